@@ -1,0 +1,133 @@
+//===- AttnOps.td - attn operations ------------------------*- tablegen -*-===//
+#ifndef ATTN_DIALECT_ATTN_IR_ATTNOPS_TD
+#define ATTN_DIALECT_ATTN_IR_ATTNOPS_TD
+
+include "attn/Dialect/Attn/IR/AttnDialect.td"
+include "attn/Dialect/Attn/IR/AttnAttrs.td"
+include "mlir/Interfaces/DestinationStyleOpInterface.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/IR/CommonAttrConstraints.td"
+include "mlir/IR/CommonTypeConstraints.td"
+
+class Attn_Op<string mnemonic, list<Trait> traits = []> :
+    Op<Attn_Dialect, mnemonic, traits>;
+
+def Attn_AttentionOp : Attn_Op<"attention", [
+    Pure, AttrSizedOperandSegments,
+    DeclareOpInterfaceMethods<DestinationStyleOpInterface>]> {
+  let summary = "fused scaled-dot-product attention";
+  let description = [{
+    Computes, for every batch index `b…`, query head `h` and query row `i`:
+
+    ```
+    s[j]   = scale * sum_d Q[b…, h, i, d] * K[b…, h / G, j, d]  (+ mask)
+    p      = softmax_j(s)                      (masked keys get weight 0)
+    O[b…, h, i, e] = sum_j p[j] * V[b…, h / G, j, e]
+    ```
+
+    in f32, where `G = Hq / Hkv` (grouped-query attention; `G = 1` is plain
+    multi-head attention, `Hkv = 1` multi-query attention).
+
+    Logical operand shapes: query `[batch…, Hq, Sq, D]`, key
+    `[batch…, Hkv, Sk, D]`, value `[batch…, Hkv, Sk, Dv]`, output
+    `[batch…, Hq, Sq, Dv]`. Each of them may be stored in another dimension
+    order, given by an optional permutation attribute (`query_perm`,
+    `key_perm`, `value_perm`, `output_perm`): the stored tensor equals
+    `linalg.transpose` of the logical one with that permutation, i.e. stored
+    dimension `i` is logical dimension `perm[i]`. FlashAttention's
+    `[B, S, H, D]` layout is `array<i64: 0, 2, 1, 3>`. No copy is implied.
+
+    `mask` (optional) is either an additive float mask or an `i1` keep-mask
+    (`true` = attend), broadcastable (numpy rules, right-aligned, static size
+    1 to broadcast) to the logical scores shape `[batch…, Hq, Sq, Sk]`.
+    `causal` adds a causal mask aligned top-left or bottom-right.
+
+    A query row for which every key is masked produces zeros (not NaN), and
+    a log-sum-exp of -inf.
+
+    Optionally the op also produces the per-row log-sum-exp of the scaled,
+    masked scores, `lse[b…, h, i] = log(sum_j exp(s[j]))`, `[batch…, Hq, Sq]`
+    in f32, when an `lse` init is given.
+
+    Element types: query, key and value share one of f16, bf16, f32; the
+    output is f16, bf16 or f32. Accumulation is always f32.
+
+    Example:
+    ```mlir
+    %o = attn.attention ins(%q, %k, %v : tensor<2x8x128x64xf16>,
+             tensor<2x2x256x64xf16>, tensor<2x2x256x64xf16>)
+           outs(%init : tensor<2x8x128x64xf16>)
+           scale(1.250000e-01) causal<bottom_right> -> tensor<2x8x128x64xf16>
+    ```
+  }];
+
+  let arguments = (ins
+    AnyRankedTensor:$query,
+    AnyRankedTensor:$key,
+    AnyRankedTensor:$value,
+    Optional<AnyRankedTensor>:$mask,
+    AnyRankedTensor:$output,
+    Optional<AnyRankedTensor>:$lse,
+    F64Attr:$scale,
+    OptionalAttr<Attn_CausalAttr>:$causal,
+    OptionalAttr<DenseI64ArrayAttr>:$query_perm,
+    OptionalAttr<DenseI64ArrayAttr>:$key_perm,
+    OptionalAttr<DenseI64ArrayAttr>:$value_perm,
+    OptionalAttr<DenseI64ArrayAttr>:$output_perm
+  );
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+
+  let assemblyFormat = [{
+    `ins` `(` $query `,` $key `,` $value `:` type($query) `,` type($key) `,`
+        type($value) `)`
+    (`mask` `(` $mask^ `:` type($mask) `)`)?
+    `outs` `(` $output `:` type($output) `)`
+    (`lse` `(` $lse^ `:` type($lse) `)`)?
+    `scale` `(` $scale `)`
+    (`causal` `` $causal^)?
+    attr-dict `->` type($results)
+  }];
+
+  let builders = [
+    OpBuilder<(ins "Value":$query, "Value":$key, "Value":$value,
+                   "Value":$mask, "Value":$output, "double":$scale,
+                   "std::optional<CausalAlignment>":$causal)>
+  ];
+
+  let extraClassDeclaration = [{
+    /// Number of leading batch dimensions (rank - 3).
+    int64_t getNumBatchDims() { return getQueryType().getRank() - 3; }
+    RankedTensorType getQueryType() {
+      return cast<RankedTensorType>(getQuery().getType());
+    }
+    RankedTensorType getKeyType() {
+      return cast<RankedTensorType>(getKey().getType());
+    }
+    RankedTensorType getValueType() {
+      return cast<RankedTensorType>(getValue().getType());
+    }
+    RankedTensorType getOutputType() {
+      return cast<RankedTensorType>(getOutput().getType());
+    }
+    Value getResult() { return getResults().front(); }
+    Value getLseResult() { return getLse() ? getResults()[1] : Value(); }
+
+    /// The stored-dimension permutation of each of query/key/value/output
+    /// (identity when the attribute is absent).
+    SmallVector<int64_t> getQueryPermutation();
+    SmallVector<int64_t> getKeyPermutation();
+    SmallVector<int64_t> getValuePermutation();
+    SmallVector<int64_t> getOutputPermutation();
+
+    /// Logical (`[batch…, H, S, D]`) shape of an operand stored with `perm`.
+    static SmallVector<int64_t> getLogicalShape(RankedTensorType type,
+                                                ArrayRef<int64_t> perm);
+
+    bool isCausal() { return getCausal().has_value(); }
+  }];
+
+  let hasVerifier = 1;
+}
+
+#endif // ATTN_DIALECT_ATTN_IR_ATTNOPS_TD

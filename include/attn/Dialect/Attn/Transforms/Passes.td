@@ -1,0 +1,70 @@
+//===- Passes.td - attn transformation passes --------------*- tablegen -*-===//
+#ifndef ATTN_DIALECT_ATTN_TRANSFORMS_PASSES_TD
+#define ATTN_DIALECT_ATTN_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def AttnDecompose : Pass<"attn-decompose"> {
+  let summary = "Expand attn.attention into unfused linalg (the reference "
+                "semantics)";
+  let description = [{
+    Rewrites every `attn.attention` into the plain unfused computation on
+    tensors, all in f32: `S = Q·Kᵀ` (linalg.generic contraction), scale,
+    mask (additive, boolean and causal), a numerically stable softmax over
+    the key axis (max, exp, sum, divide) and `O = P·V`, then a cast to the
+    output type. Rows whose every key is masked produce 0. This is the
+    oracle that every other lowering is tested against: it materialises the
+    Sq×Sk score matrix and is slow by design.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect"
+  ];
+}
+
+def AttnFuse : Pass<"attn-fuse"> {
+  let summary = "Raise unfused attention in linalg IR to attn.attention";
+  let description = [{
+    Finds the chain `Q·Kᵀ` → scale → mask → softmax over the key axis → `P·V`
+    on tensors, in the spellings exporters produce, and replaces it with one
+    `attn.attention`. Anything whose semantics differ from attention is left
+    alone.
+  }];
+  let options = [
+    Option<"emitRemarks", "remarks", "bool", /*default=*/"false",
+           "Emit a remark at every fused match and at every near miss with "
+           "the reason it was rejected">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
+def AttnTile : Pass<"attn-tile"> {
+  let summary = "Tile attn.attention into an online-softmax loop nest "
+                "(FlashAttention-2)";
+  let description = [{
+    Lowers `attn.attention` to a target-independent loop nest over query
+    blocks and key/value blocks with a running max and sum, so that no
+    Sq×Sk score matrix is ever materialised.
+  }];
+  let options = [
+    Option<"blockQ", "block-q", "int64_t", /*default=*/"64",
+           "Query rows per block">,
+    Option<"blockKV", "block-kv", "int64_t", /*default=*/"64",
+           "Key/value rows per block">,
+    Option<"splitKV", "split-kv", "std::string", /*default=*/"\"auto\"",
+           "Split the key axis into independent chunks combined through "
+           "their log-sum-exps (flash-decoding): auto, on or off">,
+    Option<"numSplits", "num-splits", "int64_t", /*default=*/"0",
+           "Number of key chunks when splitting (0: chosen from Sk)">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect", "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
+#endif // ATTN_DIALECT_ATTN_TRANSFORMS_PASSES_TD

@@ -1,0 +1,31 @@
+//===- InitAttn.h - register everything attn provides -----------*- C++ -*-===//
+//
+// For tools and for other compilers embedding attn: one call registers the
+// dialect, another the passes and pipelines.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ATTN_INITATTN_H
+#define ATTN_INITATTN_H
+
+#include "attn/Dialect/Attn/IR/AttnDialect.h"
+#include "attn/Dialect/Attn/Transforms/Passes.h"
+#include "attn/Pipelines/Pipelines.h"
+#include "mlir/IR/DialectRegistry.h"
+
+namespace mlir {
+namespace attn {
+
+inline void registerAttnDialect(DialectRegistry &registry) {
+  registry.insert<AttnDialect>();
+}
+
+/// Registers --attn-decompose, --attn-fuse, --attn-tile and --attn-pipeline.
+inline void registerAttnPassesAndPipelines() {
+  registerAttnPasses();
+  registerAttnPipelines();
+}
+
+} // namespace attn
+} // namespace mlir
+
+#endif // ATTN_INITATTN_H

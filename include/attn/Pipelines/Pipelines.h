@@ -1,0 +1,63 @@
+//===- Pipelines.h - attn end-to-end pipelines ------------------*- C++ -*-===//
+#ifndef ATTN_PIPELINES_PIPELINES_H
+#define ATTN_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassOptions.h"
+#include "mlir/Support/LLVM.h"
+
+#include <string>
+
+namespace mlir {
+class OpPassManager;
+namespace attn {
+
+struct AttnPipelineOptions : public PassPipelineOptions<AttnPipelineOptions> {
+  PassOptions::Option<std::string> target{
+      *this, "target",
+      llvm::cl::desc("Where the module runs: cpu (LLVM dialect for the host) "
+                     "or cuda (GPU kernel plus host code)"),
+      llvm::cl::init("cpu")};
+  PassOptions::Option<std::string> chip{
+      *this, "chip", llvm::cl::desc("GPU architecture (target=cuda): sm_80 or "
+                                    "sm_90a"),
+      llvm::cl::init("sm_90a")};
+  PassOptions::Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("GPU binary format (target=cuda): bin (cubin) or isa "
+                     "(PTX)"),
+      llvm::cl::init("bin")};
+  PassOptions::Option<bool> tile{
+      *this, "tile",
+      llvm::cl::desc("Lower attn.attention through the tiled online-softmax "
+                     "loop nest (--attn-tile); false uses --attn-decompose"),
+      llvm::cl::init(true)};
+  PassOptions::Option<int64_t> blockQ{
+      *this, "block-q", llvm::cl::desc("Query block size for --attn-tile"),
+      llvm::cl::init(64)};
+  PassOptions::Option<int64_t> blockKV{
+      *this, "block-kv",
+      llvm::cl::desc("Key/value block size for --attn-tile"),
+      llvm::cl::init(64)};
+  PassOptions::Option<std::string> splitKV{
+      *this, "split-kv",
+      llvm::cl::desc("Split-KV decoding for --attn-tile: auto, on or off"),
+      llvm::cl::init("auto")};
+};
+
+/// Lowers a module holding attn and upstream ops on tensors to the LLVM
+/// dialect, ready for mlir-runner or mlir-translate.
+void buildAttnCPUPipeline(OpPassManager &pm, const AttnPipelineOptions &opts);
+
+/// Builds the pipeline selected by `opts.target`. Reports an unknown or
+/// unsupported target through `errorHandler` and fails.
+LogicalResult
+buildAttnPipeline(OpPassManager &pm, const AttnPipelineOptions &opts,
+                  function_ref<LogicalResult(const Twine &)> errorHandler);
+
+/// Registers `--attn-pipeline`.
+void registerAttnPipelines();
+
+} // namespace attn
+} // namespace mlir
+
+#endif // ATTN_PIPELINES_PIPELINES_H

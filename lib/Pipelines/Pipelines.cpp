@@ -1,0 +1,89 @@
+//===- Pipelines.cpp - attn end-to-end pipelines ----------------*- C++ -*-===//
+#include "attn/Pipelines/Pipelines.h"
+#include "attn/Dialect/Attn/Transforms/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+using namespace mlir::attn;
+
+void mlir::attn::buildAttnCPUPipeline(OpPassManager &pm,
+                                      const AttnPipelineOptions &opts) {
+  if (opts.tile) {
+    AttnTileOptions tileOpts;
+    tileOpts.blockQ = opts.blockQ;
+    tileOpts.blockKV = opts.blockKV;
+    tileOpts.splitKV = opts.splitKV;
+    pm.addPass(createAttnTile(tileOpts));
+  } else {
+    pm.addPass(createAttnDecompose());
+  }
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  bufferization::OneShotBufferizePassOptions bufOpts;
+  bufOpts.bufferizeFunctionBoundaries = true;
+  bufOpts.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufOpts));
+  bufferization::BufferDeallocationPipelineOptions deallocOpts;
+  bufferization::buildBufferDeallocationPipeline(pm, deallocOpts);
+  pm.addPass(createConvertBufferizationToMemRefPass());
+
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  // bf16 <-> f32 casts become integer arithmetic: the host may lack libcalls.
+  arith::ArithExpandOpsPassOptions expandOpts;
+  expandOpts.includeBf16 = true;
+  pm.addPass(arith::createArithExpandOpsPass(expandOpts));
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+LogicalResult mlir::attn::buildAttnPipeline(
+    OpPassManager &pm, const AttnPipelineOptions &opts,
+    function_ref<LogicalResult(const Twine &)> errorHandler) {
+  if (opts.target == "cpu") {
+    buildAttnCPUPipeline(pm, opts);
+    return success();
+  }
+  if (opts.target == "cuda")
+    return errorHandler("attn-pipeline: target=cuda is not available in this "
+                        "build");
+  return errorHandler("attn-pipeline: unknown target '" + opts.target +
+                      "' (expected cpu or cuda)");
+}
+
+void mlir::attn::registerAttnPipelines() {
+  registerPassPipeline(
+      "attn-pipeline",
+      "Lower a module with attn ops to LLVM (target=cpu) or to a GPU binary "
+      "plus host code (target=cuda)",
+      [](OpPassManager &pm, StringRef optionsStr,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        AttnPipelineOptions opts;
+        if (failed(opts.parseFromString(optionsStr)))
+          return failure();
+        return buildAttnPipeline(pm, opts, errorHandler);
+      },
+      [](function_ref<void(const mlir::detail::PassOptions &)> optHandler) {
+        optHandler(AttnPipelineOptions());
+      });
+}

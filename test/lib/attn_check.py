@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Checks attention results printed by mlir-runner.
+
+`printMemrefF32` output is parsed into arrays, in print order.
+
+  reference OUT  the file holds Q, K, V, [mask], O (logical [batch..., H, S, D]
+                 layout, mask as printed f32: additive values, or 0/1 for a
+                 boolean keep-mask). Recomputes O in float64 and compares.
+  compare A B    the last memref of A and of B agree (relative L2 error).
+
+Prints `PASS rel_err=...` or `FAIL ...` (exit 1).
+"""
+import argparse
+import re
+import sys
+
+import numpy as np
+
+MEMREF_RE = re.compile(
+    r"Unranked Memref base@ = \S+ rank = (\d+) offset = \d+ sizes = \[([^\]]*)\]"
+    r" strides = \[[^\]]*\] data =")
+NUM_RE = re.compile(r"[-+]?(?:nan|inf|\d+\.?\d*(?:e[-+]?\d+)?)", re.IGNORECASE)
+
+
+def parse_memrefs(text):
+    heads = list(MEMREF_RE.finditer(text))
+    arrays = []
+    for i, h in enumerate(heads):
+        rank = int(h.group(1))
+        sizes = [int(s) for s in h.group(2).split(",") if s.strip()] if rank else []
+        end = heads[i + 1].start() if i + 1 < len(heads) else len(text)
+        body = text[h.end():end]
+        count = int(np.prod(sizes)) if sizes else 1
+        nums = NUM_RE.findall(body)[:count]
+        if len(nums) != count:
+            sys.exit(f"FAIL memref {i}: expected {count} values, got {len(nums)}")
+        arrays.append(np.array([float(x) for x in nums]).reshape(sizes))
+    return arrays
+
+
+def attention(q, k, v, mask, mask_kind, scale, causal):
+    q, k, v = (x.astype(np.float64) for x in (q, k, v))
+    hq, hkv = q.shape[-3], k.shape[-3]
+    if hq != hkv:
+        k = np.repeat(k, hq // hkv, axis=-3)
+        v = np.repeat(v, hq // hkv, axis=-3)
+    s = np.einsum("...md,...nd->...mn", q, k) * scale
+    keep = np.ones(s.shape, dtype=bool)
+    if mask is not None:
+        if mask_kind == "bool":
+            keep &= np.broadcast_to(mask != 0, s.shape)
+        else:
+            s = s + np.broadcast_to(mask, s.shape)
+    sq, sk = s.shape[-2], s.shape[-1]
+    if causal:
+        off = 0 if causal == "top_left" else sk - sq
+        i = np.arange(sq)[:, None]
+        j = np.arange(sk)[None, :]
+        keep &= (j <= i + off)
+    s = np.where(keep, s, -np.inf)
+    m = np.max(s, axis=-1, keepdims=True) if sk else np.full(s.shape[:-1] + (1,), -np.inf)
+    full = np.isneginf(m)
+    e = np.where(full, 0.0, np.exp(s - np.where(full, 0.0, m)))
+    l = e.sum(axis=-1, keepdims=True)
+    p = np.where(l == 0, 0.0, e / np.where(l == 0, 1.0, l))
+    return np.einsum("...mn,...ne->...me", p, v)
+
+
+def rel_err(out, ref):
+    if not np.all(np.isfinite(out)):
+        return float("inf")
+    denom = np.linalg.norm(ref)
+    diff = np.linalg.norm(out - ref)
+    return diff / denom if denom > 0 else diff
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="mode", required=True)
+    r = sub.add_parser("reference")
+    r.add_argument("file")
+    r.add_argument("--scale", type=float, required=True)
+    r.add_argument("--causal", choices=["top_left", "bottom_right"])
+    r.add_argument("--mask", choices=["additive", "bool"])
+    r.add_argument("--tol", type=float, default=1e-4)
+    c = sub.add_parser("compare")
+    c.add_argument("a")
+    c.add_argument("b")
+    c.add_argument("--tol", type=float, default=1e-4)
+    args = ap.parse_args()
+
+    if args.mode == "reference":
+        arrays = parse_memrefs(open(args.file).read())
+        want = 5 if args.mask else 4
+        if len(arrays) != want:
+            sys.exit(f"FAIL expected {want} printed memrefs, got {len(arrays)}")
+        q, k, v = arrays[:3]
+        mask = arrays[3] if args.mask else None
+        out = arrays[-1]
+        ref = attention(q, k, v, mask, args.mask, args.scale, args.causal)
+        if out.shape != ref.shape:
+            sys.exit(f"FAIL shape {out.shape} != reference {ref.shape}")
+    else:
+        out = parse_memrefs(open(args.a).read())[-1]
+        ref = parse_memrefs(open(args.b).read())[-1]
+        if out.shape != ref.shape:
+            sys.exit(f"FAIL shape {out.shape} != {ref.shape}")
+    err = rel_err(out, ref)
+    if not err <= args.tol:
+        print(f"FAIL rel_err={err:.3e} tol={args.tol:.1e}")
+        sys.exit(1)
+    print(f"PASS rel_err={err:.3e}")
+
+
+if __name__ == "__main__":
+    main()
