@@ -27,6 +27,7 @@ void mlir::attn::buildAttnCPUPipeline(OpPassManager &pm,
   } else {
     pm.addPass(createAttnDecompose());
   }
+  pm.addPass(createAttnDecomposeAggregatedOps());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 

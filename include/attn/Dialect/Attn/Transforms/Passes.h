@@ -18,6 +18,9 @@ namespace attn {
 /// Patterns rewriting attn.attention into unfused linalg (--attn-decompose).
 void populateAttnDecomposePatterns(RewritePatternSet &patterns);
 
+/// Patterns decomposing linalg::AggregatedOpInterface ops (linalg.softmax).
+void populateDecomposeAggregatedOpsPatterns(RewritePatternSet &patterns);
+
 #define GEN_PASS_REGISTRATION
 #include "attn/Dialect/Attn/Transforms/Passes.h.inc"
 

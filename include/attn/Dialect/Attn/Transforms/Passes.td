@@ -67,4 +67,17 @@ def AttnTile : Pass<"attn-tile"> {
   ];
 }
 
+def AttnDecomposeAggregatedOps : Pass<"attn-decompose-aggregated-ops"> {
+  let summary = "Decompose linalg aggregated ops (linalg.softmax) into "
+                "generics";
+  let description = [{
+    Upstream has no pass for `linalg::AggregatedOpInterface`; the CPU pipeline
+    needs one so that unfused programs using `linalg.softmax` lower to loops.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect"
+  ];
+}
+
 #endif // ATTN_DIALECT_ATTN_TRANSFORMS_PASSES_TD
