@@ -34,11 +34,20 @@ llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.attn_tools_dir, config.llvm_tools_dir]
-tools = ["attn-opt", "mlir-opt", "mlir-translate", "mlir-runner", "llc"]
+tools = ["attn-opt", "mlir-opt", "mlir-translate", "mlir-runner", "llc", "not"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 if config.ptxas and os.path.exists(config.ptxas):
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", config.ptxas))
+    cuobjdump = os.path.join(os.path.dirname(config.ptxas), "cuobjdump")
+    if os.path.exists(cuobjdump):
+        config.available_features.add("cuobjdump")
+        config.substitutions.append(("%cuobjdump", cuobjdump))
+# GPU tests run only where asked: no CI machine has a GPU.
+if os.environ.get("ATTN_CUDA_GPU") == "1":
+    config.available_features.add("cuda-gpu")
+    config.environment["CUDA"] = os.path.dirname(
+        os.path.dirname(config.ptxas or "/usr/local/cuda/bin/ptxas"))
 if config.enable_sanitizers in ("ON", "1", "TRUE", "YES"):
     config.available_features.add("asan")

@@ -7,6 +7,7 @@
 #ifndef ATTN_INITATTN_H
 #define ATTN_INITATTN_H
 
+#include "attn/Conversion/Passes.h"
 #include "attn/Dialect/Attn/IR/AttnDialect.h"
 #include "attn/Dialect/Attn/Transforms/Passes.h"
 #include "attn/Pipelines/Pipelines.h"
@@ -19,9 +20,11 @@ inline void registerAttnDialect(DialectRegistry &registry) {
   registry.insert<AttnDialect>();
 }
 
-/// Registers --attn-decompose, --attn-fuse, --attn-tile and --attn-pipeline.
+/// Registers --attn-decompose, --attn-fuse, --attn-tile, --convert-attn-to-gpu
+/// and --attn-pipeline.
 inline void registerAttnPassesAndPipelines() {
   registerAttnPasses();
+  registerAttnConversionPasses();
   registerAttnPipelines();
 }
 

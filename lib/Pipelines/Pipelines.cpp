@@ -1,5 +1,6 @@
 //===- Pipelines.cpp - attn end-to-end pipelines ----------------*- C++ -*-===//
 #include "attn/Pipelines/Pipelines.h"
+#include "attn/Conversion/Passes.h"
 #include "attn/Dialect/Attn/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -7,6 +8,8 @@
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
@@ -58,6 +61,63 @@ void mlir::attn::buildAttnCPUPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 }
 
+void mlir::attn::buildAttnCUDAPipeline(OpPassManager &pm,
+                                       const AttnPipelineOptions &opts) {
+  ConvertAttnToGPUOptions gpuOpts;
+  gpuOpts.numWarps = opts.gpuWarps;
+  gpuOpts.blockKV = opts.gpuBlockKV;
+  gpuOpts.chip = opts.chip;
+  pm.addPass(createConvertAttnToGPU(gpuOpts));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  // Tensor arguments are device buffers: bufferize function boundaries with
+  // identity layouts so that they map 1:1 to the caller's pointers.
+  bufferization::OneShotBufferizePassOptions bufOpts;
+  bufOpts.bufferizeFunctionBoundaries = true;
+  bufOpts.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufOpts));
+  pm.addPass(createConvertBufferizationToMemRefPass());
+
+  // The upstream GPU -> NVVM -> binary order (GPUToNVVMPipeline.cpp),
+  // spelled out to pass the toolkit path, which links libdevice.
+  // Outline first, sinking constants and dims into the kernel: otherwise
+  // they become kernel arguments and dynamic memref.dim indices.
+  pm.addPass(createGpuLaunchSinkIndexComputationsPass());
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createConvertNVGPUToNVVMPass());
+  pm.addPass(createConvertVectorToSCFPass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertNVVMToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  GpuNVVMAttachTargetOptions targetOpts;
+  targetOpts.chip = opts.chip;
+  targetOpts.features = "+ptx80";
+  targetOpts.optLevel = 3;
+  pm.addPass(createGpuNVVMAttachTarget(targetOpts));
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  pm.addNestedPass<gpu::GPUModuleOp>(createConvertGpuOpsToNVVMOps());
+  pm.addNestedPass<gpu::GPUModuleOp>(createCanonicalizerPass());
+  pm.addNestedPass<gpu::GPUModuleOp>(createCSEPass());
+  pm.addNestedPass<gpu::GPUModuleOp>(createReconcileUnrealizedCastsPass());
+
+  pm.addPass(createGpuToLLVMConversionPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+
+  GpuModuleToBinaryPassOptions binOpts;
+  binOpts.compilationTarget = opts.format;
+  binOpts.toolkitPath = opts.cudaPath;
+  pm.addPass(createGpuModuleToBinaryPass(binOpts));
+}
+
 LogicalResult mlir::attn::buildAttnPipeline(
     OpPassManager &pm, const AttnPipelineOptions &opts,
     function_ref<LogicalResult(const Twine &)> errorHandler) {
@@ -65,9 +125,16 @@ LogicalResult mlir::attn::buildAttnPipeline(
     buildAttnCPUPipeline(pm, opts);
     return success();
   }
-  if (opts.target == "cuda")
-    return errorHandler("attn-pipeline: target=cuda is not available in this "
-                        "build");
+  if (opts.target == "cuda") {
+    if (opts.chip != "sm_80" && opts.chip != "sm_90" && opts.chip != "sm_90a")
+      return errorHandler("attn-pipeline: unsupported chip '" + opts.chip +
+                          "' (expected sm_80, sm_90 or sm_90a)");
+    if (opts.format != "bin" && opts.format != "isa")
+      return errorHandler("attn-pipeline: unknown format '" + opts.format +
+                          "' (expected bin or isa)");
+    buildAttnCUDAPipeline(pm, opts);
+    return success();
+  }
   return errorHandler("attn-pipeline: unknown target '" + opts.target +
                       "' (expected cpu or cuda)");
 }

@@ -42,11 +42,31 @@ struct AttnPipelineOptions : public PassPipelineOptions<AttnPipelineOptions> {
       *this, "split-kv",
       llvm::cl::desc("Split-KV decoding for --attn-tile: auto, on or off"),
       llvm::cl::init("auto")};
+  PassOptions::Option<int64_t> gpuWarps{
+      *this, "gpu-warps",
+      llvm::cl::desc("target=cuda: warps per block (16 query rows each); 0 "
+                     "uses the default tile table"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> gpuBlockKV{
+      *this, "gpu-block-kv",
+      llvm::cl::desc("target=cuda: keys per shared-memory tile; 0 uses the "
+                     "default tile table"),
+      llvm::cl::init(0)};
+  PassOptions::Option<std::string> cudaPath{
+      *this, "cuda-path",
+      llvm::cl::desc("target=cuda: CUDA toolkit root, for ptxas and "
+                     "libdevice"),
+      llvm::cl::init("/usr/local/cuda")};
 };
 
 /// Lowers a module holding attn and upstream ops on tensors to the LLVM
 /// dialect, ready for mlir-runner or mlir-translate.
 void buildAttnCPUPipeline(OpPassManager &pm, const AttnPipelineOptions &opts);
+
+/// Lowers a module holding attn ops on device-buffer tensors to the LLVM
+/// dialect host code launching a FlashAttention-2 kernel held in a
+/// gpu.binary (cubin or PTX, per `opts.format`).
+void buildAttnCUDAPipeline(OpPassManager &pm, const AttnPipelineOptions &opts);
 
 /// Builds the pipeline selected by `opts.target`. Reports an unknown or
 /// unsupported target through `errorHandler` and fails.

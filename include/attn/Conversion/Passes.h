@@ -1,0 +1,49 @@
+//===- Passes.h - attn conversion passes ------------------------*- C++ -*-===//
+#ifndef ATTN_CONVERSION_PASSES_H
+#define ATTN_CONVERSION_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Pass/Pass.h"
+
+#include <string>
+
+namespace mlir {
+class RewritePatternSet;
+namespace attn {
+
+#define GEN_PASS_DECL
+#include "attn/Conversion/Passes.h.inc"
+
+/// Block shape of the FlashAttention-2 kernel.
+struct AttnGPUTileConfig {
+  /// Warps per block; each owns 16 query rows.
+  int64_t numWarps = 4;
+  /// Keys per shared-memory K/V tile.
+  int64_t blockKV = 64;
+};
+
+/// The default tile configuration for `chip`, head dim `headDim` and
+/// causality.
+AttnGPUTileConfig getDefaultAttnGPUTileConfig(StringRef chip,
+                                              int64_t headDim, bool causal);
+
+/// Patterns lowering attn.attention to gpu.launch. A zero field of
+/// `config` picks the default table's value.
+void populateAttnToGPUPatterns(RewritePatternSet &patterns,
+                               const AttnGPUTileConfig &config,
+                               StringRef chip);
+
+#define GEN_PASS_REGISTRATION
+#include "attn/Conversion/Passes.h.inc"
+
+} // namespace attn
+} // namespace mlir
+
+#endif // ATTN_CONVERSION_PASSES_H

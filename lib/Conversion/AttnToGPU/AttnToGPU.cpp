@@ -1,0 +1,664 @@
+//===- AttnToGPU.cpp - attn.attention -> FlashAttention-2 kernel -*- C++ -*-===//
+//
+// Lowers attn.attention on tensors to a gpu.launch whose body is a
+// FlashAttention-2 forward kernel on tensor cores, written with upstream
+// gpu/nvgpu/vector/scf ops (nvgpu.mma.sync m16n8k16, nvgpu.ldmatrix,
+// nvgpu.device_async_copy). The launch works on the buffers of the operands
+// and writes the result in place into the buffer of `outs`.
+//
+// Per block: BQ = 16 * numWarps query rows of one (batch, head); per warp 16
+// rows. Q is staged once through shared memory into A fragments; K/V tiles of
+// BKV keys are double-buffered with cp.async. S = Q·Kᵀ stays in registers as
+// m16n8 C fragments, and its f16 conversion is P's A fragment directly.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Conversion/Passes.h"
+#include "attn/Dialect/Attn/IR/AttnOps.h"
+#include "attn/Dialect/Attn/Utils/Utils.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
+
+namespace mlir {
+namespace attn {
+#define GEN_PASS_DEF_CONVERTATTNTOGPU
+#include "attn/Conversion/Passes.h.inc"
+} // namespace attn
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::attn;
+
+AttnGPUTileConfig mlir::attn::getDefaultAttnGPUTileConfig(StringRef chip,
+                                                          int64_t headDim,
+                                                          bool causal) {
+  // From ptxas -v at sm_80/sm_90a: D = 128 with 8 warps (BQ = 128) holds Q,
+  // O and S fragments in 174 registers without spills, where 4 warps spill;
+  // D = 64 fits 4 warps in 128 registers. Causality and chip do not change
+  // the choice yet.
+  (void)chip;
+  (void)causal;
+  if (headDim == 128)
+    return AttnGPUTileConfig{/*numWarps=*/8, /*blockKV=*/64};
+  return AttnGPUTileConfig{/*numWarps=*/4, /*blockKV=*/64};
+}
+
+namespace {
+
+constexpr int64_t kWarpSize = 32;
+// Shared-memory rows are padded by 16 bytes so that the 8 row addresses of
+// one ldmatrix hit distinct banks.
+constexpr int64_t kRowPad = 8;
+
+/// Why `op` cannot be lowered by this pattern, or an empty string.
+std::string getUnsupportedReason(AttentionOp op,
+                                 const AttnGPUTileConfig &config) {
+  if (op.getMask())
+    return "explicit masks are not supported on target=cuda (only causal)";
+  if (op.getLse())
+    return "lse outputs are not supported on target=cuda";
+  if (!op.getQueryType().getElementType().isF16())
+    return "target=cuda supports only f16 query/key/value (nvgpu.mma.sync "
+           "lowers no bf16 or f32 m16n8k16)";
+  Type outTy = op.getOutputType().getElementType();
+  if (!outTy.isF16() && !outTy.isBF16() && !outTy.isF32())
+    return "output element type must be f16, bf16 or f32";
+  int64_t nb = op.getNumBatchDims();
+  SmallVector<int64_t> qShape = AttentionOp::getLogicalShape(
+      op.getQueryType(), op.getQueryPermutation());
+  SmallVector<int64_t> vShape = AttentionOp::getLogicalShape(
+      op.getValueType(), op.getValuePermutation());
+  int64_t d = qShape[nb + 2], dv = vShape[nb + 2];
+  if (ShapedType::isDynamic(d) || ShapedType::isDynamic(dv) || d != dv ||
+      (d != 64 && d != 128))
+    return "head dim must be static, equal for query and value, and 64 or "
+           "128";
+  for (ArrayRef<int64_t> perm :
+       {ArrayRef<int64_t>(op.getQueryPermutation()),
+        ArrayRef<int64_t>(op.getKeyPermutation()),
+        ArrayRef<int64_t>(op.getValuePermutation()),
+        ArrayRef<int64_t>(op.getOutputPermutation())})
+    if (perm.back() != nb + 2)
+      return "the head dim must be the innermost stored dimension of every "
+             "operand";
+  if (op.getScale().convertToDouble() <= 0.0)
+    return "scale must be positive";
+  int64_t threads = config.numWarps * kWarpSize;
+  if (config.numWarps <= 0 || config.blockKV % 32 != 0 ||
+      (config.blockKV * d / 8) % threads != 0)
+    return "tile config: block-kv must be a multiple of 32 and block-kv * D / "
+           "8 a multiple of 32 * warps";
+  for (Value v : {op.getQuery(), op.getKey(), op.getValue(), op.getOutput()})
+    if (!isa<BlockArgument>(v) ||
+        !isa<FunctionOpInterface>(
+            cast<BlockArgument>(v).getOwner()->getParentOp()))
+      return "query, key, value and outs must be function arguments (device "
+             "buffers) on target=cuda";
+  return "";
+}
+
+/// Emits the kernel body. All fragment arrays are unrolled at compile time so
+/// that they stay in registers.
+class KernelEmitter {
+public:
+  KernelEmitter(OpBuilder &b, Location loc, AttentionOp op,
+                const AttnGPUTileConfig &config, Value q, Value k, Value v,
+                Value o)
+      : b(b), loc(loc), q(q), k(k), v(v), o(o) {
+    nb = op.getNumBatchDims();
+    qPerm = op.getQueryPermutation();
+    kPerm = op.getKeyPermutation();
+    vPerm = op.getValuePermutation();
+    oPerm = op.getOutputPermutation();
+    d = AttentionOp::getLogicalShape(op.getQueryType(), qPerm)[nb + 2];
+    numWarps = config.numWarps;
+    blockQ = 16 * numWarps;
+    blockKV = config.blockKV;
+    threads = numWarps * kWarpSize;
+    outElemTy = op.getOutputType().getElementType();
+    if (std::optional<CausalAlignment> c = op.getCausal()) {
+      causal = true;
+      bottomRight = *c == CausalAlignment::BottomRight;
+    }
+    // exp(x * scale) == exp2(x * scale * log2(e)).
+    scaleLog2 = op.getScale().convertToDouble() * M_LOG2E;
+    f16 = b.getF16Type();
+    f32 = b.getF32Type();
+  }
+
+  static int64_t sharedMemoryBytes(int64_t blockQ, int64_t blockKV,
+                                   int64_t d) {
+    return (blockQ + 4 * blockKV) * (d + kRowPad) * 2;
+  }
+
+  void emit(gpu::LaunchOp launch);
+
+private:
+  Value idx(int64_t c) { return arith::ConstantIndexOp::create(b, loc, c); }
+  Value f32Cst(float c) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(c));
+  }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value divu(Value x, int64_t c) {
+    return arith::DivUIOp::create(b, loc, x, idx(c));
+  }
+  Value remu(Value x, int64_t c) {
+    return arith::RemUIOp::create(b, loc, x, idx(c));
+  }
+  Value cmp(arith::CmpIPredicate p, Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, p, x, y);
+  }
+  Value select(Value c, Value x, Value y) {
+    return arith::SelectOp::create(b, loc, c, x, y);
+  }
+  Value fmax(Value x, Value y) {
+    return arith::MaxNumFOp::create(b, loc, x, y);
+  }
+
+  /// Size of logical dim `ld` of a memref stored with `perm`.
+  Value logicalDim(Value mem, ArrayRef<int64_t> perm, int64_t ld) {
+    int64_t pos = std::distance(perm.begin(), llvm::find(perm, ld));
+    return memref::DimOp::create(b, loc, mem, pos);
+  }
+  /// Stored-order indices of the logical (batch..., head, row, col).
+  SmallVector<Value> storedIndices(ArrayRef<int64_t> perm, Value head,
+                                   Value row, Value col) {
+    SmallVector<Value> logical(batchIdx);
+    logical.append({head, row, col});
+    SmallVector<Value> stored;
+    for (int64_t p : perm)
+      stored.push_back(logical[p]);
+    return stored;
+  }
+
+  /// Issues cp.async copies of `rows` rows starting at logical row `rowBase`
+  /// of `gmem` (head `head`) into `smem[prefix..., r, c]`. Rows at or past
+  /// `rowLimit` are zero-filled.
+  void copyTile(Value gmem, ArrayRef<int64_t> perm, Value head, Value smem,
+                ValueRange prefix, Value rowBase, Value rowLimit,
+                int64_t rows) {
+    int64_t chunksPerRow = d / 8;
+    int64_t perThread = rows * chunksPerRow / threads;
+    Value eight = idx(8), zero = idx(0);
+    for (int64_t i = 0; i < perThread; ++i) {
+      Value chunk = add(tid, idx(i * threads));
+      Value r = divu(chunk, chunksPerRow);
+      Value c = mul(remu(chunk, chunksPerRow), eight);
+      Value row = add(rowBase, r);
+      Value valid = cmp(arith::CmpIPredicate::slt, row, rowLimit);
+      Value srcRow = select(valid, row, zero);
+      Value srcElems = select(valid, eight, zero);
+      SmallVector<Value> dst(prefix.begin(), prefix.end());
+      dst.append({r, c});
+      nvgpu::DeviceAsyncCopyOp::create(
+          b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()), smem, dst,
+          gmem, storedIndices(perm, head, srcRow, c), b.getIndexAttr(8),
+          srcElems, b.getUnitAttr());
+    }
+  }
+
+  Value commitGroup() {
+    auto tokTy = nvgpu::DeviceAsyncTokenType::get(b.getContext());
+    return nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, tokTy,
+                                                   ValueRange{});
+  }
+  void waitGroups(Value token, int32_t pending) {
+    nvgpu::DeviceAsyncWaitOp::create(b, loc, token,
+                                     b.getI32IntegerAttr(pending));
+  }
+
+  Value ldmatrix(Value smem, ValueRange indices, bool transpose) {
+    return nvgpu::LdMatrixOp::create(b, loc, VectorType::get({4, 2}, f16),
+                                     smem, indices, transpose, 4);
+  }
+  /// Half `half` (0 or 1) of an x4 ldmatrix result, a B fragment.
+  Value bHalf(Value frag4, int64_t half) {
+    return vector::ShuffleOp::create(b, loc, frag4, frag4,
+                                     ArrayRef<int64_t>{2 * half, 2 * half + 1});
+  }
+  Value mma(Value a, Value bFrag, Value c) {
+    return nvgpu::MmaSyncOp::create(b, loc, a, bFrag, c,
+                                    ArrayRef<int64_t>{16, 8, 16});
+  }
+  Value quadReduce(Value x, bool isMax) {
+    for (int32_t off : {1, 2}) {
+      Value other =
+          gpu::ShuffleOp::create(b, loc, x, off, kWarpSize,
+                                 gpu::ShuffleMode::XOR)
+              .getShuffleResult();
+      x = isMax ? fmax(x, other) : arith::AddFOp::create(b, loc, x, other);
+    }
+    return x;
+  }
+  Value elem(Value frag, int64_t j, int64_t e) {
+    return vector::ExtractOp::create(b, loc, frag, ArrayRef<int64_t>{j, e});
+  }
+  Value fromElems(VectorType ty, ArrayRef<Value> elems) {
+    return vector::FromElementsOp::create(b, loc, ty, elems);
+  }
+
+  /// One K/V block: returns the updated O fragments, row maxes and sums.
+  SmallVector<Value> emitBlock(Value buf, Value kv0, ValueRange state);
+
+  OpBuilder &b;
+  Location loc;
+  Value q, k, v, o;
+  int64_t nb;
+  SmallVector<int64_t> qPerm, kPerm, vPerm, oPerm;
+  int64_t d, numWarps, blockQ, blockKV, threads;
+  Type outElemTy, f16, f32;
+  bool causal = false, bottomRight = false;
+  double scaleLog2;
+
+  // Kernel-wide values.
+  Value tid, lane, warp, q0, sq, sk, causalOffset, headQ, headKV;
+  SmallVector<Value> batchIdx;
+  Value sQ, sK, sV;
+  SmallVector<Value> qFrags;
+};
+
+SmallVector<Value> KernelEmitter::emitBlock(Value buf, Value kv0,
+                                            ValueRange state) {
+  int64_t numOTiles = d / 8, numSTiles = blockKV / 8;
+  VectorType accTy = VectorType::get({2, 2}, f32);
+  Value lane8 = remu(lane, 8);
+  Value laneDiv8 = divu(lane, 8);
+
+  // S = Q · Kᵀ: for each 8-key tile, the x4 ldmatrix covers 32 of D.
+  SmallVector<Value> s;
+  Value zeroAcc = arith::ConstantOp::create(
+      b, loc, accTy, DenseElementsAttr::get(accTy, b.getF32FloatAttr(0.0f)));
+  for (int64_t nt = 0; nt < numSTiles; ++nt) {
+    Value acc = zeroAcc;
+    Value row = add(idx(nt * 8), lane8);
+    for (int64_t kp = 0; kp < d / 32; ++kp) {
+      Value col = add(idx(kp * 32), mul(laneDiv8, idx(8)));
+      Value kFrag = ldmatrix(sK, {buf, row, col}, /*transpose=*/false);
+      acc = mma(qFrags[2 * kp], bHalf(kFrag, 0), acc);
+      acc = mma(qFrags[2 * kp + 1], bHalf(kFrag, 1), acc);
+    }
+    s.push_back(acc);
+  }
+
+  // Ragged tail and causal masking, only on the blocks that need it.
+  Value negInf = f32Cst(-INFINITY);
+  Value blockEnd = add(kv0, idx(blockKV));
+  Value needMask = cmp(arith::CmpIPredicate::sgt, blockEnd, sk);
+  Value rowBase = add(add(q0, mul(warp, idx(16))), divu(lane, 4));
+  if (causal) {
+    Value lastKey = add(kv0, idx(blockKV - 1));
+    Value crosses = cmp(arith::CmpIPredicate::sgt, lastKey,
+                        add(q0, causalOffset));
+    needMask = arith::OrIOp::create(b, loc, needMask, crosses);
+  }
+  SmallVector<Type> sTypes(numSTiles, accTy);
+  auto ifOp = scf::IfOp::create(b, loc, sTypes, needMask,
+                                /*withElseRegion=*/true);
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    Value keyBase = add(kv0, mul(remu(lane, 4), idx(2)));
+    SmallVector<Value> masked;
+    for (int64_t nt = 0; nt < numSTiles; ++nt) {
+      SmallVector<Value> elems;
+      for (int64_t j = 0; j < 2; ++j) {
+        Value row = add(rowBase, idx(8 * j));
+        for (int64_t e = 0; e < 2; ++e) {
+          Value key = add(keyBase, idx(nt * 8 + e));
+          Value keep = cmp(arith::CmpIPredicate::slt, key, sk);
+          if (causal)
+            keep = arith::AndIOp::create(
+                b, loc, keep,
+                cmp(arith::CmpIPredicate::sle, key, add(row, causalOffset)));
+          elems.push_back(select(keep, elem(s[nt], j, e), negInf));
+        }
+      }
+      masked.push_back(fromElems(accTy, elems));
+    }
+    scf::YieldOp::create(b, loc, masked);
+    b.setInsertionPointToStart(ifOp.elseBlock());
+    scf::YieldOp::create(b, loc, s);
+  }
+  s.assign(ifOp.getResults().begin(), ifOp.getResults().end());
+
+  // Online softmax in the exp2 domain; rows j = 0, 1 are lane/4 and +8.
+  SmallVector<Value> oAcc(state.begin(), state.begin() + numOTiles);
+  Value c = f32Cst(scaleLog2);
+  SmallVector<Value> newM, newL, alpha, negMc;
+  for (int64_t j = 0; j < 2; ++j) {
+    Value mOld = state[numOTiles + j];
+    Value mx = negInf;
+    for (int64_t nt = 0; nt < numSTiles; ++nt)
+      for (int64_t e = 0; e < 2; ++e)
+        mx = fmax(mx, elem(s[nt], j, e));
+    Value mNew = fmax(mOld, quadReduce(mx, /*isMax=*/true));
+    // A row with no key yet keeps max -inf; use 0 so that exp2 gives 0, not
+    // NaN.
+    Value isEmpty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                          mNew, negInf);
+    Value mUse = select(isEmpty, f32Cst(0.0f), mNew);
+    Value nmc = arith::NegFOp::create(
+        b, loc, arith::MulFOp::create(b, loc, mUse, c));
+    Value a = math::Exp2Op::create(
+        b, loc, math::FmaOp::create(b, loc, mOld, c, nmc));
+    newM.push_back(mNew);
+    alpha.push_back(a);
+    negMc.push_back(nmc);
+  }
+  SmallVector<Value> rowSum = {f32Cst(0.0f), f32Cst(0.0f)};
+  SmallVector<Value> p;
+  for (int64_t nt = 0; nt < numSTiles; ++nt) {
+    SmallVector<Value> elems;
+    for (int64_t j = 0; j < 2; ++j)
+      for (int64_t e = 0; e < 2; ++e) {
+        Value x = math::Exp2Op::create(
+            b, loc, math::FmaOp::create(b, loc, elem(s[nt], j, e), c, negMc[j]));
+        rowSum[j] = arith::AddFOp::create(b, loc, rowSum[j], x);
+        elems.push_back(x);
+      }
+    p.push_back(fromElems(accTy, elems));
+  }
+  for (int64_t j = 0; j < 2; ++j) {
+    Value lOld = state[numOTiles + 2 + j];
+    // The sum stays per-thread partial; the quad reduces it once at the end.
+    newL.push_back(math::FmaOp::create(b, loc, lOld, alpha[j], rowSum[j]));
+  }
+  Value alphaVec = fromElems(accTy, {alpha[0], alpha[0], alpha[1], alpha[1]});
+  for (Value &acc : oAcc)
+    acc = arith::MulFOp::create(b, loc, acc, alphaVec);
+
+  // P's C fragments of two adjacent 8-key tiles are exactly the A fragment of
+  // one 16-key chunk.
+  VectorType halfTy = VectorType::get({2, 2}, f16);
+  SmallVector<Value> pFrags;
+  for (int64_t kk = 0; kk < blockKV / 16; ++kk) {
+    Value lo = arith::TruncFOp::create(b, loc, halfTy, p[2 * kk]);
+    Value hi = arith::TruncFOp::create(b, loc, halfTy, p[2 * kk + 1]);
+    pFrags.push_back(vector::ShuffleOp::create(b, loc, lo, hi,
+                                               ArrayRef<int64_t>{0, 1, 2, 3}));
+  }
+
+  // O += P · V, V through transposed ldmatrix, two 8-wide D tiles at once.
+  Value vRowInChunk = add(lane8, mul(remu(laneDiv8, 2), idx(8)));
+  Value vColOff = mul(divu(lane, 16), idx(8));
+  for (int64_t np = 0; np < d / 16; ++np) {
+    Value col = add(idx(np * 16), vColOff);
+    for (int64_t kk = 0; kk < blockKV / 16; ++kk) {
+      Value row = add(idx(kk * 16), vRowInChunk);
+      Value vFrag = ldmatrix(sV, {buf, row, col}, /*transpose=*/true);
+      oAcc[2 * np] = mma(pFrags[kk], bHalf(vFrag, 0), oAcc[2 * np]);
+      oAcc[2 * np + 1] = mma(pFrags[kk], bHalf(vFrag, 1), oAcc[2 * np + 1]);
+    }
+  }
+
+  SmallVector<Value> result(oAcc);
+  result.append(newM);
+  result.append(newL);
+  return result;
+}
+
+void KernelEmitter::emit(gpu::LaunchOp launch) {
+  MLIRContext *ctx = b.getContext();
+  tid = launch.getThreadIds().x;
+  Value bx = launch.getBlockIds().x, by = launch.getBlockIds().y;
+  lane = remu(tid, kWarpSize);
+  warp = divu(tid, kWarpSize);
+
+  // blockIdx.y enumerates (batch..., query head), head fastest.
+  Value hq = logicalDim(q, qPerm, nb);
+  Value hkv = logicalDim(k, kPerm, nb);
+  sq = logicalDim(q, qPerm, nb + 1);
+  sk = logicalDim(k, kPerm, nb + 1);
+  headQ = arith::RemUIOp::create(b, loc, by, hq);
+  Value rest = arith::DivUIOp::create(b, loc, by, hq);
+  batchIdx.assign(nb, Value());
+  for (int64_t i = nb - 1; i >= 0; --i) {
+    Value size = logicalDim(q, qPerm, i);
+    batchIdx[i] = arith::RemUIOp::create(b, loc, rest, size);
+    rest = arith::DivUIOp::create(b, loc, rest, size);
+  }
+  // GQA: query head h reads key/value head h / (Hq / Hkv).
+  headKV = arith::DivUIOp::create(
+      b, loc, headQ, arith::DivUIOp::create(b, loc, hq, hkv));
+  q0 = mul(bx, idx(blockQ));
+  causalOffset = bottomRight ? arith::SubIOp::create(b, loc, sk, sq).getResult()
+                             : idx(0);
+
+  // Shared memory: Q tile, then two K and two V tiles.
+  auto wg = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  Value base = gpu::DynamicSharedMemoryOp::create(
+      b, loc,
+      MemRefType::get({ShapedType::kDynamic}, b.getI8Type(), AffineMap(), wg));
+  int64_t rowLen = d + kRowPad;
+  auto qTy = MemRefType::get({blockQ, rowLen}, f16, AffineMap(), wg);
+  auto kvTy = MemRefType::get({2, blockKV, rowLen}, f16, AffineMap(), wg);
+  sQ = memref::ViewOp::create(b, loc, qTy, base, idx(0), ValueRange{});
+  sK = memref::ViewOp::create(b, loc, kvTy, base, idx(blockQ * rowLen * 2),
+                              ValueRange{});
+  sV = memref::ViewOp::create(
+      b, loc, kvTy, base, idx((blockQ + 2 * blockKV) * rowLen * 2),
+      ValueRange{});
+
+  // Number of K/V blocks; causal blocks wholly above the diagonal are
+  // skipped.
+  Value kvEnd = sk;
+  if (causal) {
+    Value lastVisible = add(add(q0, idx(blockQ)), causalOffset);
+    lastVisible = arith::MaxSIOp::create(b, loc, lastVisible, idx(0));
+    kvEnd = arith::MinSIOp::create(b, loc, kvEnd, lastVisible);
+  }
+  Value numKV = divu(add(kvEnd, idx(blockKV - 1)), blockKV);
+
+  // Prologue: Q (group 0), then K/V block 0 into buffer 0 (group 1).
+  copyTile(q, qPerm, headQ, sQ, {}, q0, sq, blockQ);
+  commitGroup();
+  Value zero = idx(0), one = idx(1);
+  Value hasKV = cmp(arith::CmpIPredicate::sgt, numKV, zero);
+  {
+    auto ifOp = scf::IfOp::create(b, loc, TypeRange{}, hasKV, false);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    copyTile(k, kPerm, headKV, sK, {zero}, zero, sk, blockKV);
+    copyTile(v, vPerm, headKV, sV, {zero}, zero, sk, blockKV);
+  }
+  Value tok = commitGroup();
+  waitGroups(tok, 1);
+  gpu::BarrierOp::create(b, loc);
+
+  Value lane8 = remu(lane, 8), laneDiv8 = divu(lane, 8);
+  Value qRow = add(add(mul(warp, idx(16)), lane8),
+                   mul(remu(laneDiv8, 2), idx(8)));
+  Value qColOff = mul(divu(lane, 16), idx(8));
+  for (int64_t kc = 0; kc < d / 16; ++kc)
+    qFrags.push_back(ldmatrix(sQ, {qRow, add(idx(kc * 16), qColOff)},
+                              /*transpose=*/false));
+
+  // Main loop over K/V blocks: prefetch block j+1, then compute block j.
+  VectorType accTy = VectorType::get({2, 2}, f32);
+  int64_t numOTiles = d / 8;
+  SmallVector<Value> init(
+      numOTiles,
+      arith::ConstantOp::create(
+          b, loc, accTy, DenseElementsAttr::get(accTy, b.getF32FloatAttr(0))));
+  Value negInf = f32Cst(-INFINITY), fzero = f32Cst(0.0f);
+  init.append({negInf, negInf, fzero, fzero});
+  auto loop = scf::ForOp::create(
+      b, loc, zero, numKV, one, init,
+      [&](OpBuilder &, Location, Value j, ValueRange state) {
+        Value next = add(j, one);
+        Value nextBuf = remu(next, 2);
+        auto ifOp = scf::IfOp::create(
+            b, loc, TypeRange{},
+            cmp(arith::CmpIPredicate::slt, next, numKV), false);
+        {
+          OpBuilder::InsertionGuard g(b);
+          b.setInsertionPointToStart(ifOp.thenBlock());
+          Value nextKV0 = mul(next, idx(blockKV));
+          copyTile(k, kPerm, headKV, sK, {nextBuf}, nextKV0, sk, blockKV);
+          copyTile(v, vPerm, headKV, sV, {nextBuf}, nextKV0, sk, blockKV);
+        }
+        Value t = commitGroup();
+        waitGroups(t, 1);
+        gpu::BarrierOp::create(b, loc);
+        SmallVector<Value> res =
+            emitBlock(remu(j, 2), mul(j, idx(blockKV)), state);
+        // The next iteration's prefetch overwrites this block's buffer.
+        gpu::BarrierOp::create(b, loc);
+        scf::YieldOp::create(b, loc, res);
+      });
+
+  // Epilogue: O / l, rows past Sq dropped.
+  ValueRange res = loop.getResults();
+  Value rowBase = add(add(q0, mul(warp, idx(16))), divu(lane, 4));
+  Value colOff = mul(remu(lane, 4), idx(2));
+  for (int64_t j = 0; j < 2; ++j) {
+    Value l = quadReduce(res[numOTiles + 2 + j], /*isMax=*/false);
+    Value isZero =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, l, fzero);
+    Value inv = select(isZero, fzero,
+                       arith::DivFOp::create(b, loc, f32Cst(1.0f), l));
+    Value row = add(rowBase, idx(8 * j));
+    auto ifOp = scf::IfOp::create(
+        b, loc, TypeRange{}, cmp(arith::CmpIPredicate::slt, row, sq), false);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    VectorType pairTy = VectorType::get({2}, f32);
+    for (int64_t t = 0; t < numOTiles; ++t) {
+      Value pair = fromElems(
+          pairTy, {arith::MulFOp::create(b, loc, elem(res[t], j, 0), inv),
+                   arith::MulFOp::create(b, loc, elem(res[t], j, 1), inv)});
+      if (!outElemTy.isF32())
+        pair = arith::TruncFOp::create(b, loc,
+                                       VectorType::get({2}, outElemTy), pair);
+      vector::StoreOp::create(
+          b, loc, pair, o,
+          storedIndices(oPerm, headQ, row, add(idx(t * 8), colOff)));
+    }
+  }
+}
+
+struct AttentionToGPULaunch : OpRewritePattern<AttentionOp> {
+  AttentionToGPULaunch(MLIRContext *ctx, AttnGPUTileConfig config,
+                       std::string chip)
+      : OpRewritePattern(ctx), config(config), chip(std::move(chip)) {}
+
+  LogicalResult matchAndRewrite(AttentionOp op,
+                                PatternRewriter &rewriter) const override {
+    AttnGPUTileConfig cfg = resolveConfig(op);
+    std::string reason = getUnsupportedReason(op, cfg);
+    if (!reason.empty())
+      return rewriter.notifyMatchFailure(op, reason);
+    Location loc = op.getLoc();
+
+    auto toBuffer = [&](Value t, bool readOnly) -> Value {
+      auto ty = cast<RankedTensorType>(t.getType());
+      auto memTy = MemRefType::get(ty.getShape(), ty.getElementType());
+      return bufferization::ToBufferOp::create(rewriter, loc, memTy, t,
+                                               readOnly);
+    };
+    Value q = toBuffer(op.getQuery(), true);
+    Value k = toBuffer(op.getKey(), true);
+    Value v = toBuffer(op.getValue(), true);
+    Value o = toBuffer(op.getOutput(), false);
+
+    int64_t nb = op.getNumBatchDims();
+    SmallVector<int64_t> qPerm = op.getQueryPermutation();
+    auto dimOf = [&](int64_t ld) -> Value {
+      int64_t pos = std::distance(qPerm.begin(), llvm::find(qPerm, ld));
+      return memref::DimOp::create(rewriter, loc, q, pos);
+    };
+    int64_t blockQ = 16 * cfg.numWarps;
+    Value cBlockQ = arith::ConstantIndexOp::create(rewriter, loc, blockQ);
+    Value gridX = arith::CeilDivUIOp::create(rewriter, loc, dimOf(nb + 1),
+                                             cBlockQ);
+    Value gridY = dimOf(nb);
+    for (int64_t i = 0; i < nb; ++i)
+      gridY = arith::MulIOp::create(rewriter, loc, gridY, dimOf(i));
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    Value threads = arith::ConstantIndexOp::create(
+        rewriter, loc, cfg.numWarps * kWarpSize);
+    int64_t d = AttentionOp::getLogicalShape(op.getQueryType(), qPerm)[nb + 2];
+    Value smem = arith::ConstantIntOp::create(
+        rewriter, loc, rewriter.getI32Type(),
+        KernelEmitter::sharedMemoryBytes(blockQ, cfg.blockKV, d));
+    auto launch = gpu::LaunchOp::create(rewriter, loc, gridX, gridY, one,
+                                        threads, one, one, smem);
+    {
+      OpBuilder::InsertionGuard g(rewriter);
+      rewriter.setInsertionPointToStart(&launch.getBody().front());
+      KernelEmitter(rewriter, loc, op, cfg, q, k, v, o).emit(launch);
+      gpu::TerminatorOp::create(rewriter, loc);
+    }
+
+    Value result = bufferization::ToTensorOp::create(
+        rewriter, loc, op.getOutputType(), o, /*restrict=*/true,
+        /*writable=*/true);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+
+  AttnGPUTileConfig resolveConfig(AttentionOp op) const {
+    int64_t nb = op.getNumBatchDims();
+    int64_t d = AttentionOp::getLogicalShape(op.getQueryType(),
+                                             op.getQueryPermutation())[nb + 2];
+    AttnGPUTileConfig def =
+        getDefaultAttnGPUTileConfig(chip, d, op.isCausal());
+    AttnGPUTileConfig cfg = config;
+    if (cfg.numWarps == 0)
+      cfg.numWarps = def.numWarps;
+    if (cfg.blockKV == 0)
+      cfg.blockKV = def.blockKV;
+    return cfg;
+  }
+
+  AttnGPUTileConfig config;
+  std::string chip;
+};
+
+struct ConvertAttnToGPUPass
+    : public attn::impl::ConvertAttnToGPUBase<ConvertAttnToGPUPass> {
+  using ConvertAttnToGPUBase::ConvertAttnToGPUBase;
+
+  void runOnOperation() override {
+    AttnGPUTileConfig config{numWarps, blockKV};
+    // Diagnose first: a pattern's match failure is silent.
+    WalkResult walk = getOperation()->walk([&](AttentionOp op) {
+      AttnGPUTileConfig cfg = config;
+      AttnGPUTileConfig def = getDefaultAttnGPUTileConfig(
+          chip, AttentionOp::getLogicalShape(
+                    op.getQueryType(),
+                    op.getQueryPermutation())[op.getNumBatchDims() + 2],
+          op.isCausal());
+      if (!cfg.numWarps)
+        cfg.numWarps = def.numWarps;
+      if (!cfg.blockKV)
+        cfg.blockKV = def.blockKV;
+      std::string reason = getUnsupportedReason(op, cfg);
+      if (reason.empty())
+        return WalkResult::advance();
+      op.emitOpError("cannot be lowered to GPU: ") << reason;
+      return WalkResult::interrupt();
+    });
+    if (walk.wasInterrupted())
+      return signalPassFailure();
+
+    RewritePatternSet patterns(&getContext());
+    populateAttnToGPUPatterns(patterns, config, chip);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace
+
+void mlir::attn::populateAttnToGPUPatterns(RewritePatternSet &patterns,
+                                           const AttnGPUTileConfig &config,
+                                           StringRef chip) {
+  patterns.add<AttentionToGPULaunch>(patterns.getContext(), config,
+                                     chip.str());
+}
