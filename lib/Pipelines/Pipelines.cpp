@@ -66,6 +66,7 @@ void mlir::attn::buildAttnCUDAPipeline(OpPassManager &pm,
   ConvertAttnToGPUOptions gpuOpts;
   gpuOpts.numWarps = opts.gpuWarps;
   gpuOpts.blockKV = opts.gpuBlockKV;
+  gpuOpts.rowTiles = opts.gpuRowTiles;
   gpuOpts.chip = opts.chip;
   pm.addPass(createConvertAttnToGPU(gpuOpts));
   pm.addPass(createCanonicalizerPass());

@@ -23,10 +23,12 @@ namespace attn {
 
 /// Block shape of the FlashAttention-2 kernel.
 struct AttnGPUTileConfig {
-  /// Warps per block; each owns 16 query rows.
+  /// Warps per block.
   int64_t numWarps = 4;
   /// Keys per shared-memory K/V tile.
   int64_t blockKV = 64;
+  /// 16-row query tiles per warp (1 or 2).
+  int64_t rowTiles = 1;
 };
 
 /// The default tile configuration for `chip`, head dim `headDim` and

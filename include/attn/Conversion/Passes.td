@@ -12,7 +12,7 @@ def ConvertAttnToGPU : Pass<"convert-attn-to-gpu", "ModuleOp"> {
     the buffers of its operands (`bufferization.to_buffer`), writing the
     result in place into the buffer of `outs`, and a restrict
     `bufferization.to_tensor` of it. The kernel is FlashAttention-2: one
-    block per (query block, batch·head), 16 query rows per warp, K/V tiles
+    block per (query block, batch·head), 16 or 32 query rows per warp, K/V tiles
     double-buffered in shared memory through `nvgpu.device_async_copy`,
     `S = Q·Kᵀ` and `O += P·V` on `nvgpu.mma.sync` m16n8k16 fed by
     `nvgpu.ldmatrix`, P reused from registers, online softmax in exp2.
@@ -30,6 +30,9 @@ def ConvertAttnToGPU : Pass<"convert-attn-to-gpu", "ModuleOp"> {
     Option<"blockKV", "block-kv", "int64_t", /*default=*/"0",
            "Keys per shared-memory tile (multiple of 16); 0 picks from the "
            "default table">,
+    Option<"rowTiles", "row-tiles", "int64_t", /*default=*/"0",
+           "16-row tiles per warp (1 or 2; 2 halves shared-memory reads of K "
+           "and V per mma); 0 picks from the default table">,
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",
            "Target chip, for the default tile table">
   ];

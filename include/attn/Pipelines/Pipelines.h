@@ -52,6 +52,11 @@ struct AttnPipelineOptions : public PassPipelineOptions<AttnPipelineOptions> {
       llvm::cl::desc("target=cuda: keys per shared-memory tile; 0 uses the "
                      "default tile table"),
       llvm::cl::init(0)};
+  PassOptions::Option<int64_t> gpuRowTiles{
+      *this, "gpu-row-tiles",
+      llvm::cl::desc("target=cuda: 16-row query tiles per warp (1 or 2); 0 "
+                     "uses the default tile table"),
+      llvm::cl::init(0)};
   PassOptions::Option<std::string> cudaPath{
       *this, "cuda-path",
       llvm::cl::desc("target=cuda: CUDA toolkit root, for ptxas and "

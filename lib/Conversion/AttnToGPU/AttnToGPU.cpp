@@ -6,9 +6,9 @@
 // nvgpu.device_async_copy). The launch works on the buffers of the operands
 // and writes the result in place into the buffer of `outs`.
 //
-// Per block: BQ = 16 * numWarps query rows of one (batch, head); per warp 16
-// rows. Q is staged once through shared memory into A fragments; K/V tiles of
-// BKV keys are double-buffered with cp.async. S = Q·Kᵀ stays in registers as
+// Per block: BQ = 16 * rowTiles * numWarps query rows of one (batch, head).
+// Q is staged once through shared memory (and kept as A fragments when a warp
+// has one row tile); K/V tiles of BKV keys are double-buffered with cp.async. S = Q·Kᵀ stays in registers as
 // m16n8 C fragments, and its f16 conversion is P's A fragment directly.
 //
 //===----------------------------------------------------------------------===//
@@ -36,15 +36,14 @@ using namespace mlir::attn;
 AttnGPUTileConfig mlir::attn::getDefaultAttnGPUTileConfig(StringRef chip,
                                                           int64_t headDim,
                                                           bool causal) {
-  // From ptxas -v at sm_80/sm_90a: D = 128 with 8 warps (BQ = 128) holds Q,
-  // O and S fragments in 174 registers without spills, where 4 warps spill;
-  // D = 64 fits 4 warps in 128 registers. Causality and chip do not change
-  // the choice yet.
+  // Measured on H100 (docs/gpu.md): two 16-row tiles per warp halve the
+  // ldmatrix traffic per mma; with 32-key tiles the fragments fit in 247
+  // registers without spills at D = 128, so two 4-warp blocks share an SM.
+  // 291 TFLOPS at D = 128 against 228 for 8 warps x 16 rows x 64 keys.
   (void)chip;
   (void)causal;
-  if (headDim == 128)
-    return AttnGPUTileConfig{/*numWarps=*/8, /*blockKV=*/64};
-  return AttnGPUTileConfig{/*numWarps=*/4, /*blockKV=*/64};
+  (void)headDim;
+  return AttnGPUTileConfig{/*numWarps=*/4, /*blockKV=*/32, /*rowTiles=*/2};
 }
 
 namespace {
@@ -88,10 +87,11 @@ std::string getUnsupportedReason(AttentionOp op,
   if (op.getScale().convertToDouble() <= 0.0)
     return "scale must be positive";
   int64_t threads = config.numWarps * kWarpSize;
-  if (config.numWarps <= 0 || config.blockKV % 32 != 0 ||
-      (config.blockKV * d / 8) % threads != 0)
-    return "tile config: block-kv must be a multiple of 32 and block-kv * D / "
-           "8 a multiple of 32 * warps";
+  if (config.numWarps <= 0 || config.blockKV <= 0 ||
+      config.blockKV % 16 != 0 || (config.blockKV * d / 8) % threads != 0 ||
+      (config.rowTiles != 1 && config.rowTiles != 2))
+    return "tile config: block-kv must be a multiple of 16 with block-kv * D "
+           "/ 8 a multiple of 32 * warps, and row-tiles 1 or 2";
   for (Value v : {op.getQuery(), op.getKey(), op.getValue(), op.getOutput()})
     if (!isa<BlockArgument>(v) ||
         !isa<FunctionOpInterface>(
@@ -116,7 +116,8 @@ public:
     oPerm = op.getOutputPermutation();
     d = AttentionOp::getLogicalShape(op.getQueryType(), qPerm)[nb + 2];
     numWarps = config.numWarps;
-    blockQ = 16 * numWarps;
+    rowTiles = config.rowTiles;
+    blockQ = 16 * rowTiles * numWarps;
     blockKV = config.blockKV;
     threads = numWarps * kWarpSize;
     outElemTy = op.getOutputType().getElementType();
@@ -143,6 +144,7 @@ private:
     return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(c));
   }
   Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
   Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
   Value divu(Value x, int64_t c) {
     return arith::DivUIOp::create(b, loc, x, idx(c));
@@ -244,19 +246,23 @@ private:
 
   /// One K/V block: returns the updated O fragments, row maxes and sums.
   SmallVector<Value> emitBlock(Value buf, Value kv0, ValueRange state);
+  /// A fragments of row tile `mt` of this warp's Q rows, for all of D.
+  SmallVector<Value> loadQFragments(int64_t mt);
 
   OpBuilder &b;
   Location loc;
   Value q, k, v, o;
   int64_t nb;
   SmallVector<int64_t> qPerm, kPerm, vPerm, oPerm;
-  int64_t d, numWarps, blockQ, blockKV, threads;
+  int64_t d, numWarps, rowTiles, blockQ, blockKV, threads;
   Type outElemTy, f16, f32;
   bool causal = false, bottomRight = false;
   double scaleLog2;
 
   // Kernel-wide values.
   Value tid, lane, warp, q0, sq, sk, causalOffset, headQ, headKV;
+  // First query row of this warp, and of this thread's first C-fragment row.
+  Value warpRow0, threadRow0;
   SmallVector<Value> batchIdx;
   Value sQ, sK, sV;
   SmallVector<Value> qFrags;
@@ -269,34 +275,42 @@ SmallVector<Value> KernelEmitter::emitBlock(Value buf, Value kv0,
   Value lane8 = remu(lane, 8);
   Value laneDiv8 = divu(lane, 8);
 
-  // S = Q · Kᵀ: for each 8-key tile, the x4 ldmatrix covers 32 of D.
-  SmallVector<Value> s;
+  // Q fragments: kept in registers with one row tile, else re-read from
+  // shared memory each block to leave registers to O.
+  SmallVector<SmallVector<Value>> qA(rowTiles);
+  for (int64_t mt = 0; mt < rowTiles; ++mt)
+    qA[mt] = rowTiles == 1 ? qFrags : loadQFragments(mt);
+
+  // S = Q · Kᵀ: one x4 ldmatrix of K covers 32 of D for an 8-key tile and
+  // feeds every row tile of the warp.
   Value zeroAcc = arith::ConstantOp::create(
       b, loc, accTy, DenseElementsAttr::get(accTy, b.getF32FloatAttr(0.0f)));
+  SmallVector<SmallVector<Value>> s(rowTiles,
+                                    SmallVector<Value>(numSTiles, zeroAcc));
   for (int64_t nt = 0; nt < numSTiles; ++nt) {
-    Value acc = zeroAcc;
     Value row = add(idx(nt * 8), lane8);
     for (int64_t kp = 0; kp < d / 32; ++kp) {
       Value col = add(idx(kp * 32), mul(laneDiv8, idx(8)));
       Value kFrag = ldmatrix(sK, {buf, row, col}, /*transpose=*/false);
-      acc = mma(qFrags[2 * kp], bHalf(kFrag, 0), acc);
-      acc = mma(qFrags[2 * kp + 1], bHalf(kFrag, 1), acc);
+      Value lo = bHalf(kFrag, 0), hi = bHalf(kFrag, 1);
+      for (int64_t mt = 0; mt < rowTiles; ++mt) {
+        s[mt][nt] = mma(qA[mt][2 * kp], lo, s[mt][nt]);
+        s[mt][nt] = mma(qA[mt][2 * kp + 1], hi, s[mt][nt]);
+      }
     }
-    s.push_back(acc);
   }
 
   // Ragged tail and causal masking, only on the blocks that need it.
   Value negInf = f32Cst(-INFINITY);
   Value blockEnd = add(kv0, idx(blockKV));
   Value needMask = cmp(arith::CmpIPredicate::sgt, blockEnd, sk);
-  Value rowBase = add(add(q0, mul(warp, idx(16))), divu(lane, 4));
   if (causal) {
     Value lastKey = add(kv0, idx(blockKV - 1));
     Value crosses = cmp(arith::CmpIPredicate::sgt, lastKey,
-                        add(q0, causalOffset));
+                        add(warpRow0, causalOffset));
     needMask = arith::OrIOp::create(b, loc, needMask, crosses);
   }
-  SmallVector<Type> sTypes(numSTiles, accTy);
+  SmallVector<Type> sTypes(rowTiles * numSTiles, accTy);
   auto ifOp = scf::IfOp::create(b, loc, sTypes, needMask,
                                 /*withElseRegion=*/true);
   {
@@ -304,86 +318,102 @@ SmallVector<Value> KernelEmitter::emitBlock(Value buf, Value kv0,
     b.setInsertionPointToStart(ifOp.thenBlock());
     Value keyBase = add(kv0, mul(remu(lane, 4), idx(2)));
     SmallVector<Value> masked;
-    for (int64_t nt = 0; nt < numSTiles; ++nt) {
-      SmallVector<Value> elems;
-      for (int64_t j = 0; j < 2; ++j) {
-        Value row = add(rowBase, idx(8 * j));
-        for (int64_t e = 0; e < 2; ++e) {
-          Value key = add(keyBase, idx(nt * 8 + e));
-          Value keep = cmp(arith::CmpIPredicate::slt, key, sk);
-          if (causal)
-            keep = arith::AndIOp::create(
-                b, loc, keep,
-                cmp(arith::CmpIPredicate::sle, key, add(row, causalOffset)));
-          elems.push_back(select(keep, elem(s[nt], j, e), negInf));
+    for (int64_t mt = 0; mt < rowTiles; ++mt) {
+      for (int64_t nt = 0; nt < numSTiles; ++nt) {
+        SmallVector<Value> elems;
+        for (int64_t j = 0; j < 2; ++j) {
+          Value row = add(threadRow0, idx(16 * mt + 8 * j));
+          for (int64_t e = 0; e < 2; ++e) {
+            Value key = add(keyBase, idx(nt * 8 + e));
+            Value keep = cmp(arith::CmpIPredicate::slt, key, sk);
+            if (causal)
+              keep = arith::AndIOp::create(
+                  b, loc, keep,
+                  cmp(arith::CmpIPredicate::sle, key,
+                      add(row, causalOffset)));
+            elems.push_back(select(keep, elem(s[mt][nt], j, e), negInf));
+          }
         }
+        masked.push_back(fromElems(accTy, elems));
       }
-      masked.push_back(fromElems(accTy, elems));
     }
     scf::YieldOp::create(b, loc, masked);
     b.setInsertionPointToStart(ifOp.elseBlock());
-    scf::YieldOp::create(b, loc, s);
+    SmallVector<Value> unmasked;
+    for (auto &tiles : s)
+      unmasked.append(tiles);
+    scf::YieldOp::create(b, loc, unmasked);
   }
-  s.assign(ifOp.getResults().begin(), ifOp.getResults().end());
-
-  // Online softmax in the exp2 domain; rows j = 0, 1 are lane/4 and +8.
-  SmallVector<Value> oAcc(state.begin(), state.begin() + numOTiles);
-  Value c = f32Cst(scaleLog2);
-  SmallVector<Value> newM, newL, alpha, negMc;
-  for (int64_t j = 0; j < 2; ++j) {
-    Value mOld = state[numOTiles + j];
-    Value mx = negInf;
+  for (int64_t mt = 0; mt < rowTiles; ++mt)
     for (int64_t nt = 0; nt < numSTiles; ++nt)
-      for (int64_t e = 0; e < 2; ++e)
-        mx = fmax(mx, elem(s[nt], j, e));
-    Value mNew = fmax(mOld, quadReduce(mx, /*isMax=*/true));
-    // A row with no key yet keeps max -inf; use 0 so that exp2 gives 0, not
-    // NaN.
-    Value isEmpty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                          mNew, negInf);
-    Value mUse = select(isEmpty, f32Cst(0.0f), mNew);
-    Value nmc = arith::NegFOp::create(
-        b, loc, arith::MulFOp::create(b, loc, mUse, c));
-    Value a = math::Exp2Op::create(
-        b, loc, math::FmaOp::create(b, loc, mOld, c, nmc));
-    newM.push_back(mNew);
-    alpha.push_back(a);
-    negMc.push_back(nmc);
-  }
-  SmallVector<Value> rowSum = {f32Cst(0.0f), f32Cst(0.0f)};
-  SmallVector<Value> p;
-  for (int64_t nt = 0; nt < numSTiles; ++nt) {
-    SmallVector<Value> elems;
-    for (int64_t j = 0; j < 2; ++j)
-      for (int64_t e = 0; e < 2; ++e) {
-        Value x = math::Exp2Op::create(
-            b, loc, math::FmaOp::create(b, loc, elem(s[nt], j, e), c, negMc[j]));
-        rowSum[j] = arith::AddFOp::create(b, loc, rowSum[j], x);
-        elems.push_back(x);
-      }
-    p.push_back(fromElems(accTy, elems));
-  }
-  for (int64_t j = 0; j < 2; ++j) {
-    Value lOld = state[numOTiles + 2 + j];
-    // The sum stays per-thread partial; the quad reduces it once at the end.
-    newL.push_back(math::FmaOp::create(b, loc, lOld, alpha[j], rowSum[j]));
-  }
-  Value alphaVec = fromElems(accTy, {alpha[0], alpha[0], alpha[1], alpha[1]});
-  for (Value &acc : oAcc)
-    acc = arith::MulFOp::create(b, loc, acc, alphaVec);
+      s[mt][nt] = ifOp.getResult(mt * numSTiles + nt);
 
-  // P's C fragments of two adjacent 8-key tiles are exactly the A fragment of
-  // one 16-key chunk.
+  // Online softmax in the exp2 domain; per row tile, rows j = 0, 1 are
+  // lane/4 and lane/4 + 8. State: O tiles, then maxes, then sums.
+  int64_t mBase = rowTiles * numOTiles, lBase = mBase + 2 * rowTiles;
+  SmallVector<Value> oAcc(state.begin(), state.begin() + mBase);
+  SmallVector<Value> newM, newL;
+  Value c = f32Cst(scaleLog2);
   VectorType halfTy = VectorType::get({2, 2}, f16);
-  SmallVector<Value> pFrags;
-  for (int64_t kk = 0; kk < blockKV / 16; ++kk) {
-    Value lo = arith::TruncFOp::create(b, loc, halfTy, p[2 * kk]);
-    Value hi = arith::TruncFOp::create(b, loc, halfTy, p[2 * kk + 1]);
-    pFrags.push_back(vector::ShuffleOp::create(b, loc, lo, hi,
-                                               ArrayRef<int64_t>{0, 1, 2, 3}));
+  SmallVector<SmallVector<Value>> pFrags(rowTiles);
+  for (int64_t mt = 0; mt < rowTiles; ++mt) {
+    SmallVector<Value> alpha, negMc;
+    for (int64_t j = 0; j < 2; ++j) {
+      Value mOld = state[mBase + 2 * mt + j];
+      Value mx = negInf;
+      for (int64_t nt = 0; nt < numSTiles; ++nt)
+        for (int64_t e = 0; e < 2; ++e)
+          mx = fmax(mx, elem(s[mt][nt], j, e));
+      Value mNew = fmax(mOld, quadReduce(mx, /*isMax=*/true));
+      // A row with no key yet keeps max -inf; use 0 so that exp2 gives 0,
+      // not NaN.
+      Value isEmpty = arith::CmpFOp::create(
+          b, loc, arith::CmpFPredicate::OEQ, mNew, negInf);
+      Value mUse = select(isEmpty, f32Cst(0.0f), mNew);
+      Value nmc = arith::NegFOp::create(
+          b, loc, arith::MulFOp::create(b, loc, mUse, c));
+      alpha.push_back(math::Exp2Op::create(
+          b, loc, math::FmaOp::create(b, loc, mOld, c, nmc)));
+      negMc.push_back(nmc);
+      newM.push_back(mNew);
+    }
+    SmallVector<Value> rowSum = {f32Cst(0.0f), f32Cst(0.0f)};
+    SmallVector<Value> p;
+    for (int64_t nt = 0; nt < numSTiles; ++nt) {
+      SmallVector<Value> elems;
+      for (int64_t j = 0; j < 2; ++j)
+        for (int64_t e = 0; e < 2; ++e) {
+          Value x = math::Exp2Op::create(
+              b, loc,
+              math::FmaOp::create(b, loc, elem(s[mt][nt], j, e), c,
+                                  negMc[j]));
+          rowSum[j] = arith::AddFOp::create(b, loc, rowSum[j], x);
+          elems.push_back(x);
+        }
+      p.push_back(fromElems(accTy, elems));
+    }
+    // The sum stays per-thread partial; the quad reduces it once at the end.
+    for (int64_t j = 0; j < 2; ++j)
+      newL.push_back(math::FmaOp::create(
+          b, loc, state[lBase + 2 * mt + j], alpha[j], rowSum[j]));
+    Value alphaVec =
+        fromElems(accTy, {alpha[0], alpha[0], alpha[1], alpha[1]});
+    for (int64_t t = 0; t < numOTiles; ++t)
+      oAcc[mt * numOTiles + t] =
+          arith::MulFOp::create(b, loc, oAcc[mt * numOTiles + t], alphaVec);
+
+    // P's C fragments of two adjacent 8-key tiles are exactly the A fragment
+    // of one 16-key chunk.
+    for (int64_t kk = 0; kk < blockKV / 16; ++kk) {
+      Value lo = arith::TruncFOp::create(b, loc, halfTy, p[2 * kk]);
+      Value hi = arith::TruncFOp::create(b, loc, halfTy, p[2 * kk + 1]);
+      pFrags[mt].push_back(vector::ShuffleOp::create(
+          b, loc, lo, hi, ArrayRef<int64_t>{0, 1, 2, 3}));
+    }
   }
 
-  // O += P · V, V through transposed ldmatrix, two 8-wide D tiles at once.
+  // O += P · V, V through transposed ldmatrix, two 8-wide D tiles at once,
+  // each fragment feeding every row tile.
   Value vRowInChunk = add(lane8, mul(remu(laneDiv8, 2), idx(8)));
   Value vColOff = mul(divu(lane, 16), idx(8));
   for (int64_t np = 0; np < d / 16; ++np) {
@@ -391,8 +421,13 @@ SmallVector<Value> KernelEmitter::emitBlock(Value buf, Value kv0,
     for (int64_t kk = 0; kk < blockKV / 16; ++kk) {
       Value row = add(idx(kk * 16), vRowInChunk);
       Value vFrag = ldmatrix(sV, {buf, row, col}, /*transpose=*/true);
-      oAcc[2 * np] = mma(pFrags[kk], bHalf(vFrag, 0), oAcc[2 * np]);
-      oAcc[2 * np + 1] = mma(pFrags[kk], bHalf(vFrag, 1), oAcc[2 * np + 1]);
+      Value lo = bHalf(vFrag, 0), hi = bHalf(vFrag, 1);
+      for (int64_t mt = 0; mt < rowTiles; ++mt) {
+        Value &o0 = oAcc[mt * numOTiles + 2 * np];
+        Value &o1 = oAcc[mt * numOTiles + 2 * np + 1];
+        o0 = mma(pFrags[mt][kk], lo, o0);
+        o1 = mma(pFrags[mt][kk], hi, o1);
+      }
     }
   }
 
@@ -400,6 +435,18 @@ SmallVector<Value> KernelEmitter::emitBlock(Value buf, Value kv0,
   result.append(newM);
   result.append(newL);
   return result;
+}
+
+SmallVector<Value> KernelEmitter::loadQFragments(int64_t mt) {
+  Value lane8 = remu(lane, 8), laneDiv8 = divu(lane, 8);
+  Value qRow = add(add(sub(warpRow0, q0), idx(16 * mt)),
+                   add(lane8, mul(remu(laneDiv8, 2), idx(8))));
+  Value qColOff = mul(divu(lane, 16), idx(8));
+  SmallVector<Value> frags;
+  for (int64_t kc = 0; kc < d / 16; ++kc)
+    frags.push_back(ldmatrix(sQ, {qRow, add(idx(kc * 16), qColOff)},
+                             /*transpose=*/false));
+  return frags;
 }
 
 void KernelEmitter::emit(gpu::LaunchOp launch) {
@@ -426,6 +473,8 @@ void KernelEmitter::emit(gpu::LaunchOp launch) {
   headKV = arith::DivUIOp::create(
       b, loc, headQ, arith::DivUIOp::create(b, loc, hq, hkv));
   q0 = mul(bx, idx(blockQ));
+  warpRow0 = add(q0, mul(warp, idx(16 * rowTiles)));
+  threadRow0 = add(warpRow0, divu(lane, 4));
   causalOffset = bottomRight ? arith::SubIOp::create(b, loc, sk, sq).getResult()
                              : idx(0);
 
@@ -470,23 +519,19 @@ void KernelEmitter::emit(gpu::LaunchOp launch) {
   waitGroups(tok, 1);
   gpu::BarrierOp::create(b, loc);
 
-  Value lane8 = remu(lane, 8), laneDiv8 = divu(lane, 8);
-  Value qRow = add(add(mul(warp, idx(16)), lane8),
-                   mul(remu(laneDiv8, 2), idx(8)));
-  Value qColOff = mul(divu(lane, 16), idx(8));
-  for (int64_t kc = 0; kc < d / 16; ++kc)
-    qFrags.push_back(ldmatrix(sQ, {qRow, add(idx(kc * 16), qColOff)},
-                              /*transpose=*/false));
+  if (rowTiles == 1)
+    qFrags = loadQFragments(0);
 
   // Main loop over K/V blocks: prefetch block j+1, then compute block j.
   VectorType accTy = VectorType::get({2, 2}, f32);
   int64_t numOTiles = d / 8;
   SmallVector<Value> init(
-      numOTiles,
+      rowTiles * numOTiles,
       arith::ConstantOp::create(
           b, loc, accTy, DenseElementsAttr::get(accTy, b.getF32FloatAttr(0))));
   Value negInf = f32Cst(-INFINITY), fzero = f32Cst(0.0f);
-  init.append({negInf, negInf, fzero, fzero});
+  init.append(SmallVector<Value>(2 * rowTiles, negInf));
+  init.append(SmallVector<Value>(2 * rowTiles, fzero));
   auto loop = scf::ForOp::create(
       b, loc, zero, numKV, one, init,
       [&](OpBuilder &, Location, Value j, ValueRange state) {
@@ -514,30 +559,34 @@ void KernelEmitter::emit(gpu::LaunchOp launch) {
 
   // Epilogue: O / l, rows past Sq dropped.
   ValueRange res = loop.getResults();
-  Value rowBase = add(add(q0, mul(warp, idx(16))), divu(lane, 4));
+  int64_t lBase = rowTiles * numOTiles + 2 * rowTiles;
   Value colOff = mul(remu(lane, 4), idx(2));
-  for (int64_t j = 0; j < 2; ++j) {
-    Value l = quadReduce(res[numOTiles + 2 + j], /*isMax=*/false);
-    Value isZero =
-        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, l, fzero);
-    Value inv = select(isZero, fzero,
-                       arith::DivFOp::create(b, loc, f32Cst(1.0f), l));
-    Value row = add(rowBase, idx(8 * j));
-    auto ifOp = scf::IfOp::create(
-        b, loc, TypeRange{}, cmp(arith::CmpIPredicate::slt, row, sq), false);
-    OpBuilder::InsertionGuard g(b);
-    b.setInsertionPointToStart(ifOp.thenBlock());
-    VectorType pairTy = VectorType::get({2}, f32);
-    for (int64_t t = 0; t < numOTiles; ++t) {
-      Value pair = fromElems(
-          pairTy, {arith::MulFOp::create(b, loc, elem(res[t], j, 0), inv),
-                   arith::MulFOp::create(b, loc, elem(res[t], j, 1), inv)});
-      if (!outElemTy.isF32())
-        pair = arith::TruncFOp::create(b, loc,
-                                       VectorType::get({2}, outElemTy), pair);
-      vector::StoreOp::create(
-          b, loc, pair, o,
-          storedIndices(oPerm, headQ, row, add(idx(t * 8), colOff)));
+  for (int64_t mt = 0; mt < rowTiles; ++mt) {
+    for (int64_t j = 0; j < 2; ++j) {
+      Value l = quadReduce(res[lBase + 2 * mt + j], /*isMax=*/false);
+      Value isZero =
+          arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, l, fzero);
+      Value inv = select(isZero, fzero,
+                         arith::DivFOp::create(b, loc, f32Cst(1.0f), l));
+      Value row = add(threadRow0, idx(16 * mt + 8 * j));
+      auto ifOp = scf::IfOp::create(
+          b, loc, TypeRange{}, cmp(arith::CmpIPredicate::slt, row, sq),
+          false);
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      VectorType pairTy = VectorType::get({2}, f32);
+      for (int64_t t = 0; t < numOTiles; ++t) {
+        Value acc = res[mt * numOTiles + t];
+        Value pair = fromElems(
+            pairTy, {arith::MulFOp::create(b, loc, elem(acc, j, 0), inv),
+                     arith::MulFOp::create(b, loc, elem(acc, j, 1), inv)});
+        if (!outElemTy.isF32())
+          pair = arith::TruncFOp::create(
+              b, loc, VectorType::get({2}, outElemTy), pair);
+        vector::StoreOp::create(
+            b, loc, pair, o,
+            storedIndices(oPerm, headQ, row, add(idx(t * 8), colOff)));
+      }
     }
   }
 }
@@ -572,7 +621,7 @@ struct AttentionToGPULaunch : OpRewritePattern<AttentionOp> {
       int64_t pos = std::distance(qPerm.begin(), llvm::find(qPerm, ld));
       return memref::DimOp::create(rewriter, loc, q, pos);
     };
-    int64_t blockQ = 16 * cfg.numWarps;
+    int64_t blockQ = 16 * cfg.rowTiles * cfg.numWarps;
     Value cBlockQ = arith::ConstantIndexOp::create(rewriter, loc, blockQ);
     Value gridX = arith::CeilDivUIOp::create(rewriter, loc, dimOf(nb + 1),
                                              cBlockQ);
@@ -613,6 +662,8 @@ struct AttentionToGPULaunch : OpRewritePattern<AttentionOp> {
       cfg.numWarps = def.numWarps;
     if (cfg.blockKV == 0)
       cfg.blockKV = def.blockKV;
+    if (cfg.rowTiles == 0)
+      cfg.rowTiles = def.rowTiles;
     return cfg;
   }
 
@@ -625,7 +676,7 @@ struct ConvertAttnToGPUPass
   using ConvertAttnToGPUBase::ConvertAttnToGPUBase;
 
   void runOnOperation() override {
-    AttnGPUTileConfig config{numWarps, blockKV};
+    AttnGPUTileConfig config{numWarps, blockKV, rowTiles};
     // Diagnose first: a pattern's match failure is silent.
     WalkResult walk = getOperation()->walk([&](AttentionOp op) {
       AttnGPUTileConfig cfg = config;
@@ -638,6 +689,8 @@ struct ConvertAttnToGPUPass
         cfg.numWarps = def.numWarps;
       if (!cfg.blockKV)
         cfg.blockKV = def.blockKV;
+      if (!cfg.rowTiles)
+        cfg.rowTiles = def.rowTiles;
       std::string reason = getUnsupportedReason(op, cfg);
       if (reason.empty())
         return WalkResult::advance();

@@ -1,23 +1,25 @@
 // RUN: attn-opt %s -split-input-file -convert-attn-to-gpu -verify-diagnostics | FileCheck %s
-// RUN: attn-opt %s -split-input-file -convert-attn-to-gpu="warps=2 block-kv=32" -verify-diagnostics | FileCheck %s --check-prefix=OPT
+// RUN: attn-opt %s -split-input-file -convert-attn-to-gpu="warps=2 block-kv=32 row-tiles=1" -verify-diagnostics | FileCheck %s --check-prefix=OPT
 
 // The op becomes a launch over (query blocks, batch * heads) on the buffers of
 // its operands, writing in place into the buffer of outs.
+// Default tile (4 warps x 2 row tiles x 32 keys): 128 threads, 128 query
+// rows per block, Q's fragments re-read inside the K/V loop.
 // CHECK-LABEL: func.func @basic
 // CHECK-SAME: (%[[Q:.*]]: tensor<?x?x?x128xf16>, %{{.*}}: tensor<?x?x?x128xf16>, %{{.*}}: tensor<?x?x?x128xf16>, %[[O:.*]]: tensor<?x?x?x128xf16>)
 // CHECK-DAG: %[[QB:.*]] = bufferization.to_buffer %[[Q]] read_only
 // CHECK-DAG: %[[OB:.*]] = bufferization.to_buffer %[[O]] :
 // CHECK-DAG: %[[C128:.*]] = arith.constant 128 : index
-// CHECK-DAG: %[[SMEM:.*]] = arith.constant 104448 : i32
+// CHECK-DAG: %[[SMEM:.*]] = arith.constant 69632 : i32
 // CHECK: %[[SQ:.*]] = memref.dim %[[QB]], %c2
 // CHECK: %[[GX:.*]] = arith.ceildivui %[[SQ]], %[[C128]]
-// CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %[[GX]], {{.*}}) threads({{.*}}) in (%{{.*}} = %c256, {{.*}}) dynamic_shared_memory_size %[[SMEM]]
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %[[GX]], {{.*}}) threads({{.*}}) in (%{{.*}} = %[[C128]], {{.*}}) dynamic_shared_memory_size %[[SMEM]]
 // CHECK: gpu.dynamic_shared_memory
 // CHECK: nvgpu.device_async_copy {{.*}}, 8, %{{.*}} {bypassL1}
 // CHECK: nvgpu.device_async_create_group
 // CHECK: nvgpu.device_async_wait %{{.*}} {numGroups = 1 : i32}
-// CHECK: nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false}
 // CHECK: scf.for
+// CHECK: nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false}
 // CHECK: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xf16>, vector<2x2xf16>, vector<2x2xf32>) -> vector<2x2xf32>
 // CHECK: gpu.shuffle  xor
 // CHECK: math.exp2
@@ -26,9 +28,14 @@
 // CHECK: %[[R:.*]] = bufferization.to_tensor %[[OB]] restrict writable
 // CHECK: return %[[R]]
 
+// With one row tile per warp, Q's A fragments are loaded once, before the
+// K/V loop.
 // OPT-LABEL: func.func @basic
 // OPT: arith.constant 43520 : i32
 // OPT: gpu.launch {{.*}} threads({{.*}}) in (%{{.*}} = %c64,
+// OPT: nvgpu.device_async_wait
+// OPT: nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false}
+// OPT: scf.for
 func.func @basic(%q: tensor<?x?x?x128xf16>, %k: tensor<?x?x?x128xf16>,
                  %v: tensor<?x?x?x128xf16>, %o: tensor<?x?x?x128xf16>)
     -> tensor<?x?x?x128xf16> {
