@@ -1,5 +1,31 @@
-//===- Fuse.cpp - placeholder -------------------------------------*- C++ -*-===//
+//===- Fuse.cpp - raise unfused attention to attn.attention -----*- C++ -*-===//
+//
+// Anchors on a contraction O = P·V and proves, by symbolic evaluation of the
+// producer chain, that P = softmax_key(scale·Q·Kᵀ + mask). Every tensor read
+// is evaluated at an index tuple of affine expressions over "global" dims
+// (the anchor's loops plus a fresh dim per reduction), looking through
+// linalg bodies, transposes, broadcasts and static reshapes. The resulting
+// scalar expression is then matched on what it computes, not on how the ops
+// are spelled.
+//
+//===----------------------------------------------------------------------===//
+
 #include "attn/Dialect/Attn/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/Support/Format.h"
+
+#include <cmath>
+#include <deque>
+#include <map>
 
 namespace mlir {
 namespace attn {
@@ -9,13 +35,1066 @@ namespace attn {
 } // namespace mlir
 
 using namespace mlir;
+using namespace mlir::attn;
 
 namespace {
+
+//===----------------------------------------------------------------------===//
+// Symbolic scalar expressions
+//===----------------------------------------------------------------------===//
+
+enum class SymKind {
+  Leaf,    // tensor[idx]
+  Const,   // a float constant
+  Index,   // an index-typed affine expression of global dims
+  Cast,    // extf/truncf: value-preserving up to rounding
+  Neg,
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Max,
+  Exp,
+  Exp2,
+  Select,  // ops[0] ? ops[1] : ops[2]
+  Cmp,     // integer comparison, `pred`
+  Reduce,  // add/max-reduction of ops[0] over `dims` (isMax)
+  Softmax, // linalg.softmax of ops[0] over global dim `dims[0]`
+};
+
+struct Sym {
+  SymKind kind;
+  SmallVector<Sym *, 3> ops;
+  double value = 0.0;
+  // Leaf: the tensor and its index. Index: the expression in idx[0].
+  Value tensor;
+  SmallVector<AffineExpr> idx;
+  // Leaf: the same element read through the tensor that was looked through.
+  Sym *outer = nullptr;
+  // Result of a computing linalg op: that result read at idx, as a leaf.
+  Sym *origin = nullptr;
+  SmallVector<unsigned, 1> dims;
+  bool isMax = false;
+  arith::CmpIPredicate pred = arith::CmpIPredicate::eq;
+  int64_t softmaxDim = 0;
+};
+
+bool isNegInfLike(double v) { return v <= -1.0e30; }
+
+Sym *stripCasts(Sym *s) {
+  while (s && s->kind == SymKind::Cast)
+    s = s->ops[0];
+  return s;
+}
+
+std::optional<double> constValue(Sym *s) {
+  switch (s->kind) {
+  case SymKind::Const:
+    return s->value;
+  case SymKind::Cast:
+    return constValue(s->ops[0]);
+  case SymKind::Neg:
+    if (auto v = constValue(s->ops[0]))
+      return -*v;
+    return std::nullopt;
+  case SymKind::Add:
+  case SymKind::Sub:
+  case SymKind::Mul:
+  case SymKind::Div: {
+    auto a = constValue(s->ops[0]), b = constValue(s->ops[1]);
+    if (!a || !b)
+      return std::nullopt;
+    if (s->kind == SymKind::Add)
+      return *a + *b;
+    if (s->kind == SymKind::Sub)
+      return *a - *b;
+    if (s->kind == SymKind::Mul)
+      return *a * *b;
+    return *a / *b;
+  }
+  default:
+    return std::nullopt;
+  }
+}
+
+bool dependsOn(Sym *s, unsigned dim) {
+  if (s->kind == SymKind::Leaf || s->kind == SymKind::Index)
+    return llvm::any_of(s->idx,
+                        [&](AffineExpr e) { return e.isFunctionOfDim(dim); });
+  return llvm::any_of(s->ops, [&](Sym *o) { return dependsOn(o, dim); });
+}
+
+/// Structural equality modulo casts, where `b`'s dims are renamed by `map`.
+bool symEqual(Sym *a, Sym *b, DenseMap<unsigned, unsigned> map) {
+  a = stripCasts(a);
+  b = stripCasts(b);
+  if (a == b && map.empty())
+    return true;
+  if (a->kind != b->kind || a->ops.size() != b->ops.size())
+    return false;
+  auto rename = [&](AffineExpr e) {
+    for (auto [from, to] : map)
+      e = e.replace(getAffineDimExpr(from, e.getContext()),
+                    getAffineDimExpr(to, e.getContext()));
+    return e;
+  };
+  switch (a->kind) {
+  case SymKind::Leaf:
+  case SymKind::Index:
+    if (a->tensor != b->tensor || a->idx.size() != b->idx.size())
+      return false;
+    for (auto [x, y] : llvm::zip(a->idx, b->idx))
+      if (x != rename(y))
+        return false;
+    return true;
+  case SymKind::Const:
+    return a->value == b->value;
+  case SymKind::Cmp:
+    if (a->pred != b->pred)
+      return false;
+    break;
+  case SymKind::Reduce:
+  case SymKind::Softmax:
+    if (a->isMax != b->isMax || a->dims.size() != b->dims.size())
+      return false;
+    for (auto [x, y] : llvm::zip(a->dims, b->dims))
+      if (x != y)
+        map[y] = x;
+    break;
+  default:
+    break;
+  }
+  for (auto [x, y] : llvm::zip(a->ops, b->ops))
+    if (!symEqual(x, y, map))
+      return false;
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// Evaluator
+//===----------------------------------------------------------------------===//
+
+class Evaluator {
+public:
+  explicit Evaluator(MLIRContext *ctx, unsigned numDims)
+      : ctx(ctx), numDims(numDims) {}
+
+  /// The element `t[idx]`, or null with `reason` set.
+  Sym *eval(Value t, ArrayRef<AffineExpr> idx);
+
+  unsigned freshDim() { return numDims++; }
+  std::string reason;
+
+private:
+  Sym *make(SymKind kind, ArrayRef<Sym *> ops = {}) {
+    storage.emplace_back();
+    Sym *s = &storage.back();
+    s->kind = kind;
+    s->ops.assign(ops.begin(), ops.end());
+    return s;
+  }
+  Sym *leaf(Value t, ArrayRef<AffineExpr> idx) {
+    Sym *s = make(SymKind::Leaf);
+    s->tensor = t;
+    s->idx.assign(idx.begin(), idx.end());
+    return s;
+  }
+  Sym *constant(double v) {
+    Sym *s = make(SymKind::Const);
+    s->value = v;
+    return s;
+  }
+  Sym *fail(const Twine &why) {
+    if (reason.empty())
+      reason = why.str();
+    return nullptr;
+  }
+  Sym *evalScalar(Value v);
+  Sym *evalLinalg(linalg::LinalgOp op, OpResult res, ArrayRef<AffineExpr> idx);
+  Sym *evalBody(Value v, DenseMap<Value, Sym *> &env,
+                function_ref<Sym *(BlockArgument)> arg);
+  Sym *withOuter(Sym *inner, Value t, ArrayRef<AffineExpr> idx);
+  Sym *throughView(Value t, ArrayRef<AffineExpr> idx, Value src,
+                   ArrayRef<AffineExpr> srcIdx);
+
+  MLIRContext *ctx;
+  unsigned numDims;
+  std::deque<Sym> storage;
+  std::map<std::pair<void *, std::vector<const void *>>, Sym *> memo;
+};
+
+/// Reading `t[idx]` is reading `src[srcIdx]`: a pure data movement.
+Sym *Evaluator::throughView(Value t, ArrayRef<AffineExpr> idx, Value src,
+                            ArrayRef<AffineExpr> srcIdx) {
+  return withOuter(eval(src, srcIdx), t, idx);
+}
+
+Sym *Evaluator::withOuter(Sym *inner, Value t, ArrayRef<AffineExpr> idx) {
+  if (!inner || inner->kind != SymKind::Leaf)
+    return inner;
+  // Remember the tensors read through, innermost first: an outer one may
+  // suit the fused op's layout better.
+  SmallVector<Sym *> chain;
+  for (Sym *o = inner->outer; o; o = o->outer)
+    chain.push_back(leaf(o->tensor, o->idx));
+  chain.push_back(leaf(t, idx));
+  Sym *head = leaf(inner->tensor, inner->idx);
+  Sym *prev = head;
+  for (Sym *o : chain) {
+    prev->outer = o;
+    prev = o;
+  }
+  return head;
+}
+
+Sym *Evaluator::eval(Value t, ArrayRef<AffineExpr> idx) {
+  auto key = std::make_pair(t.getAsOpaquePointer(), std::vector<const void *>());
+  for (AffineExpr e : idx)
+    key.second.push_back(e.getAsOpaquePointer());
+  if (auto it = memo.find(key); it != memo.end())
+    return it->second;
+  Sym *result = nullptr;
+  Operation *def = t.getDefiningOp();
+  DenseElementsAttr dense;
+  if (def && matchPattern(t, m_Constant(&dense))) {
+    if (dense.isSplat() && isa<FloatType>(dense.getElementType()))
+      result = constant(
+          dense.getSplatValue<APFloat>().convertToDouble());
+    else
+      result = leaf(t, idx);
+  } else if (auto op = dyn_cast_or_null<linalg::LinalgOp>(def)) {
+    result = evalLinalg(op, cast<OpResult>(t), idx);
+  } else if (auto op = dyn_cast_or_null<linalg::SoftmaxOp>(def)) {
+    Sym *body = eval(op.getInput(), idx);
+    auto d = dyn_cast<AffineDimExpr>(idx[op.getDimension()]);
+    if (!body)
+      return nullptr;
+    if (!d)
+      return fail("softmax axis is not a loop dimension");
+    result = make(SymKind::Softmax, {body});
+    result->dims.push_back(d.getPosition());
+    result->softmaxDim = op.getDimension();
+  } else if (auto cast = dyn_cast_or_null<tensor::CastOp>(def)) {
+    result = throughView(t, idx, cast.getSource(), idx);
+  } else if (auto collapse = dyn_cast_or_null<tensor::CollapseShapeOp>(def)) {
+    ArrayRef<int64_t> srcShape = collapse.getSrcType().getShape();
+    SmallVector<AffineExpr> srcIdx;
+    bool ok = true;
+    for (auto [i, group] :
+         llvm::enumerate(collapse.getReassociationIndices())) {
+      AffineExpr rest = idx[i];
+      // Delinearize from the innermost dim out; needs static inner sizes.
+      SmallVector<AffineExpr> parts(group.size());
+      for (int64_t j = group.size() - 1; j > 0; --j) {
+        int64_t size = srcShape[group[j]];
+        if (ShapedType::isDynamic(size)) {
+          ok = false;
+          break;
+        }
+        parts[j] = rest % size;
+        rest = rest.floorDiv(size);
+      }
+      parts[0] = rest;
+      srcIdx.append(parts);
+    }
+    result = ok ? throughView(t, idx, collapse.getSrc(), srcIdx)
+                : leaf(t, idx);
+  } else if (auto expand = dyn_cast_or_null<tensor::ExpandShapeOp>(def)) {
+    ArrayRef<int64_t> shape = expand.getResultType().getShape();
+    SmallVector<AffineExpr> srcIdx;
+    bool ok = true;
+    for (ReassociationIndices group : expand.getReassociationIndices()) {
+      AffineExpr lin = getAffineConstantExpr(0, ctx);
+      for (int64_t j : group) {
+        if (ShapedType::isDynamic(shape[j]) && j != group.front()) {
+          ok = false;
+          break;
+        }
+        lin = j == group.front() ? idx[j] : lin * shape[j] + idx[j];
+      }
+      srcIdx.push_back(lin);
+    }
+    result = ok ? throughView(t, idx, expand.getSrc(), srcIdx) : leaf(t, idx);
+  } else {
+    result = leaf(t, idx);
+  }
+  memo[key] = result;
+  return result;
+}
+
+Sym *Evaluator::evalLinalg(linalg::LinalgOp op, OpResult res,
+                           ArrayRef<AffineExpr> idx) {
+  unsigned resNo = res.getResultNumber();
+  OpOperand *init = op.getDpsInitOperand(resNo);
+  AffineMap outMap = op.getMatchingIndexingMap(init);
+  SmallVector<AffineExpr> loops(op.getNumLoops());
+  SmallVector<unsigned> reduced;
+  for (auto [pos, e] : llvm::enumerate(outMap.getResults()))
+    if (auto d = dyn_cast<AffineDimExpr>(e))
+      loops[d.getPosition()] = idx[pos];
+  for (auto [i, it] : llvm::enumerate(op.getIteratorTypesArray())) {
+    if (loops[i])
+      continue;
+    if (it != utils::IteratorType::reduction)
+      return fail("a parallel loop is not indexed by the result");
+    unsigned d = freshDim();
+    loops[i] = getAffineDimExpr(d, ctx);
+    reduced.push_back(d);
+  }
+
+  Block *body = op.getBlock();
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  Value yielded = yield.getOperand(resNo);
+  BlockArgument acc = op.getMatchingBlockArgument(init);
+  DenseMap<Value, Sym *> env;
+  auto argFn = [&](BlockArgument arg) -> Sym * {
+    OpOperand *operand = op.getMatchingOpOperand(arg);
+    if (op.isScalar(operand))
+      return evalScalar(operand->get());
+    if (arg == acc && !reduced.empty())
+      return fail("accumulator read outside its reduction");
+    AffineMap map = op.getMatchingIndexingMap(operand);
+    SmallVector<AffineExpr> sub;
+    for (AffineExpr e : map.getResults())
+      sub.push_back(e.replaceDims(loops));
+    return eval(operand->get(), sub);
+  };
+  // Bind linalg.index before evaluating.
+  body->walk([&](linalg::IndexOp index) {
+    Sym *s = make(SymKind::Index);
+    s->idx.push_back(loops[index.getDim()]);
+    env[index.getResult()] = s;
+  });
+
+  Sym *result;
+  if (reduced.empty()) {
+    result = evalBody(yielded, env, argFn);
+  } else {
+    // yield = combine(acc, f): a reduction with an add or max combiner.
+    Operation *comb = yielded.getDefiningOp();
+    if (!comb || comb->getBlock() != body || comb->getNumOperands() != 2 ||
+        !isa<arith::AddFOp, arith::MaximumFOp, arith::MaxNumFOp>(comb))
+      return fail("unsupported reduction");
+    Value f;
+    if (comb->getOperand(0) == acc)
+      f = comb->getOperand(1);
+    else if (comb->getOperand(1) == acc)
+      f = comb->getOperand(0);
+    else
+      return fail("unsupported reduction");
+    Sym *fs = evalBody(f, env, argFn);
+    if (!fs)
+      return nullptr;
+    bool isMax = !isa<arith::AddFOp>(comb);
+    result = make(SymKind::Reduce, {fs});
+    result->dims.assign(reduced.begin(), reduced.end());
+    result->isMax = isMax;
+    Sym *initSym = eval(init->get(), idx);
+    if (!initSym)
+      return nullptr;
+    std::optional<double> iv = constValue(initSym);
+    bool identity = iv && (isMax ? isNegInfLike(*iv) : *iv == 0.0);
+    if (!identity)
+      result = make(isMax ? SymKind::Max : SymKind::Add, {initSym, result});
+  }
+  if (!result)
+    return nullptr;
+  if (result->kind == SymKind::Leaf)
+    return withOuter(result, res, idx);
+  if (!result->origin)
+    result->origin = leaf(res, idx);
+  return result;
+}
+
+Sym *Evaluator::evalScalar(Value v) {
+  FloatAttr f;
+  if (matchPattern(v, m_Constant(&f)))
+    return constant(f.getValueAsDouble());
+  return fail("a scalar operand is not a constant");
+}
+
+Sym *Evaluator::evalBody(Value v, DenseMap<Value, Sym *> &env,
+                         function_ref<Sym *(BlockArgument)> argFn) {
+  if (Sym *s = env.lookup(v))
+    return s;
+  Sym *result = nullptr;
+  if (auto arg = dyn_cast<BlockArgument>(v)) {
+    result = argFn(arg);
+    if (result)
+      env[v] = result;
+    return result;
+  }
+  Operation *def = v.getDefiningOp();
+  if (!def || !def->getParentOfType<linalg::LinalgOp>())
+    return evalScalar(v);
+  auto sub = [&](unsigned i) {
+    return evalBody(def->getOperand(i), env, argFn);
+  };
+  auto unary = [&](SymKind k) -> Sym * {
+    Sym *a = sub(0);
+    return a ? make(k, {a}) : nullptr;
+  };
+  auto binary = [&](SymKind k) -> Sym * {
+    Sym *a = sub(0);
+    Sym *b = a ? sub(1) : nullptr;
+    return b ? make(k, {a, b}) : nullptr;
+  };
+  FloatAttr fattr;
+  IntegerAttr iattr;
+  if (matchPattern(v, m_Constant(&fattr))) {
+    result = constant(fattr.getValueAsDouble());
+  } else if (matchPattern(v, m_Constant(&iattr)) && v.getType().isIndex()) {
+    result = make(SymKind::Index);
+    result->idx.push_back(getAffineConstantExpr(iattr.getInt(), ctx));
+  } else if (isa<arith::ExtFOp, arith::TruncFOp>(def)) {
+    result = unary(SymKind::Cast);
+  } else if (isa<arith::IndexCastOp, arith::IndexCastUIOp>(def)) {
+    result = sub(0);
+    if (result && result->kind != SymKind::Index)
+      return fail("unsupported index cast");
+  } else if (isa<arith::AddIOp, arith::SubIOp>(def)) {
+    Sym *a = sub(0), *b = a ? sub(1) : nullptr;
+    if (!b || a->kind != SymKind::Index || b->kind != SymKind::Index)
+      return fail("unsupported integer arithmetic");
+    result = make(SymKind::Index);
+    result->idx.push_back(isa<arith::AddIOp>(def) ? a->idx[0] + b->idx[0]
+                                                   : a->idx[0] - b->idx[0]);
+  } else if (isa<arith::NegFOp>(def)) {
+    result = unary(SymKind::Neg);
+  } else if (isa<arith::AddFOp>(def)) {
+    result = binary(SymKind::Add);
+  } else if (isa<arith::SubFOp>(def)) {
+    result = binary(SymKind::Sub);
+  } else if (isa<arith::MulFOp>(def)) {
+    result = binary(SymKind::Mul);
+  } else if (isa<arith::DivFOp>(def)) {
+    result = binary(SymKind::Div);
+  } else if (isa<arith::MaximumFOp, arith::MaxNumFOp>(def)) {
+    result = binary(SymKind::Max);
+  } else if (isa<math::ExpOp>(def)) {
+    result = unary(SymKind::Exp);
+  } else if (isa<math::Exp2Op>(def)) {
+    result = unary(SymKind::Exp2);
+  } else if (isa<arith::SelectOp>(def)) {
+    Sym *c = sub(0), *a = c ? sub(1) : nullptr, *b = a ? sub(2) : nullptr;
+    result = b ? make(SymKind::Select, {c, a, b}) : nullptr;
+  } else if (auto cmp = dyn_cast<arith::CmpIOp>(def)) {
+    result = binary(SymKind::Cmp);
+    if (result)
+      result->pred = cmp.getPredicate();
+  } else {
+    return fail(Twine("unsupported operation '") +
+                def->getName().getStringRef() + "'");
+  }
+  if (result)
+    env[v] = result;
+  return result;
+}
+
+//===----------------------------------------------------------------------===//
+// Matching
+//===----------------------------------------------------------------------===//
+
+/// `sum coef_i * atom_i + c0`, with the conditions under which the value is
+/// not forced to -inf by a select.
+struct Linear {
+  double c0 = 0.0;
+  SmallVector<std::pair<Sym *, double>> terms;
+  SmallVector<std::pair<Sym *, bool>> keeps; // (condition, keep-when)
+};
+
+void linearize(Sym *s, double coef, Linear &out) {
+  if (std::optional<double> c = constValue(s)) {
+    out.c0 += coef * *c;
+    return;
+  }
+  switch (s->kind) {
+  case SymKind::Cast:
+    return linearize(s->ops[0], coef, out);
+  case SymKind::Neg:
+    return linearize(s->ops[0], -coef, out);
+  case SymKind::Add:
+    linearize(s->ops[0], coef, out);
+    return linearize(s->ops[1], coef, out);
+  case SymKind::Sub:
+    linearize(s->ops[0], coef, out);
+    return linearize(s->ops[1], -coef, out);
+  case SymKind::Mul:
+    if (auto c = constValue(s->ops[0]))
+      return linearize(s->ops[1], coef * *c, out);
+    if (auto c = constValue(s->ops[1]))
+      return linearize(s->ops[0], coef * *c, out);
+    break;
+  case SymKind::Div:
+    if (auto c = constValue(s->ops[1]); c && *c != 0.0)
+      return linearize(s->ops[0], coef / *c, out);
+    break;
+  case SymKind::Select: {
+    auto c1 = constValue(s->ops[1]), c2 = constValue(s->ops[2]);
+    if (c2 && isNegInfLike(*c2)) {
+      out.keeps.push_back({s->ops[0], true});
+      return linearize(s->ops[1], coef, out);
+    }
+    if (c1 && isNegInfLike(*c1)) {
+      out.keeps.push_back({s->ops[0], false});
+      return linearize(s->ops[2], coef, out);
+    }
+    break;
+  }
+  default:
+    break;
+  }
+  out.terms.push_back({s, coef});
+}
+
+/// Flattens a product of constants and casts into `coef * prod(factors)`.
+void flattenProduct(Sym *s, double &coef, SmallVectorImpl<Sym *> &factors) {
+  s = stripCasts(s);
+  if (std::optional<double> c = constValue(s)) {
+    coef *= *c;
+    return;
+  }
+  if (s->kind == SymKind::Neg) {
+    coef = -coef;
+    return flattenProduct(s->ops[0], coef, factors);
+  }
+  if (s->kind == SymKind::Mul) {
+    flattenProduct(s->ops[0], coef, factors);
+    return flattenProduct(s->ops[1], coef, factors);
+  }
+  if (s->kind == SymKind::Div) {
+    if (auto c = constValue(s->ops[1]); c && *c != 0.0) {
+      coef /= *c;
+      return flattenProduct(s->ops[0], coef, factors);
+    }
+  }
+  factors.push_back(s);
+}
+
+/// The tensor element a factor reads: itself if a leaf, else the result of
+/// the op that computed it.
+Sym *leafOf(Sym *s) {
+  s = stripCasts(s);
+  if (s->kind == SymKind::Leaf)
+    return s;
+  return s->origin;
+}
+
+bool containsExp(Sym *s) {
+  if (s->kind == SymKind::Exp || s->kind == SymKind::Exp2 ||
+      s->kind == SymKind::Softmax)
+    return true;
+  return llvm::any_of(s->ops, containsExp);
+}
+
+/// What the matcher found, enough to build the op.
+struct Match {
+  Value query, key, value, mask;
+  SmallVector<int64_t> qPerm, kPerm, vPerm, oPerm;
+  double scale = 1.0;
+  std::optional<CausalAlignment> causal;
+  int64_t group = 1;
+  SmallVector<Value> leaves;
+};
+
+class AttentionMatcher {
+public:
+  AttentionMatcher(linalg::LinalgOp anchor) : anchor(anchor) {}
+
+  /// Succeeds with `match` filled; on failure, `isNearMiss` says whether the
+  /// anchor looked like attention and `reason` why it was rejected.
+  LogicalResult run();
+
+  Match match;
+  std::string reason;
+  bool isNearMiss = false;
+
+private:
+  LogicalResult reject(const Twine &why) {
+    reason = why.str();
+    return failure();
+  }
+  /// Picks the first tensor along a leaf's look-through chain whose index is
+  /// a permutation of `dims` (with `headDim` allowed as `h floordiv G` or a
+  /// unit 0), and returns its stored->logical permutation.
+  Sym *pickLayout(Sym *leaf, ArrayRef<unsigned> dims, int64_t headPos,
+                  SmallVectorImpl<int64_t> &perm, int64_t &group);
+  LogicalResult matchCausal(Sym *cond, bool keepWhen);
+  LogicalResult checkUsers();
+
+  linalg::LinalgOp anchor;
+  unsigned mDim = 0, kDim = 0, eDim = 0, dDim = 0;
+  SmallVector<unsigned> batchDims; // logical order; the head is last
+  std::optional<int64_t> sq, sk;
+};
+
+Sym *AttentionMatcher::pickLayout(Sym *leaf, ArrayRef<unsigned> dims,
+                                  int64_t headPos,
+                                  SmallVectorImpl<int64_t> &perm,
+                                  int64_t &group) {
+  for (Sym *l = leaf; l; l = l->outer) {
+    auto ty = dyn_cast<RankedTensorType>(l->tensor.getType());
+    if (!ty || ty.getRank() != static_cast<int64_t>(dims.size()))
+      continue;
+    perm.assign(dims.size(), -1);
+    int64_t g = 1;
+    bool ok = true;
+    SmallVector<bool> seen(dims.size(), false);
+    for (auto [i, e] : llvm::enumerate(l->idx)) {
+      int64_t pos = -1;
+      if (auto d = dyn_cast<AffineDimExpr>(e)) {
+        auto it = llvm::find(dims, d.getPosition());
+        if (it != dims.end())
+          pos = it - dims.begin();
+      } else if (headPos >= 0) {
+        auto bin = dyn_cast<AffineBinaryOpExpr>(e);
+        auto c = dyn_cast<AffineConstantExpr>(e);
+        if (bin && bin.getKind() == AffineExprKind::FloorDiv &&
+            bin.getLHS() == getAffineDimExpr(dims[headPos], e.getContext()) &&
+            isa<AffineConstantExpr>(bin.getRHS())) {
+          pos = headPos;
+          g = cast<AffineConstantExpr>(bin.getRHS()).getValue();
+        } else if (c && c.getValue() == 0 && ty.getDimSize(i) == 1) {
+          pos = headPos;
+          g = 0; // one shared head: G = Hq
+        }
+      }
+      if (pos < 0 || seen[pos]) {
+        ok = false;
+        break;
+      }
+      seen[pos] = true;
+      perm[i] = pos;
+    }
+    if (!ok)
+      continue;
+    group = g;
+    return l;
+  }
+  return nullptr;
+}
+
+LogicalResult AttentionMatcher::matchCausal(Sym *cond, bool keepWhen) {
+  if (cond->kind != SymKind::Cmp || cond->ops[0]->kind != SymKind::Index ||
+      cond->ops[1]->kind != SymKind::Index)
+    return reject("a select condition is neither a boolean mask nor causal");
+  AffineExpr diff = cond->ops[0]->idx[0] - cond->ops[1]->idx[0];
+  MLIRContext *ctx = diff.getContext();
+  auto at = [&](int64_t k, int64_t m) -> std::optional<int64_t> {
+    AffineExpr e = diff.replace(getAffineDimExpr(kDim, ctx),
+                                getAffineConstantExpr(k, ctx))
+                       .replace(getAffineDimExpr(mDim, ctx),
+                                getAffineConstantExpr(m, ctx));
+    if (auto c = dyn_cast<AffineConstantExpr>(e))
+      return c.getValue();
+    return std::nullopt;
+  };
+  auto f00 = at(0, 0), f10 = at(1, 0), f01 = at(0, 1), f23 = at(2, 3);
+  if (!f00 || !f10 || !f01 || !f23)
+    return reject("causal condition depends on other dimensions");
+  int64_t a = *f10 - *f00, b = *f01 - *f00, c = *f00;
+  if (*f23 != 2 * a + 3 * b + c || a != -b || (a != 1 && a != -1))
+    return reject("mask condition is not causal");
+  using P = arith::CmpIPredicate;
+  P pred = cond->pred;
+  if (!keepWhen)
+    pred = arith::invertPredicate(pred);
+  // Normalise to keep iff a*(k - m) + c `pred` 0, then to k - m <= off.
+  int64_t off;
+  bool le = pred == P::sle || pred == P::ule, lt = pred == P::slt ||
+                                                   pred == P::ult;
+  bool ge = pred == P::sge || pred == P::uge, gt = pred == P::sgt ||
+                                                   pred == P::ugt;
+  if (a == -1) {
+    std::swap(le, ge);
+    std::swap(lt, gt);
+    c = -c;
+  }
+  // Now keep iff (k - m) + c `pred` 0, i.e. k - m `pred` -c.
+  if (le)
+    off = -c;
+  else if (lt)
+    off = -c - 1;
+  else
+    return reject("mask condition is not causal");
+  if (off == 0) {
+    match.causal = CausalAlignment::TopLeft;
+    return success();
+  }
+  if (sq && sk && off == *sk - *sq) {
+    match.causal = CausalAlignment::BottomRight;
+    return success();
+  }
+  return reject("causal offset matches neither top-left nor bottom-right");
+}
+
+LogicalResult AttentionMatcher::checkUsers() {
+  DenseSet<Value> stops(match.leaves.begin(), match.leaves.end());
+  SetVector<Operation *> chain;
+  SmallVector<Value> worklist(anchor->getOperands());
+  while (!worklist.empty()) {
+    Value v = worklist.pop_back_val();
+    if (stops.contains(v))
+      continue;
+    Operation *def = v.getDefiningOp();
+    if (!def || (def->getNumRegions() == 0 &&
+                 !isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp,
+                      tensor::CastOp>(def)))
+      continue;
+    if (isa<linalg::FillOp>(def) || !chain.insert(def))
+      continue;
+    llvm::append_range(worklist, def->getOperands());
+  }
+  for (Operation *op : chain)
+    for (Operation *user : op->getUsers())
+      if (user != anchor.getOperation() && !chain.contains(user))
+        return reject("an intermediate result has another user");
+  return success();
+}
+
+LogicalResult AttentionMatcher::run() {
+  if (anchor.getNumDpsInputs() != 2 || anchor.getNumDpsInits() != 1 ||
+      !anchor.hasPureTensorSemantics())
+    return failure();
+  FailureOr<linalg::ContractionDimensions> cd =
+      linalg::inferContractionDims(anchor);
+  if (failed(cd) || cd->k.size() != 1 || cd->m.size() != 1 ||
+      cd->n.size() != 1)
+    return failure();
+  AffineMap outMap = anchor.getIndexingMapsArray().back();
+  if (!outMap.isProjectedPermutation())
+    return failure();
+
+  // Global dims 0..rank-1 are the anchor's output positions.
+  MLIRContext *ctx = anchor->getContext();
+  int64_t rank = outMap.getNumResults();
+  Evaluator ev(ctx, rank);
+  SmallVector<AffineExpr> outIdx;
+  for (int64_t i = 0; i < rank; ++i)
+    outIdx.push_back(getAffineDimExpr(i, ctx));
+  Sym *o = ev.eval(anchor->getResult(0), outIdx);
+  if (!o || o->kind != SymKind::Reduce || o->isMax || o->dims.size() != 1)
+    return failure();
+  kDim = o->dims[0];
+  double coef = 1.0;
+  SmallVector<Sym *> factors;
+  flattenProduct(o->ops[0], coef, factors);
+  if (factors.size() != 2)
+    return failure();
+  Sym *p = factors[0], *vf = factors[1];
+  if (!containsExp(p))
+    std::swap(p, vf);
+  if (!containsExp(p))
+    return failure();
+  isNearMiss = true;
+  if (coef != 1.0)
+    return reject("the P·V contraction is scaled");
+  auto outPos = [&](unsigned loop) {
+    return *outMap.getResultPosition(getAffineDimExpr(loop, ctx));
+  };
+  // The output dim P carries (m) and the one V carries (e).
+  unsigned pOperand = p == stripCasts(factors[0]) || p == factors[0] ? 0 : 1;
+  unsigned mLoop = pOperand == 0 ? cd->m[0] : cd->n[0];
+  unsigned eLoop = pOperand == 0 ? cd->n[0] : cd->m[0];
+  mDim = outPos(mLoop);
+  eDim = outPos(eLoop);
+
+  // P = softmax over the key axis (kDim) of some x.
+  p = stripCasts(p);
+  Linear lin;
+  double expScale = 1.0;
+  if (p->kind == SymKind::Softmax) {
+    if (p->dims[0] != kDim)
+      return reject(Twine("softmax reduces dim ") + Twine(p->softmaxDim) +
+                    ", not the key axis");
+    linearize(p->ops[0], 1.0, lin);
+  } else {
+    Sym *num = nullptr, *den = nullptr;
+    if (p->kind == SymKind::Div) {
+      num = p->ops[0];
+      den = p->ops[1];
+    } else if (p->kind == SymKind::Mul) {
+      for (int i = 0; i < 2 && !den; ++i) {
+        Sym *r = stripCasts(p->ops[1 - i]);
+        auto one = r->kind == SymKind::Div ? constValue(r->ops[0])
+                                           : std::nullopt;
+        if (one && *one == 1.0) {
+          num = p->ops[i];
+          den = r->ops[1];
+        }
+      }
+    }
+    if (!num || !den)
+      return reject("P is not a normalised exponential");
+    num = stripCasts(num);
+    den = stripCasts(den);
+    if (num->kind != SymKind::Exp && num->kind != SymKind::Exp2)
+      return reject("softmax numerator is not an exponential");
+    if (den->kind != SymKind::Reduce || den->isMax || den->dims.size() != 1)
+      return reject("softmax denominator is not a sum");
+    DenseMap<unsigned, unsigned> rename;
+    rename[den->dims[0]] = kDim;
+    if (!symEqual(num, den->ops[0], rename))
+      return reject("softmax denominator does not sum the numerator over the "
+                    "key axis");
+    if (num->kind == SymKind::Exp2)
+      expScale = std::log(2.0);
+    linearize(num->ops[0], expScale, lin);
+  }
+
+  // x = scale·QKᵀ + mask + (terms constant along the key axis).
+  Sym *qk = nullptr;
+  double qkCoef = 0.0;
+  Sym *maskLeaf = nullptr;
+  for (auto [term, c] : lin.terms) {
+    if (!dependsOn(term, kDim))
+      continue; // a per-row shift: softmax is invariant to it
+    Sym *t = stripCasts(term);
+    if (t->kind == SymKind::Reduce && !t->isMax && !qk &&
+        t->dims.size() == 1) {
+      qk = t;
+      qkCoef = c;
+      continue;
+    }
+    if (t->kind == SymKind::Reduce && t->isMax)
+      return reject("softmax max-reduction is not over the key axis");
+    if (t->kind == SymKind::Leaf && !maskLeaf) {
+      if (std::abs(c - 1.0) > 1e-6)
+        return reject("the additive mask is scaled");
+      maskLeaf = t;
+      continue;
+    }
+    return reject("scores have a term that is neither Q·Kᵀ, a constant "
+                  "scale nor an additive mask");
+  }
+  if (!qk)
+    return reject("no Q·Kᵀ contraction feeds the softmax");
+  dDim = qk->dims[0];
+  double qkProd = 1.0;
+  SmallVector<Sym *> qkFactors;
+  flattenProduct(qk->ops[0], qkProd, qkFactors);
+  if (qkFactors.size() != 2)
+    return reject("scale is not a constant uniform factor");
+  match.scale = qkCoef * qkProd;
+  if (!(match.scale > 0.0) || !std::isfinite(match.scale))
+    return reject("scale is not positive");
+  Sym *qLeaf = leafOf(qkFactors[0]), *kLeaf = leafOf(qkFactors[1]);
+  if (!qLeaf || !kLeaf)
+    return reject("Q or K is not a tensor");
+  if (!dependsOn(qLeaf, mDim))
+    std::swap(qLeaf, kLeaf);
+  if (!dependsOn(qLeaf, mDim) || dependsOn(qLeaf, kDim) ||
+      !dependsOn(kLeaf, kDim) || dependsOn(kLeaf, mDim))
+    return reject("the first contraction is not over the head dimension of "
+                  "Q and K");
+  Sym *vLeaf = leafOf(vf);
+  if (!vLeaf)
+    return reject("V is not a tensor");
+
+  // Batch dims: the other output dims, in output order; the head is the one
+  // K reads through a floordiv or a unit dim, else the last.
+  SmallVector<unsigned> others;
+  for (int64_t i = 0; i < rank; ++i)
+    if (i != mDim && i != eDim)
+      others.push_back(i);
+  if (others.empty())
+    return reject("no head dimension");
+  unsigned head = others.back();
+  for (Sym *l = kLeaf; l; l = l->outer)
+    for (AffineExpr e : l->idx)
+      for (unsigned b : others)
+        if (!isa<AffineDimExpr>(e) && e.isFunctionOfDim(b))
+          head = b;
+  batchDims.clear();
+  for (unsigned b : others)
+    if (b != head)
+      batchDims.push_back(b);
+  batchDims.push_back(head);
+  int64_t nb = batchDims.size() - 1;
+
+  auto dimsWith = [&](unsigned a, unsigned b) {
+    SmallVector<unsigned> d(batchDims);
+    d.push_back(a);
+    d.push_back(b);
+    return d;
+  };
+  int64_t gk = 1, gv = 1, gq = 1;
+  Sym *q = pickLayout(qLeaf, dimsWith(mDim, dDim), -1, match.qPerm, gq);
+  Sym *k = pickLayout(kLeaf, dimsWith(kDim, dDim), nb, match.kPerm, gk);
+  Sym *v = pickLayout(vLeaf, dimsWith(kDim, eDim), nb, match.vPerm, gv);
+  if (!q || !k || !v)
+    return reject("Q, K or V is not a transpose or head broadcast of a "
+                  "tensor");
+  if (gk != gv)
+    return reject("K and V are shared by different head groups");
+  match.query = q->tensor;
+  match.key = k->tensor;
+  match.value = v->tensor;
+  Type elem = getElementTypeOrSelf(match.query.getType());
+  if (getElementTypeOrSelf(match.key.getType()) != elem ||
+      getElementTypeOrSelf(match.value.getType()) != elem ||
+      !isa<Float16Type, BFloat16Type, Float32Type>(elem))
+    return reject("Q, K and V element types differ or are unsupported");
+  auto qTy = cast<RankedTensorType>(match.query.getType());
+  auto kTy = cast<RankedTensorType>(match.key.getType());
+  auto storedSize = [](RankedTensorType ty, ArrayRef<int64_t> perm,
+                       int64_t logical) {
+    return ty.getDimSize(llvm::find(perm, logical) - perm.begin());
+  };
+  int64_t hq = storedSize(qTy, match.qPerm, nb);
+  int64_t hkv = storedSize(kTy, match.kPerm, nb);
+  if (gk != 1) {
+    if (ShapedType::isDynamic(hq) || ShapedType::isDynamic(hkv))
+      return reject("grouped heads need static head counts");
+    int64_t g = gk == 0 ? hq : gk;
+    if (hkv * g != hq)
+      return reject("K/V heads times the group size differ from Q heads");
+    match.group = g;
+  }
+  if (int64_t s = storedSize(qTy, match.qPerm, nb + 1);
+      !ShapedType::isDynamic(s))
+    sq = s;
+  if (int64_t s = storedSize(kTy, match.kPerm, nb + 1);
+      !ShapedType::isDynamic(s))
+    sk = s;
+
+  // Output: the anchor's layout.
+  SmallVector<unsigned> oDims = dimsWith(mDim, eDim);
+  for (int64_t i = 0; i < rank; ++i)
+    match.oPerm.push_back(llvm::find(oDims, i) - oDims.begin());
+
+  // Masks.
+  SmallVector<unsigned> scoreDims = dimsWith(mDim, kDim);
+  auto maskFits = [&](Sym *l) {
+    auto ty = cast<RankedTensorType>(l->tensor.getType());
+    int64_t off = scoreDims.size() - ty.getRank();
+    if (off < 0)
+      return false;
+    for (auto [i, e] : llvm::enumerate(l->idx)) {
+      auto c = dyn_cast<AffineConstantExpr>(e);
+      if (c && c.getValue() == 0 && ty.getDimSize(i) == 1)
+        continue;
+      if (e != getAffineDimExpr(scoreDims[off + i], ctx))
+        return false;
+    }
+    return true;
+  };
+  auto pickMask = [&](Sym *l) -> LogicalResult {
+    if (match.mask)
+      return reject("more than one mask");
+    for (; l; l = l->outer)
+      if (maskFits(l)) {
+        match.mask = l->tensor;
+        return success();
+      }
+    return reject("the mask does not broadcast to the scores");
+  };
+  if (maskLeaf) {
+    if (!isa<FloatType>(getElementTypeOrSelf(maskLeaf->tensor.getType())))
+      return reject("mask is not additive");
+    if (failed(pickMask(maskLeaf)))
+      return failure();
+  }
+  for (auto [cond, keepWhen] : lin.keeps) {
+    if (!dependsOn(cond, kDim))
+      return reject("a select mask does not depend on the key");
+    Sym *c = stripCasts(cond);
+    if (c->kind == SymKind::Leaf && c->tensor.getType() &&
+        getElementTypeOrSelf(c->tensor.getType()).isInteger(1)) {
+      if (!keepWhen)
+        return reject("boolean mask selects -inf where true");
+      if (failed(pickMask(c)))
+        return failure();
+      continue;
+    }
+    if (match.causal)
+      return reject("more than one causal condition");
+    if (failed(matchCausal(c, keepWhen)))
+      return failure();
+  }
+
+  match.leaves = {match.query, match.key, match.value};
+  if (match.mask)
+    match.leaves.push_back(match.mask);
+  // Anything the chain reads beyond Q, K, V and the mask stays put; the
+  // scores and probabilities must be used by the chain only.
+  return checkUsers();
+}
+
+std::string describe(const Match &m) {
+  std::string s = "fused attention: ";
+  llvm::raw_string_ostream os(s);
+  if (m.causal)
+    os << "causal, ";
+  if (m.mask)
+    os << "mask, ";
+  os << "scale " << llvm::format("%g", m.scale);
+  if (m.group != 1)
+    os << ", GQA " << m.group;
+  return s;
+}
+
+DenseI64ArrayAttr permAttr(OpBuilder &b, ArrayRef<int64_t> perm) {
+  for (auto [i, p] : llvm::enumerate(perm))
+    if (static_cast<int64_t>(i) != p)
+      return b.getDenseI64ArrayAttr(perm);
+  return nullptr;
+}
+
+struct FuseAttention : OpInterfaceRewritePattern<linalg::LinalgOp> {
+  FuseAttention(MLIRContext *ctx, bool remarks)
+      : OpInterfaceRewritePattern(ctx), remarks(remarks) {}
+
+  LogicalResult matchAndRewrite(linalg::LinalgOp anchor,
+                                PatternRewriter &rewriter) const override {
+    AttentionMatcher matcher(anchor);
+    if (failed(matcher.run()))
+      return rewriter.notifyMatchFailure(anchor, matcher.reason);
+    const Match &m = matcher.match;
+    // The op overwrites its output: a zero fill of the accumulator is dead.
+    Value init = anchor.getDpsInitOperand(0)->get();
+    if (auto fill = init.getDefiningOp<linalg::FillOp>())
+      init = fill.getOutputs()[0];
+    auto op = AttentionOp::create(rewriter, anchor.getLoc(), m.query, m.key,
+                                  m.value, m.mask, init, m.scale, m.causal);
+    if (DenseI64ArrayAttr a = permAttr(rewriter, m.qPerm))
+      op.setQueryPermAttr(a);
+    if (DenseI64ArrayAttr a = permAttr(rewriter, m.kPerm))
+      op.setKeyPermAttr(a);
+    if (DenseI64ArrayAttr a = permAttr(rewriter, m.vPerm))
+      op.setValuePermAttr(a);
+    if (DenseI64ArrayAttr a = permAttr(rewriter, m.oPerm))
+      op.setOutputPermAttr(a);
+    if (remarks)
+      anchor->emitRemark(describe(m));
+    rewriter.replaceOp(anchor, op.getResults());
+    return success();
+  }
+
+  bool remarks;
+};
+
 struct AttnFusePass : public attn::impl::AttnFuseBase<AttnFusePass> {
   using AttnFuseBase::AttnFuseBase;
   void runOnOperation() override {
-    getOperation()->emitError("--attn-fuse is not implemented yet");
-    signalPassFailure();
+    RewritePatternSet patterns(&getContext());
+    populateAttnFusePatterns(patterns, emitRemarks);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+    if (!emitRemarks)
+      return;
+    // Near misses are reported once, after fusion has settled.
+    getOperation()->walk([](linalg::LinalgOp op) {
+      AttentionMatcher matcher(op);
+      if (failed(matcher.run()) && (matcher.isNearMiss || getenv("FUSEDBG")))
+        op->emitRemark("not fused: ") << matcher.reason;
+    });
   }
 };
+
 } // namespace
+
+void mlir::attn::populateAttnFusePatterns(RewritePatternSet &patterns,
+                                          bool emitRemarks) {
+  patterns.add<FuseAttention>(patterns.getContext(), emitRemarks);
+}

@@ -21,6 +21,9 @@ void populateAttnDecomposePatterns(RewritePatternSet &patterns);
 /// Patterns decomposing linalg::AggregatedOpInterface ops (linalg.softmax).
 void populateDecomposeAggregatedOpsPatterns(RewritePatternSet &patterns);
 
+/// Patterns raising unfused attention in linalg to attn.attention.
+void populateAttnFusePatterns(RewritePatternSet &patterns, bool emitRemarks);
+
 #define GEN_PASS_REGISTRATION
 #include "attn/Dialect/Attn/Transforms/Passes.h.inc"
 
