@@ -158,6 +158,7 @@ private:
   Value select(Value c, Value x, Value y) {
     return arith::SelectOp::create(b, loc, c, x, y);
   }
+  Value exp2(Value x) { return math::Exp2Op::create(b, loc, x); }
   Value fmax(Value x, Value y) {
     return arith::MaxNumFOp::create(b, loc, x, y);
   }
@@ -372,8 +373,7 @@ SmallVector<Value> KernelEmitter::emitBlock(Value buf, Value kv0,
       Value mUse = select(isEmpty, f32Cst(0.0f), mNew);
       Value nmc = arith::NegFOp::create(
           b, loc, arith::MulFOp::create(b, loc, mUse, c));
-      alpha.push_back(math::Exp2Op::create(
-          b, loc, math::FmaOp::create(b, loc, mOld, c, nmc)));
+      alpha.push_back(exp2(math::FmaOp::create(b, loc, mOld, c, nmc)));
       negMc.push_back(nmc);
       newM.push_back(mNew);
     }
@@ -383,10 +383,8 @@ SmallVector<Value> KernelEmitter::emitBlock(Value buf, Value kv0,
       SmallVector<Value> elems;
       for (int64_t j = 0; j < 2; ++j)
         for (int64_t e = 0; e < 2; ++e) {
-          Value x = math::Exp2Op::create(
-              b, loc,
-              math::FmaOp::create(b, loc, elem(s[mt][nt], j, e), c,
-                                  negMc[j]));
+          Value x = exp2(math::FmaOp::create(b, loc, elem(s[mt][nt], j, e),
+                                             c, negMc[j]));
           rowSum[j] = arith::AddFOp::create(b, loc, rowSum[j], x);
           elems.push_back(x);
         }
@@ -516,13 +514,15 @@ void KernelEmitter::emit(gpu::LaunchOp launch) {
     copyTile(v, vPerm, headKV, sV, {zero}, zero, sk, blockKV);
   }
   Value tok = commitGroup();
-  waitGroups(tok, 1);
-  gpu::BarrierOp::create(b, loc);
-
-  if (rowTiles == 1)
+  if (rowTiles == 1) {
+    waitGroups(tok, 1);
+    gpu::BarrierOp::create(b, loc);
     qFrags = loadQFragments(0);
+  }
 
-  // Main loop over K/V blocks: prefetch block j+1, then compute block j.
+  // Main loop over K/V blocks: wait for block j, prefetch block j+1 into the
+  // other buffer, compute block j. The one barrier both publishes block j
+  // and ends every read of block j-1, whose buffer the prefetch reuses.
   VectorType accTy = VectorType::get({2, 2}, f32);
   int64_t numOTiles = d / 8;
   SmallVector<Value> init(
@@ -535,6 +535,8 @@ void KernelEmitter::emit(gpu::LaunchOp launch) {
   auto loop = scf::ForOp::create(
       b, loc, zero, numKV, one, init,
       [&](OpBuilder &, Location, Value j, ValueRange state) {
+        waitGroups(commitGroup(), 0);
+        gpu::BarrierOp::create(b, loc);
         Value next = add(j, one);
         Value nextBuf = remu(next, 2);
         auto ifOp = scf::IfOp::create(
@@ -547,15 +549,14 @@ void KernelEmitter::emit(gpu::LaunchOp launch) {
           copyTile(k, kPerm, headKV, sK, {nextBuf}, nextKV0, sk, blockKV);
           copyTile(v, vPerm, headKV, sV, {nextBuf}, nextKV0, sk, blockKV);
         }
-        Value t = commitGroup();
-        waitGroups(t, 1);
-        gpu::BarrierOp::create(b, loc);
+        commitGroup();
         SmallVector<Value> res =
             emitBlock(remu(j, 2), mul(j, idx(blockKV)), state);
-        // The next iteration's prefetch overwrites this block's buffer.
-        gpu::BarrierOp::create(b, loc);
         scf::YieldOp::create(b, loc, res);
       });
+
+  // No copy may still be in flight when the block exits (numKV == 0).
+  waitGroups(commitGroup(), 0);
 
   // Epilogue: O / l, rows past Sq dropped.
   ValueRange res = loop.getResults();

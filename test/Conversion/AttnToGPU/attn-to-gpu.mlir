@@ -17,8 +17,13 @@
 // CHECK: gpu.dynamic_shared_memory
 // CHECK: nvgpu.device_async_copy {{.*}}, 8, %{{.*}} {bypassL1}
 // CHECK: nvgpu.device_async_create_group
-// CHECK: nvgpu.device_async_wait %{{.*}} {numGroups = 1 : i32}
 // CHECK: scf.for
+// CHECK: nvgpu.device_async_wait %{{.*}} {numGroups = 0 : i32}
+// CHECK-NEXT: gpu.barrier
+// CHECK: scf.if
+// CHECK: nvgpu.device_async_copy
+// CHECK: nvgpu.device_async_create_group
+// CHECK-NOT: gpu.barrier
 // CHECK: nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false}
 // CHECK: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xf16>, vector<2x2xf16>, vector<2x2xf32>) -> vector<2x2xf32>
 // CHECK: gpu.shuffle  xor
@@ -33,7 +38,7 @@
 // OPT-LABEL: func.func @basic
 // OPT: arith.constant 43520 : i32
 // OPT: gpu.launch {{.*}} threads({{.*}}) in (%{{.*}} = %c64,
-// OPT: nvgpu.device_async_wait
+// OPT: nvgpu.device_async_wait %{{.*}} {numGroups = 1 : i32}
 // OPT: nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false}
 // OPT: scf.for
 func.func @basic(%q: tensor<?x?x?x128xf16>, %k: tensor<?x?x?x128xf16>,

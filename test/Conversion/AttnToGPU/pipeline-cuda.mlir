@@ -14,7 +14,7 @@
 // INSTR: .target sm_90a
 // INSTR: .visible .entry attn_d128_kernel(
 // INSTR-DAG: cp.async.cg.shared.global
-// INSTR-DAG: cp.async.wait_group 1
+// INSTR-DAG: cp.async.wait_group 0
 // INSTR-DAG: ldmatrix.sync.aligned.m8n8.x4.shared.b16
 // INSTR-DAG: ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16
 // INSTR-DAG: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
