@@ -79,7 +79,9 @@ struct Sym {
   int64_t softmaxDim = 0;
 };
 
-bool isNegInfLike(double v) { return v <= -1.0e30; }
+/// -inf, or a constant exporters use in its place (-1e4, -1e9, f32 lowest):
+/// exp of it underflows to 0 in f32.
+bool isNegInfLike(double v) { return v <= -1.0e4; }
 
 Sym *stripCasts(Sym *s) {
   while (s && s->kind == SymKind::Cast)
@@ -410,6 +412,12 @@ Sym *Evaluator::evalScalar(Value v) {
   FloatAttr f;
   if (matchPattern(v, m_Constant(&f)))
     return constant(f.getValueAsDouble());
+  IntegerAttr i;
+  if (v.getType().isIndex() && matchPattern(v, m_Constant(&i))) {
+    Sym *s = make(SymKind::Index);
+    s->idx.push_back(getAffineConstantExpr(i.getInt(), ctx));
+    return s;
+  }
   return fail("a scalar operand is not a constant");
 }
 
@@ -439,13 +447,8 @@ Sym *Evaluator::evalBody(Value v, DenseMap<Value, Sym *> &env,
     Sym *b = a ? sub(1) : nullptr;
     return b ? make(k, {a, b}) : nullptr;
   };
-  FloatAttr fattr;
-  IntegerAttr iattr;
-  if (matchPattern(v, m_Constant(&fattr))) {
-    result = constant(fattr.getValueAsDouble());
-  } else if (matchPattern(v, m_Constant(&iattr)) && v.getType().isIndex()) {
-    result = make(SymKind::Index);
-    result->idx.push_back(getAffineConstantExpr(iattr.getInt(), ctx));
+  if (matchPattern(v, m_Constant())) {
+    result = evalScalar(v);
   } else if (isa<arith::ExtFOp, arith::TruncFOp>(def)) {
     result = unary(SymKind::Cast);
   } else if (isa<arith::IndexCastOp, arith::IndexCastUIOp>(def)) {
@@ -773,22 +776,21 @@ LogicalResult AttentionMatcher::run() {
   for (int64_t i = 0; i < rank; ++i)
     outIdx.push_back(getAffineDimExpr(i, ctx));
   Sym *o = ev.eval(anchor->getResult(0), outIdx);
-  if (!o || o->kind != SymKind::Reduce || o->isMax || o->dims.size() != 1)
+  if (!o)
+    return reject(ev.reason);
+  if (o->kind != SymKind::Reduce || o->isMax || o->dims.size() != 1)
     return failure();
   kDim = o->dims[0];
-  double coef = 1.0;
-  SmallVector<Sym *> factors;
-  flattenProduct(o->ops[0], coef, factors);
-  if (factors.size() != 2)
+  Sym *prod = stripCasts(o->ops[0]);
+  if (prod->kind != SymKind::Mul)
     return failure();
+  SmallVector<Sym *> factors(prod->ops.begin(), prod->ops.end());
   Sym *p = factors[0], *vf = factors[1];
   if (!containsExp(p))
     std::swap(p, vf);
   if (!containsExp(p))
     return failure();
   isNearMiss = true;
-  if (coef != 1.0)
-    return reject("the P·V contraction is scaled");
   auto outPos = [&](unsigned loop) {
     return *outMap.getResultPosition(getAffineDimExpr(loop, ctx));
   };
