@@ -3,14 +3,14 @@
 
 // The op becomes a launch over (query blocks, batch * heads) on the buffers of
 // its operands, writing in place into the buffer of outs.
-// Default tile (4 warps x 2 row tiles x 32 keys): 128 threads, 128 query
-// rows per block, Q's fragments re-read inside the K/V loop.
+// Default tile without causal mask (4 warps x 2 row tiles x 64 keys): 128
+// threads, 128 query rows per block, Q's fragments re-read inside the loop.
 // CHECK-LABEL: func.func @basic
 // CHECK-SAME: (%[[Q:.*]]: tensor<?x?x?x128xf16>, %{{.*}}: tensor<?x?x?x128xf16>, %{{.*}}: tensor<?x?x?x128xf16>, %[[O:.*]]: tensor<?x?x?x128xf16>)
 // CHECK-DAG: %[[QB:.*]] = bufferization.to_buffer %[[Q]] read_only
 // CHECK-DAG: %[[OB:.*]] = bufferization.to_buffer %[[O]] :
 // CHECK-DAG: %[[C128:.*]] = arith.constant 128 : index
-// CHECK-DAG: %[[SMEM:.*]] = arith.constant 69632 : i32
+// CHECK-DAG: %[[SMEM:.*]] = arith.constant 104448 : i32
 // CHECK: %[[SQ:.*]] = memref.dim %[[QB]], %c2
 // CHECK: %[[GX:.*]] = arith.ceildivui %[[SQ]], %[[C128]]
 // CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %[[GX]], {{.*}}) threads({{.*}}) in (%{{.*}} = %[[C128]], {{.*}}) dynamic_shared_memory_size %[[SMEM]]
@@ -53,8 +53,10 @@ func.func @basic(%q: tensor<?x?x?x128xf16>, %k: tensor<?x?x?x128xf16>,
 
 // -----
 
-// Causal: the K/V loop stops at the diagonal (min with the last visible key).
+// Causal: 32-key tiles by default, and the K/V loop stops at the diagonal
+// (min with the last visible key).
 // CHECK-LABEL: func.func @causal
+// CHECK: arith.constant 36864 : i32
 // CHECK: gpu.launch
 // CHECK: arith.maxsi
 // CHECK: arith.minsi
