@@ -25,8 +25,8 @@ def ConvertAttnToGPU : Pass<"convert-attn-to-gpu", "ModuleOp"> {
   }];
   let options = [
     Option<"numWarps", "warps", "int64_t", /*default=*/"0",
-           "Warps per block (16 query rows each); 0 picks from the default "
-           "table">,
+           "Warps per block (16 * row-tiles query rows each); 0 picks from "
+           "the default table">,
     Option<"blockKV", "block-kv", "int64_t", /*default=*/"0",
            "Keys per shared-memory tile (multiple of 16); 0 picks from the "
            "default table">,

@@ -44,8 +44,8 @@ struct AttnPipelineOptions : public PassPipelineOptions<AttnPipelineOptions> {
       llvm::cl::init("auto")};
   PassOptions::Option<int64_t> gpuWarps{
       *this, "gpu-warps",
-      llvm::cl::desc("target=cuda: warps per block (16 query rows each); 0 "
-                     "uses the default tile table"),
+      llvm::cl::desc("target=cuda: warps per block (16 * gpu-row-tiles rows "
+                     "each); 0 uses the default tile table"),
       llvm::cl::init(0)};
   PassOptions::Option<int64_t> gpuBlockKV{
       *this, "gpu-block-kv",
