@@ -19,6 +19,7 @@
 // CHECK-NOT: linalg.batch_matmul
 // CHECK-NOT: linalg.matmul
 // CHECK-NOT: linalg.broadcast
+// CHECK-NOT: linalg.transpose
 // CHECK: attn.attention
 // CHECK-SAME: mask(%{{.*}} : tensor<5x7xf32>)
 // CHECK-SAME: scale(2.500000e-01)
@@ -28,6 +29,7 @@
 // CHECK-NOT: linalg.batch_matmul
 // CHECK-NOT: linalg.matmul
 // CHECK-NOT: linalg.broadcast
+// CHECK-NOT: linalg.transpose
 // CHECK: return
 // CHECK-LABEL: func.func @main
 

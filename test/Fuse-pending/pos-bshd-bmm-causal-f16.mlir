@@ -19,14 +19,20 @@
 // CHECK-NOT: linalg.batch_matmul
 // CHECK-NOT: linalg.matmul
 // CHECK-NOT: linalg.broadcast
+// CHECK-NOT: linalg.transpose
 // CHECK: attn.attention
 // CHECK-SAME: scale(2.500000e-01)
 // CHECK-SAME: causal<bottom_right>
+// CHECK-SAME: key_perm = array<i64: 0, 2, 1, 3>
+// CHECK-SAME: output_perm = array<i64: 0, 2, 1, 3>
+// CHECK-SAME: query_perm = array<i64: 0, 2, 1, 3>
+// CHECK-SAME: value_perm = array<i64: 0, 2, 1, 3>
 // CHECK-NOT: linalg.generic
 // CHECK-NOT: linalg.softmax
 // CHECK-NOT: linalg.batch_matmul
 // CHECK-NOT: linalg.matmul
 // CHECK-NOT: linalg.broadcast
+// CHECK-NOT: linalg.transpose
 // CHECK: return
 // CHECK-LABEL: func.func @main
 

@@ -19,6 +19,7 @@
 // CHECK-NOT: linalg.batch_matmul
 // CHECK-NOT: linalg.matmul
 // CHECK-NOT: linalg.broadcast
+// CHECK-NOT: linalg.transpose
 // CHECK: attn.attention
 // CHECK-SAME: scale(2.500000e-01)
 // CHECK-NOT: causal
@@ -27,6 +28,7 @@
 // CHECK-NOT: linalg.batch_matmul
 // CHECK-NOT: linalg.matmul
 // CHECK-NOT: linalg.broadcast
+// CHECK-NOT: linalg.transpose
 // CHECK: return
 // CHECK-LABEL: func.func @main
 

@@ -20,6 +20,7 @@
 // CHECK-NOT: linalg.batch_matmul
 // CHECK-NOT: linalg.matmul
 // CHECK-NOT: linalg.broadcast
+// CHECK-NOT: linalg.transpose
 // CHECK: attn.attention
 // CHECK-SAME: scale(2.500000e-01)
 // CHECK-NOT: causal
@@ -28,6 +29,7 @@
 // CHECK-NOT: linalg.batch_matmul
 // CHECK-NOT: linalg.matmul
 // CHECK-NOT: linalg.broadcast
+// CHECK-NOT: linalg.transpose
 // CHECK: return
 // CHECK-LABEL: func.func @main
 
