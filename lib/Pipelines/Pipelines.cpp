@@ -36,6 +36,8 @@ void mlir::attn::buildAttnCPUPipeline(OpPassManager &pm,
 
   bufferization::OneShotBufferizePassOptions bufOpts;
   bufOpts.bufferizeFunctionBoundaries = true;
+  // The tiled loop nests carry fresh per-iteration tensors (row max, sum).
+  bufOpts.allowReturnAllocsFromLoops = true;
   bufOpts.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufOpts));
@@ -76,6 +78,8 @@ void mlir::attn::buildAttnCUDAPipeline(OpPassManager &pm,
   // identity layouts so that they map 1:1 to the caller's pointers.
   bufferization::OneShotBufferizePassOptions bufOpts;
   bufOpts.bufferizeFunctionBoundaries = true;
+  // The tiled loop nests carry fresh per-iteration tensors (row max, sum).
+  bufOpts.allowReturnAllocsFromLoops = true;
   bufOpts.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufOpts));

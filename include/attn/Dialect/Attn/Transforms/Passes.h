@@ -24,6 +24,17 @@ void populateDecomposeAggregatedOpsPatterns(RewritePatternSet &patterns);
 /// Patterns raising unfused attention in linalg to attn.attention.
 void populateAttnFusePatterns(RewritePatternSet &patterns, bool emitRemarks);
 
+/// Split-KV (flash-decoding) choice of --attn-tile.
+enum class SplitKVMode { Auto, On, Off };
+std::optional<SplitKVMode> parseSplitKVMode(StringRef mode);
+
+/// Patterns tiling attn.attention into an online-softmax loop nest
+/// (--attn-tile).
+void populateAttnTilePatterns(RewritePatternSet &patterns, int64_t blockQ = 64,
+                              int64_t blockKV = 64,
+                              SplitKVMode splitKV = SplitKVMode::Auto,
+                              int64_t numSplits = 0);
+
 #define GEN_PASS_REGISTRATION
 #include "attn/Dialect/Attn/Transforms/Passes.h.inc"
 
