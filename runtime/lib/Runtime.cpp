@@ -36,6 +36,7 @@ namespace {
   X(cuDeviceGet)                                                               \
   X(cuDeviceGetCount)                                                          \
   X(cuDevicePrimaryCtxRetain)                                                  \
+  X(cuCtxGetCurrent)                                                           \
   X(cuCtxSetCurrent)                                                           \
   X(cuModuleLoadData)                                                          \
   X(cuModuleLoadDataEx)                                                        \
@@ -87,9 +88,6 @@ State &state() {
   static State *s = new State; // Never destroyed: used from global dtors.
   return *s;
 }
-
-// The context only needs to be made current once per thread.
-thread_local CUcontext currentContext = nullptr;
 
 void recordLocked(State &s, attnStatus status, const std::string &message) {
   if (s.status != ATTN_STATUS_SUCCESS)
@@ -189,12 +187,11 @@ bool ready(const char *api) {
       return false;
     context = s.context;
   }
-  if (currentContext == context)
-    return true;
-  if (!CU_CHECK(api, cuCtxSetCurrent(context)))
+  // A framework sharing the thread may have switched contexts since.
+  CUcontext current = nullptr;
+  if (!CU_CHECK(api, cuCtxGetCurrent(&current)))
     return false;
-  currentContext = context;
-  return true;
+  return current == context || CU_CHECK(api, cuCtxSetCurrent(context));
 }
 
 bool nonNull(const void *p, const char *api, const char *what) {
