@@ -82,6 +82,8 @@ struct State {
   // both are cached so that a launch costs no driver lookups.
   std::map<const void *, std::pair<CUmodule, int>> modules;
   std::map<std::pair<CUmodule, std::string>, CUfunction> functions;
+  // Dynamic shared memory each function was opted into.
+  std::map<CUfunction, int32_t> smemLimits;
 };
 
 State &state() {
@@ -315,8 +317,14 @@ ATTN_EXPORT void mgpuModuleUnload(CUmodule module) {
       s.modules.erase(it);
       break;
     }
-    for (auto it = s.functions.begin(); it != s.functions.end();)
-      it = it->first.first == module ? s.functions.erase(it) : std::next(it);
+    for (auto it = s.functions.begin(); it != s.functions.end();) {
+      if (it->first.first != module) {
+        ++it;
+        continue;
+      }
+      s.smemLimits.erase(it->second);
+      it = s.functions.erase(it);
+    }
   }
   if (ready("mgpuModuleUnload"))
     CU_CHECK("mgpuModuleUnload", cuModuleUnload(module));
@@ -356,12 +364,25 @@ ATTN_EXPORT void mgpuLaunchKernel(CUfunction function, intptr_t gridX,
       !ready("mgpuLaunchKernel"))
     return;
   // Above 48 KiB, dynamic shared memory must be opted into per function.
-  if (smem > 48 * 1024 &&
-      !CU_CHECK("mgpuLaunchKernel",
-                cuFuncSetAttribute(
-                    function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-                    smem)))
-    return;
+  if (smem > 48 * 1024) {
+    State &s = state();
+    bool optedIn;
+    {
+      std::lock_guard<std::mutex> lock(s.mutex);
+      auto it = s.smemLimits.find(function);
+      optedIn = it != s.smemLimits.end() && it->second >= smem;
+    }
+    if (!optedIn) {
+      if (!CU_CHECK("mgpuLaunchKernel",
+                    cuFuncSetAttribute(
+                        function,
+                        CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                        smem)))
+        return;
+      std::lock_guard<std::mutex> lock(s.mutex);
+      s.smemLimits[function] = smem;
+    }
+  }
   CU_CHECK("mgpuLaunchKernel",
            cuLaunchKernel(function, gridX, gridY, gridZ, blockX, blockY,
                           blockZ, smem, stream, params, extra));
