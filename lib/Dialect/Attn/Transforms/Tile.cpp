@@ -688,18 +688,26 @@ struct AttnTilePass : public attn::impl::AttnTileBase<AttnTilePass> {
   void runOnOperation() override {
     TileConfig config;
     std::optional<SplitKVMode> mode = parseSplitKVMode(splitKV);
-    if (blockQ <= 0 || blockKV <= 0 || numSplits < 0 || !mode) {
-      getOperation()->emitError()
-          << "attn-tile: invalid options: block-q (" << blockQ
-          << ") and block-kv (" << blockKV << ") must be positive, num-splits ("
-          << numSplits << ") non-negative, split-kv ('" << splitKV
-          << "') one of auto, on, off";
+    int64_t bq = blockQ, bkv = blockKV, ns = numSplits;
+    if (bq <= 0 || bkv <= 0 || ns < 0 || !mode) {
+      // Point at the first attention op when there is one: that is what the
+      // options would have applied to.
+      Operation *at = getOperation();
+      getOperation()->walk([&](AttentionOp op) {
+        at = op;
+        return WalkResult::interrupt();
+      });
+      at->emitError() << "attn-tile: invalid options: block-q (" << bq
+                      << ") and block-kv (" << bkv
+                      << ") must be positive, num-splits (" << ns
+                      << ") non-negative, split-kv ('" << splitKV
+                      << "') one of auto, on, off";
       return signalPassFailure();
     }
-    config.blockQ = blockQ;
-    config.blockKV = blockKV;
+    config.blockQ = bq;
+    config.blockKV = bkv;
     config.splitKV = *mode;
-    config.numSplits = numSplits;
+    config.numSplits = ns;
     RewritePatternSet patterns(&getContext());
     populateAttnTilePatterns(patterns, config.blockQ, config.blockKV,
                              config.splitKV, config.numSplits);
