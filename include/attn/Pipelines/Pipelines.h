@@ -30,7 +30,7 @@ struct AttnPipelineOptions : public PassPipelineOptions<AttnPipelineOptions> {
       *this, "tile",
       llvm::cl::desc("Lower attn.attention through the tiled online-softmax "
                      "loop nest (--attn-tile); false uses --attn-decompose"),
-      llvm::cl::init(false)};
+      llvm::cl::init(true)};
   PassOptions::Option<int64_t> blockQ{
       *this, "block-q", llvm::cl::desc("Query block size for --attn-tile"),
       llvm::cl::init(64)};
