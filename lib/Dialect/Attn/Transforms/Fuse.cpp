@@ -590,6 +590,35 @@ bool containsExp(Sym *s) {
   return llvm::any_of(s->ops, containsExp);
 }
 
+/// Whether an exponential (or linalg.softmax) feeds `op` through tensor ops:
+/// the anchor is attention-like, so a failure is worth a near-miss remark.
+bool readsExponential(Operation *op) {
+  SmallVector<Operation *> worklist{op};
+  DenseSet<Operation *> seen;
+  while (!worklist.empty()) {
+    Operation *cur = worklist.pop_back_val();
+    if (!seen.insert(cur).second || seen.size() > 64)
+      continue;
+    if (isa<linalg::SoftmaxOp>(cur))
+      return true;
+    if (auto linalgOp = dyn_cast<linalg::LinalgOp>(cur);
+        linalgOp && linalgOp.getBlock()
+                        ->walk([](Operation *b) {
+                          return isa<math::ExpOp, math::Exp2Op>(b)
+                                     ? WalkResult::interrupt()
+                                     : WalkResult::advance();
+                        })
+                        .wasInterrupted())
+      return true;
+    for (Value v : cur->getOperands())
+      if (Operation *def = v.getDefiningOp();
+          def && (isa<linalg::LinalgOp, linalg::SoftmaxOp>(def) ||
+                  isa<tensor::TensorDialect>(def->getDialect())))
+        worklist.push_back(def);
+  }
+  return false;
+}
+
 /// What the matcher found, enough to build the op.
 struct Match {
   Value query, key, value, mask;
@@ -759,25 +788,54 @@ LogicalResult AttentionMatcher::run() {
   if (anchor.getNumDpsInputs() != 2 || anchor.getNumDpsInits() != 1 ||
       !anchor.hasPureTensorSemantics())
     return failure();
-  FailureOr<linalg::ContractionDimensions> cd =
-      linalg::inferContractionDims(anchor);
-  if (failed(cd) || cd->k.size() != 1 || cd->m.size() != 1 ||
-      cd->n.size() != 1)
+  MLIRContext *ctx = anchor->getContext();
+  // Like linalg::inferContractionDims, but the operand maps may also hold
+  // `h floordiv G` or unit constants (grouped heads read in place).
+  SmallVector<AffineMap> maps = anchor.getIndexingMapsArray();
+  AffineMap outMap = maps.back();
+  if (!outMap.isProjectedPermutation() || anchor.getNumReductionLoops() != 1)
     return failure();
-  AffineMap outMap = anchor.getIndexingMapsArray().back();
-  if (!outMap.isProjectedPermutation())
+  linalg::ContractionDimensions dims;
+  linalg::ContractionDimensions *cd = &dims;
+  for (unsigned i = 0, e = anchor.getNumLoops(); i < e; ++i) {
+    if (!outMap.isFunctionOfDim(i))
+      continue;
+    bool in0 = maps[0].isFunctionOfDim(i), in1 = maps[1].isFunctionOfDim(i);
+    if (in0 && in1)
+      dims.batch.push_back(i);
+    else if (in0)
+      dims.m.push_back(i);
+    else if (in1)
+      dims.n.push_back(i);
+  }
+  // A head dim that K and V broadcast (MQA) is read by P only: keep the
+  // innermost such dim as the sequence dim, the others are batch dims.
+  auto outPosOf = [&](unsigned loop) {
+    return *outMap.getResultPosition(getAffineDimExpr(loop, ctx));
+  };
+  for (SmallVector<unsigned, 2> *side : {&dims.m, &dims.n}) {
+    if (side->size() < 2)
+      continue;
+    llvm::sort(*side, [&](unsigned a, unsigned b) {
+      return outPosOf(a) < outPosOf(b);
+    });
+    dims.batch.append(side->begin(), side->end() - 1);
+    side->erase(side->begin(), side->end() - 1);
+  }
+  if (dims.m.size() != 1 || dims.n.size() != 1)
     return failure();
 
   // Global dims 0..rank-1 are the anchor's output positions.
-  MLIRContext *ctx = anchor->getContext();
   int64_t rank = outMap.getNumResults();
   Evaluator ev(ctx, rank);
   SmallVector<AffineExpr> outIdx;
   for (int64_t i = 0; i < rank; ++i)
     outIdx.push_back(getAffineDimExpr(i, ctx));
   Sym *o = ev.eval(anchor->getResult(0), outIdx);
-  if (!o)
+  if (!o) {
+    isNearMiss = readsExponential(anchor);
     return reject(ev.reason);
+  }
   if (o->kind != SymKind::Reduce || o->isMax || o->dims.size() != 1)
     return failure();
   kDim = o->dims[0];
@@ -1088,7 +1146,7 @@ struct AttnFusePass : public attn::impl::AttnFuseBase<AttnFusePass> {
     // Near misses are reported once, after fusion has settled.
     getOperation()->walk([](linalg::LinalgOp op) {
       AttentionMatcher matcher(op);
-      if (failed(matcher.run()) && (matcher.isNearMiss || getenv("FUSEDBG")))
+      if (failed(matcher.run()) && matcher.isNearMiss)
         op->emitRemark("not fused: ") << matcher.reason;
     });
   }

@@ -1,0 +1,172 @@
+// Execution twin of fuse/types.mlir (@f16_extf_bodies): the program with and
+// without --attn-fuse agree, and the unfused one is attention.
+// RUN: attn-opt %s --attn-fuse | FileCheck %s --check-prefix=FUSED
+// RUN: attn-opt %s --attn-fuse --attn-pipeline="target=cpu tile=false" \
+// RUN:   | mlir-runner -e main --entry-point-result=void \
+// RUN:     --shared-libs=%mlir_c_runner_utils,%mlir_runner_utils > %t.fused
+// RUN: attn-opt %s --attn-pipeline="target=cpu tile=false" \
+// RUN:   | mlir-runner -e main --entry-point-result=void \
+// RUN:     --shared-libs=%mlir_c_runner_utils,%mlir_runner_utils > %t.unfused
+// RUN: %attn-check reference %t.unfused --scale 0.35355339 --tol 1e-2 | FileCheck %s
+// RUN: %attn-check compare %t.fused %t.unfused --tol 1e-2 | FileCheck %s
+// CHECK: PASS
+// FUSED: func.func @f16_extf_bodies
+// FUSED: attn.attention
+// FUSED-NOT: math.exp
+// FUSED: func.func @main
+
+
+func.func @f16_extf_bodies(%q: tensor<2x4x5x8xf16>, %k: tensor<2x4x7x8xf16>, %v: tensor<2x4x7x8xf16>) -> tensor<2x4x5x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %sempty = tensor.empty() : tensor<2x4x5x7xf32>
+  %szero = linalg.fill ins(%zero : f32) outs(%sempty : tensor<2x4x5x7xf32>) -> tensor<2x4x5x7xf32>
+  %rempty = tensor.empty() : tensor<2x4x5xf32>
+  %rowninf = linalg.fill ins(%ninf : f32) outs(%rempty : tensor<2x4x5xf32>) -> tensor<2x4x5xf32>
+  %rowzero = linalg.fill ins(%zero : f32) outs(%rempty : tensor<2x4x5xf32>) -> tensor<2x4x5xf32>
+  %oempty = tensor.empty() : tensor<2x4x5x8xf32>
+  %ozero = linalg.fill ins(%zero : f32) outs(%oempty : tensor<2x4x5x8xf32>) -> tensor<2x4x5x8xf32>
+  %s = linalg.generic {indexing_maps = [affine_map<(b, h, m, n, d) -> (b, h, m, d)>, affine_map<(b, h, m, n, d) -> (b, h, n, d)>, affine_map<(b, h, m, n, d) -> (b, h, m, n)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%q, %k : tensor<2x4x5x8xf16>, tensor<2x4x7x8xf16>) outs(%szero : tensor<2x4x5x7xf32>) {
+  ^bb0(%a: f16, %b: f16, %c: f32):
+    %ax = arith.extf %a : f16 to f32
+    %bx = arith.extf %b : f16 to f32
+    %p = arith.mulf %ax, %bx : f32
+    %r = arith.addf %c, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<2x4x5x7xf32>
+  %sc = linalg.generic {indexing_maps = [affine_map<(b, h, m, n) -> (b, h, m, n)>, affine_map<(b, h, m, n) -> (b, h, m, n)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%s : tensor<2x4x5x7xf32>) outs(%sempty : tensor<2x4x5x7xf32>) {
+  ^bb0(%x0: f32, %out: f32):
+    %cst = arith.constant 0.35355339 : f32
+    %y = arith.mulf %x0, %cst : f32
+    linalg.yield %y : f32
+  } -> tensor<2x4x5x7xf32>
+  %rmax = linalg.generic {indexing_maps = [affine_map<(b, h, m, n) -> (b, h, m, n)>, affine_map<(b, h, m, n) -> (b, h, m)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%sc : tensor<2x4x5x7xf32>) outs(%rowninf : tensor<2x4x5xf32>) {
+  ^bb0(%a: f32, %c: f32):
+    %r = arith.maximumf %a, %c : f32
+    linalg.yield %r : f32
+  } -> tensor<2x4x5xf32>
+  %ex = linalg.generic {indexing_maps = [affine_map<(b, h, m, n) -> (b, h, m, n)>, affine_map<(b, h, m, n) -> (b, h, m)>, affine_map<(b, h, m, n) -> (b, h, m, n)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%sc, %rmax : tensor<2x4x5x7xf32>, tensor<2x4x5xf32>) outs(%sempty : tensor<2x4x5x7xf32>) {
+  ^bb0(%x0: f32, %x1: f32, %out: f32):
+    %d = arith.subf %x0, %x1 : f32
+    %y = math.exp %d : f32
+    linalg.yield %y : f32
+  } -> tensor<2x4x5x7xf32>
+  %rsum = linalg.generic {indexing_maps = [affine_map<(b, h, m, n) -> (b, h, m, n)>, affine_map<(b, h, m, n) -> (b, h, m)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%ex : tensor<2x4x5x7xf32>) outs(%rowzero : tensor<2x4x5xf32>) {
+  ^bb0(%a: f32, %c: f32):
+    %r = arith.addf %a, %c : f32
+    linalg.yield %r : f32
+  } -> tensor<2x4x5xf32>
+  %probs = linalg.generic {indexing_maps = [affine_map<(b, h, m, n) -> (b, h, m, n)>, affine_map<(b, h, m, n) -> (b, h, m)>, affine_map<(b, h, m, n) -> (b, h, m, n)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%ex, %rsum : tensor<2x4x5x7xf32>, tensor<2x4x5xf32>) outs(%sempty : tensor<2x4x5x7xf32>) {
+  ^bb0(%x0: f32, %x1: f32, %out: f32):
+    %y = arith.divf %x0, %x1 : f32
+    linalg.yield %y : f32
+  } -> tensor<2x4x5x7xf32>
+  %ph0 = tensor.empty() : tensor<2x4x5x7xf16>
+  %ph = linalg.generic {indexing_maps = [affine_map<(b, h, m, n) -> (b, h, m, n)>, affine_map<(b, h, m, n) -> (b, h, m, n)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%probs : tensor<2x4x5x7xf32>) outs(%ph0 : tensor<2x4x5x7xf16>) {
+  ^bb0(%a: f32, %c: f16):
+    %t = arith.truncf %a : f32 to f16
+    linalg.yield %t : f16
+  } -> tensor<2x4x5x7xf16>
+  %o = linalg.generic {indexing_maps = [affine_map<(b, h, m, e, n) -> (b, h, m, n)>, affine_map<(b, h, m, e, n) -> (b, h, n, e)>, affine_map<(b, h, m, e, n) -> (b, h, m, e)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%ph, %v : tensor<2x4x5x7xf16>, tensor<2x4x7x8xf16>) outs(%ozero : tensor<2x4x5x8xf32>) {
+  ^bb0(%a: f16, %b: f16, %c: f32):
+    %ax = arith.extf %a : f16 to f32
+    %bx = arith.extf %b : f16 to f32
+    %p = arith.mulf %ax, %bx : f32
+    %r = arith.addf %c, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<2x4x5x8xf32>
+  return %o : tensor<2x4x5x8xf32>
+}
+
+func.func private @printMemrefF32(tensor<*xf32>)
+
+// Deterministic pseudo-random values in [-1, 1].
+func.func @fill(%t: tensor<?x?x?x?xf32>, %seed: f32) -> tensor<?x?x?x?xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(a, b, c, d) -> (a, b, c, d)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      outs(%t : tensor<?x?x?x?xf32>) {
+  ^bb0(%o: f32):
+    %i0 = linalg.index 0 : index
+    %i1 = linalg.index 1 : index
+    %i2 = linalg.index 2 : index
+    %i3 = linalg.index 3 : index
+    %f0 = arith.index_cast %i0 : index to i32
+    %f1 = arith.index_cast %i1 : index to i32
+    %f2 = arith.index_cast %i2 : index to i32
+    %f3 = arith.index_cast %i3 : index to i32
+    %g0 = arith.sitofp %f0 : i32 to f32
+    %g1 = arith.sitofp %f1 : i32 to f32
+    %g2 = arith.sitofp %f2 : i32 to f32
+    %g3 = arith.sitofp %f3 : i32 to f32
+    %c0 = arith.constant 1.37 : f32
+    %c1 = arith.constant 2.71 : f32
+    %c2 = arith.constant 0.577 : f32
+    %c3 = arith.constant 1.913 : f32
+    %a0 = arith.mulf %g0, %c0 : f32
+    %a1 = arith.mulf %g1, %c1 : f32
+    %a2 = arith.mulf %g2, %c2 : f32
+    %a3 = arith.mulf %g3, %c3 : f32
+    %s0 = arith.addf %a0, %a1 : f32
+    %s1 = arith.addf %a2, %a3 : f32
+    %s2 = arith.addf %s0, %s1 : f32
+    %s3 = arith.mulf %s2, %seed : f32
+    %v = math.sin %s3 : f32
+    linalg.yield %v : f32
+  } -> tensor<?x?x?x?xf32>
+  return %r : tensor<?x?x?x?xf32>
+}
+
+func.func @print(%t: tensor<?x?x?x?xf32>) {
+  %u = tensor.cast %t : tensor<?x?x?x?xf32> to tensor<*xf32>
+  call @printMemrefF32(%u) : (tensor<*xf32>) -> ()
+  return
+}
+
+func.func @main() {
+  %s0 = arith.constant 1.0 : f32
+  %e0 = tensor.empty() : tensor<2x4x5x8xf32>
+  %d0 = tensor.cast %e0 : tensor<2x4x5x8xf32> to tensor<?x?x?x?xf32>
+  %f0 = call @fill(%d0, %s0) : (tensor<?x?x?x?xf32>, f32) -> tensor<?x?x?x?xf32>
+  %q4 = tensor.cast %f0 : tensor<?x?x?x?xf32> to tensor<2x4x5x8xf32>
+  %s1 = arith.constant 1.7 : f32
+  %e1 = tensor.empty() : tensor<2x4x7x8xf32>
+  %d1 = tensor.cast %e1 : tensor<2x4x7x8xf32> to tensor<?x?x?x?xf32>
+  %f1 = call @fill(%d1, %s1) : (tensor<?x?x?x?xf32>, f32) -> tensor<?x?x?x?xf32>
+  %k4 = tensor.cast %f1 : tensor<?x?x?x?xf32> to tensor<2x4x7x8xf32>
+  %s2 = arith.constant 2.3 : f32
+  %e2 = tensor.empty() : tensor<2x4x7x8xf32>
+  %d2 = tensor.cast %e2 : tensor<2x4x7x8xf32> to tensor<?x?x?x?xf32>
+  %f2 = call @fill(%d2, %s2) : (tensor<?x?x?x?xf32>, f32) -> tensor<?x?x?x?xf32>
+  %v4 = tensor.cast %f2 : tensor<?x?x?x?xf32> to tensor<2x4x7x8xf32>
+  %qhe = tensor.empty() : tensor<2x4x5x8xf16>
+  %qh = linalg.generic {indexing_maps = [affine_map<(b, h, m, n) -> (b, h, m, n)>, affine_map<(b, h, m, n) -> (b, h, m, n)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%q4 : tensor<2x4x5x8xf32>) outs(%qhe : tensor<2x4x5x8xf16>) {
+  ^bb0(%a: f32, %c: f16):
+    %t = arith.truncf %a : f32 to f16
+    linalg.yield %t : f16
+  } -> tensor<2x4x5x8xf16>
+  %khe = tensor.empty() : tensor<2x4x7x8xf16>
+  %kh = linalg.generic {indexing_maps = [affine_map<(b, h, m, n) -> (b, h, m, n)>, affine_map<(b, h, m, n) -> (b, h, m, n)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%k4 : tensor<2x4x7x8xf32>) outs(%khe : tensor<2x4x7x8xf16>) {
+  ^bb0(%a: f32, %c: f16):
+    %t = arith.truncf %a : f32 to f16
+    linalg.yield %t : f16
+  } -> tensor<2x4x7x8xf16>
+  %vhe = tensor.empty() : tensor<2x4x7x8xf16>
+  %vh = linalg.generic {indexing_maps = [affine_map<(b, h, m, n) -> (b, h, m, n)>, affine_map<(b, h, m, n) -> (b, h, m, n)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%v4 : tensor<2x4x7x8xf32>) outs(%vhe : tensor<2x4x7x8xf16>) {
+  ^bb0(%a: f32, %c: f16):
+    %t = arith.truncf %a : f32 to f16
+    linalg.yield %t : f16
+  } -> tensor<2x4x7x8xf16>
+  %out = call @f16_extf_bodies(%qh, %kh, %vh) : (tensor<2x4x5x8xf16>, tensor<2x4x7x8xf16>, tensor<2x4x7x8xf16>) -> tensor<2x4x5x8xf32>
+  %res = tensor.cast %out : tensor<2x4x5x8xf32> to tensor<?x?x?x?xf32>
+  call @print(%f0) : (tensor<?x?x?x?xf32>) -> ()
+  call @print(%f1) : (tensor<?x?x?x?xf32>) -> ()
+  call @print(%f2) : (tensor<?x?x?x?xf32>) -> ()
+  call @print(%res) : (tensor<?x?x?x?xf32>) -> ()
+  return
+}
