@@ -11,7 +11,7 @@ set +e
 "$LLVM_PREFIX/bin/lit" -sv "$BUILD_DIR/test" 2>&1 | tee "$log"
 lit_status=${PIPESTATUS[0]}
 set -e
-count() { sed -n "s/^ *$1: *\([0-9]*\).*/\1/p" "$log" | tail -1; }
+count() { sed -n "s/^ *$1 *: *\([0-9]*\).*/\1/p" "$log" | tail -1; }
 passed=$(count Passed); failed=$(count Failed)
 unsupported=$(count Unsupported); xfail=$(count 'Expectedly Failed')
 timedout=$(count 'Timed Out'); xpass=$(count 'Unexpectedly Passed')
