@@ -149,11 +149,15 @@ LogicalResult AttentionOp::verify() {
   if (!compatible(q[h], o[h]))
     return emitOpError() << "output heads (" << dimStr(o[h])
                          << ") must equal query heads (" << dimStr(q[h]) << ")";
-  if (!ShapedType::isDynamic(q[h]) && !ShapedType::isDynamic(k[h]) &&
-      (k[h] == 0 || q[h] % k[h] != 0))
+  // Key and value heads agree (checked above); take whichever is static.
+  int64_t kvHeads = ShapedType::isDynamic(k[h]) ? v[h] : k[h];
+  if (kvHeads == 0)
+    return emitOpError("key/value heads must be non-zero");
+  if (!ShapedType::isDynamic(q[h]) && !ShapedType::isDynamic(kvHeads) &&
+      q[h] % kvHeads != 0)
     return emitOpError() << "query heads (" << q[h]
-                         << ") must be a multiple of key/value heads (" << k[h]
-                         << ")";
+                         << ") must be a multiple of key/value heads ("
+                         << kvHeads << ")";
   if (!compatible(k[s], v[s]))
     return emitOpError() << "key and value sequence lengths differ ("
                          << dimStr(k[s]) << " vs " << dimStr(v[s]) << ")";
