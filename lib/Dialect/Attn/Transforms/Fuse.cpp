@@ -350,6 +350,10 @@ Sym *Evaluator::evalLinalg(linalg::LinalgOp op, OpResult res,
   BlockArgument acc = op.getMatchingBlockArgument(init);
   DenseMap<Value, Sym *> env;
   auto argFn = [&](BlockArgument arg) -> Sym * {
+    // A value captured from outside the body (e.g. a function argument used
+    // as a scalar) is not an operand of `op`.
+    if (arg.getOwner() != body)
+      return evalScalar(arg);
     OpOperand *operand = op.getMatchingOpOperand(arg);
     if (op.isScalar(operand))
       return evalScalar(operand->get());
@@ -768,10 +772,12 @@ LogicalResult AttentionMatcher::checkUsers() {
     Value v = worklist.pop_back_val();
     if (stops.contains(v))
       continue;
+    // Everything the evaluator looked through is part of the chain; ops
+    // that only create storage or shapes (tensor.empty, constants) are not.
     Operation *def = v.getDefiningOp();
-    if (!def || (def->getNumRegions() == 0 &&
-                 !isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp,
-                      tensor::CastOp>(def)))
+    if (!def || !isa<linalg::LinalgOp, linalg::SoftmaxOp,
+                     tensor::CollapseShapeOp, tensor::ExpandShapeOp,
+                     tensor::CastOp>(def))
       continue;
     if (isa<linalg::FillOp>(def) || !chain.insert(def))
       continue;
@@ -906,9 +912,18 @@ LogicalResult AttentionMatcher::run() {
   Sym *qk = nullptr;
   double qkCoef = 0.0;
   Sym *maskLeaf = nullptr;
+  bool subtractsMax = p->kind == SymKind::Softmax;
   for (auto [term, c] : lin.terms) {
-    if (!dependsOn(term, kDim))
-      continue; // a per-row shift: softmax is invariant to it
+    if (!dependsOn(term, kDim)) {
+      // A per-row shift: softmax is invariant to it. The unfused program
+      // must subtract a row maximum, though: without it exp overflows where
+      // attn.attention does not, so the results would differ.
+      Sym *t = stripCasts(term);
+      if (c < 0.0 && ((t->kind == SymKind::Reduce && t->isMax) ||
+                      t->kind == SymKind::Max))
+        subtractsMax = true;
+      continue;
+    }
     Sym *t = stripCasts(term);
     if (t->kind == SymKind::Reduce && !t->isMax && !qk &&
         t->dims.size() == 1) {
@@ -929,6 +944,9 @@ LogicalResult AttentionMatcher::run() {
   }
   if (!qk)
     return reject("no Q·Kᵀ contraction feeds the softmax");
+  if (!subtractsMax)
+    return reject("the exponent does not subtract the row maximum (exp may "
+                  "overflow where the fused op would not)");
   dDim = qk->dims[0];
   double qkProd = 1.0;
   SmallVector<Sym *> qkFactors;

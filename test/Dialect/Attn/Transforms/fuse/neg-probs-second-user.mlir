@@ -1,8 +1,9 @@
-// The scaled scores are also returned: fusing would have to keep the QK^T
-// contraction alive anyway (attn.attention does not expose scores). Must not fuse.
+// The softmax probabilities are also returned (attention weights output, as
+// nn.MultiheadAttention need_weights=True): not expressible by attn.attention.
 // RUN: attn-opt %s --attn-fuse | FileCheck %s
+// RUN: attn-opt %s --attn-fuse=remarks=true -verify-diagnostics -o /dev/null
 
-// CHECK-LABEL: func.func @scores_second_user
+// CHECK-LABEL: func.func @probs_second_user
 // CHECK-NOT: attn.attention
 // CHECK: linalg.generic
 // CHECK-NOT: attn.attention
@@ -14,7 +15,7 @@
 // CHECK-NOT: attn.attention
 // CHECK: return
 
-func.func @scores_second_user(%q: tensor<2x2x5x16xf32>, %k: tensor<2x2x7x16xf32>, %v: tensor<2x2x7x16xf32>) -> (tensor<2x2x5x16xf32>, tensor<2x2x5x7xf32>) {
+func.func @probs_second_user(%q: tensor<2x2x5x16xf32>, %k: tensor<2x2x7x16xf32>, %v: tensor<2x2x7x16xf32>) -> (tensor<2x2x5x16xf32>, tensor<2x2x5x7xf32>) {
   %init1 = tensor.empty() : tensor<2x2x5x7xf32>
   %cst2 = arith.constant 0.000000e+00 : f32
   %fill3 = linalg.fill ins(%cst2 : f32) outs(%init1 : tensor<2x2x5x7xf32>) -> tensor<2x2x5x7xf32>
@@ -38,6 +39,7 @@ func.func @scores_second_user(%q: tensor<2x2x5x16xf32>, %k: tensor<2x2x7x16xf32>
   %init9 = tensor.empty() : tensor<2x2x5x16xf32>
   %cst10 = arith.constant 0.000000e+00 : f32
   %fill11 = linalg.fill ins(%cst10 : f32) outs(%init9 : tensor<2x2x5x16xf32>) -> tensor<2x2x5x16xf32>
+  // expected-remark @below {{not fused: an intermediate result has another user}}
   %r12 = linalg.generic {indexing_maps = [affine_map<(b, h, m, n, e) -> (b, h, m, n)>, affine_map<(b, h, m, n, e) -> (b, h, n, e)>, affine_map<(b, h, m, n, e) -> (b, h, m, e)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]}
       ins(%sm8, %v : tensor<2x2x5x7xf32>, tensor<2x2x7x16xf32>) outs(%fill11 : tensor<2x2x5x16xf32>) {
   ^bb0(%a0: f32, %a1: f32, %a2: f32):
@@ -45,5 +47,5 @@ func.func @scores_second_user(%q: tensor<2x2x5x16xf32>, %k: tensor<2x2x7x16xf32>
     %s = arith.addf %a2, %p : f32
     linalg.yield %s : f32
   } -> tensor<2x2x5x16xf32>
-  return %r12, %r6 : tensor<2x2x5x16xf32>, tensor<2x2x5x7xf32>
+  return %r12, %sm8 : tensor<2x2x5x16xf32>, tensor<2x2x5x7xf32>
 }
