@@ -6,6 +6,10 @@
   reference OUT  the file holds Q, K, V, [mask], O (logical [batch..., H, S, D]
                  layout, mask as printed f32: additive values, or 0/1 for a
                  boolean keep-mask). Recomputes O in float64 and compares.
+                 --query-perm/--key-perm/--value-perm/--output-perm P (e.g.
+                 0,2,1,3) say an operand was printed in stored order, stored
+                 dimension i being logical dimension P[i], as the op's
+                 *_perm attributes.
   compare A B    the last memref of A and of B agree (relative L2 error).
 
 Prints `PASS rel_err=...` or `FAIL ...` (exit 1).
@@ -66,6 +70,22 @@ def attention(q, k, v, mask, mask_kind, scale, causal):
     return np.einsum("...mn,...ne->...me", p, v)
 
 
+def parse_perm(text):
+    perm = [int(x) for x in text.split(",")]
+    if sorted(perm) != list(range(len(perm))):
+        raise argparse.ArgumentTypeError(f"not a permutation: {text}")
+    return perm
+
+
+def to_logical(stored, perm):
+    """The logical array of `stored`, whose dimension i is logical perm[i]."""
+    if perm is None:
+        return stored
+    if len(perm) != stored.ndim:
+        sys.exit(f"FAIL permutation {perm} has the wrong rank for shape {stored.shape}")
+    return stored.transpose(np.argsort(perm))
+
+
 def rel_err(out, ref):
     if not np.all(np.isfinite(out)):
         return float("inf")
@@ -83,6 +103,8 @@ def main():
     r.add_argument("--causal", choices=["top_left", "bottom_right"])
     r.add_argument("--mask", choices=["additive", "bool"])
     r.add_argument("--tol", type=float, default=1e-4)
+    for name in ("query", "key", "value", "output"):
+        r.add_argument(f"--{name}-perm", type=parse_perm)
     c = sub.add_parser("compare")
     c.add_argument("a")
     c.add_argument("b")
@@ -94,10 +116,16 @@ def main():
         want = 5 if args.mask else 4
         if len(arrays) != want:
             sys.exit(f"FAIL expected {want} printed memrefs, got {len(arrays)}")
-        q, k, v = arrays[:3]
+        q = to_logical(arrays[0], args.query_perm)
+        k = to_logical(arrays[1], args.key_perm)
+        v = to_logical(arrays[2], args.value_perm)
         mask = arrays[3] if args.mask else None
         out = arrays[-1]
         ref = attention(q, k, v, mask, args.mask, args.scale, args.causal)
+        if args.output_perm is not None:
+            if len(args.output_perm) != ref.ndim:
+                sys.exit(f"FAIL output permutation {args.output_perm} has the wrong rank")
+            ref = ref.transpose(args.output_perm)
         if out.shape != ref.shape:
             sys.exit(f"FAIL shape {out.shape} != reference {ref.shape}")
     else:
