@@ -828,8 +828,11 @@ LogicalResult AttentionMatcher::run() {
     dims.batch.append(side->begin(), side->end() - 1);
     side->erase(side->begin(), side->end() - 1);
   }
-  if (dims.m.size() != 1 || dims.n.size() != 1)
-    return failure();
+  if (dims.m.size() != 1 || dims.n.size() != 1) {
+    isNearMiss = readsExponential(anchor);
+    return reject("the contraction is not P·V: an operand misses an output "
+                  "dimension");
+  }
 
   // Global dims 0..rank-1 are the anchor's output positions.
   int64_t rank = outMap.getNumResults();

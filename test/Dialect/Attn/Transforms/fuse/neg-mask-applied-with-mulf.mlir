@@ -1,6 +1,7 @@
 // A [Sq,Sk] mask multiplied into the scores (s * m): masked entries become 0,
 // not -inf, so they still get weight exp(0 - max). Neither an additive nor a keep-mask.
 // RUN: attn-opt %s --attn-fuse | FileCheck %s
+// RUN: attn-opt %s --attn-fuse=remarks=true -verify-diagnostics -o /dev/null
 
 // CHECK-LABEL: func.func @mask_applied_with_mulf
 // CHECK-NOT: attn.attention
@@ -47,6 +48,7 @@ func.func @mask_applied_with_mulf(%q: tensor<2x2x5x16xf32>, %k: tensor<2x2x7x16x
   %init11 = tensor.empty() : tensor<2x2x5x16xf32>
   %cst12 = arith.constant 0.000000e+00 : f32
   %fill13 = linalg.fill ins(%cst12 : f32) outs(%init11 : tensor<2x2x5x16xf32>) -> tensor<2x2x5x16xf32>
+  // expected-remark @below {{not fused: scores have a term that is neither Q·Kᵀ, a constant scale nor an additive mask}}
   %r14 = linalg.generic {indexing_maps = [affine_map<(b, h, m, n, e) -> (b, h, m, n)>, affine_map<(b, h, m, n, e) -> (b, h, n, e)>, affine_map<(b, h, m, n, e) -> (b, h, m, e)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]}
       ins(%sm10, %v : tensor<2x2x5x7xf32>, tensor<2x2x7x16xf32>) outs(%fill13 : tensor<2x2x5x16xf32>) {
   ^bb0(%a0: f32, %a1: f32, %a2: f32):

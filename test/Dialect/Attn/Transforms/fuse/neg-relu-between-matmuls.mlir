@@ -1,20 +1,23 @@
-// Scores multiplied elementwise by a tensor argument: a per-element factor is
-// neither a scalar scale nor an additive mask.
+// Two contractions with relu(s) between them instead of softmax.
 // RUN: attn-opt %s --attn-fuse | FileCheck %s
+// No remark expected: no contraction here is fed by an exponential.
+// RUN: attn-opt %s --attn-fuse=remarks=true -verify-diagnostics -o /dev/null
 
-// CHECK-LABEL: func.func @scale_per_element_tensor
+// CHECK-LABEL: func.func @relu_between_matmuls
 // CHECK-NOT: attn.attention
 // CHECK: linalg.generic
 // CHECK-NOT: attn.attention
 // CHECK: linalg.generic
 // CHECK-NOT: attn.attention
-// CHECK: linalg.softmax
+// CHECK: linalg.generic
+// CHECK-NOT: attn.attention
+// CHECK: arith.maximumf
 // CHECK-NOT: attn.attention
 // CHECK: linalg.generic
 // CHECK-NOT: attn.attention
 // CHECK: return
 
-func.func @scale_per_element_tensor(%q: tensor<2x2x5x16xf32>, %k: tensor<2x2x7x16xf32>, %v: tensor<2x2x7x16xf32>, %w: tensor<2x2x5x7xf32>) -> tensor<2x2x5x16xf32> {
+func.func @relu_between_matmuls(%q: tensor<2x2x5x16xf32>, %k: tensor<2x2x7x16xf32>, %v: tensor<2x2x7x16xf32>) -> tensor<2x2x5x16xf32> {
   %init1 = tensor.empty() : tensor<2x2x5x7xf32>
   %cst2 = arith.constant 0.000000e+00 : f32
   %fill3 = linalg.fill ins(%cst2 : f32) outs(%init1 : tensor<2x2x5x7xf32>) -> tensor<2x2x5x7xf32>
@@ -26,19 +29,26 @@ func.func @scale_per_element_tensor(%q: tensor<2x2x5x16xf32>, %k: tensor<2x2x7x1
     linalg.yield %s : f32
   } -> tensor<2x2x5x7xf32>
   %init5 = tensor.empty() : tensor<2x2x5x7xf32>
-  %r6 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
-      ins(%r4, %w : tensor<2x2x5x7xf32>, tensor<2x2x5x7xf32>) outs(%init5 : tensor<2x2x5x7xf32>) {
-  ^bb0(%a0: f32, %a1: f32, %a2: f32):
-    %x = arith.mulf %a0, %a1 : f32
+  %r6 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%r4 : tensor<2x2x5x7xf32>) outs(%init5 : tensor<2x2x5x7xf32>) {
+  ^bb0(%a0: f32, %a1: f32):
+    %c = arith.constant 0.25 : f32
+    %x = arith.mulf %a0, %c : f32
     linalg.yield %x : f32
   } -> tensor<2x2x5x7xf32>
   %init7 = tensor.empty() : tensor<2x2x5x7xf32>
-  %sm8 = linalg.softmax dimension(3) ins(%r6 : tensor<2x2x5x7xf32>) outs(%init7 : tensor<2x2x5x7xf32>) -> tensor<2x2x5x7xf32>
+  %r8 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%r6 : tensor<2x2x5x7xf32>) outs(%init7 : tensor<2x2x5x7xf32>) {
+  ^bb0(%a0: f32, %a1: f32):
+    %z = arith.constant 0.000000e+00 : f32
+    %x = arith.maximumf %a0, %z : f32
+    linalg.yield %x : f32
+  } -> tensor<2x2x5x7xf32>
   %init9 = tensor.empty() : tensor<2x2x5x16xf32>
   %cst10 = arith.constant 0.000000e+00 : f32
   %fill11 = linalg.fill ins(%cst10 : f32) outs(%init9 : tensor<2x2x5x16xf32>) -> tensor<2x2x5x16xf32>
   %r12 = linalg.generic {indexing_maps = [affine_map<(b, h, m, n, e) -> (b, h, m, n)>, affine_map<(b, h, m, n, e) -> (b, h, n, e)>, affine_map<(b, h, m, n, e) -> (b, h, m, e)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]}
-      ins(%sm8, %v : tensor<2x2x5x7xf32>, tensor<2x2x7x16xf32>) outs(%fill11 : tensor<2x2x5x16xf32>) {
+      ins(%r8, %v : tensor<2x2x5x7xf32>, tensor<2x2x7x16xf32>) outs(%fill11 : tensor<2x2x5x16xf32>) {
   ^bb0(%a0: f32, %a1: f32, %a2: f32):
     %p = arith.mulf %a0, %a1 : f32
     %s = arith.addf %a2, %p : f32

@@ -1,6 +1,7 @@
 // V is indexed by the query position m instead of the key position n inside the
 // P*V contraction: sum_n P[m,n] * V[m,e] = V[m,e] * sum_n P[m,n]. Not attention.
 // RUN: attn-opt %s --attn-fuse | FileCheck %s
+// RUN: attn-opt %s --attn-fuse=remarks=true -verify-diagnostics -o /dev/null
 
 // CHECK-LABEL: func.func @v_indexed_by_query_axis
 // CHECK-NOT: attn.attention
@@ -38,6 +39,7 @@ func.func @v_indexed_by_query_axis(%q: tensor<2x2x5x16xf32>, %k: tensor<2x2x5x16
   %init9 = tensor.empty() : tensor<2x2x5x16xf32>
   %cst10 = arith.constant 0.000000e+00 : f32
   %fill11 = linalg.fill ins(%cst10 : f32) outs(%init9 : tensor<2x2x5x16xf32>) -> tensor<2x2x5x16xf32>
+  // expected-remark @below {{not fused: the contraction is not P·V: an operand misses an output dimension}}
   %r12 = linalg.generic {indexing_maps = [affine_map<(b, h, m, n, e) -> (b, h, m, n)>, affine_map<(b, h, m, n, e) -> (b, h, m, e)>, affine_map<(b, h, m, n, e) -> (b, h, m, e)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]}
       ins(%sm8, %v : tensor<2x2x5x5xf32>, tensor<2x2x5x16xf32>) outs(%fill11 : tensor<2x2x5x16xf32>) {
   ^bb0(%a0: f32, %a1: f32, %a2: f32):
