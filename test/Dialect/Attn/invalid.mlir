@@ -200,6 +200,17 @@ func.func @output_batch_differs(%q: tensor<2x4x5x8xf32>, %k: tensor<2x4x7x8xf32>
 
 // -----
 
+// The query's batch size is dynamic; key and value must still agree.
+func.func @value_batch_differs_from_key_under_dynamic_query(%q: tensor<?x4x5x8xf32>, %k: tensor<2x4x7x8xf32>, %v: tensor<3x4x7x8xf32>, %init: tensor<?x4x5x8xf32>) {
+  // expected-error @+1 {{batch dimension 0 of value (3) does not match key (2)}}
+  %r = attn.attention ins(%q, %k, %v : tensor<?x4x5x8xf32>, tensor<2x4x7x8xf32>, tensor<3x4x7x8xf32>)
+      outs(%init : tensor<?x4x5x8xf32>) scale(1.0)
+      -> tensor<?x4x5x8xf32>
+  return
+}
+
+// -----
+
 func.func @key_value_heads_differ(%q: tensor<4x5x8xf32>, %k: tensor<2x7x8xf32>, %v: tensor<4x7x8xf32>, %init: tensor<4x5x8xf32>) {
   // expected-error @+1 {{key and value must have the same number of heads (2 vs 4)}}
   %r = attn.attention ins(%q, %k, %v : tensor<4x5x8xf32>, tensor<2x7x8xf32>, tensor<4x7x8xf32>)
@@ -246,6 +257,17 @@ func.func @query_heads_not_multiple_of_static_value_heads(%q: tensor<4x5x8xf32>,
   %r = attn.attention ins(%q, %k, %v : tensor<4x5x8xf32>, tensor<?x7x8xf32>, tensor<3x7x8xf32>)
       outs(%init : tensor<4x5x8xf32>) scale(1.0)
       -> tensor<4x5x8xf32>
+  return
+}
+
+// -----
+
+// The query's head count is dynamic; the output's static count still applies.
+func.func @output_heads_not_multiple_of_kv_heads(%q: tensor<?x5x8xf32>, %k: tensor<4x7x8xf32>, %v: tensor<4x7x8xf32>, %init: tensor<6x5x8xf32>) {
+  // expected-error @+1 {{query heads (6) must be a multiple of key/value heads (4)}}
+  %r = attn.attention ins(%q, %k, %v : tensor<?x5x8xf32>, tensor<4x7x8xf32>, tensor<4x7x8xf32>)
+      outs(%init : tensor<6x5x8xf32>) scale(1.0)
+      -> tensor<6x5x8xf32>
   return
 }
 
@@ -353,6 +375,17 @@ func.func @mask_heads_not_broadcastable(%q: tensor<4x5x8xf32>, %k: tensor<4x7x8x
 
 // -----
 
+// The query's Sq is dynamic; the output's static Sq still applies.
+func.func @mask_not_broadcastable_to_static_output_rows(%q: tensor<4x?x8xf32>, %k: tensor<4x7x8xf32>, %v: tensor<4x7x8xf32>, %mask: tensor<6x7xi1>, %init: tensor<4x5x8xf32>) {
+  // expected-error @+1 {{mask dimension 0 (6) is neither 1 nor 5}}
+  %r = attn.attention ins(%q, %k, %v : tensor<4x?x8xf32>, tensor<4x7x8xf32>, tensor<4x7x8xf32>)
+      mask(%mask : tensor<6x7xi1>) outs(%init : tensor<4x5x8xf32>) scale(1.0)
+      -> tensor<4x5x8xf32>
+  return
+}
+
+// -----
+
 func.func @lse_not_f32(%q: tensor<4x5x8xf32>, %k: tensor<4x7x8xf32>, %v: tensor<4x7x8xf32>, %init: tensor<4x5x8xf32>, %linit: tensor<4x5xf16>) {
   // expected-error @+1 {{lse must have element type f32}}
   %r:2 = attn.attention ins(%q, %k, %v : tensor<4x5x8xf32>, tensor<4x7x8xf32>, tensor<4x7x8xf32>)
@@ -374,8 +407,19 @@ func.func @lse_wrong_rank(%q: tensor<4x5x8xf32>, %k: tensor<4x7x8xf32>, %v: tens
 // -----
 
 func.func @lse_seq_differs(%q: tensor<4x5x8xf32>, %k: tensor<4x7x8xf32>, %v: tensor<4x7x8xf32>, %init: tensor<4x5x8xf32>, %linit: tensor<4x6xf32>) {
-  // expected-error @+1 {{lse dimension 1 (6) does not match query (5)}}
+  // expected-error @+1 {{lse dimension 1 (6) does not match the query rows (5)}}
   %r:2 = attn.attention ins(%q, %k, %v : tensor<4x5x8xf32>, tensor<4x7x8xf32>, tensor<4x7x8xf32>)
+      outs(%init : tensor<4x5x8xf32>) lse(%linit : tensor<4x6xf32>) scale(1.0)
+      -> tensor<4x5x8xf32>, tensor<4x6xf32>
+  return
+}
+
+// -----
+
+// The query's Sq is dynamic; the output's static Sq still applies.
+func.func @lse_seq_differs_from_static_output(%q: tensor<4x?x8xf32>, %k: tensor<4x7x8xf32>, %v: tensor<4x7x8xf32>, %init: tensor<4x5x8xf32>, %linit: tensor<4x6xf32>) {
+  // expected-error @+1 {{lse dimension 1 (6) does not match the query rows (5)}}
+  %r:2 = attn.attention ins(%q, %k, %v : tensor<4x?x8xf32>, tensor<4x7x8xf32>, tensor<4x7x8xf32>)
       outs(%init : tensor<4x5x8xf32>) lse(%linit : tensor<4x6xf32>) scale(1.0)
       -> tensor<4x5x8xf32>, tensor<4x6xf32>
   return

@@ -131,16 +131,30 @@ LogicalResult AttentionOp::verify() {
   SmallVector<int64_t> o = getLogicalShape(oTy, getOutputPermutation());
   int64_t nb = rank - 3, h = nb, s = nb + 1, d = nb + 2;
 
+  // `merged` collects, per logical dimension of the query/output rows
+  // ([batch..., Hq, Sq]), the static size any operand gives, so that a
+  // dynamic query size does not hide a mismatch between the others.
+  auto merge = [](int64_t a, int64_t b) {
+    return ShapedType::isDynamic(a) ? b : a;
+  };
+  SmallVector<int64_t> merged(q.begin(), q.begin() + nb + 2);
   for (int64_t i = 0; i < nb; ++i) {
+    StringRef knownFrom = "query";
     for (auto [name, shape] :
          {std::pair<StringRef, ArrayRef<int64_t>>{"key", k},
           {"value", v},
-          {"output", o}})
-      if (!compatible(q[i], shape[i]))
+          {"output", o}}) {
+      if (!compatible(merged[i], shape[i]))
         return emitOpError() << "batch dimension " << i << " of " << name
                              << " (" << dimStr(shape[i])
-                             << ") does not match query (" << dimStr(q[i])
-                             << ")";
+                             << ") does not match " << knownFrom << " ("
+                             << dimStr(merged[i]) << ")";
+      if (ShapedType::isDynamic(merged[i]) &&
+          !ShapedType::isDynamic(shape[i])) {
+        merged[i] = shape[i];
+        knownFrom = name;
+      }
+    }
   }
   if (!compatible(k[h], v[h]))
     return emitOpError() << "key and value must have the same number of heads"
@@ -149,13 +163,14 @@ LogicalResult AttentionOp::verify() {
   if (!compatible(q[h], o[h]))
     return emitOpError() << "output heads (" << dimStr(o[h])
                          << ") must equal query heads (" << dimStr(q[h]) << ")";
-  // Key and value heads agree (checked above); take whichever is static.
-  int64_t kvHeads = ShapedType::isDynamic(k[h]) ? v[h] : k[h];
+  // Pairs agree (checked above); take whichever of each pair is static.
+  merged[h] = merge(q[h], o[h]);
+  int64_t kvHeads = merge(k[h], v[h]);
   if (kvHeads == 0)
     return emitOpError("key/value heads must be non-zero");
-  if (!ShapedType::isDynamic(q[h]) && !ShapedType::isDynamic(kvHeads) &&
-      q[h] % kvHeads != 0)
-    return emitOpError() << "query heads (" << q[h]
+  if (!ShapedType::isDynamic(merged[h]) && !ShapedType::isDynamic(kvHeads) &&
+      merged[h] % kvHeads != 0)
+    return emitOpError() << "query heads (" << merged[h]
                          << ") must be a multiple of key/value heads ("
                          << kvHeads << ")";
   if (!compatible(k[s], v[s]))
@@ -165,6 +180,8 @@ LogicalResult AttentionOp::verify() {
     return emitOpError() << "output sequence length (" << dimStr(o[s])
                          << ") must equal query sequence length ("
                          << dimStr(q[s]) << ")";
+  merged[s] = merge(q[s], o[s]);
+  int64_t kvSeq = merge(k[s], v[s]);
   if (!compatible(q[d], k[d]))
     return emitOpError() << "query head dim (" << dimStr(q[d])
                          << ") must equal key head dim (" << dimStr(k[d])
@@ -182,8 +199,8 @@ LogicalResult AttentionOp::verify() {
       return emitOpError("mask element type must be i1 (keep-mask) or f16, "
                          "bf16, f32 (additive), got ")
              << mElem;
-    SmallVector<int64_t> scores(q.begin(), q.begin() + nb + 2);
-    scores.push_back(k[s]);
+    SmallVector<int64_t> scores(merged);
+    scores.push_back(kvSeq);
     int64_t mRank = mTy.getRank();
     if (mRank > rank)
       return emitOpError() << "mask rank (" << mRank
@@ -208,11 +225,11 @@ LogicalResult AttentionOp::verify() {
       return emitOpError() << "lse must have rank " << rank - 1
                            << " ([batch..., heads, seq])";
     for (int64_t i = 0; i < rank - 1; ++i)
-      if (!compatible(lTy.getDimSize(i), q[i]))
+      if (!compatible(lTy.getDimSize(i), merged[i]))
         return emitOpError() << "lse dimension " << i << " ("
                              << dimStr(lTy.getDimSize(i))
-                             << ") does not match query (" << dimStr(q[i])
-                             << ")";
+                             << ") does not match the query rows ("
+                             << dimStr(merged[i]) << ")";
   }
 
   // Results mirror the inits.
