@@ -34,6 +34,7 @@ import math
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -60,7 +61,8 @@ MUTANTS = [
     "no_max",               # exp(s) / sum exp(s) (no max subtraction)
     "second_user_probs",    # probabilities also returned
     "second_user_scores",   # scores also returned
-    "wrong_contract_dim",   # S[m,n] = sum_d Q[m,d] K[d,n] (K read transposed)
+    "k_query_axis",         # S[m,n] = sum_d Q[m,d] K[m,d] (K read at the query row)
+    "contract_head_axis",   # S[x,m,n] = sum_h Q[h,m,x] K[h,n,x] (contracts heads, not D)
     "max_wrong_axis",       # max over the query axis subtracted in the exp
     "log_softmax",          # log-softmax probabilities
     "mask_after_softmax",   # causal select to 0 applied to the probabilities
@@ -95,7 +97,8 @@ def gen_spec(seed, index, mutant_rate=0.3):
     s["ptrunc"] = s["dtype"] != "f32" and r.random() < 0.6
     s["dyn"] = r.random() < 0.25
     s["contraction"] = choose(
-        r, ["generic", "generic_kt", "bmm_transpose", "bmm_map"], [5, 2, 2, 2])
+        r, ["generic", "generic_kt", "generic_kdn", "bmm_transpose", "bmm_map"],
+        [5, 2, 1, 2, 2])
     s["layout"] = choose(r, ["bhsd", "bshd_maps", "bshd_transpose"], [5, 2, 2])
     s["gqa"] = "none"
     if s["g"] > 1:
@@ -145,6 +148,8 @@ def fix_spec(s):
         if s["layout"] == "bshd_maps":
             s["layout"] = "bshd_transpose"
         s["dyn"] = False  # docs: static collapse/expand only
+    if s["contraction"] == "generic_kdn":
+        s["layout"] = "bhsd"
     if s["dyn"] and s["gqa"] == "bcast":
         s["gqa"] = "floordiv"
     if s["dtype"] == "f32":
@@ -181,13 +186,15 @@ def fix_spec(s):
             s["mask"] = "none"
         if m == "log_softmax" and s["mask"] != "additive":
             s["mask"] = "none"
-        if m in ("pt_v", "v_query_axis", "wrong_contract_dim"):
+        if m in ("pt_v", "v_query_axis", "k_query_axis", "contract_head_axis"):
             s["layout"] = "bhsd"
             s["gqa"] = "none"
             s["g"] = 1
             s["hq"] = s["hkv"]
-        if m == "wrong_contract_dim":
-            s["d"] = s["sk"]
+        if m == "k_query_axis":
+            s["sk"] = s["sq"]
+        if m == "contract_head_axis":
+            s["d"] = s["hq"]
         if m == "scale_arg":
             if s["scale_place"] not in ("scores_mul", "scores_div"):
                 s["scale_place"] = "scores_mul"
@@ -201,6 +208,20 @@ def fix_spec(s):
         if m == "relu_between":
             s["softmax"] = "decomp"
     return s
+
+
+def ext_tags(s):
+    """Spellings generated as positives although docs/fuse.md does not list
+    them as recognised (misses there are expected and counted apart)."""
+    e = []
+    if s["contraction"] == "generic_kdn":
+        e.append("k_stored_dn")           # K argument stored [.., D, Sk]
+    if s["softmax"] == "two_generic":
+        e.append("two_generic_softmax")   # test/Fuse-pending/pos-generic4d-two-generic-softmax
+    if s["mask"] == "additive" and (s["mask_before_scale"] or
+                                    s["scale_place"] in ("exp_mul", "exp_div")):
+        e.append("scaled_additive_mask")  # softmax(c*(S + M)): mask scaled by c
+    return e
 
 
 def features(s):
@@ -226,6 +247,7 @@ def features(s):
         f.append("seq1=1")
     if s["d"] != s["dv"]:
         f.append("d!=dv")
+    f += [f"ext={e}" for e in ext_tags(s)]
     return f
 
 
@@ -388,6 +410,8 @@ def arg_labels(s, which):
     if s["mutant"] == "pt_v" and which == "o":
         seq = "N"
     if s["layout"] == "bhsd":
+        if which == "k" and s["contraction"] == "generic_kdn":
+            return bl + [h, last, seq]
         return bl + [h, seq, last]
     return bl + [seq, h, last]
 
@@ -579,9 +603,11 @@ def emit_program(s):
             perm = perm[:nb] + [hi, di, ni]
             k, kl = transpose(k, kl, dt, perm)
         kex = [hk_expr() if l in ("Hk", "H") else lmap[l] for l in kl]
-        if mut == "wrong_contract_dim":
-            # K read as [.., d, n]: contracting Q's d with K's sequence axis
-            kex = kex[:-2] + ["d", "n"]
+        if mut == "k_query_axis":
+            kex = ["m" if x == "n" else x for x in kex]
+        if mut == "contract_head_axis":
+            qex = bl + ["d", "m", "h"]
+            kex = bl + ["d", "n", "h"]
         sc = em.generic(loops, ["parallel"] * (nb + 3) + ["reduction"],
                         [(q, ql, dt, qex), (k, kl, dt, kex)],
                         [(sz, sl, "f32", bl + ["h", "m", "n"])],
@@ -1047,6 +1073,8 @@ def reference(s):
             continue
         arrs[name] = input_values(kind, [sizes(l) for l in labs], abc)
     q, k, v = arrs["q"], arrs["k"], arrs["v"]
+    if s["contraction"] == "generic_kdn":
+        k = np.swapaxes(k, -1, -2)
     if s["layout"] != "bhsd":
         q, k, v = (np.swapaxes(x, -3, -2) for x in (q, k, v))
     g = s["g"]
@@ -1056,8 +1084,10 @@ def reference(s):
     c = f32(s["scale"])
     if s["scale_place"] == "query":
         q = round_to(q * c, dt)
-    if mut == "wrong_contract_dim":
-        sc = np.einsum("...md,...dn->...mn", q, k)
+    if mut == "k_query_axis":
+        sc = np.repeat(np.einsum("...md,...md->...m", q, k)[..., None], s["sk"], axis=-1)
+    elif mut == "contract_head_axis":
+        sc = np.einsum("...hmx,...hnx->...xmn", q, k)
     else:
         sc = np.einsum("...md,...nd->...mn", q, k)
     scores = sc
@@ -1239,7 +1269,7 @@ def check_program(cfg, s):
         return res, None
     tol = TOL[s["dtype"]]
     # (a) fuse
-    rc, fused_text, err = run_proc([cfg.attn_opt, "-", "--attn-fuse"], text)
+    rc, fused_text, err = run_proc([cfg.attn_opt, "-", "--attn-fuse=remarks=true"], text)
     if rc != 0:
         res["status"] = "crash" if is_crash(rc, err) else "fuse-error"
         res["detail"] = f"attn-opt --attn-fuse rc={rc}: {err[-1500:]}"
@@ -1247,6 +1277,8 @@ def check_program(cfg, s):
     fn_part = fused_text.split("func.func @main")[0]
     fused = "attn.attention" in fn_part
     res["fused"] = fused
+    m = re.search(r"remark: (not fused: [^\n]*)", err)
+    res["reason"] = m.group(1) if m else ("" if fused else "no remark")
     # (b) unfused
     st, det, out_u = execute(cfg, text, pipeline_opt(dict(s, pipeline="tile=false")))
     if st != "ok":
@@ -1303,7 +1335,9 @@ def summarize(results, elapsed, out=sys.stdout):
     print(f"programs generated: {len(results)} (positives {len(pos)}, mutants {len(mut)})", file=out)
     print(f"positives fused: {cnt['fused-ok'] + sum(1 for r in pos if r['status'] == 'MISCOMPILE')}"
           f"/{len(pos)}", file=out)
-    print(f"misses: {cnt['miss']}", file=out)
+    ext_miss = sum(1 for r in pos if r["status"] == "miss" and any(f.startswith("ext=") for f in r["features"]))
+    print(f"misses: {cnt['miss']} (documented spellings {cnt['miss'] - ext_miss}, "
+          f"extended spellings {ext_miss})", file=out)
     # per-feature fused ratio over positives that ran
     ran = [r for r in pos if r["status"] in ("fused-ok", "miss", "MISCOMPILE")]
     fs = collections.defaultdict(lambda: [0, 0])
@@ -1321,6 +1355,11 @@ def summarize(results, elapsed, out=sys.stdout):
         print("misses by feature (features with at least one miss):", file=out)
         for l in lines:
             print(l, file=out)
+    rs = collections.Counter(r.get("reason", "") for r in pos if r["status"] == "miss")
+    if rs:
+        print("misses by reason:", file=out)
+        for k, v in rs.most_common():
+            print(f"  {v:5d}  {k}", file=out)
     print(f"mutants rejected: {cnt['mutant-rejected']}/{len(mut)}", file=out)
     mk = collections.Counter(r["mutant"] for r in mut if r["status"] == "mutant-wrongly-fused")
     print(f"mutants wrongly fused: {cnt['mutant-wrongly-fused']}"
@@ -1333,6 +1372,75 @@ def summarize(results, elapsed, out=sys.stdout):
           f"reference mismatch {cnt['reference-mismatch']}, runner {cnt['runner-error']}, "
           f"fuse diagnostics {cnt['fuse-error']}, fused run {cnt['fused-run-error']})", file=out)
     print(f"time: {elapsed:.1f} s", file=out)
+
+
+def fuse_remark(cfg, text):
+    rc, out, err = run_proc([cfg.attn_opt, "-", "--attn-fuse=remarks=true", "-o", os.devnull], text)
+    m = re.search(r"remark: (not fused: [^\n]*)", err)
+    return m.group(1) if m else ""
+
+
+SIMPLIFY = [
+    ("nb", 1), ("dtype", "f32"), ("dyn", False), ("layout", "bhsd"),
+    ("contraction", "generic"), ("gqa", "none"), ("g", 1), ("hkv", 1),
+    ("mask", "none"), ("scale_place", "scores_mul"), ("softmax", "decomp"),
+    ("split_epilogue", False), ("mask_before_scale", False),
+    ("pipeline", "tile=false"), ("maxinit", "ninf"), ("fill", "ninf"),
+    ("causal_form", "select"), ("ptrunc", False), ("bmm_collapse2", True),
+    ("scale", 0.5),
+] + [(k, v) for k in ("sq", "sk", "d", "dv") for v in (2, 3, 4)]
+
+
+def minimize(cfg, s, max_tries=150):
+    """Greedy spec shrinking that keeps the failure (same status, and for a
+    miss the same `not fused:` reason). Each categorical field is changed at
+    most once; sizes only shrink (never to 1: unit dims are their own case)."""
+    res, text = check_program(cfg, s)
+    want = res["status"]
+    reason = fuse_remark(cfg, text) if want == "miss" else None
+    print(f"minimizing {want} {reason or ''}", file=sys.stderr)
+
+    def same(c):
+        if want == "miss":
+            try:
+                tx = emit_program(c)
+            except Exception:
+                return False
+            return fuse_remark(cfg, tx) == reason
+        r, tx = check_program(cfg, c)
+        return r["status"] == want
+    tries = 0
+    done = set()
+    changed = True
+    while changed and tries < max_tries:
+        changed = False
+        for key, val in SIMPLIFY:
+            if s.get(key) == val or key in done:
+                continue
+            if key in ("sq", "sk", "d", "dv") and s[key] <= val:
+                continue
+            c = dict(s)
+            c[key] = val
+            if key == "nb":
+                c["bdims"] = c["bdims"][:val] + [1] * (val - len(c["bdims"]))
+            c = fix_spec(c)
+            if c == s:
+                continue
+            tries += 1
+            if same(c):
+                s = c
+                changed = True
+                if key not in ("sq", "sk", "d", "dv"):
+                    done.add(key)
+                print(f"  {key}={val}", file=sys.stderr)
+        for i, b in enumerate(s["bdims"]):
+            if b != 1:
+                c = dict(s, bdims=s["bdims"][:i] + [1] + s["bdims"][i + 1:])
+                tries += 1
+                if same(c):
+                    s = c
+                    changed = True
+    return s
 
 
 def load_spec_arg(a):
@@ -1348,7 +1456,7 @@ def main():
     ap.add_argument("--count", type=int, default=40)
     ap.add_argument("--start", type=int, default=0)
     ap.add_argument("--attn-opt", default="attn-opt")
-    ap.add_argument("--mlir-runner", default="mlir-runner")
+    ap.add_argument("--mlir-runner", default=shutil.which("mlir-runner") or "/usr/lib/llvm-22/bin/mlir-runner")
     ap.add_argument("--runner-libs", default="/usr/lib/llvm-22/lib/libmlir_c_runner_utils.so,"
                     "/usr/lib/llvm-22/lib/libmlir_runner_utils.so")
     ap.add_argument("--jobs", type=int, default=2)
@@ -1356,11 +1464,23 @@ def main():
     ap.add_argument("--mutant-rate", type=float, default=0.3)
     ap.add_argument("--emit", help="SEED:INDEX or spec.json: print the program and exit")
     ap.add_argument("--replay", help="SEED:INDEX or spec.json: check one program, verbose")
+    ap.add_argument("--minimize", help="SEED:INDEX or spec.json: shrink a failing program; "
+                    "writes the spec and program to --out PREFIX(.json/.mlir)")
+    ap.add_argument("--out", help="output prefix for --minimize")
     ap.add_argument("--quiet", action="store_true", help="no per-failure lines")
     cfg = ap.parse_args()
 
     if cfg.emit:
         sys.stdout.write(emit_program(load_spec_arg(cfg.emit)))
+        return 0
+    if cfg.minimize:
+        s = minimize(cfg, load_spec_arg(cfg.minimize))
+        text = emit_program(s)
+        if cfg.out:
+            json.dump(s, open(cfg.out + ".json", "w"), indent=1, sort_keys=True)
+            open(cfg.out + ".mlir", "w").write(text)
+        else:
+            sys.stdout.write(text)
         return 0
     if cfg.replay:
         s = load_spec_arg(cfg.replay)
