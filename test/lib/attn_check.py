@@ -9,7 +9,9 @@
                  --query-perm/--key-perm/--value-perm/--output-perm P (e.g.
                  0,2,1,3) say an operand was printed in stored order, stored
                  dimension i being logical dimension P[i], as the op's
-                 *_perm attributes.
+                 *_perm attributes. --lse: a last memref, the op's lse result
+                 ([batch..., H, Sq], -inf for a fully masked row), follows O
+                 and is checked too.
   compare A B    the last memref of A and of B agree (relative L2 error).
 
 Prints `PASS rel_err=...` or `FAIL ...` (exit 1).
@@ -42,7 +44,7 @@ def parse_memrefs(text):
     return arrays
 
 
-def attention(q, k, v, mask, mask_kind, scale, causal):
+def attention(q, k, v, mask, mask_kind, scale, causal, return_lse=False):
     q, k, v = (x.astype(np.float64) for x in (q, k, v))
     hq, hkv = q.shape[-3], k.shape[-3]
     if hq != hkv:
@@ -67,7 +69,23 @@ def attention(q, k, v, mask, mask_kind, scale, causal):
     e = np.where(full, 0.0, np.exp(s - np.where(full, 0.0, m)))
     l = e.sum(axis=-1, keepdims=True)
     p = np.where(l == 0, 0.0, e / np.where(l == 0, 1.0, l))
-    return np.einsum("...mn,...ne->...me", p, v)
+    o = np.einsum("...mn,...ne->...me", p, v)
+    if not return_lse:
+        return o
+    with np.errstate(divide="ignore"):
+        lse = np.where(full, -np.inf, m + np.log(np.where(l == 0, 1.0, l)))
+    return o, lse[..., 0]
+
+
+def lse_err(out, ref):
+    """Relative L2 error over the finite entries; inf unless the -inf entries
+    agree exactly and `out` has no NaN or +inf."""
+    if np.any(np.isnan(out)) or np.any(np.isposinf(out)):
+        return float("inf")
+    if not np.array_equal(np.isneginf(out), np.isneginf(ref)):
+        return float("inf")
+    fin = np.isfinite(ref)
+    return rel_err(out[fin], ref[fin]) if fin.any() else 0.0
 
 
 def parse_perm(text):
@@ -105,23 +123,36 @@ def main():
     r.add_argument("--tol", type=float, default=1e-4)
     for name in ("query", "key", "value", "output"):
         r.add_argument(f"--{name}-perm", type=parse_perm)
+    r.add_argument("--lse", action="store_true")
     c = sub.add_parser("compare")
     c.add_argument("a")
     c.add_argument("b")
     c.add_argument("--tol", type=float, default=1e-4)
     args = ap.parse_args()
 
+    extra = ""
     if args.mode == "reference":
         arrays = parse_memrefs(open(args.file).read())
-        want = 5 if args.mask else 4
+        want = (5 if args.mask else 4) + (1 if args.lse else 0)
         if len(arrays) != want:
             sys.exit(f"FAIL expected {want} printed memrefs, got {len(arrays)}")
         q = to_logical(arrays[0], args.query_perm)
         k = to_logical(arrays[1], args.key_perm)
         v = to_logical(arrays[2], args.value_perm)
         mask = arrays[3] if args.mask else None
-        out = arrays[-1]
-        ref = attention(q, k, v, mask, args.mask, args.scale, args.causal)
+        out = arrays[-2] if args.lse else arrays[-1]
+        ref = attention(q, k, v, mask, args.mask, args.scale, args.causal,
+                        return_lse=args.lse)
+        if args.lse:
+            ref, lse_ref = ref
+            lse_out = arrays[-1]
+            if lse_out.shape != lse_ref.shape:
+                sys.exit(f"FAIL lse shape {lse_out.shape} != reference {lse_ref.shape}")
+            lerr = lse_err(lse_out, lse_ref)
+            if not lerr <= args.tol:
+                print(f"FAIL lse_rel_err={lerr:.3e} tol={args.tol:.1e}")
+                sys.exit(1)
+            extra = f" lse_rel_err={lerr:.3e}"
         if args.output_perm is not None:
             if len(args.output_perm) != ref.ndim:
                 sys.exit(f"FAIL output permutation {args.output_perm} has the wrong rank")
@@ -137,7 +168,7 @@ def main():
     if not err <= args.tol:
         print(f"FAIL rel_err={err:.3e} tol={args.tol:.1e}")
         sys.exit(1)
-    print(f"PASS rel_err={err:.3e}")
+    print(f"PASS rel_err={err:.3e}{extra}")
 
 
 if __name__ == "__main__":
