@@ -978,20 +978,21 @@ LogicalResult AttentionMatcher::run() {
   for (int64_t i = 0; i < rank; ++i)
     if (i != mDim && i != eDim)
       others.push_back(i);
-  if (others.empty())
-    return reject("no head dimension");
-  unsigned head = others.back();
-  for (Sym *l = kLeaf; l; l = l->outer)
-    for (AffineExpr e : l->idx)
-      for (unsigned b : others)
-        if (!isa<AffineDimExpr>(e) && e.isFunctionOfDim(b))
-          head = b;
+  // No batch dim at all: single-head 2-D attention, raised with a unit head.
   batchDims.clear();
-  for (unsigned b : others)
-    if (b != head)
-      batchDims.push_back(b);
-  batchDims.push_back(head);
-  int64_t nb = batchDims.size() - 1;
+  if (!others.empty()) {
+    unsigned head = others.back();
+    for (Sym *l = kLeaf; l; l = l->outer)
+      for (AffineExpr e : l->idx)
+        for (unsigned b : others)
+          if (!isa<AffineDimExpr>(e) && e.isFunctionOfDim(b))
+            head = b;
+    for (unsigned b : others)
+      if (b != head)
+        batchDims.push_back(b);
+    batchDims.push_back(head);
+  }
+  int64_t nb = static_cast<int64_t>(batchDims.size()) - 1;
 
   auto dimsWith = [&](unsigned a, unsigned b) {
     SmallVector<unsigned> d(batchDims);
@@ -1022,9 +1023,9 @@ LogicalResult AttentionMatcher::run() {
                        int64_t logical) {
     return ty.getDimSize(llvm::find(perm, logical) - perm.begin());
   };
-  int64_t hq = storedSize(qTy, match.qPerm, nb);
-  int64_t hkv = storedSize(kTy, match.kPerm, nb);
   if (gk != 1) {
+    int64_t hq = storedSize(qTy, match.qPerm, nb);
+    int64_t hkv = storedSize(kTy, match.kPerm, nb);
     if (ShapedType::isDynamic(hq) || ShapedType::isDynamic(hkv))
       return reject("grouped heads need static head counts");
     int64_t g = gk == 0 ? hq : gk;
@@ -1122,6 +1123,56 @@ DenseI64ArrayAttr permAttr(OpBuilder &b, ArrayRef<int64_t> perm) {
   return nullptr;
 }
 
+/// A single-use consumer of the attention output that the fused op can
+/// absorb: a transpose (folded into output_perm) or an elementwise truncation
+/// to f16/bf16 (the op accumulates in f32 and writes the narrow type).
+/// Returns the consumer's init and updates `oPerm` (stored -> logical).
+Operation *absorbableEpilogue(Value result, SmallVectorImpl<int64_t> &oPerm) {
+  if (!result.hasOneUse())
+    return nullptr;
+  Operation *user = *result.getUsers().begin();
+  auto permuted = [&](ArrayRef<int64_t> srcOfDst) {
+    SmallVector<int64_t> p;
+    for (int64_t src : srcOfDst)
+      p.push_back(oPerm[src]);
+    oPerm.assign(p.begin(), p.end());
+  };
+  if (auto tr = dyn_cast<linalg::TransposeOp>(user)) {
+    if (!tr.hasPureTensorSemantics())
+      return nullptr;
+    permuted(tr.getPermutation()); // result dim i = input dim perm[i]
+    return tr;
+  }
+  auto generic = dyn_cast<linalg::GenericOp>(user);
+  if (!generic || !generic.hasPureTensorSemantics() ||
+      generic.getNumDpsInputs() != 1 || generic.getNumDpsInits() != 1 ||
+      generic.getNumReductionLoops() != 0 ||
+      generic.getDpsInputOperand(0)->get() != result)
+    return nullptr;
+  AffineMap inMap = generic.getIndexingMapsArray()[0];
+  AffineMap outMap = generic.getIndexingMapsArray()[1];
+  if (!outMap.isIdentity() || !inMap.isPermutation())
+    return nullptr;
+  Block *body = generic.getBlock();
+  Value yielded = body->getTerminator()->getOperand(0);
+  Value arg = body->getArgument(0);
+  Type outElem = getElementTypeOrSelf(generic.getResult(0).getType());
+  if (yielded != arg) {
+    auto trunc = yielded.getDefiningOp<arith::TruncFOp>();
+    if (!trunc || trunc.getIn() != arg || !isa<Float16Type, BFloat16Type>(outElem))
+      return nullptr;
+  }
+  if (body->getOperations().size() > 2)
+    return nullptr;
+  // Input dim j is read at loop (= result dim) inMap(j): result dim i is
+  // input dim inMap^-1(i).
+  SmallVector<int64_t> srcOfDst(inMap.getNumResults());
+  for (auto [j, e] : llvm::enumerate(inMap.getResults()))
+    srcOfDst[cast<AffineDimExpr>(e).getPosition()] = j;
+  permuted(srcOfDst);
+  return generic;
+}
+
 struct FuseAttention : OpInterfaceRewritePattern<linalg::LinalgOp> {
   FuseAttention(MLIRContext *ctx, bool remarks)
       : OpInterfaceRewritePattern(ctx), remarks(remarks) {}
@@ -1131,13 +1182,46 @@ struct FuseAttention : OpInterfaceRewritePattern<linalg::LinalgOp> {
     AttentionMatcher matcher(anchor);
     if (failed(matcher.run()))
       return rewriter.notifyMatchFailure(anchor, matcher.reason);
-    const Match &m = matcher.match;
-    // The op overwrites its output: a zero fill of the accumulator is dead.
+    Match m = matcher.match;
+    Location loc = anchor.getLoc();
+    // Fold single-use transposes and the final truncation into the op.
+    SmallVector<Operation *> epilogue;
+    Operation *last = anchor;
     Value init = anchor.getDpsInitOperand(0)->get();
+    while (Operation *next = absorbableEpilogue(last->getResult(0), m.oPerm)) {
+      epilogue.push_back(next);
+      last = next;
+      init = cast<DestinationStyleOpInterface>(next).getDpsInitOperand(0)->get();
+    }
+    // The op overwrites its output: a fill of the accumulator is dead.
     if (auto fill = init.getDefiningOp<linalg::FillOp>())
       init = fill.getOutputs()[0];
-    auto op = AttentionOp::create(rewriter, anchor.getLoc(), m.query, m.key,
-                                  m.value, m.mask, init, m.scale, m.causal);
+    // The epilogue's init may be created after the anchor.
+    rewriter.setInsertionPoint(last);
+    Value q = m.query, k = m.key, v = m.value;
+    // Single-head 2-D attention: add a unit head dim in front.
+    bool unitHead = cast<RankedTensorType>(q.getType()).getRank() == 2;
+    auto addUnitDim = [&](Value t, SmallVectorImpl<int64_t> &perm) -> Value {
+      auto ty = cast<RankedTensorType>(t.getType());
+      SmallVector<int64_t> shape{1};
+      llvm::append_range(shape, ty.getShape());
+      SmallVector<int64_t> p{0};
+      for (int64_t x : perm)
+        p.push_back(x + 1);
+      perm.assign(p.begin(), p.end());
+      SmallVector<ReassociationIndices> re{{0, 1}, {2}};
+      return tensor::ExpandShapeOp::create(
+          rewriter, loc, RankedTensorType::get(shape, ty.getElementType()), t,
+          re);
+    };
+    if (unitHead) {
+      q = addUnitDim(q, m.qPerm);
+      k = addUnitDim(k, m.kPerm);
+      v = addUnitDim(v, m.vPerm);
+      init = addUnitDim(init, m.oPerm);
+    }
+    auto op = AttentionOp::create(rewriter, loc, q, k, v, m.mask, init,
+                                  m.scale, m.causal);
     if (DenseI64ArrayAttr a = permAttr(rewriter, m.qPerm))
       op.setQueryPermAttr(a);
     if (DenseI64ArrayAttr a = permAttr(rewriter, m.kPerm))
@@ -1148,7 +1232,17 @@ struct FuseAttention : OpInterfaceRewritePattern<linalg::LinalgOp> {
       op.setOutputPermAttr(a);
     if (remarks)
       anchor->emitRemark(describe(m));
-    rewriter.replaceOp(anchor, op.getResults());
+    Value result = op->getResult(0);
+    if (unitHead)
+      result = tensor::CollapseShapeOp::create(
+          rewriter, loc, last->getResult(0).getType(), result,
+          SmallVector<ReassociationIndices>{{0, 1}, {2}});
+    rewriter.replaceOp(last, result);
+    for (Operation *dead : llvm::reverse(epilogue))
+      if (dead != last && dead->use_empty())
+        rewriter.eraseOp(dead);
+    if (last != anchor.getOperation() && anchor->use_empty())
+      rewriter.eraseOp(anchor);
     return success();
   }
 
