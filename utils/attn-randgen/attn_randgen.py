@@ -62,7 +62,7 @@ MUTANTS = [
     "second_user_probs",    # probabilities also returned
     "second_user_scores",   # scores also returned
     "k_query_axis",         # S[m,n] = sum_d Q[m,d] K[m,d] (K read at the query row)
-    "contract_head_axis",   # S[x,m,n] = sum_h Q[h,m,x] K[h,n,x] (contracts heads, not D)
+    "q_key_axis",           # S[m,n] = sum_d Q[n,d] K[n,d] (Q read at the key row)
     "max_wrong_axis",       # max over the query axis subtracted in the exp
     "log_softmax",          # log-softmax probabilities
     "mask_after_softmax",   # causal select to 0 applied to the probabilities
@@ -186,15 +186,13 @@ def fix_spec(s):
             s["mask"] = "none"
         if m == "log_softmax" and s["mask"] != "additive":
             s["mask"] = "none"
-        if m in ("pt_v", "v_query_axis", "k_query_axis", "contract_head_axis"):
+        if m in ("pt_v", "v_query_axis", "k_query_axis", "q_key_axis"):
             s["layout"] = "bhsd"
             s["gqa"] = "none"
             s["g"] = 1
             s["hq"] = s["hkv"]
-        if m == "k_query_axis":
+        if m in ("k_query_axis", "q_key_axis"):
             s["sk"] = s["sq"]
-        if m == "contract_head_axis":
-            s["d"] = s["hq"]
         if m == "scale_arg":
             if s["scale_place"] not in ("scores_mul", "scores_div"):
                 s["scale_place"] = "scores_mul"
@@ -605,9 +603,8 @@ def emit_program(s):
         kex = [hk_expr() if l in ("Hk", "H") else lmap[l] for l in kl]
         if mut == "k_query_axis":
             kex = ["m" if x == "n" else x for x in kex]
-        if mut == "contract_head_axis":
-            qex = bl + ["d", "m", "h"]
-            kex = bl + ["d", "n", "h"]
+        if mut == "q_key_axis":
+            qex = ["n" if x == "m" else x for x in qex]
         sc = em.generic(loops, ["parallel"] * (nb + 3) + ["reduction"],
                         [(q, ql, dt, qex), (k, kl, dt, kex)],
                         [(sz, sl, "f32", bl + ["h", "m", "n"])],
@@ -1086,8 +1083,8 @@ def reference(s):
         q = round_to(q * c, dt)
     if mut == "k_query_axis":
         sc = np.repeat(np.einsum("...md,...md->...m", q, k)[..., None], s["sk"], axis=-1)
-    elif mut == "contract_head_axis":
-        sc = np.einsum("...hmx,...hnx->...xmn", q, k)
+    elif mut == "q_key_axis":
+        sc = np.repeat(np.einsum("...nd,...nd->...n", q, k)[..., None, :], s["sq"], axis=-2)
     else:
         sc = np.einsum("...md,...nd->...mn", q, k)
     scores = sc
