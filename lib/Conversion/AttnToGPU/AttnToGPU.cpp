@@ -18,6 +18,8 @@
 #include "attn/Dialect/Attn/Utils/Utils.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -43,7 +45,11 @@ AttnGPUTileConfig mlir::attn::getDefaultAttnGPUTileConfig(StringRef chip,
   // whose finer diagonal wastes less work. sm_80 is untuned and shares the
   // table.
   (void)chip;
-  (void)headDim;
+  // D = 256: one row tile per warp, so that O (128 f32 per thread) fits in
+  // registers next to S.
+  if (headDim > 128)
+    return AttnGPUTileConfig{/*numWarps=*/4, /*blockKV=*/causal ? 32 : 64,
+                             /*rowTiles=*/1};
   return AttnGPUTileConfig{/*numWarps=*/4, /*blockKV=*/causal ? 32 : 64,
                            /*rowTiles=*/2};
 }
@@ -54,20 +60,25 @@ constexpr int64_t kWarpSize = 32;
 // Shared-memory rows are padded by 16 bytes so that the 8 row addresses of
 // one ldmatrix hit distinct banks.
 constexpr int64_t kRowPad = 8;
+// Opt-in dynamic shared memory per block on sm_80 (163 KiB) is less than
+// sm_90's 227 KiB; the check uses the larger, the driver rejects the rest.
+constexpr int64_t kMaxSharedMemoryBytes = 227 * 1024;
 
 /// Why `op` cannot be lowered by this pattern, or an empty string.
 std::string getUnsupportedReason(AttentionOp op,
                                  const AttnGPUTileConfig &config) {
-  if (op.getMask())
-    return "explicit masks are not supported on target=cuda (only causal)";
-  if (op.getLse())
-    return "lse outputs are not supported on target=cuda";
-  if (!op.getQueryType().getElementType().isF16())
-    return "target=cuda supports only f16 query/key/value (nvgpu.mma.sync "
-           "lowers no bf16 or f32 m16n8k16)";
+  Type inTy = op.getQueryType().getElementType();
+  if (!inTy.isF16() && !inTy.isBF16())
+    return "target=cuda supports only f16 and bf16 query/key/value (the "
+           "m16n8k16 tensor-core path has no f32 inputs)";
   Type outTy = op.getOutputType().getElementType();
   if (!outTy.isF16() && !outTy.isBF16() && !outTy.isF32())
     return "output element type must be f16, bf16 or f32";
+  if (Value mask = op.getMask()) {
+    Type mTy = cast<RankedTensorType>(mask.getType()).getElementType();
+    if (!mTy.isInteger(1) && !mTy.isF16() && !mTy.isBF16() && !mTy.isF32())
+      return "mask element type must be i1, f16, bf16 or f32";
+  }
   int64_t nb = op.getNumBatchDims();
   SmallVector<int64_t> qShape = AttentionOp::getLogicalShape(
       op.getQueryType(), op.getQueryPermutation());
@@ -75,14 +86,15 @@ std::string getUnsupportedReason(AttentionOp op,
       op.getValueType(), op.getValuePermutation());
   int64_t d = qShape[nb + 2], dv = vShape[nb + 2];
   if (ShapedType::isDynamic(d) || ShapedType::isDynamic(dv) || d != dv ||
-      (d != 64 && d != 128))
-    return "head dim must be static, equal for query and value, and 64 or "
-           "128";
-  for (ArrayRef<int64_t> perm :
-       {ArrayRef<int64_t>(op.getQueryPermutation()),
-        ArrayRef<int64_t>(op.getKeyPermutation()),
-        ArrayRef<int64_t>(op.getValuePermutation()),
-        ArrayRef<int64_t>(op.getOutputPermutation())})
+      (d != 64 && d != 128 && d != 256))
+    return "head dim must be static, equal for query and value, and 64, 128 "
+           "or 256";
+  // The permutations are returned by value: keep them alive for the loop
+  // (ArrayRefs to the temporaries dangled: ASan stack-use-after-scope).
+  SmallVector<int64_t> perms[] = {
+      op.getQueryPermutation(), op.getKeyPermutation(),
+      op.getValuePermutation(), op.getOutputPermutation()};
+  for (ArrayRef<int64_t> perm : perms)
     if (perm.back() != nb + 2)
       return "the head dim must be the innermost stored dimension of every "
              "operand";
@@ -94,12 +106,25 @@ std::string getUnsupportedReason(AttentionOp op,
       (config.rowTiles != 1 && config.rowTiles != 2))
     return "tile config: block-kv must be a multiple of 16 with block-kv * D "
            "/ 8 a multiple of 32 * warps, and row-tiles 1 or 2";
-  for (Value v : {op.getQuery(), op.getKey(), op.getValue(), op.getOutput()})
+  int64_t blockQ = 16 * config.rowTiles * config.numWarps;
+  int64_t smem = (blockQ + 4 * config.blockKV) * (d + kRowPad) * 2;
+  if (smem > kMaxSharedMemoryBytes)
+    return "tile config needs " + std::to_string(smem) +
+           " bytes of shared memory, over the limit of " +
+           std::to_string(kMaxSharedMemoryBytes) +
+           " (227 KiB); use fewer warps, row-tiles or block-kv";
+  SmallVector<Value> buffers = {op.getQuery(), op.getKey(), op.getValue(),
+                                op.getOutput()};
+  if (op.getMask())
+    buffers.push_back(op.getMask());
+  if (op.getLse())
+    buffers.push_back(op.getLse());
+  for (Value v : buffers)
     if (!isa<BlockArgument>(v) ||
         !isa<FunctionOpInterface>(
             cast<BlockArgument>(v).getOwner()->getParentOp()))
-      return "query, key, value and outs must be function arguments (device "
-             "buffers) on target=cuda";
+      return "query, key, value, mask, outs and lse must be function "
+             "arguments (device buffers) on target=cuda";
   return "";
 }
 
@@ -109,8 +134,8 @@ class KernelEmitter {
 public:
   KernelEmitter(OpBuilder &b, Location loc, AttentionOp op,
                 const AttnGPUTileConfig &config, Value q, Value k, Value v,
-                Value o)
-      : b(b), loc(loc), q(q), k(k), v(v), o(o) {
+                Value o, Value mask, Value lse)
+      : b(b), loc(loc), q(q), k(k), v(v), o(o), mask(mask), lse(lse) {
     nb = op.getNumBatchDims();
     qPerm = op.getQueryPermutation();
     kPerm = op.getKeyPermutation();
@@ -121,6 +146,10 @@ public:
     rowTiles = config.rowTiles;
     blockQ = 16 * rowTiles * numWarps;
     blockKV = config.blockKV;
+    // Computing a 64-key block as two 32-key halves was tried against the
+    // 92-byte spill at D = 128: ptxas still spilled 80 bytes (the halves
+    // get interleaved), so a block is computed whole.
+    computeKV = blockKV;
     threads = numWarps * kWarpSize;
     outElemTy = op.getOutputType().getElementType();
     if (std::optional<CausalAlignment> c = op.getCausal()) {
@@ -128,9 +157,13 @@ public:
       bottomRight = *c == CausalAlignment::BottomRight;
     }
     // exp(x * scale) == exp2(x * scale * log2(e)).
-    scaleLog2 = op.getScale().convertToDouble() * M_LOG2E;
-    f16 = b.getF16Type();
+    scale = op.getScale().convertToDouble();
+    scaleLog2 = scale * M_LOG2E;
+    inTy = op.getQueryType().getElementType();
     f32 = b.getF32Type();
+    // Q stays in registers as A fragments only with one row tile and D <=
+    // 128; otherwise it is re-read from shared memory in every block.
+    qInRegisters = rowTiles == 1 && d <= 128;
   }
 
   static int64_t sharedMemoryBytes(int64_t blockQ, int64_t blockKV,
@@ -218,7 +251,7 @@ private:
   }
 
   Value ldmatrix(Value smem, ValueRange indices, bool transpose) {
-    return nvgpu::LdMatrixOp::create(b, loc, VectorType::get({4, 2}, f16),
+    return nvgpu::LdMatrixOp::create(b, loc, VectorType::get({4, 2}, inTy),
                                      smem, indices, transpose, 4);
   }
   /// Half `half` (0 or 1) of an x4 ldmatrix result, a B fragment.
@@ -227,8 +260,45 @@ private:
                                      ArrayRef<int64_t>{2 * half, 2 * half + 1});
   }
   Value mma(Value a, Value bFrag, Value c) {
-    return nvgpu::MmaSyncOp::create(b, loc, a, bFrag, c,
-                                    ArrayRef<int64_t>{16, 8, 16});
+    if (inTy.isF16())
+      return nvgpu::MmaSyncOp::create(b, loc, a, bFrag, c,
+                                      ArrayRef<int64_t>{16, 8, 16});
+    return nvvmMma(a, bFrag, c);
+  }
+  /// bf16 m16n8k16 on nvvm.mma.sync (nvgpu.mma.sync in MLIR 22 lowers no
+  /// bf16): A/B rows of two bf16 are packed into i32 registers, C/D are four
+  /// f32, the same fragment layout as f16.
+  Value nvvmMma(Value a, Value bFrag, Value c) {
+    auto packRows = [&](Value frag, int64_t rows) {
+      SmallVector<Value> regs;
+      VectorType i32x1 = VectorType::get({1}, b.getI32Type());
+      for (int64_t r = 0; r < rows; ++r) {
+        Value row =
+            vector::ExtractOp::create(b, loc, frag, ArrayRef<int64_t>{r});
+        Value cast = vector::BitCastOp::create(b, loc, i32x1, row);
+        regs.push_back(
+            vector::ExtractOp::create(b, loc, cast, ArrayRef<int64_t>{0}));
+      }
+      return regs;
+    };
+    SmallVector<Value> aRegs = packRows(a, 4), bRegs = packRows(bFrag, 2);
+    SmallVector<Value> cRegs;
+    for (int64_t j = 0; j < 2; ++j)
+      for (int64_t e = 0; e < 2; ++e)
+        cRegs.push_back(elem(c, j, e));
+    auto structTy = LLVM::LLVMStructType::getLiteral(
+        b.getContext(), SmallVector<Type>(4, f32));
+    Value res = NVVM::MmaOp::create(
+        b, loc, structTy, aRegs, bRegs, cRegs, ArrayRef<int64_t>{16, 8, 16},
+        std::nullopt, std::nullopt,
+        std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::bf16,
+                                      NVVM::MMATypes::bf16},
+        std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                       NVVM::MMALayout::col});
+    SmallVector<Value> dRegs;
+    for (int64_t i = 0; i < 4; ++i)
+      dRegs.push_back(LLVM::ExtractValueOp::create(b, loc, res, i));
+    return fromElems(VectorType::get({2, 2}, f32), dRegs);
   }
   Value quadReduce(Value x, bool isMax) {
     for (int32_t off : {1, 2}) {
@@ -248,19 +318,32 @@ private:
   }
 
   /// One K/V block: returns the updated O fragments, row maxes and sums.
-  SmallVector<Value> emitBlock(Value buf, Value kv0, ValueRange state);
-  /// A fragments of row tile `mt` of this warp's Q rows, for all of D.
-  SmallVector<Value> loadQFragments(int64_t mt);
+  SmallVector<Value> emitBlock(Value buf, int64_t rowOff, Value kv0,
+                               ValueRange state);
+  /// A fragment of row tile `mt` of this warp's Q rows, for D columns
+  /// [16 kc, 16 kc + 16).
+  Value loadQFragment(int64_t mt, int64_t kc);
+
+  /// Loads the mask element of (row, key) as an f32 addend in units of raw
+  /// scores (additive masks are divided by the scale, so that the scale
+  /// folded into exp2 restores them) or, for i1 masks, the keep bit.
+  Value loadMask(Value row, Value key);
+  void setupMask();
 
   OpBuilder &b;
   Location loc;
-  Value q, k, v, o;
+  Value q, k, v, o, mask, lse;
   int64_t nb;
   SmallVector<int64_t> qPerm, kPerm, vPerm, oPerm;
-  int64_t d, numWarps, rowTiles, blockQ, blockKV, threads;
-  Type outElemTy, f16, f32;
-  bool causal = false, bottomRight = false;
-  double scaleLog2;
+  int64_t d, numWarps, rowTiles, blockQ, blockKV, computeKV, threads;
+  Type outElemTy, inTy, f32;
+  bool causal = false, bottomRight = false, qInRegisters = false;
+  double scale, scaleLog2;
+  // Mask: per stored dim, the scores index it takes (batch.., head, row, key
+  // = 0..nb+2), or -1 for broadcast dims of static size 1; dynamic dims that
+  // are 1 at run time also broadcast (maskIsOne).
+  SmallVector<int64_t> maskDimOf;
+  SmallVector<Value> maskIsOne;
 
   // Kernel-wide values.
   Value tid, lane, warp, q0, sq, sk, causalOffset, headQ, headKV;
@@ -271,44 +354,88 @@ private:
   SmallVector<Value> qFrags;
 };
 
-SmallVector<Value> KernelEmitter::emitBlock(Value buf, Value kv0,
-                                            ValueRange state) {
-  int64_t numOTiles = d / 8, numSTiles = blockKV / 8;
+SmallVector<Value> KernelEmitter::emitBlock(Value buf, int64_t rowOff,
+                                            Value kv0, ValueRange state) {
+  int64_t numOTiles = d / 8, numSTiles = computeKV / 8;
   VectorType accTy = VectorType::get({2, 2}, f32);
   Value lane8 = remu(lane, 8);
   Value laneDiv8 = divu(lane, 8);
 
-  // Q fragments: kept in registers with one row tile, else re-read from
-  // shared memory each block to leave registers to O.
-  SmallVector<SmallVector<Value>> qA(rowTiles);
-  for (int64_t mt = 0; mt < rowTiles; ++mt)
-    qA[mt] = rowTiles == 1 ? qFrags : loadQFragments(mt);
-
   // S = Q · Kᵀ: one x4 ldmatrix of K covers 32 of D for an 8-key tile and
-  // feeds every row tile of the warp.
+  // feeds every row tile of the warp. Q's A fragments are kept in registers
+  // (one row tile, D <= 128) or re-read from shared memory: for D <= 128 all
+  // of them once per block, keys outer (ptxas allocates this best: 0 spills
+  // causal, 92 bytes non-causal at D = 128); for D = 256, 32 of D at a time
+  // with D outer, so that only two per row tile are live next to O and S.
   Value zeroAcc = arith::ConstantOp::create(
       b, loc, accTy, DenseElementsAttr::get(accTy, b.getF32FloatAttr(0.0f)));
   SmallVector<SmallVector<Value>> s(rowTiles,
                                     SmallVector<Value>(numSTiles, zeroAcc));
-  for (int64_t nt = 0; nt < numSTiles; ++nt) {
-    Value row = add(idx(nt * 8), lane8);
+  auto kFragment = [&](int64_t nt, int64_t kp) {
+    Value row = add(idx(rowOff + nt * 8), lane8);
+    Value col = add(idx(kp * 32), mul(laneDiv8, idx(8)));
+    return ldmatrix(sK, {buf, row, col}, /*transpose=*/false);
+  };
+  if (d <= 128) {
+    SmallVector<SmallVector<Value>> qA(rowTiles);
+    for (int64_t mt = 0; mt < rowTiles; ++mt)
+      for (int64_t kc = 0; kc < d / 16; ++kc)
+        qA[mt].push_back(qInRegisters ? qFrags[kc] : loadQFragment(mt, kc));
+    for (int64_t nt = 0; nt < numSTiles; ++nt)
+      for (int64_t kp = 0; kp < d / 32; ++kp) {
+        Value kFrag = kFragment(nt, kp);
+        Value lo = bHalf(kFrag, 0), hi = bHalf(kFrag, 1);
+        for (int64_t mt = 0; mt < rowTiles; ++mt) {
+          s[mt][nt] = mma(qA[mt][2 * kp], lo, s[mt][nt]);
+          s[mt][nt] = mma(qA[mt][2 * kp + 1], hi, s[mt][nt]);
+        }
+      }
+  } else {
     for (int64_t kp = 0; kp < d / 32; ++kp) {
-      Value col = add(idx(kp * 32), mul(laneDiv8, idx(8)));
-      Value kFrag = ldmatrix(sK, {buf, row, col}, /*transpose=*/false);
-      Value lo = bHalf(kFrag, 0), hi = bHalf(kFrag, 1);
-      for (int64_t mt = 0; mt < rowTiles; ++mt) {
-        s[mt][nt] = mma(qA[mt][2 * kp], lo, s[mt][nt]);
-        s[mt][nt] = mma(qA[mt][2 * kp + 1], hi, s[mt][nt]);
+      SmallVector<std::array<Value, 2>> qA(rowTiles);
+      for (int64_t mt = 0; mt < rowTiles; ++mt)
+        for (int64_t h = 0; h < 2; ++h)
+          qA[mt][h] = loadQFragment(mt, 2 * kp + h);
+      for (int64_t nt = 0; nt < numSTiles; ++nt) {
+        Value kFrag = kFragment(nt, kp);
+        Value lo = bHalf(kFrag, 0), hi = bHalf(kFrag, 1);
+        for (int64_t mt = 0; mt < rowTiles; ++mt) {
+          s[mt][nt] = mma(qA[mt][0], lo, s[mt][nt]);
+          s[mt][nt] = mma(qA[mt][1], hi, s[mt][nt]);
+        }
       }
     }
   }
 
-  // Ragged tail and causal masking, only on the blocks that need it.
+  // Explicit mask, in every block: an i1 mask sends dropped keys to -inf,
+  // an additive one adds mask / scale (raw-score units). Rows and keys past
+  // Sq / Sk read element 0 and are masked below.
   Value negInf = f32Cst(-INFINITY);
-  Value blockEnd = add(kv0, idx(blockKV));
+  if (mask) {
+    Value keyBase = add(kv0, mul(remu(lane, 4), idx(2)));
+    for (int64_t mt = 0; mt < rowTiles; ++mt)
+      for (int64_t nt = 0; nt < numSTiles; ++nt) {
+        SmallVector<Value> elems;
+        for (int64_t j = 0; j < 2; ++j) {
+          Value row = add(threadRow0, idx(16 * mt + 8 * j));
+          for (int64_t e = 0; e < 2; ++e) {
+            Value key = add(keyBase, idx(nt * 8 + e));
+            Value m = loadMask(row, key);
+            Value x = elem(s[mt][nt], j, e);
+            elems.push_back(m.getType().isInteger(1)
+                                ? select(m, x, negInf)
+                                : arith::AddFOp::create(b, loc, x, m));
+          }
+        }
+        s[mt][nt] = fromElems(accTy, elems);
+      }
+  }
+
+  // Ragged tail and causal masking, only on the blocks that need it.
+  Value blockEnd = add(kv0, idx(computeKV));
   Value needMask = cmp(arith::CmpIPredicate::sgt, blockEnd, sk);
   if (causal) {
-    Value lastKey = add(kv0, idx(blockKV - 1));
+    Value lastKey = add(kv0, idx(computeKV - 1));
     Value crosses = cmp(arith::CmpIPredicate::sgt, lastKey,
                         add(warpRow0, causalOffset));
     needMask = arith::OrIOp::create(b, loc, needMask, crosses);
@@ -357,7 +484,7 @@ SmallVector<Value> KernelEmitter::emitBlock(Value buf, Value kv0,
   SmallVector<Value> oAcc(state.begin(), state.begin() + mBase);
   SmallVector<Value> newM, newL;
   Value c = f32Cst(scaleLog2);
-  VectorType halfTy = VectorType::get({2, 2}, f16);
+  VectorType halfTy = VectorType::get({2, 2}, inTy);
   SmallVector<SmallVector<Value>> pFrags(rowTiles);
   for (int64_t mt = 0; mt < rowTiles; ++mt) {
     SmallVector<Value> alpha, negMc;
@@ -404,7 +531,7 @@ SmallVector<Value> KernelEmitter::emitBlock(Value buf, Value kv0,
 
     // P's C fragments of two adjacent 8-key tiles are exactly the A fragment
     // of one 16-key chunk.
-    for (int64_t kk = 0; kk < blockKV / 16; ++kk) {
+    for (int64_t kk = 0; kk < computeKV / 16; ++kk) {
       Value lo = arith::TruncFOp::create(b, loc, halfTy, p[2 * kk]);
       Value hi = arith::TruncFOp::create(b, loc, halfTy, p[2 * kk + 1]);
       pFrags[mt].push_back(vector::ShuffleOp::create(
@@ -418,8 +545,8 @@ SmallVector<Value> KernelEmitter::emitBlock(Value buf, Value kv0,
   Value vColOff = mul(divu(lane, 16), idx(8));
   for (int64_t np = 0; np < d / 16; ++np) {
     Value col = add(idx(np * 16), vColOff);
-    for (int64_t kk = 0; kk < blockKV / 16; ++kk) {
-      Value row = add(idx(kk * 16), vRowInChunk);
+    for (int64_t kk = 0; kk < computeKV / 16; ++kk) {
+      Value row = add(idx(rowOff + kk * 16), vRowInChunk);
       Value vFrag = ldmatrix(sV, {buf, row, col}, /*transpose=*/true);
       Value lo = bHalf(vFrag, 0), hi = bHalf(vFrag, 1);
       for (int64_t mt = 0; mt < rowTiles; ++mt) {
@@ -437,16 +564,50 @@ SmallVector<Value> KernelEmitter::emitBlock(Value buf, Value kv0,
   return result;
 }
 
-SmallVector<Value> KernelEmitter::loadQFragments(int64_t mt) {
+Value KernelEmitter::loadQFragment(int64_t mt, int64_t kc) {
   Value lane8 = remu(lane, 8), laneDiv8 = divu(lane, 8);
   Value qRow = add(add(sub(warpRow0, q0), idx(16 * mt)),
                    add(lane8, mul(remu(laneDiv8, 2), idx(8))));
   Value qColOff = mul(divu(lane, 16), idx(8));
-  SmallVector<Value> frags;
-  for (int64_t kc = 0; kc < d / 16; ++kc)
-    frags.push_back(ldmatrix(sQ, {qRow, add(idx(kc * 16), qColOff)},
-                             /*transpose=*/false));
-  return frags;
+  return ldmatrix(sQ, {qRow, add(idx(kc * 16), qColOff)},
+                  /*transpose=*/false);
+}
+
+void KernelEmitter::setupMask() {
+  auto mTy = cast<MemRefType>(mask.getType());
+  int64_t mRank = mTy.getRank(), sRank = nb + 3;
+  for (int64_t i = 0; i < mRank; ++i) {
+    int64_t size = mTy.getDimSize(i);
+    maskDimOf.push_back(size == 1 ? -1 : sRank - mRank + i);
+    maskIsOne.push_back(
+        ShapedType::isDynamic(size)
+            ? cmp(arith::CmpIPredicate::eq,
+                  memref::DimOp::create(b, loc, mask, i), idx(1))
+            : Value());
+  }
+}
+
+Value KernelEmitter::loadMask(Value row, Value key) {
+  Value zero = idx(0);
+  Value rowIn = select(cmp(arith::CmpIPredicate::slt, row, sq), row, zero);
+  Value keyIn = select(cmp(arith::CmpIPredicate::slt, key, sk), key, zero);
+  SmallVector<Value> scoresIdx(batchIdx);
+  scoresIdx.append({headQ, rowIn, keyIn});
+  SmallVector<Value> indices;
+  for (auto [dim, isOne] : llvm::zip(maskDimOf, maskIsOne)) {
+    if (dim < 0) {
+      indices.push_back(zero);
+      continue;
+    }
+    Value i = scoresIdx[dim];
+    indices.push_back(isOne ? select(isOne, zero, i) : i);
+  }
+  Value m = memref::LoadOp::create(b, loc, mask, indices);
+  if (m.getType().isInteger(1))
+    return m;
+  if (!m.getType().isF32())
+    m = arith::ExtFOp::create(b, loc, f32, m);
+  return arith::MulFOp::create(b, loc, m, f32Cst(1.0 / scale));
 }
 
 void KernelEmitter::emit(gpu::LaunchOp launch) {
@@ -484,8 +645,8 @@ void KernelEmitter::emit(gpu::LaunchOp launch) {
       b, loc,
       MemRefType::get({ShapedType::kDynamic}, b.getI8Type(), AffineMap(), wg));
   int64_t rowLen = d + kRowPad;
-  auto qTy = MemRefType::get({blockQ, rowLen}, f16, AffineMap(), wg);
-  auto kvTy = MemRefType::get({2, blockKV, rowLen}, f16, AffineMap(), wg);
+  auto qTy = MemRefType::get({blockQ, rowLen}, inTy, AffineMap(), wg);
+  auto kvTy = MemRefType::get({2, blockKV, rowLen}, inTy, AffineMap(), wg);
   sQ = memref::ViewOp::create(b, loc, qTy, base, idx(0), ValueRange{});
   sK = memref::ViewOp::create(b, loc, kvTy, base, idx(blockQ * rowLen * 2),
                               ValueRange{});
@@ -516,11 +677,14 @@ void KernelEmitter::emit(gpu::LaunchOp launch) {
     copyTile(v, vPerm, headKV, sV, {zero}, zero, sk, blockKV);
   }
   Value tok = commitGroup();
-  if (rowTiles == 1) {
+  if (qInRegisters) {
     waitGroups(tok, 1);
     gpu::BarrierOp::create(b, loc);
-    qFrags = loadQFragments(0);
+    for (int64_t kc = 0; kc < d / 16; ++kc)
+      qFrags.push_back(loadQFragment(0, kc));
   }
+  if (mask)
+    setupMask();
 
   // Main loop over K/V blocks: wait for block j, prefetch block j+1 into the
   // other buffer, compute block j. The one barrier both publishes block j
@@ -552,17 +716,24 @@ void KernelEmitter::emit(gpu::LaunchOp launch) {
           copyTile(v, vPerm, headKV, sV, {nextBuf}, nextKV0, sk, blockKV);
         }
         commitGroup();
-        SmallVector<Value> res =
-            emitBlock(remu(j, 2), mul(j, idx(blockKV)), state);
+        // The block is computed computeKV keys at a time (fewer live S
+        // registers, same number of barriers).
+        SmallVector<Value> res(state.begin(), state.end());
+        Value buf = remu(j, 2), kvBase = mul(j, idx(blockKV));
+        for (int64_t sub = 0; sub < blockKV / computeKV; ++sub)
+          res = emitBlock(buf, sub * computeKV,
+                          add(kvBase, idx(sub * computeKV)), res);
         scf::YieldOp::create(b, loc, res);
       });
 
   // No copy may still be in flight when the block exits (numKV == 0).
   waitGroups(commitGroup(), 0);
 
-  // Epilogue: O / l, rows past Sq dropped.
+  // Epilogue: O / l, rows past Sq dropped; lse = ln(l) + scale * m from the
+  // first thread of each quad.
   ValueRange res = loop.getResults();
-  int64_t lBase = rowTiles * numOTiles + 2 * rowTiles;
+  int64_t mBase = rowTiles * numOTiles;
+  int64_t lBase = mBase + 2 * rowTiles;
   Value colOff = mul(remu(lane, 4), idx(2));
   for (int64_t mt = 0; mt < rowTiles; ++mt) {
     for (int64_t j = 0; j < 2; ++j) {
@@ -577,6 +748,20 @@ void KernelEmitter::emit(gpu::LaunchOp launch) {
           false);
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPointToStart(ifOp.thenBlock());
+      if (lse) {
+        Value lseVal = select(
+            isZero, negInf,
+            math::FmaOp::create(b, loc, res[mBase + 2 * mt + j],
+                                f32Cst(scale), math::LogOp::create(b, loc, l)));
+        auto lseIf = scf::IfOp::create(
+            b, loc, TypeRange{},
+            cmp(arith::CmpIPredicate::eq, remu(lane, 4), idx(0)), false);
+        OpBuilder::InsertionGuard g2(b);
+        b.setInsertionPointToStart(lseIf.thenBlock());
+        SmallVector<Value> lseIdx(batchIdx);
+        lseIdx.append({headQ, row});
+        memref::StoreOp::create(b, loc, lseVal, lse, lseIdx);
+      }
       VectorType pairTy = VectorType::get({2}, f32);
       for (int64_t t = 0; t < numOTiles; ++t) {
         Value acc = res[mt * numOTiles + t];
@@ -617,6 +802,8 @@ struct AttentionToGPULaunch : OpRewritePattern<AttentionOp> {
     Value k = toBuffer(op.getKey(), true);
     Value v = toBuffer(op.getValue(), true);
     Value o = toBuffer(op.getOutput(), false);
+    Value mask = op.getMask() ? toBuffer(op.getMask(), true) : Value();
+    Value lse = op.getLse() ? toBuffer(op.getLse(), false) : Value();
 
     int64_t nb = op.getNumBatchDims();
     SmallVector<int64_t> qPerm = op.getQueryPermutation();
@@ -643,14 +830,19 @@ struct AttentionToGPULaunch : OpRewritePattern<AttentionOp> {
     {
       OpBuilder::InsertionGuard g(rewriter);
       rewriter.setInsertionPointToStart(&launch.getBody().front());
-      KernelEmitter(rewriter, loc, op, cfg, q, k, v, o).emit(launch);
+      KernelEmitter(rewriter, loc, op, cfg, q, k, v, o, mask, lse)
+          .emit(launch);
       gpu::TerminatorOp::create(rewriter, loc);
     }
 
-    Value result = bufferization::ToTensorOp::create(
+    SmallVector<Value> results = {bufferization::ToTensorOp::create(
         rewriter, loc, op.getOutputType(), o, /*restrict=*/true,
-        /*writable=*/true);
-    rewriter.replaceOp(op, result);
+        /*writable=*/true)};
+    if (lse)
+      results.push_back(bufferization::ToTensorOp::create(
+          rewriter, loc, op.getLse().getType(), lse, /*restrict=*/true,
+          /*writable=*/true));
+    rewriter.replaceOp(op, results);
     return success();
   }
 
@@ -677,6 +869,12 @@ struct AttentionToGPULaunch : OpRewritePattern<AttentionOp> {
 struct ConvertAttnToGPUPass
     : public attn::impl::ConvertAttnToGPUBase<ConvertAttnToGPUPass> {
   using ConvertAttnToGPUBase::ConvertAttnToGPUBase;
+
+  void getDependentDialects(DialectRegistry &registry) const override {
+    ConvertAttnToGPUBase::getDependentDialects(registry);
+    // The bf16 path emits nvvm.mma.sync and LLVM struct extraction.
+    registry.insert<LLVM::LLVMDialect, NVVM::NVVMDialect>();
+  }
 
   void runOnOperation() override {
     AttnGPUTileConfig config{numWarps, blockKV, rowTiles};

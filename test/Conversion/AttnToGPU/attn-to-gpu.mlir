@@ -73,9 +73,18 @@ func.func @causal(%q: tensor<1x4x100x64xf16>, %k: tensor<1x4x300x64xf16>,
 
 // -----
 
+// bf16 runs on nvvm.mma.sync (nvgpu.mma.sync lowers no bf16 m16n8k16):
+// ldmatrix rows of two bf16 are bitcast to i32 registers; P is truncated to
+// bf16.
+// CHECK-LABEL: func.func @bf16
+// CHECK: nvgpu.device_async_copy {{.*}} : memref<1x4x64x64xbf16> to memref<128x72xbf16, #gpu.address_space<workgroup>>
+// CHECK: nvgpu.ldmatrix {{.*}} -> vector<4x2xbf16>
+// CHECK: vector.bitcast %{{.*}} : vector<2xbf16> to vector<1xi32>
+// CHECK: nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+// CHECK: arith.truncf %{{.*}} : vector<2x2xf32> to vector<2x2xbf16>
+// CHECK-NOT: nvgpu.mma.sync
 func.func @bf16(%q: tensor<1x4x64x64xbf16>, %o: tensor<1x4x64x64xbf16>)
     -> tensor<1x4x64x64xbf16> {
-  // expected-error @below {{cannot be lowered to GPU: target=cuda supports only f16 query/key/value}}
   %r = attn.attention ins(%q, %q, %q : tensor<1x4x64x64xbf16>,
          tensor<1x4x64x64xbf16>, tensor<1x4x64x64xbf16>)
        outs(%o : tensor<1x4x64x64xbf16>) scale(0.125)
@@ -85,9 +94,16 @@ func.func @bf16(%q: tensor<1x4x64x64xbf16>, %o: tensor<1x4x64x64xbf16>)
 
 // -----
 
+// D = 256: one row tile per warp (BQ = 64), 64-key tiles: (64 + 4 * 64) *
+// 264 * 2 bytes of shared memory; Q is re-read from shared memory, 32 of D
+// at a time, inside the loop.
+// CHECK-LABEL: func.func @head_dim_256
+// CHECK: arith.constant 168960 : i32
+// CHECK: gpu.launch
+// CHECK: scf.for
+// CHECK: nvgpu.ldmatrix %{{.*}} : memref<64x264xf16, #gpu.address_space<workgroup>> -> vector<4x2xf16>
 func.func @head_dim_256(%q: tensor<1x4x64x256xf16>, %o: tensor<1x4x64x256xf16>)
     -> tensor<1x4x64x256xf16> {
-  // expected-error @below {{head dim must be static, equal for query and value, and 64 or 128}}
   %r = attn.attention ins(%q, %q, %q : tensor<1x4x64x256xf16>,
          tensor<1x4x64x256xf16>, tensor<1x4x64x256xf16>)
        outs(%o : tensor<1x4x64x256xf16>) scale(0.0625)
@@ -97,9 +113,40 @@ func.func @head_dim_256(%q: tensor<1x4x64x256xf16>, %o: tensor<1x4x64x256xf16>)
 
 // -----
 
-func.func @mask(%q: tensor<1x4x64x64xf16>, %m: tensor<64x64xi1>,
-                %o: tensor<1x4x64x64xf16>) -> tensor<1x4x64x64xf16> {
-  // expected-error @below {{explicit masks are not supported on target=cuda}}
+func.func @head_dim_96(%q: tensor<1x4x64x96xf16>, %o: tensor<1x4x64x96xf16>)
+    -> tensor<1x4x64x96xf16> {
+  // expected-error @below {{cannot be lowered to GPU: head dim must be static, equal for query and value, and 64, 128 or 256}}
+  %r = attn.attention ins(%q, %q, %q : tensor<1x4x64x96xf16>,
+         tensor<1x4x64x96xf16>, tensor<1x4x64x96xf16>)
+       outs(%o : tensor<1x4x64x96xf16>) scale(0.125)
+       -> tensor<1x4x64x96xf16>
+  return %r : tensor<1x4x64x96xf16>
+}
+
+// -----
+
+func.func @f32_inputs(%q: tensor<1x4x64x64xf32>, %o: tensor<1x4x64x64xf32>)
+    -> tensor<1x4x64x64xf32> {
+  // expected-error @below {{cannot be lowered to GPU: target=cuda supports only f16 and bf16 query/key/value}}
+  %r = attn.attention ins(%q, %q, %q : tensor<1x4x64x64xf32>,
+         tensor<1x4x64x64xf32>, tensor<1x4x64x64xf32>)
+       outs(%o : tensor<1x4x64x64xf32>) scale(0.125)
+       -> tensor<1x4x64x64xf32>
+  return %r : tensor<1x4x64x64xf32>
+}
+
+// -----
+
+// An i1 keep-mask [Sq, Sk] broadcast over batch and heads: one load per
+// score element in every block, dropped keys to -inf.
+// CHECK-LABEL: func.func @bool_mask
+// CHECK-DAG: %[[MB:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<64x64xi1> to memref<64x64xi1>
+// CHECK: scf.for
+// CHECK: nvgpu.mma.sync
+// CHECK: %[[KEEP:.*]] = memref.load %[[MB]][%{{.*}}, %{{.*}}] : memref<64x64xi1>
+// CHECK: arith.select %[[KEEP]], %{{.*}}, %cst{{.*}} : f32
+func.func @bool_mask(%q: tensor<1x4x64x64xf16>, %m: tensor<64x64xi1>,
+                     %o: tensor<1x4x64x64xf16>) -> tensor<1x4x64x64xf16> {
   %r = attn.attention ins(%q, %q, %q : tensor<1x4x64x64xf16>,
          tensor<1x4x64x64xf16>, tensor<1x4x64x64xf16>)
        mask(%m : tensor<64x64xi1>)
@@ -110,10 +157,44 @@ func.func @mask(%q: tensor<1x4x64x64xf16>, %m: tensor<64x64xi1>,
 
 // -----
 
+// An additive f16 mask [B, 1, Sq, Sk]: the static 1 broadcasts (index 0),
+// dynamic dims broadcast when they are 1 at run time; the mask is added in
+// raw-score units (times 1 / scale = 8) before the online softmax. The lse
+// result, ln(l) + scale * m, is stored by the first thread of each quad.
+// CHECK-LABEL: func.func @add_mask_lse
+// CHECK-DAG: %[[MB:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<?x1x?x?xf16> to memref<?x1x?x?xf16>
+// CHECK-DAG: %[[LB:.*]] = bufferization.to_buffer %{{.*}} : tensor<?x?x?xf32> to memref<?x?x?xf32>
+// CHECK-DAG: %[[C8:.*]] = arith.constant 8.000000e+00 : f32
+// CHECK: gpu.launch
+// CHECK: memref.dim %[[MB]], %c0
+// CHECK: scf.for
+// CHECK: %[[M:.*]] = memref.load %[[MB]][%{{.*}}, %c0, %{{.*}}, %{{.*}}] : memref<?x1x?x?xf16>
+// CHECK: %[[MF:.*]] = arith.extf %[[M]] : f16 to f32
+// CHECK: %[[MS:.*]] = arith.mulf %[[MF]], %[[C8]] : f32
+// CHECK: arith.addf %{{.*}}, %[[MS]] : f32
+// CHECK: math.log
+// CHECK: memref.store %{{.*}}, %[[LB]][%{{.*}}, %{{.*}}, %{{.*}}] : memref<?x?x?xf32>
+// CHECK: %[[O:.*]] = bufferization.to_tensor %{{.*}} restrict writable
+// CHECK: %[[L:.*]] = bufferization.to_tensor %[[LB]] restrict writable
+// CHECK: return %[[O]], %[[L]]
+func.func @add_mask_lse(%q: tensor<?x4x?x64xf16>, %k: tensor<?x4x?x64xf16>,
+                        %m: tensor<?x1x?x?xf16>, %o: tensor<?x4x?x64xf16>,
+                        %l: tensor<?x?x?xf32>)
+    -> (tensor<?x4x?x64xf16>, tensor<?x?x?xf32>) {
+  %r:2 = attn.attention ins(%q, %k, %k : tensor<?x4x?x64xf16>,
+         tensor<?x4x?x64xf16>, tensor<?x4x?x64xf16>)
+       mask(%m : tensor<?x1x?x?xf16>)
+       outs(%o : tensor<?x4x?x64xf16>) lse(%l : tensor<?x?x?xf32>)
+       scale(0.125) -> tensor<?x4x?x64xf16>, tensor<?x?x?xf32>
+  return %r#0, %r#1 : tensor<?x4x?x64xf16>, tensor<?x?x?xf32>
+}
+
+// -----
+
 func.func @outs_not_argument(%q: tensor<1x4x64x64xf16>)
     -> tensor<1x4x64x64xf16> {
   %e = tensor.empty() : tensor<1x4x64x64xf16>
-  // expected-error @below {{query, key, value and outs must be function arguments (device buffers)}}
+  // expected-error @below {{query, key, value, mask, outs and lse must be function arguments (device buffers)}}
   %r = attn.attention ins(%q, %q, %q : tensor<1x4x64x64xf16>,
          tensor<1x4x64x64xf16>, tensor<1x4x64x64xf16>)
        outs(%e : tensor<1x4x64x64xf16>) scale(0.125)
