@@ -187,6 +187,11 @@ public:
   unsigned freshDim() { return numDims++; }
   std::string reason;
 
+  /// `e floordiv c` and `e mod c`, simplified with the known loop extents:
+  /// (x·c + y) splits into x and y when 0 <= y < c.
+  std::pair<AffineExpr, AffineExpr> divMod(AffineExpr e, int64_t c);
+  std::optional<std::pair<int64_t, int64_t>> range(AffineExpr e);
+
 private:
   Sym *make(SymKind kind, ArrayRef<Sym *> ops = {}) {
     storage.emplace_back();
@@ -219,11 +224,95 @@ private:
   Sym *throughView(Value t, ArrayRef<AffineExpr> idx, Value src,
                    ArrayRef<AffineExpr> srcIdx);
 
+  void noteExtents(Value t, ArrayRef<AffineExpr> idx) {
+    auto ty = dyn_cast<RankedTensorType>(t.getType());
+    if (!ty)
+      return;
+    for (auto [i, e] : llvm::enumerate(idx))
+      if (auto d = dyn_cast<AffineDimExpr>(e);
+          d && !ShapedType::isDynamic(ty.getDimSize(i)))
+        extent.try_emplace(d.getPosition(), ty.getDimSize(i));
+  }
+
   MLIRContext *ctx;
   unsigned numDims;
+  DenseMap<unsigned, int64_t> extent; // static trip counts of global dims
   std::deque<Sym> storage;
   std::map<std::pair<void *, std::vector<const void *>>, Sym *> memo;
 };
+
+std::optional<std::pair<int64_t, int64_t>> Evaluator::range(AffineExpr e) {
+  if (auto c = dyn_cast<AffineConstantExpr>(e))
+    return std::make_pair(c.getValue(), c.getValue());
+  if (auto d = dyn_cast<AffineDimExpr>(e)) {
+    auto it = extent.find(d.getPosition());
+    if (it == extent.end() || it->second <= 0)
+      return std::nullopt;
+    return std::make_pair<int64_t, int64_t>(0, it->second - 1);
+  }
+  auto bin = dyn_cast<AffineBinaryOpExpr>(e);
+  if (!bin)
+    return std::nullopt;
+  auto rhsC = dyn_cast<AffineConstantExpr>(bin.getRHS());
+  if (bin.getKind() == AffineExprKind::Mod && rhsC && rhsC.getValue() > 0)
+    return std::make_pair<int64_t, int64_t>(0, rhsC.getValue() - 1);
+  auto l = range(bin.getLHS());
+  if (!l)
+    return std::nullopt;
+  switch (bin.getKind()) {
+  case AffineExprKind::Add: {
+    auto r = range(bin.getRHS());
+    if (!r)
+      return std::nullopt;
+    return std::make_pair(l->first + r->first, l->second + r->second);
+  }
+  case AffineExprKind::Mul: {
+    if (!rhsC)
+      return std::nullopt;
+    int64_t a = l->first * rhsC.getValue(), b = l->second * rhsC.getValue();
+    return std::make_pair(std::min(a, b), std::max(a, b));
+  }
+  case AffineExprKind::FloorDiv:
+    if (!rhsC || rhsC.getValue() <= 0)
+      return std::nullopt;
+    return std::make_pair(llvm::divideFloorSigned(l->first, rhsC.getValue()),
+                          llvm::divideFloorSigned(l->second, rhsC.getValue()));
+  default:
+    return std::nullopt;
+  }
+}
+
+std::pair<AffineExpr, AffineExpr> Evaluator::divMod(AffineExpr e, int64_t c) {
+  SmallVector<AffineExpr> terms{e}, flat;
+  while (!terms.empty()) {
+    AffineExpr t = terms.pop_back_val();
+    auto bin = dyn_cast<AffineBinaryOpExpr>(t);
+    if (bin && bin.getKind() == AffineExprKind::Add) {
+      terms.push_back(bin.getLHS());
+      terms.push_back(bin.getRHS());
+    } else {
+      flat.push_back(t);
+    }
+  }
+  AffineExpr q = getAffineConstantExpr(0, ctx), r = q;
+  for (AffineExpr t : flat) {
+    auto bin = dyn_cast<AffineBinaryOpExpr>(t);
+    auto k = bin && bin.getKind() == AffineExprKind::Mul
+                 ? dyn_cast<AffineConstantExpr>(bin.getRHS())
+                 : AffineConstantExpr();
+    if (k && k.getValue() % c == 0)
+      q = q + bin.getLHS() * (k.getValue() / c);
+    else if (auto kc = dyn_cast<AffineConstantExpr>(t);
+             kc && kc.getValue() % c == 0)
+      q = q + kc.getValue() / c;
+    else
+      r = r + t;
+  }
+  auto rr = range(r);
+  if (rr && rr->first >= 0 && rr->second < c)
+    return {q, r};
+  return {e.floorDiv(c), e % c};
+}
 
 /// Reading `t[idx]` is reading `src[srcIdx]`: a pure data movement.
 Sym *Evaluator::throughView(Value t, ArrayRef<AffineExpr> idx, Value src,
@@ -255,6 +344,7 @@ Sym *Evaluator::eval(Value t, ArrayRef<AffineExpr> idx) {
     key.second.push_back(e.getAsOpaquePointer());
   if (auto it = memo.find(key); it != memo.end())
     return it->second;
+  noteExtents(t, idx);
   Sym *result = nullptr;
   Operation *def = t.getDefiningOp();
   DenseElementsAttr dense;
@@ -293,8 +383,9 @@ Sym *Evaluator::eval(Value t, ArrayRef<AffineExpr> idx) {
           ok = false;
           break;
         }
-        parts[j] = rest % size;
-        rest = rest.floorDiv(size);
+        auto [q, r] = divMod(rest, size);
+        parts[j] = r;
+        rest = q;
       }
       parts[0] = rest;
       srcIdx.append(parts);
@@ -342,6 +433,8 @@ Sym *Evaluator::evalLinalg(linalg::LinalgOp op, OpResult res,
     unsigned d = freshDim();
     loops[i] = getAffineDimExpr(d, ctx);
     reduced.push_back(d);
+    if (int64_t n = op.getStaticLoopRanges()[i]; !ShapedType::isDynamic(n))
+      extent[d] = n;
   }
 
   Block *body = op.getBlock();

@@ -11,6 +11,7 @@
 // RUN:     --shared-libs=%mlir_c_runner_utils,%mlir_runner_utils > %t.fused
 // RUN: %attn-check compare %t.fused %t.unfused --tol 1e-4 \
 // RUN:   | FileCheck %s --check-prefix=CMP
+// RUN: attn-opt %s --attn-fuse=remarks=true -verify-diagnostics -o /dev/null
 // REF: PASS
 // CMP: PASS
 
@@ -101,6 +102,7 @@ func.func @attention(%q: tensor<2x2x5x16xf32>, %k: tensor<2x2x7x16xf32>, %v: ten
   %init14 = tensor.empty() : tensor<2x2x5x16xf32>
   %cst15 = arith.constant 0.000000e+00 : f32
   %fill16 = linalg.fill ins(%cst15 : f32) outs(%init14 : tensor<2x2x5x16xf32>) -> tensor<2x2x5x16xf32>
+  // expected-remark @below {{fused attention: scale 0.25}}
   %r17 = linalg.generic {indexing_maps = [affine_map<(b, h, m, n, e) -> (b, h, m, n)>, affine_map<(b, h, m, n, e) -> (b, h, n, e)>, affine_map<(b, h, m, n, e) -> (b, h, m, e)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]}
       ins(%sm13, %v : tensor<2x2x5x7xf32>, tensor<2x2x7x16xf32>) outs(%fill16 : tensor<2x2x5x16xf32>) {
   ^bb0(%a0: f32, %a1: f32, %a2: f32):

@@ -10,6 +10,7 @@
 // RUN:     --shared-libs=%mlir_c_runner_utils,%mlir_runner_utils > %t.fused
 // RUN: %attn-check compare %t.fused %t.unfused --tol 1e-2 \
 // RUN:   | FileCheck %s --check-prefix=CMP
+// RUN: attn-opt %s --attn-fuse=remarks=true -verify-diagnostics -o /dev/null
 // REF: PASS
 // CMP: PASS
 
@@ -205,6 +206,7 @@ func.func @attention(%q: tensor<2x5x2x16xf16>, %k: tensor<2x7x2x16xf16>, %v: ten
   %init36 = tensor.empty() : tensor<2x2x5x16xf32>
   %cst37 = arith.constant 0.000000e+00 : f32
   %fill38 = linalg.fill ins(%cst37 : f32) outs(%init36 : tensor<2x2x5x16xf32>) -> tensor<2x2x5x16xf32>
+  // expected-remark @below {{fused attention: causal, scale 0.25}}
   %r39 = linalg.generic {indexing_maps = [affine_map<(b, h, m, n, e) -> (b, h, m, n)>, affine_map<(b, h, m, n, e) -> (b, h, n, e)>, affine_map<(b, h, m, n, e) -> (b, h, m, e)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]}
       ins(%r35, %tr6 : tensor<2x2x5x7xf16>, tensor<2x2x7x16xf16>) outs(%fill38 : tensor<2x2x5x16xf32>) {
   ^bb0(%a0: f16, %a1: f16, %a2: f32):
