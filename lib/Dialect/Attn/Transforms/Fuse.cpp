@@ -185,6 +185,17 @@ public:
   Sym *eval(Value t, ArrayRef<AffineExpr> idx);
 
   unsigned freshDim() { return numDims++; }
+  unsigned getNumDims() const { return numDims; }
+  unsigned getNumSymbols() const { return dimSymbols.size(); }
+  /// Size of dim `d` of `t`: a constant, or a symbol standing for it.
+  AffineExpr sizeExpr(Value t, int64_t d) {
+    auto ty = cast<ShapedType>(t.getType());
+    if (!ty.isDynamicDim(d))
+      return getAffineConstantExpr(ty.getDimSize(d), ctx);
+    auto [it, inserted] =
+        dimSymbols.try_emplace({t, d}, (unsigned)dimSymbols.size());
+    return getAffineSymbolExpr(it->second, ctx);
+  }
   std::string reason;
 
   /// `e floordiv c` and `e mod c`, simplified with the known loop extents:
@@ -237,6 +248,7 @@ private:
   MLIRContext *ctx;
   unsigned numDims;
   DenseMap<unsigned, int64_t> extent; // static trip counts of global dims
+  DenseMap<std::pair<Value, int64_t>, unsigned> dimSymbols;
   std::deque<Sym> storage;
   std::map<std::pair<void *, std::vector<const void *>>, Sym *> memo;
 };
@@ -515,6 +527,29 @@ Sym *Evaluator::evalScalar(Value v) {
     s->idx.push_back(getAffineConstantExpr(i.getInt(), ctx));
     return s;
   }
+  // Index arithmetic on dynamic sizes (e.g. a bottom-right causal offset
+  // Sk - Sq computed from tensor.dim).
+  if (v.getType().isIndex()) {
+    Operation *def = v.getDefiningOp();
+    std::optional<int64_t> d;
+    if (auto dim = dyn_cast_or_null<tensor::DimOp>(def);
+        dim && (d = dim.getConstantIndex()) &&
+        isa<RankedTensorType>(dim.getSource().getType())) {
+      Sym *s = make(SymKind::Index);
+      s->idx.push_back(sizeExpr(dim.getSource(), *d));
+      return s;
+    }
+    if (isa_and_nonnull<arith::AddIOp, arith::SubIOp>(def)) {
+      Sym *a = evalScalar(def->getOperand(0));
+      Sym *b = a ? evalScalar(def->getOperand(1)) : nullptr;
+      if (!b)
+        return nullptr;
+      Sym *s = make(SymKind::Index);
+      s->idx.push_back(isa<arith::AddIOp>(def) ? a->idx[0] + b->idx[0]
+                                                : a->idx[0] - b->idx[0]);
+      return s;
+    }
+  }
   return fail("a scalar operand is not a constant");
 }
 
@@ -754,7 +789,9 @@ private:
   linalg::LinalgOp anchor;
   unsigned mDim = 0, kDim = 0, eDim = 0, dDim = 0;
   SmallVector<unsigned> batchDims; // logical order; the head is last
-  std::optional<int64_t> sq, sk;
+  // Stored Q and K sequence lengths: constants, or symbols of tensor.dim.
+  AffineExpr sq, sk;
+  unsigned numDims = 0, numSymbols = 0;
 };
 
 Sym *AttentionMatcher::pickLayout(Sym *leaf, ArrayRef<unsigned> dims,
@@ -809,27 +846,37 @@ LogicalResult AttentionMatcher::matchCausal(Sym *cond, bool keepWhen) {
     return reject("a select condition is neither a boolean mask nor causal");
   AffineExpr diff = cond->ops[0]->idx[0] - cond->ops[1]->idx[0];
   MLIRContext *ctx = diff.getContext();
-  auto at = [&](int64_t k, int64_t m) -> std::optional<int64_t> {
-    AffineExpr e = diff.replace(getAffineDimExpr(kDim, ctx),
-                                getAffineConstantExpr(k, ctx))
-                       .replace(getAffineDimExpr(mDim, ctx),
-                                getAffineConstantExpr(m, ctx));
+  // Sizes of dynamic dims (tensor.dim) appear as symbols: the offset may
+  // be symbolic, the coefficients of k and m may not.
+  auto simp = [&](AffineExpr e) {
+    return simplifyAffineExpr(e, numDims, numSymbols);
+  };
+  auto cst = [](AffineExpr e) -> std::optional<int64_t> {
     if (auto c = dyn_cast<AffineConstantExpr>(e))
       return c.getValue();
     return std::nullopt;
   };
-  auto f00 = at(0, 0), f10 = at(1, 0), f01 = at(0, 1), f23 = at(2, 3);
-  if (!f00 || !f10 || !f01 || !f23)
+  auto at = [&](int64_t k, int64_t m) {
+    return simp(diff.replace(getAffineDimExpr(kDim, ctx),
+                             getAffineConstantExpr(k, ctx))
+                    .replace(getAffineDimExpr(mDim, ctx),
+                             getAffineConstantExpr(m, ctx)));
+  };
+  AffineExpr f00 = at(0, 0), f10 = at(1, 0), f01 = at(0, 1), f23 = at(2, 3);
+  auto da = cst(simp(f10 - f00)), db = cst(simp(f01 - f00)),
+       d23 = cst(simp(f23 - f00));
+  if (!f00.isSymbolicOrConstant() || !da || !db || !d23)
     return reject("causal condition depends on other dimensions");
-  int64_t a = *f10 - *f00, b = *f01 - *f00, c = *f00;
-  if (*f23 != 2 * a + 3 * b + c || a != -b || (a != 1 && a != -1))
+  int64_t a = *da, b = *db;
+  AffineExpr c = f00;
+  if (*d23 != 2 * a + 3 * b || a != -b || (a != 1 && a != -1))
     return reject("mask condition is not causal");
   using P = arith::CmpIPredicate;
   P pred = cond->pred;
   if (!keepWhen)
     pred = arith::invertPredicate(pred);
   // Normalise to keep iff a*(k - m) + c `pred` 0, then to k - m <= off.
-  int64_t off;
+  AffineExpr off;
   bool le = pred == P::sle || pred == P::ule, lt = pred == P::slt ||
                                                    pred == P::ult;
   bool ge = pred == P::sge || pred == P::uge, gt = pred == P::sgt ||
@@ -846,11 +893,11 @@ LogicalResult AttentionMatcher::matchCausal(Sym *cond, bool keepWhen) {
     off = -c - 1;
   else
     return reject("mask condition is not causal");
-  if (off == 0) {
+  if (cst(simp(off)) == 0) {
     match.causal = CausalAlignment::TopLeft;
     return success();
   }
-  if (sq && sk && off == *sk - *sq) {
+  if (cst(simp(off - (sk - sq))) == 0) {
     match.causal = CausalAlignment::BottomRight;
     return success();
   }
@@ -1126,12 +1173,13 @@ LogicalResult AttentionMatcher::run() {
       return reject("K/V heads times the group size differ from Q heads");
     match.group = g;
   }
-  if (int64_t s = storedSize(qTy, match.qPerm, nb + 1);
-      !ShapedType::isDynamic(s))
-    sq = s;
-  if (int64_t s = storedSize(kTy, match.kPerm, nb + 1);
-      !ShapedType::isDynamic(s))
-    sk = s;
+  auto storedPos = [](ArrayRef<int64_t> perm, int64_t logical) {
+    return static_cast<int64_t>(llvm::find(perm, logical) - perm.begin());
+  };
+  sq = ev.sizeExpr(match.query, storedPos(match.qPerm, nb + 1));
+  sk = ev.sizeExpr(match.key, storedPos(match.kPerm, nb + 1));
+  numDims = ev.getNumDims();
+  numSymbols = ev.getNumSymbols();
 
   // Output: the anchor's layout.
   SmallVector<unsigned> oDims = dimsWith(mDim, eDim);
