@@ -1056,6 +1056,7 @@ LogicalResult AttentionMatcher::run() {
   double qkCoef = 0.0;
   Sym *maskLeaf = nullptr;
   bool subtractsMax = p->kind == SymKind::Softmax;
+  bool maskScaled = false;
   for (auto [term, c] : lin.terms) {
     if (!dependsOn(term, kDim)) {
       // A per-row shift: softmax is invariant to it. The unfused program
@@ -1077,16 +1078,18 @@ LogicalResult AttentionMatcher::run() {
     if (t->kind == SymKind::Reduce && t->isMax)
       return reject("softmax max-reduction is not over the key axis");
     if (t->kind == SymKind::Leaf && !maskLeaf) {
-      if (std::abs(c - 1.0) > 1e-6)
-        return reject("the additive mask is scaled");
       maskLeaf = t;
+      maskScaled = std::abs(c - 1.0) > 1e-6;
       continue;
     }
     return reject("scores have a term that is neither Q·Kᵀ, a constant "
                   "scale nor an additive mask");
   }
   if (!qk)
-    return reject("no Q·Kᵀ contraction feeds the softmax");
+    return reject("no Q·Kᵀ contraction feeds the softmax (or it is read "
+                  "through a view with dynamic inner sizes)");
+  if (maskScaled)
+    return reject("the additive mask is scaled");
   if (!subtractsMax)
     return reject("the exponent does not subtract the row maximum (exp may "
                   "overflow where the fused op would not)");
