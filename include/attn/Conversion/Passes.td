@@ -44,4 +44,35 @@ def ConvertAttnToGPU : Pass<"convert-attn-to-gpu", "ModuleOp"> {
   ];
 }
 
+def ConvertAttnToGPUSm90 : Pass<"convert-attn-to-gpu-sm90", "ModuleOp"> {
+  let summary = "Lower attn.attention to a Hopper (sm_90a) TMA + wgmma "
+                "FlashAttention gpu.launch";
+  let description = [{
+    Like --convert-attn-to-gpu, but the kernel is written for sm_90a: Q, K
+    and V tiles come in through TMA (`nvgpu.tma.async.load` on host-made
+    tensor maps, 128-byte swizzle) into a ring of shared-memory stages that
+    complete on `nvgpu.mbarrier`s, and both products run on wgmma
+    (`nvvm.wgmma.mma_async` for S = Q·Kᵀ, register-A wgmma for O += P·V).
+    See docs/hopper.md. With `soft`, unsupported ops are left alone (for
+    --convert-attn-to-gpu to take) instead of failing.
+  }];
+  let options = [
+    Option<"warpgroups", "warpgroups", "int64_t", /*default=*/"0",
+           "Consumer warpgroups per block (64 query rows each); 0 = default">,
+    Option<"blockKV", "block-kv", "int64_t", /*default=*/"0",
+           "Keys per K/V stage (multiple of 16, at most 256); 0 = default">,
+    Option<"stages", "stages", "int64_t", /*default=*/"0",
+           "K/V shared-memory stages (>= 2); 0 = default">,
+    Option<"soft", "soft", "bool", /*default=*/"false",
+           "Skip unsupported attn.attention ops instead of failing">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect", "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::nvgpu::NVGPUDialect",
+    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
+    "::mlir::LLVM::LLVMDialect", "::mlir::NVVM::NVVMDialect"
+  ];
+}
+
 #endif // ATTN_CONVERSION_PASSES_TD

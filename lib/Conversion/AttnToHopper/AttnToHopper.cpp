@@ -1,0 +1,784 @@
+//===- AttnToHopper.cpp - attn.attention -> sm_90a TMA + wgmma kernel -----===//
+//
+// Lowers attn.attention on tensors to a gpu.launch whose body is a
+// FlashAttention forward kernel for Hopper (sm_90a):
+//
+//  - host side: one tensor map per operand (nvgpu.tma.create.descriptor,
+//    128-byte swizzle, zero fill out of bounds), made before the launch and
+//    passed to the kernel;
+//  - Q (BQ rows) and a ring of `stages` K/V tiles (BKV keys) in dynamic
+//    shared memory, filled by nvgpu.tma.async.load issued by thread 0 and
+//    completing on nvgpu.mbarrier objects (expect_tx / try_wait.parity);
+//  - each warpgroup (4 warps) owns 64 query rows: S = Q·Kᵀ on
+//    nvvm.wgmma.mma_async (A and B from shared memory through hand-built
+//    wgmma matrix descriptors), online softmax in registers with exp2
+//    (ex2.approx.ftz), and O += P·V with P kept in registers as the A operand
+//    of a register-A wgmma (inline PTX: neither nvgpu.warpgroup.mma nor
+//    nvvm.wgmma.mma_async take A from registers in MLIR 22), V from shared
+//    memory as an MN-major (transposed) B;
+//  - after each K/V tile every thread passes one block barrier and thread 0
+//    refills the stage just consumed with the tile `stages` ahead.
+//
+// docs/hopper.md has the design and what nvgpu could not express.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Conversion/Passes.h"
+#include "attn/Dialect/Attn/IR/AttnOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
+
+namespace mlir {
+namespace attn {
+#define GEN_PASS_DEF_CONVERTATTNTOGPUSM90
+#include "attn/Conversion/Passes.h.inc"
+} // namespace attn
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+
+constexpr int64_t kWarpgroupThreads = 128;
+// 128-byte swizzle: a TMA box row and a wgmma core-matrix row are 64 f16.
+constexpr int64_t kPanel = 64;
+constexpr int64_t kRowBytes = 128;
+constexpr int64_t kAtomBytes = 1024; // 8 rows of 128 bytes.
+constexpr int64_t kMaxSharedMemoryBytes = 227 * 1024;
+
+struct HopperConfig {
+  int64_t warpgroups = 2;
+  int64_t blockKV = 128;
+  int64_t stages = 2;
+};
+
+HopperConfig resolveConfig(int64_t warpgroups, int64_t blockKV,
+                           int64_t stages, int64_t d) {
+  HopperConfig c;
+  (void)d;
+  if (warpgroups)
+    c.warpgroups = warpgroups;
+  if (blockKV)
+    c.blockKV = blockKV;
+  if (stages)
+    c.stages = stages;
+  return c;
+}
+
+int64_t sharedBytes(const HopperConfig &c, int64_t d) {
+  int64_t bq = 64 * c.warpgroups;
+  // Q, then `stages` K tiles and `stages` V tiles; 1 KiB of slack to align
+  // the base to a swizzle atom at run time.
+  return bq * d * 2 + 2 * c.stages * c.blockKV * d * 2 + kAtomBytes;
+}
+
+std::string getUnsupportedReason(AttentionOp op, const HopperConfig &c) {
+  if (!op.getQueryType().getElementType().isF16() ||
+      !op.getKeyType().getElementType().isF16() ||
+      !op.getValueType().getElementType().isF16())
+    return "the sm_90a kernel supports only f16 query/key/value";
+  Type outTy = op.getOutputType().getElementType();
+  if (!outTy.isF16() && !outTy.isBF16() && !outTy.isF32())
+    return "output element type must be f16, bf16 or f32";
+  if (op.getMask())
+    return "explicit masks are not supported by the sm_90a kernel";
+  if (op.getLse())
+    return "lse is not supported by the sm_90a kernel";
+  int64_t nb = op.getNumBatchDims();
+  if (nb > 2)
+    return "at most 2 batch dims (TMA tensors have rank <= 5)";
+  SmallVector<int64_t> qShape = AttentionOp::getLogicalShape(
+      op.getQueryType(), op.getQueryPermutation());
+  SmallVector<int64_t> vShape = AttentionOp::getLogicalShape(
+      op.getValueType(), op.getValuePermutation());
+  int64_t d = qShape[nb + 2], dv = vShape[nb + 2];
+  if (ShapedType::isDynamic(d) || d != dv || (d != 64 && d != 128))
+    return "head dim must be static, equal for query and value, and 64 or "
+           "128";
+  for (ArrayRef<int64_t> perm :
+       {ArrayRef<int64_t>(op.getQueryPermutation()),
+        ArrayRef<int64_t>(op.getKeyPermutation()),
+        ArrayRef<int64_t>(op.getValuePermutation()),
+        ArrayRef<int64_t>(op.getOutputPermutation())})
+    if (perm.back() != nb + 2)
+      return "the head dim must be the innermost stored dimension of every "
+             "operand";
+  if (op.getScale().convertToDouble() <= 0.0)
+    return "scale must be positive";
+  if (c.warpgroups < 1 || c.warpgroups > 3 || c.blockKV < 16 ||
+      c.blockKV > 256 || c.blockKV % 16 != 0 || c.stages < 2 ||
+      c.stages > 8)
+    return "tile config: warpgroups 1..3, block-kv a multiple of 16 in "
+           "16..256, stages 2..8";
+  int64_t smem = sharedBytes(c, d);
+  if (smem > kMaxSharedMemoryBytes)
+    return "tile config needs " + std::to_string(smem) +
+           " bytes of shared memory, over the limit of " +
+           std::to_string(kMaxSharedMemoryBytes) + " (227 KiB)";
+  for (Value v : {op.getQuery(), op.getKey(), op.getValue(), op.getOutput()})
+    if (!isa<BlockArgument>(v) ||
+        !isa<FunctionOpInterface>(
+            cast<BlockArgument>(v).getOwner()->getParentOp()))
+      return "query, key, value and outs must be function arguments (device "
+             "buffers) on target=cuda";
+  return "";
+}
+
+/// Emits the kernel body.
+class HopperEmitter {
+public:
+  HopperEmitter(OpBuilder &b, Location loc, AttentionOp op,
+                const HopperConfig &c, Value q, Value k, Value v, Value o,
+                Value qMap, Value kMap, Value vMap)
+      : b(b), loc(loc), q(q), k(k), v(v), o(o), qMap(qMap), kMap(kMap),
+        vMap(vMap) {
+    ctx = b.getContext();
+    nb = op.getNumBatchDims();
+    qPerm = op.getQueryPermutation();
+    kPerm = op.getKeyPermutation();
+    vPerm = op.getValuePermutation();
+    oPerm = op.getOutputPermutation();
+    d = AttentionOp::getLogicalShape(op.getQueryType(), qPerm)[nb + 2];
+    numWG = c.warpgroups;
+    blockQ = 64 * numWG;
+    blockKV = c.blockKV;
+    stages = c.stages;
+    outElemTy = op.getOutputType().getElementType();
+    if (std::optional<CausalAlignment> ca = op.getCausal()) {
+      causal = true;
+      bottomRight = *ca == CausalAlignment::BottomRight;
+    }
+    scaleLog2 = op.getScale().convertToDouble() * M_LOG2E;
+    f16 = b.getF16Type();
+    f32 = b.getF32Type();
+    i32 = b.getI32Type();
+    i64 = b.getI64Type();
+    panels = d / kPanel;
+    qBytes = blockQ * d * 2;
+    tileBytes = blockKV * d * 2;
+  }
+
+  void emit(gpu::LaunchOp launch);
+
+private:
+  Value idx(int64_t c) { return arith::ConstantIndexOp::create(b, loc, c); }
+  Value i64c(int64_t c) {
+    return arith::ConstantIntOp::create(b, loc, i64, c);
+  }
+  Value f32Cst(float c) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(c));
+  }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value divu(Value x, int64_t c) {
+    return arith::DivUIOp::create(b, loc, x, idx(c));
+  }
+  Value remu(Value x, int64_t c) {
+    return arith::RemUIOp::create(b, loc, x, idx(c));
+  }
+  Value cmp(arith::CmpIPredicate p, Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, p, x, y);
+  }
+  Value select(Value c, Value x, Value y) {
+    return arith::SelectOp::create(b, loc, c, x, y);
+  }
+  Value fmax(Value x, Value y) {
+    return arith::MaxNumFOp::create(b, loc, x, y);
+  }
+  Value fadd(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
+  Value fmul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
+  Value fsub(Value x, Value y) { return arith::SubFOp::create(b, loc, x, y); }
+  Value fma(Value x, Value y, Value z) {
+    return math::FmaOp::create(b, loc, x, y, z);
+  }
+  /// 2^x with the special-function unit (ex2.approx.ftz.f32): libdevice's
+  /// __nv_exp2f adds range fix-ups that softmax does not need.
+  Value exp2(Value x) {
+    return LLVM::InlineAsmOp::create(
+               b, loc, f32, ValueRange{x}, "ex2.approx.ftz.f32 $0, $1;",
+               "=f,f", /*has_side_effects=*/false, /*is_align_stack=*/false,
+               LLVM::tailcallkind::TailCallKind::None,
+               LLVM::AsmDialectAttr::get(ctx, LLVM::AsmDialect::AD_ATT),
+               ArrayAttr())
+        .getResult(0);
+  }
+  Value quadReduce(Value x, bool isMax) {
+    for (int32_t off : {1, 2}) {
+      Value other = gpu::ShuffleOp::create(b, loc, x, off, 32,
+                                           gpu::ShuffleMode::XOR)
+                        .getShuffleResult();
+      x = isMax ? fmax(x, other) : fadd(x, other);
+    }
+    return x;
+  }
+  Value logicalDim(Value mem, ArrayRef<int64_t> perm, int64_t ld) {
+    int64_t pos = std::distance(perm.begin(), llvm::find(perm, ld));
+    return memref::DimOp::create(b, loc, mem, pos);
+  }
+  SmallVector<Value> storedIndices(ArrayRef<int64_t> perm, Value head,
+                                   Value row, Value col) {
+    SmallVector<Value> logical(batchIdx);
+    logical.append({head, row, col});
+    SmallVector<Value> stored;
+    for (int64_t p : perm)
+      stored.push_back(logical[p]);
+    return stored;
+  }
+
+  /// TMA of one 64-column panel of `rows` rows starting at `row0` of head
+  /// `head` into shared memory at byte `offset` (from the aligned base),
+  /// completing on barrier `bar`.
+  void tmaLoad(Value map, ArrayRef<int64_t> perm, Value head, Value row0,
+               int64_t panel, int64_t rows, Value offset, Value bar) {
+    SmallVector<int64_t> box;
+    SmallVector<Value> logical(batchIdx);
+    logical.append({head, row0, idx(panel * kPanel)});
+    SmallVector<Value> coords;
+    for (int64_t p : perm)
+      box.push_back(p == nb + 1 ? rows : p == nb + 2 ? kPanel : 1);
+    // TMA coordinates are innermost first.
+    for (int64_t i = perm.size() - 1; i >= 0; --i)
+      coords.push_back(logical[perm[i]]);
+    auto wg = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+    auto dstTy = MemRefType::get(box, f16, AffineMap(), wg);
+    Value dst = memref::ViewOp::create(b, loc, dstTy, smemBase,
+                                       add(alignPad, offset), ValueRange{});
+    nvgpu::TmaAsyncLoadOp::create(b, loc, dst, barriers, map, coords, bar,
+                                  Value(), Value());
+  }
+  /// Thread 0: K and V tiles of block `blk` into stage `stage`.
+  void loadKV(Value blk, Value stage) {
+    Value bar = add(stage, idx(1));
+    nvgpu::MBarrierArriveExpectTxOp::create(b, loc, barriers,
+                                            idx(2 * tileBytes), bar, Value());
+    Value row0 = mul(blk, idx(blockKV));
+    Value kOff = add(idx(kBase), mul(stage, idx(tileBytes)));
+    Value vOff = add(idx(vBase), mul(stage, idx(tileBytes)));
+    for (int64_t p = 0; p < panels; ++p) {
+      tmaLoad(kMap, kPerm, headKV, row0, p, blockKV,
+              add(kOff, idx(p * blockKV * kRowBytes)), bar);
+      tmaLoad(vMap, vPerm, headKV, row0, p, blockKV,
+              add(vOff, idx(p * blockKV * kRowBytes)), bar);
+    }
+  }
+  /// A wgmma shared-memory matrix descriptor for the 128B-swizzled tile at
+  /// byte `offset` (i64) from the aligned base.
+  Value descriptor(Value offset, int64_t lbo, int64_t sbo) {
+    Value addr = arith::AddIOp::create(b, loc, alignedAddr, offset);
+    Value start = arith::AndIOp::create(
+        b, loc, arith::ShRUIOp::create(b, loc, addr, i64c(4)), i64c(0x3FFF));
+    int64_t fixed = ((lbo >> 4) << 16) | ((sbo >> 4) << 32) | (1ll << 62);
+    return arith::OrIOp::create(b, loc, start, i64c(fixed));
+  }
+  Value toI64(Value x) {
+    return arith::IndexCastUIOp::create(b, loc, i64, x);
+  }
+
+  /// O += P·V for one k16 step: A = P in registers (4 x b32), B = V in
+  /// shared memory (MN-major, 128B swizzle), D = O (d/2 f32).
+  SmallVector<Value> wgmmaRegA(ArrayRef<Value> acc, ArrayRef<Value> a,
+                               Value descB) {
+    int64_t n = acc.size();
+    std::string s = "{\n.reg .pred p;\nsetp.ne.b32 p, $" +
+                    std::to_string(2 * n + 5) +
+                    ", 0;\nwgmma.mma_async.sync.aligned.m64n" +
+                    std::to_string(d) + "k16.f32.f16.f16 {";
+    for (int64_t i = 0; i < n; ++i)
+      s += (i ? ", $" : "$") + std::to_string(i);
+    s += "}, {";
+    for (int64_t i = 0; i < 4; ++i)
+      s += (i ? ", $" : "$") + std::to_string(2 * n + i);
+    s += "}, $" + std::to_string(2 * n + 4) + ", p, 1, 1, 1;\n}\n";
+    std::string cons;
+    for (int64_t i = 0; i < n; ++i)
+      cons += "=f,";
+    for (int64_t i = 0; i < n; ++i)
+      cons += std::to_string(i) + ",";
+    cons += "r,r,r,r,l,r";
+    SmallVector<Value> operands(acc.begin(), acc.end());
+    operands.append(a.begin(), a.end());
+    operands.push_back(descB);
+    operands.push_back(arith::ConstantIntOp::create(b, loc, i32, 1));
+    auto structTy =
+        LLVM::LLVMStructType::getLiteral(ctx, SmallVector<Type>(n, f32));
+    Value res = LLVM::InlineAsmOp::create(
+                    b, loc, structTy, operands, s, cons,
+                    /*has_side_effects=*/true, /*is_align_stack=*/false,
+                    LLVM::tailcallkind::TailCallKind::None,
+                    LLVM::AsmDialectAttr::get(ctx, LLVM::AsmDialect::AD_ATT),
+                    ArrayAttr())
+                    .getResult(0);
+    SmallVector<Value> out;
+    for (int64_t i = 0; i < n; ++i)
+      out.push_back(LLVM::ExtractValueOp::create(b, loc, res, i));
+    return out;
+  }
+
+  SmallVector<Value> emitBlock(Value j, ValueRange state);
+
+  OpBuilder &b;
+  Location loc;
+  MLIRContext *ctx;
+  Value q, k, v, o, qMap, kMap, vMap;
+  int64_t nb;
+  SmallVector<int64_t> qPerm, kPerm, vPerm, oPerm;
+  int64_t d, numWG, blockQ, blockKV, stages, panels, qBytes, tileBytes;
+  int64_t kBase = 0, vBase = 0;
+  Type outElemTy, f16, f32, i32, i64;
+  bool causal = false, bottomRight = false;
+  double scaleLog2;
+
+  Value tid, lane, warp, wgIdx, q0, sq, sk, causalOffset, headQ, headKV;
+  Value wgRow0, threadRow0, numKV;
+  SmallVector<Value> batchIdx;
+  Value smemBase, alignPad, alignedAddr, barriers;
+  Value qDescBase, kDescBase, vDescBase;
+};
+
+SmallVector<Value> HopperEmitter::emitBlock(Value j, ValueRange state) {
+  int64_t nS = blockKV / 2, nO = d / 2;
+  Value stage = remu(j, stages);
+  Value kv0 = mul(j, idx(blockKV));
+  Value stageOff = toI64(mul(stage, idx(tileBytes)));
+
+  // Wait for the tile: phase parity flips every `stages` blocks.
+  Value phase = arith::TruncIOp::create(b, loc, b.getI1Type(),
+                                        toI64(remu(divu(j, stages), 2)));
+  nvgpu::MBarrierTryWaitParityOp::create(b, loc, barriers, phase,
+                                         idx(10000000), add(stage, idx(1)));
+
+  // S = Q·Kᵀ: d/16 wgmma m64n{BKV}k16, A = Q rows of this warpgroup and B =
+  // the K tile, both K-major in 64-column panels.
+  auto sTy = LLVM::LLVMStructType::getLiteral(ctx, SmallVector<Type>(nS, f32));
+  Value acc = LLVM::UndefOp::create(b, loc, sTy);
+  NVVM::WgmmaFenceAlignedOp::create(b, loc);
+  for (int64_t kk = 0; kk < d / 16; ++kk) {
+    int64_t p = kk / 4, within = (kk % 4) * 32;
+    Value descA = arith::AddIOp::create(
+        b, loc, qDescBase, i64c((p * blockQ * kRowBytes + within) >> 4));
+    Value descB = arith::AddIOp::create(
+        b, loc, kDescBase,
+        arith::ShRUIOp::create(
+            b, loc,
+            arith::AddIOp::create(b, loc, stageOff,
+                                  i64c(p * blockKV * kRowBytes + within)),
+            i64c(4)));
+    acc = NVVM::WgmmaMmaAsyncOp::create(
+        b, loc, sTy, acc, descA, descB,
+        NVVM::MMAShapeAttr::get(ctx, 64, blockKV, 16), NVVM::WGMMATypes::f16,
+        NVVM::WGMMATypes::f16, NVVM::WGMMATypes::f32,
+        kk == 0 ? NVVM::WGMMAScaleOut::zero : NVVM::WGMMAScaleOut::one,
+        NVVM::WGMMAScaleIn::one, NVVM::WGMMAScaleIn::one,
+        NVVM::MMALayout::row, NVVM::MMALayout::col,
+        NVVM::MMAIntOverflowAttr());
+  }
+  NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
+  NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
+  SmallVector<Value> s;
+  for (int64_t i = 0; i < nS; ++i)
+    s.push_back(LLVM::ExtractValueOp::create(b, loc, acc, i));
+
+  // Ragged tail and causal masking, only in the blocks that need it.
+  // Accumulator element i of a thread: row 16*warp + lane/4 + 8*((i/2)%2),
+  // column 8*(i/4) + 2*(lane%4) + i%2.
+  Value negInf = f32Cst(-INFINITY);
+  Value needMask =
+      cmp(arith::CmpIPredicate::sgt, add(kv0, idx(blockKV)), sk);
+  if (causal) {
+    Value crosses = cmp(arith::CmpIPredicate::sgt,
+                        add(kv0, idx(blockKV - 1)),
+                        add(wgRow0, causalOffset));
+    needMask = arith::OrIOp::create(b, loc, needMask, crosses);
+  }
+  auto ifOp = scf::IfOp::create(b, loc, SmallVector<Type>(nS, f32), needMask,
+                                /*withElseRegion=*/true);
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    Value keyBase = add(kv0, mul(remu(lane, 4), idx(2)));
+    SmallVector<Value> masked;
+    for (int64_t i = 0; i < nS; ++i) {
+      Value key = add(keyBase, idx(8 * (i / 4) + i % 2));
+      Value bad = cmp(arith::CmpIPredicate::sge, key, sk);
+      if (causal) {
+        Value row = add(threadRow0, idx(8 * ((i / 2) % 2)));
+        bad = arith::OrIOp::create(
+            b, loc, bad,
+            cmp(arith::CmpIPredicate::sgt, key, add(row, causalOffset)));
+      }
+      masked.push_back(select(bad, negInf, s[i]));
+    }
+    scf::YieldOp::create(b, loc, masked);
+    b.setInsertionPointToStart(ifOp.elseBlock());
+    scf::YieldOp::create(b, loc, s);
+  }
+  s.assign(ifOp.getResults().begin(), ifOp.getResults().end());
+
+  // Online softmax in the exp2 domain, two rows per thread.
+  SmallVector<Value> oAcc(state.begin(), state.begin() + nO);
+  Value fzero = f32Cst(0.0f), cScale = f32Cst(scaleLog2);
+  SmallVector<Value> newM(2), newL(2), alpha(2), mUse(2);
+  for (int64_t h = 0; h < 2; ++h) {
+    Value mx = negInf;
+    for (int64_t i = 0; i < nS; ++i)
+      if ((i / 2) % 2 == h)
+        mx = fmax(mx, s[i]);
+    mx = quadReduce(mx, /*isMax=*/true);
+    Value mOld = state[nO + h];
+    newM[h] = fmax(mOld, fmul(mx, cScale));
+    // A row with no visible key yet keeps -inf: use 0 so that every
+    // exponent is exp2(-inf) = 0 rather than NaN.
+    Value isInf = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                        newM[h], negInf);
+    mUse[h] = select(isInf, fzero, newM[h]);
+    alpha[h] = exp2(fsub(mOld, mUse[h]));
+  }
+  SmallVector<Value> sum(2, fzero);
+  SmallVector<Value> pRegs;
+  for (int64_t i = 0; i < nS; i += 2) {
+    int64_t h = (i / 2) % 2;
+    Value negM = arith::NegFOp::create(b, loc, mUse[h]);
+    Value p0 = exp2(fma(s[i], cScale, negM));
+    Value p1 = exp2(fma(s[i + 1], cScale, negM));
+    sum[h] = fadd(sum[h], fadd(p0, p1));
+    Value pair = vector::FromElementsOp::create(
+        b, loc, VectorType::get({2}, f16),
+        ValueRange{arith::TruncFOp::create(b, loc, f16, p0),
+                   arith::TruncFOp::create(b, loc, f16, p1)});
+    Value asI32 = vector::BitCastOp::create(b, loc, VectorType::get({1}, i32),
+                                            pair);
+    pRegs.push_back(
+        vector::ExtractOp::create(b, loc, asI32, ArrayRef<int64_t>{0}));
+  }
+  for (int64_t h = 0; h < 2; ++h)
+    newL[h] = fma(state[nO + 2 + h], alpha[h], sum[h]);
+  for (int64_t jj = 0; jj < nO; ++jj)
+    oAcc[jj] = fmul(oAcc[jj], alpha[(jj / 2) % 2]);
+
+  // O += P·V: BKV/16 register-A wgmma m64n{d}k16. For k step kk, A register
+  // r holds S elements 8kk + 2r and 8kk + 2r + 1 (the accumulator layout of
+  // two 8-column tiles is the A-fragment layout).
+  NVVM::WgmmaFenceAlignedOp::create(b, loc);
+  for (int64_t kk = 0; kk < blockKV / 16; ++kk) {
+    SmallVector<Value> a(pRegs.begin() + 4 * kk, pRegs.begin() + 4 * kk + 4);
+    Value descB = arith::AddIOp::create(
+        b, loc, vDescBase,
+        arith::ShRUIOp::create(
+            b, loc,
+            arith::AddIOp::create(b, loc, stageOff,
+                                  i64c(kk * 16 * kRowBytes)),
+            i64c(4)));
+    oAcc = wgmmaRegA(oAcc, a, descB);
+  }
+  NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
+  NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
+
+  SmallVector<Value> res(oAcc);
+  res.append(newM.begin(), newM.end());
+  res.append(newL.begin(), newL.end());
+  return res;
+}
+
+void HopperEmitter::emit(gpu::LaunchOp launch) {
+  tid = launch.getThreadIds().x;
+  Value bx = launch.getBlockIds().x, by = launch.getBlockIds().y;
+  lane = remu(tid, 32);
+  warp = remu(divu(tid, 32), 4);
+  wgIdx = divu(tid, kWarpgroupThreads);
+
+  Value hq = logicalDim(q, qPerm, nb);
+  Value hkv = logicalDim(k, kPerm, nb);
+  sq = logicalDim(q, qPerm, nb + 1);
+  sk = logicalDim(k, kPerm, nb + 1);
+  headQ = arith::RemUIOp::create(b, loc, by, hq);
+  Value rest = arith::DivUIOp::create(b, loc, by, hq);
+  batchIdx.assign(nb, Value());
+  for (int64_t i = nb - 1; i >= 0; --i) {
+    Value size = logicalDim(q, qPerm, i);
+    batchIdx[i] = arith::RemUIOp::create(b, loc, rest, size);
+    rest = arith::DivUIOp::create(b, loc, rest, size);
+  }
+  headKV = arith::DivUIOp::create(
+      b, loc, headQ, arith::DivUIOp::create(b, loc, hq, hkv));
+  q0 = mul(bx, idx(blockQ));
+  wgRow0 = add(q0, mul(wgIdx, idx(64)));
+  threadRow0 = add(add(wgRow0, mul(warp, idx(16))), divu(lane, 4));
+  causalOffset = bottomRight ? sub(sk, sq) : idx(0);
+
+  // Dynamic shared memory, its base rounded up to a 1 KiB swizzle atom
+  // (static shared memory, the mbarriers, comes first).
+  auto wg = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  smemBase = gpu::DynamicSharedMemoryOp::create(
+      b, loc,
+      MemRefType::get({ShapedType::kDynamic}, b.getI8Type(), AffineMap(), wg));
+  Value rawAddr = memref::ExtractAlignedPointerAsIndexOp::create(b, loc,
+                                                                 smemBase);
+  alignPad = remu(sub(idx(kAtomBytes), remu(rawAddr, kAtomBytes)), kAtomBytes);
+  alignedAddr = toI64(add(rawAddr, alignPad));
+  kBase = qBytes;
+  vBase = qBytes + stages * tileBytes;
+  // K-major operands (Q, K): the leading offset is unused with swizzling,
+  // the stride offset is one 8-row atom. V is an MN-major B: 64-column
+  // panels are blockKV rows apart, 8-key groups one atom apart.
+  qDescBase = descriptor(i64c(0), 16, kAtomBytes);
+  qDescBase = arith::AddIOp::create(
+      b, loc, qDescBase,
+      arith::ShRUIOp::create(b, loc, toI64(mul(wgIdx, idx(64 * kRowBytes))),
+                             i64c(4)));
+  kDescBase = descriptor(i64c(kBase), 16, kAtomBytes);
+  vDescBase = descriptor(i64c(vBase), blockKV * kRowBytes, kAtomBytes);
+
+  // Barrier 0: Q; barrier 1 + s: K/V stage s. One arrival (thread 0's
+  // expect_tx) plus the transaction bytes complete a phase.
+  auto barTy = nvgpu::MBarrierGroupType::get(ctx, wg, 1 + stages);
+  barriers = nvgpu::MBarrierCreateOp::create(b, loc, barTy);
+  Value isLeader = cmp(arith::CmpIPredicate::eq, tid, idx(0));
+  {
+    auto ifOp = scf::IfOp::create(b, loc, TypeRange{}, isLeader, false);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    for (int64_t i = 0; i < 1 + stages; ++i)
+      nvgpu::MBarrierInitOp::create(b, loc, barriers, idx(1), idx(i),
+                                    Value());
+    NVVM::FenceMbarrierInitOp::create(b, loc);
+  }
+  gpu::BarrierOp::create(b, loc);
+
+  // K/V blocks to visit; blocks wholly above the causal diagonal of this
+  // CTA's last row are skipped.
+  Value kvEnd = sk;
+  if (causal) {
+    Value lastVisible = add(add(q0, idx(blockQ)), causalOffset);
+    lastVisible = arith::MaxSIOp::create(b, loc, lastVisible, idx(0));
+    kvEnd = arith::MinSIOp::create(b, loc, kvEnd, lastVisible);
+  }
+  numKV = divu(add(kvEnd, idx(blockKV - 1)), blockKV);
+
+  // Prologue (thread 0): Q, then the first `stages` K/V tiles.
+  {
+    auto ifOp = scf::IfOp::create(b, loc, TypeRange{}, isLeader, false);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    nvgpu::MBarrierArriveExpectTxOp::create(b, loc, barriers, idx(qBytes),
+                                            idx(0), Value());
+    for (int64_t p = 0; p < panels; ++p)
+      tmaLoad(qMap, qPerm, headQ, q0, p, blockQ, idx(p * blockQ * kRowBytes),
+              idx(0));
+    for (int64_t st = 0; st < stages; ++st) {
+      auto has = scf::IfOp::create(
+          b, loc, TypeRange{},
+          cmp(arith::CmpIPredicate::slt, idx(st), numKV), false);
+      OpBuilder::InsertionGuard g2(b);
+      b.setInsertionPointToStart(has.thenBlock());
+      loadKV(idx(st), idx(st));
+    }
+  }
+  nvgpu::MBarrierTryWaitParityOp::create(
+      b, loc, barriers,
+      arith::ConstantIntOp::create(b, loc, b.getI1Type(), 0), idx(10000000),
+      idx(0));
+
+  // Main loop.
+  int64_t nO = d / 2;
+  Value fzero = f32Cst(0.0f), negInf = f32Cst(-INFINITY);
+  SmallVector<Value> init(nO, fzero);
+  init.append({negInf, negInf, fzero, fzero});
+  Value zero = idx(0), one = idx(1);
+  auto loop = scf::ForOp::create(
+      b, loc, zero, numKV, one, init,
+      [&](OpBuilder &, Location, Value j, ValueRange state) {
+        SmallVector<Value> res = emitBlock(j, state);
+        // Every warpgroup is done with stage j % stages: refill it.
+        gpu::BarrierOp::create(b, loc);
+        Value next = add(j, idx(stages));
+        Value refill = arith::AndIOp::create(
+            b, loc, isLeader, cmp(arith::CmpIPredicate::slt, next, numKV));
+        auto ifOp = scf::IfOp::create(b, loc, TypeRange{}, refill, false);
+        {
+          OpBuilder::InsertionGuard g(b);
+          b.setInsertionPointToStart(ifOp.thenBlock());
+          loadKV(next, remu(j, stages));
+        }
+        scf::YieldOp::create(b, loc, res);
+      });
+
+  // Epilogue: O / l from registers, rows past Sq dropped.
+  ValueRange res = loop.getResults();
+  Value colOff = mul(remu(lane, 4), idx(2));
+  for (int64_t h = 0; h < 2; ++h) {
+    Value l = quadReduce(res[nO + 2 + h], /*isMax=*/false);
+    Value isZero =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, l, fzero);
+    Value inv = select(isZero, fzero,
+                       arith::DivFOp::create(b, loc, f32Cst(1.0f), l));
+    Value row = add(threadRow0, idx(8 * h));
+    auto ifOp = scf::IfOp::create(
+        b, loc, TypeRange{}, cmp(arith::CmpIPredicate::slt, row, sq), false);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    VectorType pairTy = VectorType::get({2}, f32);
+    for (int64_t n = 0; n < d / 8; ++n) {
+      Value pair = vector::FromElementsOp::create(
+          b, loc, pairTy,
+          ValueRange{fmul(res[4 * n + 2 * h], inv),
+                     fmul(res[4 * n + 2 * h + 1], inv)});
+      if (!outElemTy.isF32())
+        pair = arith::TruncFOp::create(
+            b, loc, VectorType::get({2}, outElemTy), pair);
+      vector::StoreOp::create(
+          b, loc, pair, o,
+          storedIndices(oPerm, headQ, row, add(idx(n * 8), colOff)));
+    }
+  }
+}
+
+struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
+  AttentionToHopperLaunch(MLIRContext *ctx, int64_t warpgroups,
+                          int64_t blockKV, int64_t stages)
+      : OpRewritePattern(ctx), warpgroups(warpgroups), blockKV(blockKV),
+        stages(stages) {}
+
+  LogicalResult matchAndRewrite(AttentionOp op,
+                                PatternRewriter &rewriter) const override {
+    int64_t nb = op.getNumBatchDims();
+    SmallVector<int64_t> qPerm = op.getQueryPermutation();
+    int64_t d = AttentionOp::getLogicalShape(op.getQueryType(), qPerm)[nb + 2];
+    HopperConfig cfg = resolveConfig(warpgroups, blockKV, stages, d);
+    std::string reason = getUnsupportedReason(op, cfg);
+    if (!reason.empty())
+      return rewriter.notifyMatchFailure(op, reason);
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+
+    auto toBuffer = [&](Value t, bool readOnly) -> Value {
+      auto ty = cast<RankedTensorType>(t.getType());
+      auto memTy = MemRefType::get(ty.getShape(), ty.getElementType());
+      return bufferization::ToBufferOp::create(rewriter, loc, memTy, t,
+                                               readOnly);
+    };
+    Value q = toBuffer(op.getQuery(), true);
+    Value k = toBuffer(op.getKey(), true);
+    Value v = toBuffer(op.getValue(), true);
+    Value o = toBuffer(op.getOutput(), false);
+
+    // Host-side tensor maps: box = (rows x 64 columns) of one head.
+    auto wg = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+    SmallVector<Type> mapTypes;
+    auto makeMap = [&](Value buf, ArrayRef<int64_t> perm,
+                       int64_t rows) -> Value {
+      SmallVector<int64_t> box;
+      SmallVector<Value> boxVals;
+      for (int64_t p : perm) {
+        box.push_back(p == nb + 1 ? rows : p == nb + 2 ? kPanel : 1);
+        boxVals.push_back(
+            arith::ConstantIndexOp::create(rewriter, loc, box.back()));
+      }
+      auto f16 = rewriter.getF16Type();
+      auto descTy = nvgpu::TensorMapDescriptorType::get(
+          ctx, MemRefType::get(box, f16, AffineMap(), wg),
+          nvgpu::TensorMapSwizzleKind::SWIZZLE_128B,
+          nvgpu::TensorMapL2PromoKind::L2PROMO_128B,
+          nvgpu::TensorMapOOBKind::OOB_ZERO,
+          nvgpu::TensorMapInterleaveKind::INTERLEAVE_NONE);
+      Value unranked = memref::CastOp::create(
+          rewriter, loc, UnrankedMemRefType::get(f16, Attribute()), buf);
+      Value map = nvgpu::TmaCreateDescriptorOp::create(rewriter, loc, descTy,
+                                                       unranked, boxVals);
+      // The kernel gets the map's address as an i64: convert-gpu-to-nvvm
+      // has no conversion for an nvgpu.tensormap.descriptor kernel argument
+      // (upstream's pipeline runs convert-nvgpu-to-nvvm before outlining;
+      // ours outlines first). The kernel turns it back into the descriptor
+      // (see `unwrap` below); the casts cancel after convert-nvgpu-to-nvvm.
+      mapTypes.push_back(descTy);
+      Value ptr = UnrealizedConversionCastOp::create(
+                      rewriter, loc, LLVM::LLVMPointerType::get(ctx), map)
+                      .getResult(0);
+      return LLVM::PtrToIntOp::create(rewriter, loc, rewriter.getI64Type(),
+                                      ptr);
+    };
+    int64_t blockQ = 64 * cfg.warpgroups;
+    Value qMap = makeMap(q, qPerm, blockQ);
+    Value kMap = makeMap(k, op.getKeyPermutation(), cfg.blockKV);
+    Value vMap = makeMap(v, op.getValuePermutation(), cfg.blockKV);
+
+    auto dimOf = [&](int64_t ld) -> Value {
+      int64_t pos = std::distance(qPerm.begin(), llvm::find(qPerm, ld));
+      return memref::DimOp::create(rewriter, loc, q, pos);
+    };
+    Value cBlockQ = arith::ConstantIndexOp::create(rewriter, loc, blockQ);
+    Value gridX = arith::CeilDivUIOp::create(rewriter, loc, dimOf(nb + 1),
+                                             cBlockQ);
+    Value gridY = dimOf(nb);
+    for (int64_t i = 0; i < nb; ++i)
+      gridY = arith::MulIOp::create(rewriter, loc, gridY, dimOf(i));
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    Value threads = arith::ConstantIndexOp::create(
+        rewriter, loc, cfg.warpgroups * kWarpgroupThreads);
+    Value smem = arith::ConstantIntOp::create(
+        rewriter, loc, rewriter.getI32Type(), sharedBytes(cfg, d));
+    auto launch = gpu::LaunchOp::create(rewriter, loc, gridX, gridY, one,
+                                        threads, one, one, smem);
+    {
+      OpBuilder::InsertionGuard g(rewriter);
+      rewriter.setInsertionPointToStart(&launch.getBody().front());
+      auto unwrap = [&](Value addr, Type ty) {
+        Value ptr = LLVM::IntToPtrOp::create(
+            rewriter, loc, LLVM::LLVMPointerType::get(ctx), addr);
+        return UnrealizedConversionCastOp::create(rewriter, loc, ty, ptr)
+            .getResult(0);
+      };
+      HopperEmitter(rewriter, loc, op, cfg, q, k, v, o,
+                    unwrap(qMap, mapTypes[0]), unwrap(kMap, mapTypes[1]),
+                    unwrap(vMap, mapTypes[2]))
+          .emit(launch);
+      gpu::TerminatorOp::create(rewriter, loc);
+    }
+
+    Value result = bufferization::ToTensorOp::create(
+        rewriter, loc, op.getOutputType(), o, /*restrict=*/true,
+        /*writable=*/true);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+
+  int64_t warpgroups, blockKV, stages;
+};
+
+struct ConvertAttnToGPUSm90Pass
+    : public attn::impl::ConvertAttnToGPUSm90Base<ConvertAttnToGPUSm90Pass> {
+  using ConvertAttnToGPUSm90Base::ConvertAttnToGPUSm90Base;
+
+  void runOnOperation() override {
+    if (!soft) {
+      // Diagnose first: a pattern's match failure is silent.
+      WalkResult walk = getOperation()->walk([&](AttentionOp op) {
+        int64_t nb = op.getNumBatchDims();
+        int64_t d = AttentionOp::getLogicalShape(
+            op.getQueryType(), op.getQueryPermutation())[nb + 2];
+        std::string reason = getUnsupportedReason(
+            op, resolveConfig(warpgroups, blockKV, stages, d));
+        if (reason.empty())
+          return WalkResult::advance();
+        op.emitOpError("cannot be lowered to the sm_90a kernel: ") << reason;
+        return WalkResult::interrupt();
+      });
+      if (walk.wasInterrupted())
+        return signalPassFailure();
+    }
+    RewritePatternSet patterns(&getContext());
+    patterns.add<AttentionToHopperLaunch>(&getContext(), warpgroups, blockKV,
+                                          stages);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace
