@@ -63,6 +63,10 @@ struct Driver {
 #define ATTN_DECLARE(fn) decltype(&::fn) fn = nullptr;
   ATTN_DRIVER_FUNCTIONS(ATTN_DECLARE)
 #undef ATTN_DECLARE
+  // Optional (absent from drivers before CUDA 12 and from stand-in drivers):
+  // looked up, not required, when the driver loads.
+  decltype(&::cuTensorMapEncodeTiled) cuTensorMapEncodeTiled = nullptr;
+  decltype(&::cuMemcpyHtoD) cuMemcpyHtoD = nullptr;
 };
 
 struct State {
@@ -84,6 +88,9 @@ struct State {
   std::map<std::pair<CUmodule, std::string>, CUfunction> functions;
   // Dynamic shared memory each function was opted into.
   std::map<CUfunction, int32_t> smemLimits;
+  // Device copies of encoded tensor maps, by content: the host code of
+  // nvgpu.tma.create.descriptor encodes one per call.
+  std::map<std::string, CUdeviceptr> tensorMaps;
 };
 
 State &state() {
@@ -156,6 +163,11 @@ attnStatus initLocked(State &s) {
   }
   ATTN_DRIVER_FUNCTIONS(ATTN_LOAD)
 #undef ATTN_LOAD
+  s.cu.cuTensorMapEncodeTiled =
+      reinterpret_cast<decltype(s.cu.cuTensorMapEncodeTiled)>(
+          dlsym(handle, ATTN_STR(cuTensorMapEncodeTiled)));
+  s.cu.cuMemcpyHtoD = reinterpret_cast<decltype(s.cu.cuMemcpyHtoD)>(
+      dlsym(handle, ATTN_STR(cuMemcpyHtoD)));
 
   auto fail = [&](CUresult result, const char *call) {
     s.initStatus = static_cast<attnStatus>(result);
@@ -506,4 +518,76 @@ ATTN_EXPORT void mgpuSetDefaultDevice(int32_t device) {
     return;
   }
   s.device = device;
+}
+
+/// Called by the host code of nvgpu.tma.create.descriptor (NVGPUToNVVM's
+/// lowering): encodes a tiled tensor map of the ranked memref behind
+/// `rankedDescriptor` (sizes and strides in elements, outermost first) with
+/// box `boxDims` (outermost first) and returns a device pointer to it.
+/// Identical maps share one device copy, kept for the life of the process.
+ATTN_EXPORT void *mgpuTensorMapEncodeTiledMemref(
+    int64_t rank, void *rankedDescriptor, int64_t dataType, int64_t interleave,
+    int64_t swizzle, int64_t l2Promotion, int64_t oobFill, int64_t *boxDims) {
+  const char *api = "mgpuTensorMapEncodeTiledMemref";
+  if (!nonNull(rankedDescriptor, api, "memref descriptor") ||
+      !nonNull(boxDims, api, "box dimensions") || !ready(api))
+    return nullptr;
+  State &s = state();
+  if (!s.cu.cuTensorMapEncodeTiled || !s.cu.cuMemcpyHtoD) {
+    record(static_cast<attnStatus>(CUDA_ERROR_NOT_SUPPORTED),
+           std::string(api) +
+               ": the CUDA driver lacks cuTensorMapEncodeTiled (CUDA 12+)");
+    return nullptr;
+  }
+  static const int elementBytes[] = {1, 2, 4, 4, 8, 8, 2, 4, 8, 2, 4, 4, 4};
+  if (rank < 1 || rank > 5 || dataType < 0 || dataType > 12) {
+    record(static_cast<attnStatus>(CUDA_ERROR_INVALID_VALUE),
+           std::string(api) + ": unsupported rank " + std::to_string(rank) +
+               " or data type " + std::to_string(dataType));
+    return nullptr;
+  }
+  // A ranked memref descriptor: allocated, aligned, offset, sizes[rank],
+  // strides[rank]. Tensor maps list dims innermost first, strides in bytes.
+  auto *words = static_cast<int64_t *>(rankedDescriptor);
+  char *aligned = reinterpret_cast<char *>(words[1]);
+  int64_t *sizes = words + 3, *strides = words + 3 + rank;
+  int64_t bytes = elementBytes[dataType];
+  void *base = aligned + words[2] * bytes;
+  cuuint64_t globalDim[5] = {1, 1, 1, 1, 1}, globalStrides[5] = {0};
+  cuuint32_t box[5] = {1, 1, 1, 1, 1}, elementStrides[5] = {1, 1, 1, 1, 1};
+  for (int64_t i = 0; i < rank; ++i) {
+    globalDim[i] = static_cast<cuuint64_t>(sizes[rank - 1 - i]);
+    box[i] = static_cast<cuuint32_t>(boxDims[rank - 1 - i]);
+  }
+  for (int64_t i = 0; i + 1 < rank; ++i)
+    globalStrides[i] =
+        static_cast<cuuint64_t>(strides[rank - 2 - i] * bytes);
+  CUtensorMap map;
+  std::memset(&map, 0, sizeof(map));
+  if (!CU_CHECK(api, cuTensorMapEncodeTiled(
+                         &map, static_cast<CUtensorMapDataType>(dataType),
+                         static_cast<cuuint32_t>(rank), base, globalDim,
+                         globalStrides, box, elementStrides,
+                         static_cast<CUtensorMapInterleave>(interleave),
+                         static_cast<CUtensorMapSwizzle>(swizzle),
+                         static_cast<CUtensorMapL2promotion>(l2Promotion),
+                         static_cast<CUtensorMapFloatOOBfill>(oobFill))))
+    return nullptr;
+  std::string key(reinterpret_cast<const char *>(&map), sizeof(map));
+  {
+    std::lock_guard<std::mutex> lock(s.mutex);
+    auto it = s.tensorMaps.find(key);
+    if (it != s.tensorMaps.end())
+      return reinterpret_cast<void *>(it->second);
+  }
+  CUdeviceptr device = 0;
+  if (!CU_CHECK(api, cuMemAlloc(&device, sizeof(map))))
+    return nullptr;
+  if (!CU_CHECK(api, cuMemcpyHtoD(device, &map, sizeof(map)))) {
+    s.cu.cuMemFree(device);
+    return nullptr;
+  }
+  std::lock_guard<std::mutex> lock(s.mutex);
+  s.tensorMaps.emplace(std::move(key), device);
+  return reinterpret_cast<void *>(device);
 }
