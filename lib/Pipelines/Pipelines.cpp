@@ -65,6 +65,11 @@ void mlir::attn::buildAttnCPUPipeline(OpPassManager &pm,
 
 void mlir::attn::buildAttnCUDAPipeline(OpPassManager &pm,
                                        const AttnPipelineOptions &opts) {
+  if (opts.kernel == "wgmma") {
+    ConvertAttnToGPUSm90Options sm90Opts;
+    sm90Opts.blockKV = opts.gpuBlockKV;
+    pm.addPass(createConvertAttnToGPUSm90(sm90Opts));
+  }
   ConvertAttnToGPUOptions gpuOpts;
   gpuOpts.numWarps = opts.gpuWarps;
   gpuOpts.blockKV = opts.gpuBlockKV;
@@ -137,6 +142,12 @@ LogicalResult mlir::attn::buildAttnPipeline(
     if (opts.format != "bin" && opts.format != "isa")
       return errorHandler("attn-pipeline: unknown format '" + opts.format +
                           "' (expected bin or isa)");
+    if (opts.kernel != "auto" && opts.kernel != "mma-sync" &&
+        opts.kernel != "wgmma")
+      return errorHandler("attn-pipeline: unknown kernel '" + opts.kernel +
+                          "' (expected auto, mma-sync or wgmma)");
+    if (opts.kernel == "wgmma" && opts.chip != "sm_90a")
+      return errorHandler("attn-pipeline: kernel=wgmma needs chip=sm_90a");
     buildAttnCUDAPipeline(pm, opts);
     return success();
   }

@@ -57,6 +57,12 @@ struct AttnPipelineOptions : public PassPipelineOptions<AttnPipelineOptions> {
       llvm::cl::desc("target=cuda: 16-row query tiles per warp (1 or 2); 0 "
                      "uses the default tile table"),
       llvm::cl::init(0)};
+  PassOptions::Option<std::string> kernel{
+      *this, "kernel",
+      llvm::cl::desc("target=cuda: auto, mma-sync (FlashAttention-2 on "
+                     "mma.sync, any chip) or wgmma (TMA + wgmma, sm_90a; "
+                     "docs/hopper.md). auto picks mma-sync"),
+      llvm::cl::init("auto")};
   PassOptions::Option<std::string> cudaPath{
       *this, "cuda-path",
       llvm::cl::desc("target=cuda: CUDA toolkit root, for ptxas and "

@@ -1,0 +1,63 @@
+// RUN: attn-opt %s --attn-pipeline="target=cuda chip=sm_90a kernel=wgmma format=isa" -o %t.isa.mlir
+// RUN: FileCheck %s --check-prefix=HOST < %t.isa.mlir
+// RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.isa.mlir attn_d128_kernel > %t.d128.ptx
+// RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.isa.mlir attn_d64_causal_kernel > %t.d64.ptx
+// RUN: FileCheck %s --check-prefix=PTX < %t.d128.ptx
+// RUN: FileCheck %s --check-prefix=PTX < %t.d64.ptx
+
+// kernel=wgmma: the host makes the tensor maps through the runtime and
+// launches the kernel with them; both kernels end up in gpu.binary ops.
+// HOST-DAG: llvm.call @mgpuTensorMapEncodeTiledMemref(
+// HOST-DAG: gpu.launch_func @attn_d128_kernel::@attn_d128_kernel
+// HOST-DAG: gpu.binary @attn_d128_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
+// HOST-DAG: gpu.binary @attn_d64_causal_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
+
+// The PTX loads tiles with the tensor copy engine onto mbarriers and
+// multiplies on wgmma (shared-memory A for S = Q·Kᵀ, register A for P·V).
+// PTX: .target sm_90a
+// PTX-DAG: mbarrier.init.shared.b64
+// PTX-DAG: mbarrier.arrive.expect_tx.shared.b64
+// PTX-DAG: mbarrier.try_wait.parity.shared.b64
+// PTX-DAG: cp.async.bulk.tensor.4d.shared::cluster.global.tile.mbarrier::complete_tx::bytes
+// PTX-DAG: wgmma.fence.sync.aligned
+// PTX-DAG: wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 {
+// PTX-DAG: wgmma.commit_group.sync.aligned
+// PTX-DAG: wgmma.wait_group.sync.aligned 0
+// PTX-DAG: ex2.approx.ftz.f32
+// PTX-NOT: mma.sync.aligned.m16n8k16
+
+// No spills at either head dim.
+// RUN: %if ptxas %{ %ptxas -v -arch=sm_90a %t.d128.ptx -o %t.d128.cubin 2>&1 | FileCheck %s --check-prefix=SPILL %}
+// RUN: %if ptxas %{ %ptxas -v -arch=sm_90a %t.d64.ptx -o %t.d64.cubin 2>&1 | FileCheck %s --check-prefix=SPILL %}
+// SPILL: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+
+// The mma.sync kernel is still the default (kernel=auto).
+// RUN: attn-opt %s --attn-pipeline="target=cuda chip=sm_90a format=isa" -o %t.auto.mlir
+// RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.auto.mlir attn_d128_kernel | FileCheck %s --check-prefix=AUTO
+// AUTO: mma.sync.aligned.m16n8k16
+// AUTO-NOT: wgmma.mma_async
+
+// RUN: not attn-opt %s --attn-pipeline="target=cuda chip=sm_80 kernel=wgmma" 2>&1 | FileCheck %s --check-prefix=ERR
+// ERR: kernel=wgmma needs chip=sm_90a
+// RUN: not attn-opt %s --attn-pipeline="target=cuda kernel=bogus" 2>&1 | FileCheck %s --check-prefix=ERR2
+// ERR2: unknown kernel 'bogus' (expected auto, mma-sync or wgmma)
+
+func.func @attn_d128(%q: tensor<?x?x?x128xf16>, %k: tensor<?x?x?x128xf16>,
+                     %v: tensor<?x?x?x128xf16>, %o: tensor<?x?x?x128xf16>)
+    -> tensor<?x?x?x128xf16> attributes {llvm.emit_c_interface} {
+  %r = attn.attention ins(%q, %k, %v : tensor<?x?x?x128xf16>,
+         tensor<?x?x?x128xf16>, tensor<?x?x?x128xf16>)
+       outs(%o : tensor<?x?x?x128xf16>) scale(0.08838834764831845)
+       -> tensor<?x?x?x128xf16>
+  return %r : tensor<?x?x?x128xf16>
+}
+
+func.func @attn_d64_causal(%q: tensor<?x?x?x64xf16>, %k: tensor<?x?x?x64xf16>,
+                           %v: tensor<?x?x?x64xf16>, %o: tensor<?x?x?x64xf16>)
+    -> tensor<?x?x?x64xf16> attributes {llvm.emit_c_interface} {
+  %r = attn.attention ins(%q, %k, %v : tensor<?x?x?x64xf16>,
+         tensor<?x?x?x64xf16>, tensor<?x?x?x64xf16>)
+       outs(%o : tensor<?x?x?x64xf16>) scale(0.125)
+       causal<bottom_right> -> tensor<?x?x?x64xf16>
+  return %r : tensor<?x?x?x64xf16>
+}
