@@ -1282,7 +1282,7 @@ Operation *absorbableEpilogue(Value result, SmallVectorImpl<int64_t> &oPerm) {
     oPerm.assign(p.begin(), p.end());
   };
   if (auto tr = dyn_cast<linalg::TransposeOp>(user)) {
-    if (!tr.hasPureTensorSemantics())
+    if (!tr.hasPureTensorSemantics() || tr.getInput() != result)
       return nullptr;
     permuted(tr.getPermutation()); // result dim i = input dim perm[i]
     return tr;
