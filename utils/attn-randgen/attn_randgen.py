@@ -96,6 +96,9 @@ def gen_spec(seed, index, mutant_rate=0.3):
     s["dtype"] = choose(r, ["f32", "f16", "bf16"], [5, 2, 2])
     s["ptrunc"] = s["dtype"] != "f32" and r.random() < 0.6
     s["dyn"] = r.random() < 0.25
+    # "all": every size dynamic; "bs": batch and sequence sizes dynamic, head
+    # counts and head dims static (torch dynamic-shape exports)
+    s["dyn_kind"] = r.choice(["all", "bs"])
     s["contraction"] = choose(
         r, ["generic", "generic_kt", "generic_kdn", "bmm_transpose", "bmm_map"],
         [5, 2, 1, 2, 2])
@@ -214,6 +217,8 @@ def ext_tags(s):
     e = []
     if s["contraction"] == "generic_kdn":
         e.append("k_stored_dn")           # K argument stored [.., D, Sk]
+    if s["dyn"] and s["mask"] == "causal" and s["causal_align"] == "bottom_right":
+        e.append("dynamic_bottom_right")  # test/Fuse-pending/pos-causal-bottom-right-dynamic
     if s["softmax"] == "two_generic":
         e.append("two_generic_softmax")   # test/Fuse-pending/pos-generic4d-two-generic-softmax
     if s["mask"] == "additive" and (s["mask_before_scale"] or
@@ -226,7 +231,8 @@ def features(s):
     f = [f"dtype={s['dtype']}", f"contraction={s['contraction']}",
          f"layout={s['layout']}", f"gqa={s['gqa']}",
          f"scale={s['scale_place']}", f"softmax={s['softmax']}",
-         f"mask={s['mask']}", f"dyn={int(s['dyn'])}", f"nb={s['nb']}",
+         f"mask={s['mask']}",
+         f"dyn={s.get('dyn_kind', 'all') if s['dyn'] else 0}", f"nb={s['nb']}",
          f"pipeline={s['pipeline']}"]
     if s["mask"] == "causal":
         f += [f"causal={s['causal_align']}", f"causal_form={s['causal_form']}"]
@@ -334,7 +340,14 @@ class Emitter:
                 "BHk": int(np.prod(s["bdims"] or [1])) * s["hkv"]}[lab]
 
     def is_dyn(self, lab):
-        return self.s["dyn"] and lab not in ("1", "G")
+        s = self.s
+        if not s["dyn"] or lab in ("1", "G"):
+            return False
+        if lab == "Hk" and s["gqa"] == "unit0":
+            return False  # MQA reads head 0: the K/V head count must be 1
+        if s.get("dyn_kind", "all") == "bs":
+            return lab in ("M", "N") or (lab.startswith("b") and lab[1:].isdigit())
+        return True
 
     def ty(self, labs, elt):
         dims = ["?" if self.is_dyn(l) else str(self.size(l)) for l in labs]
@@ -1378,7 +1391,7 @@ def fuse_remark(cfg, text):
 
 
 SIMPLIFY = [
-    ("nb", 1), ("dtype", "f32"), ("dyn", False), ("layout", "bhsd"),
+    ("body_bits", 0xFFFF), ("nb", 1), ("dyn_kind", "bs"), ("dtype", "f32"), ("dyn", False), ("layout", "bhsd"),
     ("contraction", "generic"), ("gqa", "none"), ("g", 1), ("hkv", 1),
     ("mask", "none"), ("scale_place", "scores_mul"), ("softmax", "decomp"),
     ("split_epilogue", False), ("mask_before_scale", False),
