@@ -1001,12 +1001,22 @@ LogicalResult AttentionMatcher::run() {
   auto outPos = [&](unsigned loop) {
     return *outMap.getResultPosition(getAffineDimExpr(loop, ctx));
   };
-  // The output dim P carries (m) and the one V carries (e).
-  unsigned pOperand = p == stripCasts(factors[0]) || p == factors[0] ? 0 : 1;
-  unsigned mLoop = pOperand == 0 ? cd->m[0] : cd->n[0];
-  unsigned eLoop = pOperand == 0 ? cd->n[0] : cd->m[0];
-  mDim = outPos(mLoop);
-  eDim = outPos(eLoop);
+  // The output dim P carries (m) and the one V carries (e). The body may
+  // multiply V·P, so decide by what P's expression depends on, not by the
+  // order of the factors.
+  unsigned a = outPos(cd->m[0]), b = outPos(cd->n[0]);
+  bool pa = dependsOn(p, a), pb = dependsOn(p, b);
+  bool va = dependsOn(vf, a), vb = dependsOn(vf, b);
+  if (pa && !pb && vb && !va) {
+    mDim = a;
+    eDim = b;
+  } else if (pb && !pa && va && !vb) {
+    mDim = b;
+    eDim = a;
+  } else {
+    return reject("cannot tell the query and value dims of the P·V "
+                  "contraction apart");
+  }
 
   // P = softmax over the key axis (kDim) of some x.
   p = stripCasts(p);
