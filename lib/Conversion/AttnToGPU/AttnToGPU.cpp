@@ -46,10 +46,10 @@ AttnGPUTileConfig mlir::attn::getDefaultAttnGPUTileConfig(StringRef chip,
   // table.
   (void)chip;
   // D = 256: one row tile per warp, so that O (128 f32 per thread) fits in
-  // registers next to S.
+  // registers next to S; 8 warps x 32 keys (237 TFLOPS) beat 4 x 32 (226)
+  // and 4 x 64 (204) without causal mask.
   if (headDim > 128)
-    return AttnGPUTileConfig{/*numWarps=*/4, /*blockKV=*/causal ? 32 : 64,
-                             /*rowTiles=*/1};
+    return AttnGPUTileConfig{/*numWarps=*/8, /*blockKV=*/32, /*rowTiles=*/1};
   return AttnGPUTileConfig{/*numWarps=*/4, /*blockKV=*/causal ? 32 : 64,
                            /*rowTiles=*/2};
 }

@@ -94,14 +94,14 @@ func.func @bf16(%q: tensor<1x4x64x64xbf16>, %o: tensor<1x4x64x64xbf16>)
 
 // -----
 
-// D = 256: one row tile per warp (BQ = 64), 64-key tiles: (64 + 4 * 64) *
-// 264 * 2 bytes of shared memory; Q is re-read from shared memory, 32 of D
-// at a time, inside the loop.
+// D = 256: 8 warps of one row tile (BQ = 128), 32-key tiles: (128 + 4 *
+// 32) * 264 * 2 bytes of shared memory; Q is re-read from shared memory, 32
+// of D at a time, inside the loop.
 // CHECK-LABEL: func.func @head_dim_256
-// CHECK: arith.constant 168960 : i32
+// CHECK: arith.constant 135168 : i32
 // CHECK: gpu.launch
 // CHECK: scf.for
-// CHECK: nvgpu.ldmatrix %{{.*}} : memref<64x264xf16, #gpu.address_space<workgroup>> -> vector<4x2xf16>
+// CHECK: nvgpu.ldmatrix %{{.*}} : memref<128x264xf16, #gpu.address_space<workgroup>> -> vector<4x2xf16>
 func.func @head_dim_256(%q: tensor<1x4x64x256xf16>, %o: tensor<1x4x64x256xf16>)
     -> tensor<1x4x64x256xf16> {
   %r = attn.attention ins(%q, %q, %q : tensor<1x4x64x256xf16>,
