@@ -60,13 +60,16 @@ constexpr int64_t kWarpSize = 32;
 // Shared-memory rows are padded by 16 bytes so that the 8 row addresses of
 // one ldmatrix hit distinct banks.
 constexpr int64_t kRowPad = 8;
-// Opt-in dynamic shared memory per block on sm_80 (163 KiB) is less than
-// sm_90's 227 KiB; the check uses the larger, the driver rejects the rest.
-constexpr int64_t kMaxSharedMemoryBytes = 227 * 1024;
+// Opt-in dynamic shared memory per block: 227 KiB on sm_90, 163 KiB on
+// sm_80.
+int64_t maxSharedMemoryBytes(StringRef chip) {
+  return chip.starts_with("sm_80") ? 163 * 1024 : 227 * 1024;
+}
 
 /// Why `op` cannot be lowered by this pattern, or an empty string.
 std::string getUnsupportedReason(AttentionOp op,
-                                 const AttnGPUTileConfig &config) {
+                                 const AttnGPUTileConfig &config,
+                                 StringRef chip) {
   Type inTy = op.getQueryType().getElementType();
   if (!inTy.isF16() && !inTy.isBF16())
     return "target=cuda supports only f16 and bf16 query/key/value (the "
@@ -108,11 +111,13 @@ std::string getUnsupportedReason(AttentionOp op,
            "/ 8 a multiple of 32 * warps, and row-tiles 1 or 2";
   int64_t blockQ = 16 * config.rowTiles * config.numWarps;
   int64_t smem = (blockQ + 4 * config.blockKV) * (d + kRowPad) * 2;
-  if (smem > kMaxSharedMemoryBytes)
+  int64_t limit = maxSharedMemoryBytes(chip);
+  if (smem > limit)
     return "tile config needs " + std::to_string(smem) +
            " bytes of shared memory, over the limit of " +
-           std::to_string(kMaxSharedMemoryBytes) +
-           " (227 KiB); use fewer warps, row-tiles or block-kv";
+           std::to_string(limit) + " (" + std::to_string(limit / 1024) +
+           " KiB on " + chip.str() +
+           "); use fewer warps, row-tiles or block-kv";
   SmallVector<Value> buffers = {op.getQuery(), op.getKey(), op.getValue(),
                                 op.getOutput()};
   if (op.getMask())
@@ -787,7 +792,7 @@ struct AttentionToGPULaunch : OpRewritePattern<AttentionOp> {
   LogicalResult matchAndRewrite(AttentionOp op,
                                 PatternRewriter &rewriter) const override {
     AttnGPUTileConfig cfg = resolveConfig(op);
-    std::string reason = getUnsupportedReason(op, cfg);
+    std::string reason = getUnsupportedReason(op, cfg, chip);
     if (!reason.empty())
       return rewriter.notifyMatchFailure(op, reason);
     Location loc = op.getLoc();
@@ -892,7 +897,7 @@ struct ConvertAttnToGPUPass
         cfg.blockKV = def.blockKV;
       if (!cfg.rowTiles)
         cfg.rowTiles = def.rowTiles;
-      std::string reason = getUnsupportedReason(op, cfg);
+      std::string reason = getUnsupportedReason(op, cfg, chip);
       if (reason.empty())
         return WalkResult::advance();
       op.emitOpError("cannot be lowered to GPU: ") << reason;

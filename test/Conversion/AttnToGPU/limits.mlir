@@ -4,7 +4,7 @@
 // (256 + 4 * 64) rows * (256 + 8) * 2 bytes = 270336.
 func.func @smem(%q: tensor<1x4x64x256xf16>, %o: tensor<1x4x64x256xf16>)
     -> tensor<1x4x64x256xf16> {
-  // expected-error @below {{cannot be lowered to GPU: tile config needs 270336 bytes of shared memory, over the limit of 232448 (227 KiB)}}
+  // expected-error @below {{cannot be lowered to GPU: tile config needs 270336 bytes of shared memory, over the limit of 232448 (227 KiB on sm_90a)}}
   %r = attn.attention ins(%q, %q, %q : tensor<1x4x64x256xf16>,
          tensor<1x4x64x256xf16>, tensor<1x4x64x256xf16>)
        outs(%o : tensor<1x4x64x256xf16>) scale(0.0625)
