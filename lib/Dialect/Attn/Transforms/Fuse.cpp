@@ -20,6 +20,7 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/Support/Format.h"
 
@@ -755,6 +756,10 @@ bool readsExponential(Operation *op) {
 struct Match {
   Value query, key, value, mask;
   SmallVector<int64_t> qPerm, kPerm, vPerm, oPerm;
+  // Non-empty: the operand is a higher-rank tensor that the chain reads
+  // through a static collapse_shape it computed on (e.g. Q scaled before
+  // being collapsed to [B·H, S, D]); the op reads it re-collapsed.
+  SmallVector<ReassociationIndices> qRe, kRe, vRe;
   double scale = 1.0;
   std::optional<CausalAlignment> causal;
   int64_t group = 1;
@@ -782,7 +787,12 @@ private:
   /// a permutation of `dims` (with `headDim` allowed as `h floordiv G` or a
   /// unit 0), and returns its stored->logical permutation.
   Sym *pickLayout(Sym *leaf, ArrayRef<unsigned> dims, int64_t headPos,
-                  SmallVectorImpl<int64_t> &perm, int64_t &group);
+                  SmallVectorImpl<int64_t> &perm, int64_t &group,
+                  SmallVectorImpl<ReassociationIndices> &re);
+  bool fitsCollapsed(Sym *l, ArrayRef<unsigned> dims,
+                     SmallVectorImpl<int64_t> &perm,
+                     SmallVectorImpl<ReassociationIndices> &re);
+  Evaluator *ev = nullptr;
   LogicalResult matchCausal(Sym *cond, bool keepWhen);
   LogicalResult checkUsers();
 
@@ -794,10 +804,54 @@ private:
   unsigned numDims = 0, numSymbols = 0;
 };
 
+/// Whether `l` reads a static tensor whose dims, grouped, are the
+/// delinearisation of `dims` (as a collapse_shape of it would be read).
+bool AttentionMatcher::fitsCollapsed(Sym *l, ArrayRef<unsigned> dims,
+                                     SmallVectorImpl<int64_t> &perm,
+                                     SmallVectorImpl<ReassociationIndices> &re) {
+  auto ty = dyn_cast<RankedTensorType>(l->tensor.getType());
+  int64_t rank = dims.size();
+  if (!ty || !ty.hasStaticShape() || ty.getRank() <= rank || !ev)
+    return false;
+  MLIRContext *ctx = ty.getContext();
+  perm.assign(rank, -1);
+  re.clear();
+  SmallVector<bool> seen(rank, false);
+  for (int64_t i = 0, r = ty.getRank(); i < r;) {
+    bool found = false;
+    for (int64_t p = 0; p < rank && !found; ++p) {
+      if (seen[p])
+        continue;
+      for (int64_t len = 1; i + len <= r && !found; ++len) {
+        SmallVector<AffineExpr> parts(len);
+        AffineExpr rest = getAffineDimExpr(dims[p], ctx);
+        for (int64_t j = len - 1; j > 0; --j) {
+          auto [q, rr] = ev->divMod(rest, ty.getDimSize(i + j));
+          parts[j] = rr;
+          rest = q;
+        }
+        parts[0] = rest;
+        if (!llvm::equal(parts, ArrayRef(l->idx).slice(i, len)))
+          continue;
+        perm[re.size()] = p;
+        seen[p] = true;
+        re.push_back(llvm::to_vector(llvm::seq<int64_t>(i, i + len)));
+        i += len;
+        found = true;
+      }
+    }
+    if (!found || static_cast<int64_t>(re.size()) > rank)
+      return false;
+  }
+  return static_cast<int64_t>(re.size()) == rank;
+}
+
 Sym *AttentionMatcher::pickLayout(Sym *leaf, ArrayRef<unsigned> dims,
                                   int64_t headPos,
                                   SmallVectorImpl<int64_t> &perm,
-                                  int64_t &group) {
+                                  int64_t &group,
+                                  SmallVectorImpl<ReassociationIndices> &re) {
+  re.clear();
   for (Sym *l = leaf; l; l = l->outer) {
     auto ty = dyn_cast<RankedTensorType>(l->tensor.getType());
     if (!ty || ty.getRank() != static_cast<int64_t>(dims.size()))
@@ -837,6 +891,12 @@ Sym *AttentionMatcher::pickLayout(Sym *leaf, ArrayRef<unsigned> dims,
     group = g;
     return l;
   }
+  for (Sym *l = leaf; l; l = l->outer)
+    if (fitsCollapsed(l, dims, perm, re)) {
+      group = 1;
+      return l;
+    }
+  re.clear();
   return nullptr;
 }
 
@@ -977,6 +1037,8 @@ LogicalResult AttentionMatcher::run() {
   // Global dims 0..rank-1 are the anchor's output positions.
   int64_t rank = outMap.getNumResults();
   Evaluator ev(ctx, rank);
+  this->ev = &ev;
+  auto clearEv = llvm::make_scope_exit([&] { this->ev = nullptr; });
   SmallVector<AffineExpr> outIdx;
   for (int64_t i = 0; i < rank; ++i)
     outIdx.push_back(getAffineDimExpr(i, ctx));
@@ -1154,9 +1216,12 @@ LogicalResult AttentionMatcher::run() {
     return d;
   };
   int64_t gk = 1, gv = 1, gq = 1;
-  Sym *q = pickLayout(qLeaf, dimsWith(mDim, dDim), -1, match.qPerm, gq);
-  Sym *k = pickLayout(kLeaf, dimsWith(kDim, dDim), nb, match.kPerm, gk);
-  Sym *v = pickLayout(vLeaf, dimsWith(kDim, eDim), nb, match.vPerm, gv);
+  Sym *q = pickLayout(qLeaf, dimsWith(mDim, dDim), -1, match.qPerm, gq,
+                      match.qRe);
+  Sym *k = pickLayout(kLeaf, dimsWith(kDim, dDim), nb, match.kPerm, gk,
+                      match.kRe);
+  Sym *v = pickLayout(vLeaf, dimsWith(kDim, eDim), nb, match.vPerm, gv,
+                      match.vRe);
   if (!q || !k || !v)
     return reject("Q, K or V is not a transpose or head broadcast of a "
                   "tensor");
@@ -1170,8 +1235,13 @@ LogicalResult AttentionMatcher::run() {
       getElementTypeOrSelf(match.value.getType()) != elem ||
       !isa<Float16Type, BFloat16Type, Float32Type>(elem))
     return reject("Q, K and V element types differ or are unsupported");
-  auto qTy = cast<RankedTensorType>(match.query.getType());
-  auto kTy = cast<RankedTensorType>(match.key.getType());
+  auto asRead = [](Value t, ArrayRef<ReassociationIndices> re) {
+    auto ty = cast<RankedTensorType>(t.getType());
+    return re.empty() ? ty
+                      : tensor::CollapseShapeOp::inferCollapsedType(ty, re);
+  };
+  RankedTensorType qTy = asRead(match.query, match.qRe);
+  RankedTensorType kTy = asRead(match.key, match.kRe);
   auto storedSize = [](RankedTensorType ty, ArrayRef<int64_t> perm,
                        int64_t logical) {
     return ty.getDimSize(llvm::find(perm, logical) - perm.begin());
@@ -1189,8 +1259,14 @@ LogicalResult AttentionMatcher::run() {
   auto storedPos = [](ArrayRef<int64_t> perm, int64_t logical) {
     return static_cast<int64_t>(llvm::find(perm, logical) - perm.begin());
   };
-  sq = ev.sizeExpr(match.query, storedPos(match.qPerm, nb + 1));
-  sk = ev.sizeExpr(match.key, storedPos(match.kPerm, nb + 1));
+  sq = match.qRe.empty()
+           ? ev.sizeExpr(match.query, storedPos(match.qPerm, nb + 1))
+           : getAffineConstantExpr(
+                 qTy.getDimSize(storedPos(match.qPerm, nb + 1)), ctx);
+  sk = match.kRe.empty()
+           ? ev.sizeExpr(match.key, storedPos(match.kPerm, nb + 1))
+           : getAffineConstantExpr(
+                 kTy.getDimSize(storedPos(match.kPerm, nb + 1)), ctx);
   numDims = ev.getNumDims();
   numSymbols = ev.getNumSymbols();
 
@@ -1353,6 +1429,14 @@ struct FuseAttention : OpInterfaceRewritePattern<linalg::LinalgOp> {
     // The epilogue's init may be created after the anchor.
     rewriter.setInsertionPoint(last);
     Value q = m.query, k = m.key, v = m.value;
+    auto recollapse = [&](Value t, ArrayRef<ReassociationIndices> re) {
+      return re.empty() ? t
+                        : tensor::CollapseShapeOp::create(rewriter, loc, t, re)
+                              .getResult();
+    };
+    q = recollapse(q, m.qRe);
+    k = recollapse(k, m.kRe);
+    v = recollapse(v, m.vRe);
     // Single-head 2-D attention: add a unit head dim in front.
     bool unitHead = cast<RankedTensorType>(q.getType()).getRank() == 2;
     auto addUnitDim = [&](Value t, SmallVectorImpl<int64_t> &perm) -> Value {
