@@ -92,12 +92,16 @@ std::string getUnsupportedReason(AttentionOp op,
       (d != 64 && d != 128 && d != 256))
     return "head dim must be static, equal for query and value, and 64, 128 "
            "or 256";
-  // The permutations are returned by value: keep them alive for the loop
-  // (ArrayRefs to the temporaries dangled: ASan stack-use-after-scope).
-  SmallVector<int64_t> perms[] = {
-      op.getQueryPermutation(), op.getKeyPermutation(),
-      op.getValuePermutation(), op.getOutputPermutation()};
-  for (ArrayRef<int64_t> perm : perms)
+  // The permutations are returned by value: name them so that they outlive
+  // the loop (ArrayRefs to the temporaries dangled: ASan
+  // stack-use-after-scope).
+  SmallVector<int64_t> qPerm = op.getQueryPermutation();
+  SmallVector<int64_t> kPerm = op.getKeyPermutation();
+  SmallVector<int64_t> vPerm = op.getValuePermutation();
+  SmallVector<int64_t> oPerm = op.getOutputPermutation();
+  for (ArrayRef<int64_t> perm :
+       {ArrayRef<int64_t>(qPerm), ArrayRef<int64_t>(kPerm),
+        ArrayRef<int64_t>(vPerm), ArrayRef<int64_t>(oPerm)})
     if (perm.back() != nb + 2)
       return "the head dim must be the innermost stored dimension of every "
              "operand";
