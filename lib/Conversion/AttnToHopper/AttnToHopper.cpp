@@ -102,11 +102,15 @@ std::string getUnsupportedReason(AttentionOp op, const HopperConfig &c) {
   if (ShapedType::isDynamic(d) || d != dv || (d != 64 && d != 128))
     return "head dim must be static, equal for query and value, and 64 or "
            "128";
+  // The permutations are returned by value: name them so that they outlive
+  // the loop (ArrayRefs to the temporaries dangled, as in AttnToGPU.cpp).
+  SmallVector<int64_t> qPerm = op.getQueryPermutation();
+  SmallVector<int64_t> kPerm = op.getKeyPermutation();
+  SmallVector<int64_t> vPerm = op.getValuePermutation();
+  SmallVector<int64_t> oPerm = op.getOutputPermutation();
   for (ArrayRef<int64_t> perm :
-       {ArrayRef<int64_t>(op.getQueryPermutation()),
-        ArrayRef<int64_t>(op.getKeyPermutation()),
-        ArrayRef<int64_t>(op.getValuePermutation()),
-        ArrayRef<int64_t>(op.getOutputPermutation())})
+       {ArrayRef<int64_t>(qPerm), ArrayRef<int64_t>(kPerm),
+        ArrayRef<int64_t>(vPerm), ArrayRef<int64_t>(oPerm)})
     if (perm.back() != nb + 2)
       return "the head dim must be the innermost stored dimension of every "
              "operand";
