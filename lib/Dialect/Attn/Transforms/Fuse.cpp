@@ -768,7 +768,25 @@ struct Match {
 
 class AttentionMatcher {
 public:
-  AttentionMatcher(linalg::LinalgOp anchor) : anchor(anchor) {}
+  AttentionMatcher(linalg::LinalgOp anchor, unsigned seqChoice = 0)
+      : anchor(anchor), seqChoice(seqChoice) {}
+
+  /// run(), retrying the other candidates for the query (or value) axis when
+  /// several output dims are read by P only (MQA: the head and the query
+  /// axis look alike until a mask or causal condition tells them apart).
+  static AttentionMatcher matchAny(linalg::LinalgOp anchor) {
+    AttentionMatcher first(anchor);
+    if (succeeded(first.run()))
+      return first;
+    for (unsigned c = 1; c < first.numSeqChoices; ++c) {
+      AttentionMatcher other(anchor, c);
+      if (succeeded(other.run()))
+        return other;
+    }
+    return first;
+  }
+  bool succeededMatch = false;
+  unsigned numSeqChoices = 1;
 
   /// Succeeds with `match` filled; on failure, `isNearMiss` says whether the
   /// anchor looked like attention and `reason` why it was rejected.
@@ -797,6 +815,7 @@ private:
   LogicalResult checkUsers();
 
   linalg::LinalgOp anchor;
+  unsigned seqChoice = 0;
   unsigned mDim = 0, kDim = 0, eDim = 0, dDim = 0;
   SmallVector<unsigned> batchDims; // logical order; the head is last
   // Stored Q and K sequence lengths: constants, or symbols of tensor.dim.
@@ -1025,8 +1044,14 @@ LogicalResult AttentionMatcher::run() {
     llvm::sort(*side, [&](unsigned a, unsigned b) {
       return outPosOf(a) < outPosOf(b);
     });
-    dims.batch.append(side->begin(), side->end() - 1);
-    side->erase(side->begin(), side->end() - 1);
+    // Default: the innermost; retries pick the others.
+    numSeqChoices = std::max<unsigned>(numSeqChoices, side->size());
+    unsigned keep = side->size() - 1 - seqChoice % side->size();
+    unsigned seq = (*side)[keep];
+    for (unsigned d : *side)
+      if (d != seq)
+        dims.batch.push_back(d);
+    side->assign({seq});
   }
   if (dims.m.size() != 1 || dims.n.size() != 1) {
     isNearMiss = readsExponential(anchor);
@@ -1330,7 +1355,10 @@ LogicalResult AttentionMatcher::run() {
     match.leaves.push_back(match.mask);
   // Anything the chain reads beyond Q, K, V and the mask stays put; the
   // scores and probabilities must be used by the chain only.
-  return checkUsers();
+  if (failed(checkUsers()))
+    return failure();
+  succeededMatch = true;
+  return success();
 }
 
 std::string describe(const Match &m) {
@@ -1409,8 +1437,8 @@ struct FuseAttention : OpInterfaceRewritePattern<linalg::LinalgOp> {
 
   LogicalResult matchAndRewrite(linalg::LinalgOp anchor,
                                 PatternRewriter &rewriter) const override {
-    AttentionMatcher matcher(anchor);
-    if (failed(matcher.run()))
+    AttentionMatcher matcher = AttentionMatcher::matchAny(anchor);
+    if (!matcher.succeededMatch)
       return rewriter.notifyMatchFailure(anchor, matcher.reason);
     Match m = matcher.match;
     Location loc = anchor.getLoc();
@@ -1498,8 +1526,8 @@ struct AttnFusePass : public attn::impl::AttnFuseBase<AttnFusePass> {
       return;
     // Near misses are reported once, after fusion has settled.
     getOperation()->walk([](linalg::LinalgOp op) {
-      AttentionMatcher matcher(op);
-      if (failed(matcher.run()) && matcher.isNearMiss)
+      AttentionMatcher matcher = AttentionMatcher::matchAny(op);
+      if (!matcher.succeededMatch && matcher.isNearMiss)
         op->emitRemark("not fused: ") << matcher.reason;
     });
   }
