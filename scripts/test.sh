@@ -17,6 +17,15 @@ unsupported=$(count Unsupported); xfail=$(count 'Expectedly Failed')
 timedout=$(count 'Timed Out'); xpass=$(count 'Unexpectedly Passed')
 failed=$(( ${failed:-0} + ${timedout:-0} + ${xpass:-0} ))
 passed=$(( ${passed:-0} + ${xfail:-0} ))
+# CI only: the extra stages (fuzzing, sanitizers; docs/reliability.md). Each
+# stage counts as one test in the totals below.
+if [ "${CI:-}" = true ] && [ "${ATTN_CI_EXTRA:-1}" = 1 ]; then
+  extra_counts="$BUILD_DIR/ci-extra.counts"
+  rm -f "$extra_counts"
+  "$ATTN_ROOT/scripts/ci-extra.sh" "$extra_counts" || true
+  read -r extra_passed extra_failed < "$extra_counts" || extra_failed=1
+  passed=$(( passed + ${extra_passed:-0} )); failed=$(( failed + ${extra_failed:-1} ))
+fi
 echo "${passed} passed, ${failed} failed, ${unsupported:-0} skipped"
 if [ "$lit_status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
   exit 1
