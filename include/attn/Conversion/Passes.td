@@ -63,6 +63,15 @@ def ConvertAttnToGPUSm90 : Pass<"convert-attn-to-gpu-sm90", "ModuleOp"> {
            "Keys per K/V stage (multiple of 16, at most 256); 0 = default">,
     Option<"stages", "stages", "int64_t", /*default=*/"0",
            "K/V shared-memory stages (>= 2); 0 = default">,
+    Option<"overlap", "overlap", "int64_t", /*default=*/"-1",
+           "1: issue S(j) = Q·K(j) and O += P(j-1)·V(j-1) together and run "
+           "the softmax of S(j) while P·V is in flight (FA3 intra-warpgroup "
+           "overlap); 0: one block at a time; -1 = default">,
+    Option<"producerWarp", "producer-warp", "int64_t", /*default=*/"-1",
+           "1: a producer warpgroup issues every TMA load (setmaxnreg moves "
+           "its registers to the consumers), consumers release stages through "
+           "'empty' mbarriers instead of a block barrier; 0: thread 0 loads "
+           "between block barriers; -1 = default">,
     Option<"soft", "soft", "bool", /*default=*/"false",
            "Skip unsupported attn.attention ops instead of failing">
   ];

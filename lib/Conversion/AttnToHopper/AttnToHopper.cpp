@@ -57,12 +57,24 @@ struct HopperConfig {
   int64_t warpgroups = 2;
   int64_t blockKV = 128;
   int64_t stages = 2;
+  bool overlap = false;
+  bool producerWarp = false;
 };
 
 HopperConfig resolveConfig(int64_t warpgroups, int64_t blockKV,
-                           int64_t stages, int64_t d) {
+                           int64_t stages, int64_t overlap,
+                           int64_t producerWarp, int64_t d) {
+  // Defaults measured on H100 (docs/hopper.md). D = 128: 128-key stages,
+  // 3 of them, producer warpgroup + intra-warpgroup overlap (664 TFLOPS at
+  // S = 16k against 551-585 without). D = 64: 64-key stages, 2 of them,
+  // thread 0 loads (97 registers and 49 KiB: two blocks per SM, which the
+  // 384-thread warp-specialised block cannot have).
   HopperConfig c;
-  (void)d;
+  bool big = d > 64;
+  c.blockKV = big ? 128 : 64;
+  c.stages = big ? 3 : 2;
+  c.overlap = overlap < 0 ? big : overlap != 0;
+  c.producerWarp = producerWarp < 0 ? big : producerWarp != 0;
   if (warpgroups)
     c.warpgroups = warpgroups;
   if (blockKV)
@@ -154,6 +166,8 @@ public:
     blockQ = 64 * numWG;
     blockKV = c.blockKV;
     stages = c.stages;
+    overlap = c.overlap;
+    ws = c.producerWarp;
     outElemTy = op.getOutputType().getElementType();
     if (std::optional<CausalAlignment> ca = op.getCausal()) {
       causal = true;
@@ -326,7 +340,18 @@ private:
     return out;
   }
 
+  struct Softmax {
+    SmallVector<Value> p, m, l, alpha;
+  };
+  Value waitTile(Value j);
+  Value issueS(Value stageOff);
+  SmallVector<Value> fenceOperands(ArrayRef<Value> vals);
+  Softmax softmax(Value j, ArrayRef<Value> s, ValueRange mOld,
+                  ValueRange lOld);
+  SmallVector<Value> issuePV(ArrayRef<Value> oAcc, ArrayRef<Value> pRegs,
+                             Value stageOff);
   SmallVector<Value> emitBlock(Value j, ValueRange state);
+  SmallVector<Value> emitOverlappedBlock(Value j, ValueRange state);
 
   OpBuilder &b;
   Location loc;
@@ -337,7 +362,7 @@ private:
   int64_t d, numWG, blockQ, blockKV, stages, panels, qBytes, tileBytes;
   int64_t kBase = 0, vBase = 0;
   Type outElemTy, f16, f32, i32, i64;
-  bool causal = false, bottomRight = false;
+  bool causal = false, bottomRight = false, overlap = false, ws = false;
   double scaleLog2;
 
   Value tid, lane, warp, wgIdx, q0, sq, sk, causalOffset, headQ, headKV;
@@ -347,23 +372,22 @@ private:
   Value qDescBase, kDescBase, vDescBase;
 };
 
-SmallVector<Value> HopperEmitter::emitBlock(Value j, ValueRange state) {
-  int64_t nS = blockKV / 2, nO = d / 2;
+Value HopperEmitter::waitTile(Value j) {
   Value stage = remu(j, stages);
-  Value kv0 = mul(j, idx(blockKV));
-  Value stageOff = toI64(mul(stage, idx(tileBytes)));
-
-  // Wait for the tile: phase parity flips every `stages` blocks.
+  // Phase parity flips every `stages` blocks.
   Value phase = arith::TruncIOp::create(b, loc, b.getI1Type(),
                                         toI64(remu(divu(j, stages), 2)));
   nvgpu::MBarrierTryWaitParityOp::create(b, loc, barriers, phase,
                                          idx(10000000), add(stage, idx(1)));
+  return toI64(mul(stage, idx(tileBytes)));
+}
 
+Value HopperEmitter::issueS(Value stageOff) {
   // S = Q·Kᵀ: d/16 wgmma m64n{BKV}k16, A = Q rows of this warpgroup and B =
-  // the K tile, both K-major in 64-column panels.
+  // the K tile, both K-major in 64-column panels; the first one overwrites.
+  int64_t nS = blockKV / 2;
   auto sTy = LLVM::LLVMStructType::getLiteral(ctx, SmallVector<Type>(nS, f32));
   Value acc = LLVM::UndefOp::create(b, loc, sTy);
-  NVVM::WgmmaFenceAlignedOp::create(b, loc);
   for (int64_t kk = 0; kk < d / 16; ++kk) {
     int64_t p = kk / 4, within = (kk % 4) * 32;
     Value descA = arith::AddIOp::create(
@@ -384,12 +408,41 @@ SmallVector<Value> HopperEmitter::emitBlock(Value j, ValueRange state) {
         NVVM::MMALayout::row, NVVM::MMALayout::col,
         NVVM::MMAIntOverflowAttr());
   }
-  NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
-  NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
-  SmallVector<Value> s;
-  for (int64_t i = 0; i < nS; ++i)
-    s.push_back(LLVM::ExtractValueOp::create(b, loc, acc, i));
+  return acc;
+}
 
+SmallVector<Value> HopperEmitter::fenceOperands(ArrayRef<Value> vals) {
+  // An empty asm that reads and writes `vals`: what uses its results cannot
+  // move above the wgmma wait before it, and the registers an in-flight
+  // wgmma reads stay allocated until then.
+  std::string cons;
+  SmallVector<Type> types;
+  for (Value v : vals) {
+    cons += v.getType().isF32() ? "=f," : "=r,";
+    types.push_back(v.getType());
+  }
+  for (size_t i = 0; i < vals.size(); ++i)
+    cons += std::to_string(i) + (i + 1 < vals.size() ? "," : "");
+  auto structTy = LLVM::LLVMStructType::getLiteral(ctx, types);
+  Value res = LLVM::InlineAsmOp::create(
+                  b, loc, structTy, vals, "", cons, /*has_side_effects=*/true,
+                  /*is_align_stack=*/false,
+                  LLVM::tailcallkind::TailCallKind::None,
+                  LLVM::AsmDialectAttr::get(ctx, LLVM::AsmDialect::AD_ATT),
+                  ArrayAttr())
+                  .getResult(0);
+  SmallVector<Value> out;
+  for (size_t i = 0; i < vals.size(); ++i)
+    out.push_back(LLVM::ExtractValueOp::create(b, loc, res, i));
+  return out;
+}
+
+HopperEmitter::Softmax HopperEmitter::softmax(Value j, ArrayRef<Value> sIn,
+                                              ValueRange mOld,
+                                              ValueRange lOld) {
+  int64_t nS = blockKV / 2;
+  Value kv0 = mul(j, idx(blockKV));
+  SmallVector<Value> s(sIn);
   // Ragged tail and causal masking, only in the blocks that need it.
   // Accumulator element i of a thread: row 16*warp + lane/4 + 8*((i/2)%2),
   // column 8*(i/4) + 2*(lane%4) + i%2.
@@ -427,26 +480,27 @@ SmallVector<Value> HopperEmitter::emitBlock(Value j, ValueRange state) {
   s.assign(ifOp.getResults().begin(), ifOp.getResults().end());
 
   // Online softmax in the exp2 domain, two rows per thread.
-  SmallVector<Value> oAcc(state.begin(), state.begin() + nO);
+  Softmax r;
   Value fzero = f32Cst(0.0f), cScale = f32Cst(scaleLog2);
-  SmallVector<Value> newM(2), newL(2), alpha(2), mUse(2);
+  SmallVector<Value> mUse(2);
+  r.m.resize(2);
+  r.l.resize(2);
+  r.alpha.resize(2);
   for (int64_t h = 0; h < 2; ++h) {
     Value mx = negInf;
     for (int64_t i = 0; i < nS; ++i)
       if ((i / 2) % 2 == h)
         mx = fmax(mx, s[i]);
     mx = quadReduce(mx, /*isMax=*/true);
-    Value mOld = state[nO + h];
-    newM[h] = fmax(mOld, fmul(mx, cScale));
+    r.m[h] = fmax(mOld[h], fmul(mx, cScale));
     // A row with no visible key yet keeps -inf: use 0 so that every
     // exponent is exp2(-inf) = 0 rather than NaN.
     Value isInf = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                        newM[h], negInf);
-    mUse[h] = select(isInf, fzero, newM[h]);
-    alpha[h] = exp2(fsub(mOld, mUse[h]));
+                                        r.m[h], negInf);
+    mUse[h] = select(isInf, fzero, r.m[h]);
+    r.alpha[h] = exp2(fsub(mOld[h], mUse[h]));
   }
   SmallVector<Value> sum(2, fzero);
-  SmallVector<Value> pRegs;
   for (int64_t i = 0; i < nS; i += 2) {
     int64_t h = (i / 2) % 2;
     Value negM = arith::NegFOp::create(b, loc, mUse[h]);
@@ -459,18 +513,21 @@ SmallVector<Value> HopperEmitter::emitBlock(Value j, ValueRange state) {
                    arith::TruncFOp::create(b, loc, f16, p1)});
     Value asI32 = vector::BitCastOp::create(b, loc, VectorType::get({1}, i32),
                                             pair);
-    pRegs.push_back(
+    r.p.push_back(
         vector::ExtractOp::create(b, loc, asI32, ArrayRef<int64_t>{0}));
   }
   for (int64_t h = 0; h < 2; ++h)
-    newL[h] = fma(state[nO + 2 + h], alpha[h], sum[h]);
-  for (int64_t jj = 0; jj < nO; ++jj)
-    oAcc[jj] = fmul(oAcc[jj], alpha[(jj / 2) % 2]);
+    r.l[h] = fma(lOld[h], r.alpha[h], sum[h]);
+  return r;
+}
 
+SmallVector<Value> HopperEmitter::issuePV(ArrayRef<Value> oAcc,
+                                          ArrayRef<Value> pRegs,
+                                          Value stageOff) {
   // O += P·V: BKV/16 register-A wgmma m64n{d}k16. For k step kk, A register
   // r holds S elements 8kk + 2r and 8kk + 2r + 1 (the accumulator layout of
   // two 8-column tiles is the A-fragment layout).
-  NVVM::WgmmaFenceAlignedOp::create(b, loc);
+  SmallVector<Value> o(oAcc);
   for (int64_t kk = 0; kk < blockKV / 16; ++kk) {
     SmallVector<Value> a(pRegs.begin() + 4 * kk, pRegs.begin() + 4 * kk + 4);
     Value descB = arith::AddIOp::create(
@@ -480,18 +537,77 @@ SmallVector<Value> HopperEmitter::emitBlock(Value j, ValueRange state) {
             arith::AddIOp::create(b, loc, stageOff,
                                   i64c(kk * 16 * kRowBytes)),
             i64c(4)));
-    oAcc = wgmmaRegA(oAcc, a, descB);
+    o = wgmmaRegA(o, a, descB);
   }
+  return o;
+}
+
+SmallVector<Value> HopperEmitter::emitBlock(Value j, ValueRange state) {
+  int64_t nS = blockKV / 2, nO = d / 2;
+  Value stageOff = waitTile(j);
+  NVVM::WgmmaFenceAlignedOp::create(b, loc);
+  Value acc = issueS(stageOff);
   NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
   NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
-
+  SmallVector<Value> s;
+  for (int64_t i = 0; i < nS; ++i)
+    s.push_back(LLVM::ExtractValueOp::create(b, loc, acc, i));
+  s = fenceOperands(s);
+  Softmax sm = softmax(j, s, state.slice(nO, 2), state.slice(nO + 2, 2));
+  SmallVector<Value> oAcc(state.begin(), state.begin() + nO);
+  for (int64_t jj = 0; jj < nO; ++jj)
+    oAcc[jj] = fmul(oAcc[jj], sm.alpha[(jj / 2) % 2]);
+  NVVM::WgmmaFenceAlignedOp::create(b, loc);
+  oAcc = issuePV(oAcc, sm.p, stageOff);
+  NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
+  NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
+  oAcc = fenceOperands(oAcc);
   SmallVector<Value> res(oAcc);
-  res.append(newM.begin(), newM.end());
-  res.append(newL.begin(), newL.end());
+  res.append(sm.m.begin(), sm.m.end());
+  res.append(sm.l.begin(), sm.l.end());
+  return res;
+}
+
+SmallVector<Value> HopperEmitter::emitOverlappedBlock(Value j,
+                                                      ValueRange state) {
+  // Iteration j >= 1: S_j = Q·K_j and O += P_{j-1}·V_{j-1} are in flight
+  // together while the softmax of S_j runs (FA3's intra-warpgroup overlap).
+  // state = O (rescaled up to block j-1, without P_{j-1}·V_{j-1}), m, l,
+  // P_{j-1}.
+  int64_t nS = blockKV / 2, nO = d / 2;
+  Value stageOff = waitTile(j);
+  Value prevOff =
+      toI64(mul(remu(sub(j, idx(1)), stages), idx(tileBytes)));
+  SmallVector<Value> oAcc(state.begin(), state.begin() + nO);
+  SmallVector<Value> pPrev(state.begin() + nO + 4, state.end());
+  NVVM::WgmmaFenceAlignedOp::create(b, loc);
+  Value acc = issueS(stageOff);
+  NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
+  oAcc = issuePV(oAcc, pPrev, prevOff);
+  NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
+  NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 1);
+  SmallVector<Value> s;
+  for (int64_t i = 0; i < nS; ++i)
+    s.push_back(LLVM::ExtractValueOp::create(b, loc, acc, i));
+  s = fenceOperands(s);
+  Softmax sm = softmax(j, s, state.slice(nO, 2), state.slice(nO + 2, 2));
+  NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
+  SmallVector<Value> fenced(oAcc);
+  fenced.append(pPrev.begin(), pPrev.end());
+  fenced = fenceOperands(fenced);
+  SmallVector<Value> res;
+  for (int64_t jj = 0; jj < nO; ++jj)
+    res.push_back(fmul(fenced[jj], sm.alpha[(jj / 2) % 2]));
+  res.append(sm.m.begin(), sm.m.end());
+  res.append(sm.l.begin(), sm.l.end());
+  res.append(sm.p.begin(), sm.p.end());
   return res;
 }
 
 void HopperEmitter::emit(gpu::LaunchOp launch) {
+  // With a producer warp the consumer code goes into an scf.if; the caller
+  // appends the terminator where it left off.
+  OpBuilder::InsertionGuard guard(b);
   tid = launch.getThreadIds().x;
   Value bx = launch.getBlockIds().x, by = launch.getBlockIds().y;
   lane = remu(tid, 32);
@@ -540,9 +656,13 @@ void HopperEmitter::emit(gpu::LaunchOp launch) {
   kDescBase = descriptor(i64c(kBase), 16, kAtomBytes);
   vDescBase = descriptor(i64c(vBase), blockKV * kRowBytes, kAtomBytes);
 
-  // Barrier 0: Q; barrier 1 + s: K/V stage s. One arrival (thread 0's
-  // expect_tx) plus the transaction bytes complete a phase.
-  auto barTy = nvgpu::MBarrierGroupType::get(ctx, wg, 1 + stages);
+  // Barrier 0: Q; barrier 1 + s: K/V stage s full. One arrival (the
+  // producer's expect_tx) plus the transaction bytes complete a phase. With
+  // a producer warp, barrier 1 + stages + s: stage s empty, one arrival per
+  // consumer thread.
+  int64_t consumers = numWG * kWarpgroupThreads;
+  auto barTy = nvgpu::MBarrierGroupType::get(
+      ctx, wg, 1 + (ws ? 2 : 1) * stages);
   barriers = nvgpu::MBarrierCreateOp::create(b, loc, barTy);
   Value isLeader = cmp(arith::CmpIPredicate::eq, tid, idx(0));
   {
@@ -552,6 +672,10 @@ void HopperEmitter::emit(gpu::LaunchOp launch) {
     for (int64_t i = 0; i < 1 + stages; ++i)
       nvgpu::MBarrierInitOp::create(b, loc, barriers, idx(1), idx(i),
                                     Value());
+    if (ws)
+      for (int64_t i = 0; i < stages; ++i)
+        nvgpu::MBarrierInitOp::create(b, loc, barriers, idx(consumers),
+                                      idx(1 + stages + i), Value());
     NVVM::FenceMbarrierInitOp::create(b, loc);
   }
   gpu::BarrierOp::create(b, loc);
@@ -566,6 +690,56 @@ void HopperEmitter::emit(gpu::LaunchOp launch) {
   }
   numKV = divu(add(kvEnd, idx(blockKV - 1)), blockKV);
 
+  if (ws) {
+    // Warp specialisation: one producer warpgroup, whose lane 0 issues Q
+    // and then every K/V tile once its stage is empty; consumers never wait
+    // on each other. setmaxnreg moves registers from the producer (24) to
+    // the consumers (240): 128 * 24 + 256 * 240 <= 64K.
+    auto roles = scf::IfOp::create(
+        b, loc, TypeRange{},
+        cmp(arith::CmpIPredicate::uge, tid, idx(consumers)), true);
+    {
+      OpBuilder::InsertionGuard g0(b);
+      b.setInsertionPointToStart(roles.thenBlock());
+      NVVM::SetMaxRegisterOp::create(
+          b, loc, 24, NVVM::SetMaxRegisterAction::decrease);
+      auto ifOp = scf::IfOp::create(
+          b, loc, TypeRange{},
+          cmp(arith::CmpIPredicate::eq, tid, idx(consumers)), false);
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      nvgpu::MBarrierArriveExpectTxOp::create(b, loc, barriers, idx(qBytes),
+                                              idx(0), Value());
+      for (int64_t p = 0; p < panels; ++p)
+        tmaLoad(qMap, qPerm, headQ, q0, p, blockQ,
+                idx(p * blockQ * kRowBytes), idx(0));
+      scf::ForOp::create(
+          b, loc, idx(0), numKV, idx(1), ValueRange{},
+          [&](OpBuilder &, Location, Value blk, ValueRange) {
+            Value stage = remu(blk, stages);
+            auto reuse = scf::IfOp::create(
+                b, loc, TypeRange{},
+                cmp(arith::CmpIPredicate::sge, blk, idx(stages)), false);
+            {
+              OpBuilder::InsertionGuard g2(b);
+              b.setInsertionPointToStart(reuse.thenBlock());
+              // Completion blk / stages of the empty barrier.
+              Value parity = arith::TruncIOp::create(
+                  b, loc, b.getI1Type(),
+                  toI64(remu(sub(divu(blk, stages), idx(1)), 2)));
+              nvgpu::MBarrierTryWaitParityOp::create(
+                  b, loc, barriers, parity, idx(10000000),
+                  add(stage, idx(1 + stages)));
+            }
+            loadKV(blk, stage);
+            scf::YieldOp::create(b, loc);
+          });
+    }
+    // Everything below runs in the consumer warpgroups only.
+    b.setInsertionPointToStart(roles.elseBlock());
+    NVVM::SetMaxRegisterOp::create(b, loc, 240,
+                                   NVVM::SetMaxRegisterAction::increase);
+  } else {
   // Prologue (thread 0): Q, then the first `stages` K/V tiles.
   {
     auto ifOp = scf::IfOp::create(b, loc, TypeRange{}, isLeader, false);
@@ -585,37 +759,110 @@ void HopperEmitter::emit(gpu::LaunchOp launch) {
       loadKV(idx(st), idx(st));
     }
   }
+  }
   nvgpu::MBarrierTryWaitParityOp::create(
       b, loc, barriers,
       arith::ConstantIntOp::create(b, loc, b.getI1Type(), 0), idx(10000000),
       idx(0));
 
   // Main loop.
-  int64_t nO = d / 2;
+  int64_t nO = d / 2, nS = blockKV / 2;
   Value fzero = f32Cst(0.0f), negInf = f32Cst(-INFINITY);
   SmallVector<Value> init(nO, fzero);
   init.append({negInf, negInf, fzero, fzero});
   Value zero = idx(0), one = idx(1);
-  auto loop = scf::ForOp::create(
-      b, loc, zero, numKV, one, init,
-      [&](OpBuilder &, Location, Value j, ValueRange state) {
-        SmallVector<Value> res = emitBlock(j, state);
-        // Every warpgroup is done with stage j % stages: refill it.
-        gpu::BarrierOp::create(b, loc);
-        Value next = add(j, idx(stages));
-        Value refill = arith::AndIOp::create(
-            b, loc, isLeader, cmp(arith::CmpIPredicate::slt, next, numKV));
-        auto ifOp = scf::IfOp::create(b, loc, TypeRange{}, refill, false);
-        {
-          OpBuilder::InsertionGuard g(b);
-          b.setInsertionPointToStart(ifOp.thenBlock());
-          loadKV(next, remu(j, stages));
-        }
-        scf::YieldOp::create(b, loc, res);
-      });
+  // After the last reader of stage `blk % stages` passed the barrier, thread
+  // 0 refills it with block `blk + stages`.
+  auto refillAfter = [&](Value blk) {
+    if (ws) {
+      // Tell the producer this thread is done with the stage.
+      nvgpu::MBarrierArriveOp::create(
+          b, loc, nvgpu::MBarrierTokenType::get(ctx), barriers,
+          add(remu(blk, stages), idx(1 + stages)));
+      return;
+    }
+    gpu::BarrierOp::create(b, loc);
+    Value next = add(blk, idx(stages));
+    Value refill = arith::AndIOp::create(
+        b, loc, isLeader, cmp(arith::CmpIPredicate::slt, next, numKV));
+    auto ifOp = scf::IfOp::create(b, loc, TypeRange{}, refill, false);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    loadKV(next, remu(blk, stages));
+  };
+  SmallVector<Value> finalState;
+  if (!overlap) {
+    auto loop = scf::ForOp::create(
+        b, loc, zero, numKV, one, init,
+        [&](OpBuilder &, Location, Value j, ValueRange state) {
+          SmallVector<Value> res = emitBlock(j, state);
+          refillAfter(j);
+          scf::YieldOp::create(b, loc, res);
+        });
+    finalState.assign(loop.getResults().begin(), loop.getResults().end());
+  } else {
+    // Block 0: S_0 and its softmax; P_0 is multiplied in iteration 1.
+    Value hasKV = cmp(arith::CmpIPredicate::sgt, numKV, zero);
+    Value i32Zero = arith::ConstantIntOp::create(b, loc, i32, 0);
+    SmallVector<Value> pre(init);
+    pre.append(SmallVector<Value>(nS / 2, i32Zero));
+    SmallVector<Type> preTypes = llvm::to_vector(ValueRange(pre).getTypes());
+    auto first = scf::IfOp::create(b, loc, preTypes, hasKV, true);
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(first.thenBlock());
+      Value stageOff = waitTile(zero);
+      NVVM::WgmmaFenceAlignedOp::create(b, loc);
+      Value acc = issueS(stageOff);
+      NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
+      NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
+      SmallVector<Value> sv;
+      for (int64_t i = 0; i < nS; ++i)
+        sv.push_back(LLVM::ExtractValueOp::create(b, loc, acc, i));
+      sv = fenceOperands(sv);
+      Softmax sm = softmax(zero, sv, ValueRange{negInf, negInf},
+                           ValueRange{fzero, fzero});
+      SmallVector<Value> y(nO, fzero);
+      y.append(sm.m.begin(), sm.m.end());
+      y.append(sm.l.begin(), sm.l.end());
+      y.append(sm.p.begin(), sm.p.end());
+      scf::YieldOp::create(b, loc, y);
+      b.setInsertionPointToStart(first.elseBlock());
+      scf::YieldOp::create(b, loc, pre);
+    }
+    auto loop = scf::ForOp::create(
+        b, loc, one, numKV, one, first.getResults(),
+        [&](OpBuilder &, Location, Value j, ValueRange state) {
+          SmallVector<Value> res = emitOverlappedBlock(j, state);
+          refillAfter(sub(j, one));
+          scf::YieldOp::create(b, loc, res);
+        });
+    // The last block's P·V.
+    ValueRange st = loop.getResults();
+    SmallVector<Value> oTypesInit(st.begin(), st.begin() + nO);
+    auto last = scf::IfOp::create(
+        b, loc, SmallVector<Type>(nO, f32), hasKV, true);
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(last.thenBlock());
+      Value lastOff =
+          toI64(mul(remu(sub(numKV, one), stages), idx(tileBytes)));
+      SmallVector<Value> pLast(st.begin() + nO + 4, st.end());
+      NVVM::WgmmaFenceAlignedOp::create(b, loc);
+      SmallVector<Value> o2 = issuePV(oTypesInit, pLast, lastOff);
+      NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
+      NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
+      o2 = fenceOperands(o2);
+      scf::YieldOp::create(b, loc, o2);
+      b.setInsertionPointToStart(last.elseBlock());
+      scf::YieldOp::create(b, loc, oTypesInit);
+    }
+    finalState.assign(last.getResults().begin(), last.getResults().end());
+    finalState.append(st.begin() + nO, st.begin() + nO + 4);
+  }
 
   // Epilogue: O / l from registers, rows past Sq dropped.
-  ValueRange res = loop.getResults();
+  ValueRange res = finalState;
   Value colOff = mul(remu(lane, 4), idx(2));
   for (int64_t h = 0; h < 2; ++h) {
     Value l = quadReduce(res[nO + 2 + h], /*isMax=*/false);
@@ -646,16 +893,17 @@ void HopperEmitter::emit(gpu::LaunchOp launch) {
 
 struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
   AttentionToHopperLaunch(MLIRContext *ctx, int64_t warpgroups,
-                          int64_t blockKV, int64_t stages)
+                          int64_t blockKV, int64_t stages, int64_t overlap,
+                          int64_t producerWarp)
       : OpRewritePattern(ctx), warpgroups(warpgroups), blockKV(blockKV),
-        stages(stages) {}
+        stages(stages), overlap(overlap), producerWarp(producerWarp) {}
 
   LogicalResult matchAndRewrite(AttentionOp op,
                                 PatternRewriter &rewriter) const override {
     int64_t nb = op.getNumBatchDims();
     SmallVector<int64_t> qPerm = op.getQueryPermutation();
     int64_t d = AttentionOp::getLogicalShape(op.getQueryType(), qPerm)[nb + 2];
-    HopperConfig cfg = resolveConfig(warpgroups, blockKV, stages, d);
+    HopperConfig cfg = resolveConfig(warpgroups, blockKV, stages, overlap, producerWarp, d);
     std::string reason = getUnsupportedReason(op, cfg);
     if (!reason.empty())
       return rewriter.notifyMatchFailure(op, reason);
@@ -725,7 +973,8 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
       gridY = arith::MulIOp::create(rewriter, loc, gridY, dimOf(i));
     Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
     Value threads = arith::ConstantIndexOp::create(
-        rewriter, loc, cfg.warpgroups * kWarpgroupThreads);
+        rewriter, loc,
+        (cfg.warpgroups + (cfg.producerWarp ? 1 : 0)) * kWarpgroupThreads);
     Value smem = arith::ConstantIntOp::create(
         rewriter, loc, rewriter.getI32Type(), sharedBytes(cfg, d));
     auto launch = gpu::LaunchOp::create(rewriter, loc, gridX, gridY, one,
@@ -753,7 +1002,7 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
     return success();
   }
 
-  int64_t warpgroups, blockKV, stages;
+  int64_t warpgroups, blockKV, stages, overlap, producerWarp;
 };
 
 struct ConvertAttnToGPUSm90Pass
@@ -768,7 +1017,7 @@ struct ConvertAttnToGPUSm90Pass
         int64_t d = AttentionOp::getLogicalShape(
             op.getQueryType(), op.getQueryPermutation())[nb + 2];
         std::string reason = getUnsupportedReason(
-            op, resolveConfig(warpgroups, blockKV, stages, d));
+            op, resolveConfig(warpgroups, blockKV, stages, overlap, producerWarp, d));
         if (reason.empty())
           return WalkResult::advance();
         op.emitOpError("cannot be lowered to the sm_90a kernel: ") << reason;
@@ -779,7 +1028,7 @@ struct ConvertAttnToGPUSm90Pass
     }
     RewritePatternSet patterns(&getContext());
     patterns.add<AttentionToHopperLaunch>(&getContext(), warpgroups, blockKV,
-                                          stages);
+                                          stages, overlap, producerWarp);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

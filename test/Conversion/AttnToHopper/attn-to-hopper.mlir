@@ -1,33 +1,62 @@
 // RUN: attn-opt %s --convert-attn-to-gpu-sm90 | FileCheck %s
-// RUN: attn-opt %s --convert-attn-to-gpu-sm90="block-kv=64 stages=3" | FileCheck %s --check-prefix=CFG
+// RUN: attn-opt %s --convert-attn-to-gpu-sm90="producer-warp=0 overlap=0 stages=2" | FileCheck %s --check-prefix=SIMPLE
+// RUN: attn-opt %s --convert-attn-to-gpu-sm90="block-kv=64" | FileCheck %s --check-prefix=CFG
 
-// Host: one 128B-swizzled tensor map per operand (box: rows x 64 columns),
-// then one launch of 2 warpgroups (BQ = 128) with Q + 2 K/V stages + 1 KiB.
+// Host: one 128B-swizzled tensor map per operand (box: rows x 64 columns).
+// Default at D = 128: 2 consumer warpgroups (BQ = 128) + 1 producer
+// warpgroup, Q + 3 stages of 128 keys + 1 KiB = 230400 bytes, 1 + 2 * 3
+// mbarriers (Q, full, empty).
 // CHECK-LABEL: func.func @attn
 // CHECK: nvgpu.tma.create.descriptor %{{.*}} box[%{{.*}}] : memref<*xf16> -> <tensor = memref<1x1x128x64xf16, #gpu.address_space<workgroup>>, swizzle = swizzle_128b, l2promo = l2promo_128b, oob = zero, interleave = none>
 // CHECK: nvgpu.tma.create.descriptor
 // CHECK: nvgpu.tma.create.descriptor
 // CHECK: gpu.launch
-// CHECK-SAME: threads({{.*}}) in ({{.*}} = %c256, {{.*}}) dynamic_shared_memory_size %c164864_i32
-// CHECK: nvgpu.mbarrier.create -> <memorySpace = #gpu.address_space<workgroup>, num_barriers = 3>
+// CHECK-SAME: threads({{.*}}) in ({{.*}} = %c384, {{.*}}) dynamic_shared_memory_size %c230400_i32
+// CHECK: nvgpu.mbarrier.create -> <memorySpace = #gpu.address_space<workgroup>, num_barriers = 7>
 // CHECK: nvgpu.mbarrier.init
+// Producer warpgroup: gives registers away, loads Q, then each K/V tile
+// once its stage is empty.
+// CHECK: nvvm.setmaxregister decrease 24
 // CHECK: nvgpu.mbarrier.arrive.expect_tx
 // CHECK: nvgpu.tma.async.load
-// CHECK: nvgpu.mbarrier.try_wait.parity
 // CHECK: scf.for
 // CHECK: nvgpu.mbarrier.try_wait.parity
-// CHECK: nvvm.wgmma.fence.aligned
-// CHECK: nvvm.wgmma.mma_async {{.*}} <m = 64, n = 128, k = 16>, D[<f32>, <zero>], A[<f16>, <one>, <row>], B[<f16>, <one>, <col>]
-// CHECK: nvvm.wgmma.commit.group.sync.aligned
-// CHECK: nvvm.wgmma.wait.group.sync.aligned 0
-// CHECK: ex2.approx.ftz.f32
-// CHECK: llvm.inline_asm has_side_effects {{.*}}wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16
-// CHECK: gpu.barrier
 // CHECK: nvgpu.tma.async.load
+// Consumers: block 0's S and softmax, then per block S(j) and P(j-1)·V(j-1)
+// in flight together (wait_group 1 for S), then release of the stage.
+// CHECK: nvvm.setmaxregister increase 240
+// CHECK: nvgpu.mbarrier.try_wait.parity
+// CHECK: nvvm.wgmma.mma_async {{.*}} <m = 64, n = 128, k = 16>, D[<f32>, <zero>], A[<f16>, <one>, <row>], B[<f16>, <one>, <col>]
+// CHECK: ex2.approx.ftz.f32
+// CHECK: scf.for
+// CHECK: nvvm.wgmma.fence.aligned
+// CHECK: nvvm.wgmma.mma_async
+// CHECK: nvvm.wgmma.commit.group.sync.aligned
+// CHECK: llvm.inline_asm has_side_effects {{.*}}wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16
+// CHECK: nvvm.wgmma.commit.group.sync.aligned
+// CHECK: nvvm.wgmma.wait.group.sync.aligned 1
+// CHECK: ex2.approx.ftz.f32
+// CHECK: nvvm.wgmma.wait.group.sync.aligned 0
+// CHECK: nvgpu.mbarrier.arrive
+// CHECK-NOT: gpu.barrier
+// CHECK: vector.store
+
+// Thread 0 loads between block barriers, one block at a time.
+// SIMPLE: gpu.launch
+// SIMPLE-SAME: threads({{.*}}) in ({{.*}} = %c256, {{.*}}) dynamic_shared_memory_size %c164864_i32
+// SIMPLE: num_barriers = 3
+// SIMPLE-NOT: setmaxregister
+// SIMPLE: scf.for
+// SIMPLE: nvgpu.mbarrier.try_wait.parity
+// SIMPLE: nvvm.wgmma.wait.group.sync.aligned 0
+// SIMPLE: wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16
+// SIMPLE: nvvm.wgmma.wait.group.sync.aligned 0
+// SIMPLE: gpu.barrier
+// SIMPLE: nvgpu.tma.async.load
 
 // CFG: nvgpu.tma.create.descriptor {{.*}}memref<1x1x64x64xf16
 // CFG: dynamic_shared_memory_size %c132096_i32
-// CFG: num_barriers = 4
+// CFG: num_barriers = 7
 // CFG: <m = 64, n = 64, k = 16>
 
 func.func @attn(%q: tensor<2x8x256x128xf16>, %k: tensor<2x2x256x128xf16>,

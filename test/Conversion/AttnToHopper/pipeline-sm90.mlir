@@ -2,8 +2,8 @@
 // RUN: FileCheck %s --check-prefix=HOST < %t.isa.mlir
 // RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.isa.mlir attn_d128_kernel > %t.d128.ptx
 // RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.isa.mlir attn_d64_causal_kernel > %t.d64.ptx
-// RUN: FileCheck %s --check-prefix=PTX < %t.d128.ptx
-// RUN: FileCheck %s --check-prefix=PTX < %t.d64.ptx
+// RUN: FileCheck %s --check-prefixes=PTX,D128 < %t.d128.ptx
+// RUN: FileCheck %s --check-prefixes=PTX,D64 < %t.d64.ptx
 
 // kernel=wgmma: the host makes the tensor maps through the runtime and
 // launches the kernel with them; both kernels end up in gpu.binary ops.
@@ -13,14 +13,20 @@
 // HOST-DAG: gpu.binary @attn_d64_causal_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
 
 // The PTX loads tiles with the tensor copy engine onto mbarriers and
-// multiplies on wgmma (shared-memory A for S = Q·Kᵀ, register A for P·V).
+// multiplies on wgmma (shared-memory A for S = Q·Kᵀ, register A for P·V);
+// D = 128 is warp-specialised with setmaxnreg and overlaps S(j) with
+// P(j-1)·V(j-1); D = 64 uses 64-key stages and no producer warpgroup.
 // PTX: .target sm_90a
 // PTX-DAG: mbarrier.init.shared.b64
 // PTX-DAG: mbarrier.arrive.expect_tx.shared.b64
 // PTX-DAG: mbarrier.try_wait.parity.shared.b64
 // PTX-DAG: cp.async.bulk.tensor.4d.shared::cluster.global.tile.mbarrier::complete_tx::bytes
 // PTX-DAG: wgmma.fence.sync.aligned
-// PTX-DAG: wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 {
+// D128-DAG: wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 {
+// D128-DAG: setmaxnreg.dec.sync.aligned.u32 24
+// D128-DAG: setmaxnreg.inc.sync.aligned.u32 240
+// D128-DAG: wgmma.wait_group.sync.aligned 1
+// D64-DAG: wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {
 // PTX-DAG: wgmma.commit_group.sync.aligned
 // PTX-DAG: wgmma.wait_group.sync.aligned 0
 // PTX-DAG: ex2.approx.ftz.f32
