@@ -138,8 +138,10 @@ func.func @f32_inputs(%q: tensor<1x4x64x64xf32>, %o: tensor<1x4x64x64xf32>)
 // -----
 
 // An i1 keep-mask [Sq, Sk] broadcast over batch and heads: one load per
-// score element in every block, dropped keys to -inf.
+// score element in every block, dropped keys to -inf. With a mask the
+// default tiles have 32 keys: (128 + 4 * 32) * 72 * 2 bytes.
 // CHECK-LABEL: func.func @bool_mask
+// CHECK-DAG: arith.constant 36864 : i32
 // CHECK-DAG: %[[MB:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<64x64xi1> to memref<64x64xi1>
 // CHECK: scf.for
 // CHECK: nvgpu.mma.sync
