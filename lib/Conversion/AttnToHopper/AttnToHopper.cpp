@@ -7,8 +7,8 @@
 //    128-byte swizzle, zero fill out of bounds), made before the launch and
 //    passed to the kernel;
 //  - Q (BQ rows) and a ring of `stages` K/V tiles (BKV keys) in dynamic
-//    shared memory, filled by nvgpu.tma.async.load issued by thread 0 and
-//    completing on nvgpu.mbarrier objects (expect_tx / try_wait.parity);
+//    shared memory, filled by nvgpu.tma.async.load and completing on
+//    nvgpu.mbarrier objects (expect_tx / try_wait.parity);
 //  - each warpgroup (4 warps) owns 64 query rows: S = Q·Kᵀ on
 //    nvvm.wgmma.mma_async (A and B from shared memory through hand-built
 //    wgmma matrix descriptors), online softmax in registers with exp2
@@ -16,8 +16,12 @@
 //    of a register-A wgmma (inline PTX: neither nvgpu.warpgroup.mma nor
 //    nvvm.wgmma.mma_async take A from registers in MLIR 22), V from shared
 //    memory as an MN-major (transposed) B;
-//  - after each K/V tile every thread passes one block barrier and thread 0
-//    refills the stage just consumed with the tile `stages` ahead.
+//  - producer-warp=1 (default at D = 128): a producer warpgroup (setmaxnreg
+//    24; consumers 240) issues every load once the stage's "empty" mbarrier
+//    says all consumers are done with it; producer-warp=0: thread 0 refills
+//    each stage after a block barrier;
+//  - overlap=1 (default at D = 128): S(j) and P(j-1)·V(j-1) are in flight
+//    together while the softmax of S(j) runs.
 //
 // docs/hopper.md has the design and what nvgpu could not express.
 //
