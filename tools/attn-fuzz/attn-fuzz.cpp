@@ -33,6 +33,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
+#include <string>
 
 using namespace mlir;
 
@@ -87,9 +88,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return verbose ? failure() : success();
   });
 
-  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(
-      StringRef(reinterpret_cast<const char *>(data), size),
-      ParserConfig(&context));
+  // MLIR's lexer expects a NUL after the buffer (a MemoryBuffer from a file
+  // has one), but parseSourceString does not copy: parse a NUL-terminated
+  // copy, or the lexer may read one byte past libFuzzer's exact-size input.
+  std::string text(reinterpret_cast<const char *>(data), size);
+  OwningOpRef<ModuleOp> module =
+      parseSourceString<ModuleOp>(text, ParserConfig(&context));
   if (!module || failed(verify(*module)))
     return 0;
 
