@@ -167,6 +167,12 @@ def fix_spec(s):
         s["causal_align"] = "top_left"
     m = s["mutant"]
     if m:
+        # at Sq = Sk = 1 (or one head) most mutations are no-ops and the
+        # program is attention again: keep the mutated axes non-trivial
+        s["sq"] = max(s["sq"], 2)
+        s["sk"] = max(s["sk"], 2)
+        if m == "softmax_head_axis" and s["hkv"] * s["g"] == 1:
+            s["hkv"] = 2
         # mutants are emitted for the plain generic spelling
         s["contraction"] = "generic"
         if s["layout"] == "bshd_transpose":
@@ -208,6 +214,7 @@ def fix_spec(s):
             s["maxinit"] = "ninf"
         if m == "relu_between":
             s["softmax"] = "decomp"
+    s["hq"] = s["g"] * s["hkv"]
     return s
 
 
