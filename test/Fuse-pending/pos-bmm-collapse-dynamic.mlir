@@ -1,10 +1,8 @@
-// PENDING (two reasons): (1) --attn-fuse cannot see through the dynamic
+// PENDING: --attn-fuse cannot see through the dynamic
 // collapse/expand: K is collapsed with tensor.dim %k[1] as inner size while the
 // scores are expanded with tensor.dim %q[1], and nothing local proves them
-// equal (remark: "no Q·Kᵀ contraction feeds the softmax ..."). (2) The unfused
-// twin crashes upstream MLIR: --expand-strided-metadata (lib/Pipelines) aborts
-// on a memref.expand_shape whose reassociation group has two dynamic output
-// sizes (ReinterpretCastOp::build -> dispatchIndexOpFoldResult on a null attr).
+// equal (remark: "no Q·Kᵀ contraction feeds the softmax ..."). Its unfused
+// twin runs: test/Integration/CPU/pipeline/collapsed-batch-matmul-dynamic.mlir.
 // batch_matmul with collapse/expand_shape, dynamic shapes.
 // RUN: attn-opt %s --attn-fuse | FileCheck %s
 // RUN: attn-opt %s --attn-pipeline=target=cpu \

@@ -21,6 +21,11 @@ void populateAttnDecomposePatterns(RewritePatternSet &patterns);
 /// Patterns decomposing linalg::AggregatedOpInterface ops (linalg.softmax).
 void populateDecomposeAggregatedOpsPatterns(RewritePatternSet &patterns);
 
+/// Rewrites contiguous memref.expand_shape ops that upstream
+/// --expand-strided-metadata cannot handle (a group with several dynamic
+/// sizes) into memref.reinterpret_cast.
+void populateLowerDynamicExpandShapePatterns(RewritePatternSet &patterns);
+
 /// Patterns raising unfused attention in linalg to attn.attention.
 void populateAttnFusePatterns(RewritePatternSet &patterns, bool emitRemarks);
 

@@ -80,4 +80,22 @@ def AttnDecomposeAggregatedOps : Pass<"attn-decompose-aggregated-ops"> {
   ];
 }
 
+def AttnLowerDynamicExpandShape : Pass<"attn-lower-dynamic-expand-shape"> {
+  let summary = "Rewrite memref.expand_shape groups with several dynamic "
+                "sizes into memref.reinterpret_cast";
+  let description = [{
+    Upstream `--expand-strided-metadata` (LLVM 22) crashes on a
+    `memref.expand_shape` where one reassociation group has two or more
+    dynamic output sizes (e.g. `[B*H, S, D]` expanded back to `[B, H, S, D]`
+    with dynamic B and H). For a source with the identity layout the result
+    is contiguous, so this pass spells it as a `memref.reinterpret_cast` with
+    strides computed from the output sizes; a strided source in that form is
+    rejected with a diagnostic instead of crashing. Runs in the
+    `--attn-pipeline`s before `--expand-strided-metadata`.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect"
+  ];
+}
+
 #endif // ATTN_DIALECT_ATTN_TRANSFORMS_PASSES_TD
