@@ -39,8 +39,7 @@ static bool hasGroupWithSeveralDynamicSizes(memref::ExpandShapeOp op) {
 namespace {
 /// expand_shape of an identity-layout memref is the same buffer with
 /// row-major strides over the output sizes.
-struct ExpandShapeToReinterpretCast
-    : OpRewritePattern<memref::ExpandShapeOp> {
+struct ExpandShapeToReinterpretCast : OpRewritePattern<memref::ExpandShapeOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(memref::ExpandShapeOp op,
@@ -71,8 +70,7 @@ struct ExpandShapeToReinterpretCast
                    .getResult();
     }
     rewriter.replaceOpWithNewOp<memref::ReinterpretCastOp>(
-        op, resultType, op.getSrc(), rewriter.getIndexAttr(0), sizes,
-        strides);
+        op, resultType, op.getSrc(), rewriter.getIndexAttr(0), sizes, strides);
     return success();
   }
 };
