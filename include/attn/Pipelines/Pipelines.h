@@ -61,7 +61,8 @@ struct AttnPipelineOptions : public PassPipelineOptions<AttnPipelineOptions> {
       *this, "kernel",
       llvm::cl::desc("target=cuda: auto, mma-sync (FlashAttention-2 on "
                      "mma.sync, any chip) or wgmma (TMA + wgmma, sm_90a; "
-                     "docs/hopper.md). auto picks mma-sync"),
+                     "docs/hopper.md). auto: wgmma on sm_90a where it supports the "
+                     "op, else mma-sync"),
       llvm::cl::init("auto")};
   PassOptions::Option<std::string> cudaPath{
       *this, "cuda-path",

@@ -1,5 +1,5 @@
-// RUN: attn-opt %s --attn-pipeline="target=cuda format=isa" | FileCheck %s --check-prefix=PTX
-// RUN: attn-opt %s --attn-pipeline="target=cuda format=isa" -o %t.isa.mlir
+// RUN: attn-opt %s --attn-pipeline="target=cuda kernel=mma-sync format=isa" | FileCheck %s --check-prefix=PTX
+// RUN: attn-opt %s --attn-pipeline="target=cuda kernel=mma-sync format=isa" -o %t.isa.mlir
 // RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.isa.mlir attn_d128_kernel > %t.attn_d128.ptx
 // RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.isa.mlir attn_d128_causal_kernel > %t.attn_d128_causal.ptx
 // RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.isa.mlir attn_d64_kernel > %t.attn_d64.ptx

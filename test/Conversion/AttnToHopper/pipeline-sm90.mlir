@@ -37,12 +37,6 @@
 // RUN: %if ptxas %{ %ptxas -v -arch=sm_90a %t.d64.ptx -o %t.d64.cubin 2>&1 | FileCheck %s --check-prefix=SPILL %}
 // SPILL: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 
-// The mma.sync kernel is still the default (kernel=auto).
-// RUN: attn-opt %s --attn-pipeline="target=cuda chip=sm_90a format=isa" -o %t.auto.mlir
-// RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.auto.mlir attn_d128_kernel | FileCheck %s --check-prefix=AUTO
-// AUTO: mma.sync.aligned.m16n8k16
-// AUTO-NOT: wgmma.mma_async
-
 // RUN: not attn-opt %s --attn-pipeline="target=cuda chip=sm_80 kernel=wgmma" 2>&1 | FileCheck %s --check-prefix=ERR
 // ERR: kernel=wgmma needs chip=sm_90a
 // RUN: not attn-opt %s --attn-pipeline="target=cuda kernel=bogus" 2>&1 | FileCheck %s --check-prefix=ERR2

@@ -35,7 +35,7 @@ for cfg in "$@"; do
   "$LLVM_BIN/llc" -O2 -filetype=obj -relocation-model=pic "$OUT/$name.ll" \
     -o "$OUT/$name.o"
   ${CXX:-g++} -O2 -std=c++17 -I"$CUDA/include" "$SRC/attn_driver.cpp" \
-    "$SRC/mgpu_runtime.cpp" "$OUT/$name.o" -L"$CUDA/lib64/stubs" -lcuda \
+    "$SRC/../GPU/mgpu_runtime.cpp" "$OUT/$name.o" -L"$CUDA/lib64/stubs" -lcuda \
     -o "$OUT/attn_e2e_$name"
   rm -f "$OUT/$name.mlir" "$OUT/$name.ll"
 done

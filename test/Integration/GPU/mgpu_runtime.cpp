@@ -2,7 +2,9 @@
 //
 // The subset of upstream's CudaRuntimeWrappers that gpu-to-llvm host code
 // calls, on the CUDA driver API. Each launch is bracketed by events so that
-// the driver can read the kernel time alone (attnRtLastKernelMs).
+// the driver can read the kernel time alone (attnRtLastKernelMs). Also the
+// tensor-map entry point of nvgpu.tma.create.descriptor's host code
+// (mgpuTensorMapEncodeTiledMemref), as in runtime/lib/Runtime.cpp.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +13,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <map>
+#include <string>
 
 #define CHECK_CU(expr)                                                         \
   do {                                                                         \
@@ -95,4 +100,44 @@ extern "C" void mgpuLaunchKernel(CUfunction fn, intptr_t gx, intptr_t gy,
   CHECK_CU(cuEventElapsedTime(&lastKernelMs, start, stop));
   CHECK_CU(cuEventDestroy(start));
   CHECK_CU(cuEventDestroy(stop));
+}
+
+extern "C" void *mgpuTensorMapEncodeTiledMemref(int64_t rank, void *desc,
+                                                int64_t dataType,
+                                                int64_t interleave,
+                                                int64_t swizzle,
+                                                int64_t l2Promotion,
+                                                int64_t oobFill,
+                                                int64_t *boxDims) {
+  static const int elementBytes[] = {1, 2, 4, 4, 8, 8, 2, 4, 8, 2, 4, 4, 4};
+  static std::map<std::string, CUdeviceptr> cache;
+  auto *words = static_cast<int64_t *>(desc);
+  int64_t bytes = elementBytes[dataType];
+  char *base = reinterpret_cast<char *>(words[1]) + words[2] * bytes;
+  int64_t *sizes = words + 3, *strides = words + 3 + rank;
+  cuuint64_t dims[5] = {1, 1, 1, 1, 1}, gstrides[5] = {0};
+  cuuint32_t box[5] = {1, 1, 1, 1, 1}, estrides[5] = {1, 1, 1, 1, 1};
+  for (int64_t i = 0; i < rank; ++i) {
+    dims[i] = sizes[rank - 1 - i];
+    box[i] = boxDims[rank - 1 - i];
+  }
+  for (int64_t i = 0; i + 1 < rank; ++i)
+    gstrides[i] = strides[rank - 2 - i] * bytes;
+  CUtensorMap map;
+  memset(&map, 0, sizeof(map));
+  CHECK_CU(cuTensorMapEncodeTiled(
+      &map, static_cast<CUtensorMapDataType>(dataType), rank, base, dims,
+      gstrides, box, estrides, static_cast<CUtensorMapInterleave>(interleave),
+      static_cast<CUtensorMapSwizzle>(swizzle),
+      static_cast<CUtensorMapL2promotion>(l2Promotion),
+      static_cast<CUtensorMapFloatOOBfill>(oobFill)));
+  std::string key(reinterpret_cast<char *>(&map), sizeof(map));
+  auto it = cache.find(key);
+  if (it != cache.end())
+    return reinterpret_cast<void *>(it->second);
+  CUdeviceptr dev;
+  CHECK_CU(cuMemAlloc(&dev, sizeof(map)));
+  CHECK_CU(cuMemcpyHtoD(dev, &map, sizeof(map)));
+  cache.emplace(key, dev);
+  return reinterpret_cast<void *>(dev);
 }
