@@ -689,7 +689,11 @@ struct AttnTilePass : public attn::impl::AttnTileBase<AttnTilePass> {
     TileConfig config;
     std::optional<SplitKVMode> mode = parseSplitKVMode(splitKV);
     int64_t bq = blockQ, bkv = blockKV, ns = numSplits;
-    if (bq <= 0 || bkv <= 0 || ns < 0 || !mode) {
+    // Bounded so that index arithmetic on them (e.g. 4 * block-kv) cannot
+    // overflow.
+    constexpr int64_t kMaxBlock = int64_t(1) << 20, kMaxSplits = 1 << 16;
+    if (bq <= 0 || bq > kMaxBlock || bkv <= 0 || bkv > kMaxBlock || ns < 0 ||
+        ns > kMaxSplits || !mode) {
       // Point at the first attention op when there is one: that is what the
       // options would have applied to.
       Operation *at = getOperation();
@@ -698,9 +702,9 @@ struct AttnTilePass : public attn::impl::AttnTileBase<AttnTilePass> {
         return WalkResult::interrupt();
       });
       at->emitError() << "attn-tile: invalid options: block-q (" << bq
-                      << ") and block-kv (" << bkv
-                      << ") must be positive, num-splits (" << ns
-                      << ") non-negative, split-kv ('" << splitKV
+                      << ") and block-kv (" << bkv << ") must be in [1, "
+                      << kMaxBlock << "], num-splits (" << ns << ") in [0, "
+                      << kMaxSplits << "], split-kv ('" << splitKV
                       << "') one of auto, on, off";
       return signalPassFailure();
     }
