@@ -247,6 +247,17 @@ ATTN_EXPORT const char *attnGetLastError(void) {
   return s.message.c_str();
 }
 
+ATTN_EXPORT void attnReportInvalidArgument(const char *format, int64_t a,
+                                           int64_t b) {
+  // `format` comes from the generated host code: a constant naming the
+  // entry point and the check, with up to two %lld conversions.
+  char buffer[1024];
+  int n = std::snprintf(buffer, sizeof(buffer), format ? format : "(null)",
+                        static_cast<long long>(a), static_cast<long long>(b));
+  record(ATTN_STATUS_INVALID_ARGUMENT,
+         n < 0 ? std::string(format ? format : "") : std::string(buffer));
+}
+
 ATTN_EXPORT void attnClearError(void) {
   State &s = state();
   std::lock_guard<std::mutex> lock(s.mutex);

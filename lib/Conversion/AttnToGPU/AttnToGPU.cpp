@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Conversion/Passes.h"
+#include "attn/Conversion/HostChecks.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "attn/Dialect/Attn/Utils/Utils.h"
 
@@ -836,6 +837,12 @@ struct AttentionToGPULaunch : OpRewritePattern<AttentionOp> {
     Value mask = op.getMask() ? toBuffer(op.getMask(), true) : Value();
     Value lse = op.getLse() ? toBuffer(op.getLse(), false) : Value();
 
+    // Check the caller's descriptors at run time; launch only if they pass.
+    scf::IfOp guard =
+        emitGuardedLaunchRegion(rewriter, loc, op, q, k, v, o, mask, lse);
+    OpBuilder::InsertPoint afterGuard = rewriter.saveInsertionPoint();
+    rewriter.setInsertionPoint(guard.thenBlock()->getTerminator());
+
     int64_t nb = op.getNumBatchDims();
     SmallVector<int64_t> qPerm = op.getQueryPermutation();
     auto dimOf = [&](int64_t ld) -> Value {
@@ -865,6 +872,7 @@ struct AttentionToGPULaunch : OpRewritePattern<AttentionOp> {
           .emit(launch);
       gpu::TerminatorOp::create(rewriter, loc);
     }
+    rewriter.restoreInsertionPoint(afterGuard);
 
     SmallVector<Value> results = {bufferization::ToTensorOp::create(
         rewriter, loc, op.getOutputType(), o, /*restrict=*/true,

@@ -28,6 +28,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/Conversion/Passes.h"
+#include "attn/Conversion/HostChecks.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -925,6 +926,13 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
     Value v = toBuffer(op.getValue(), true);
     Value o = toBuffer(op.getOutput(), false);
 
+    // Check the caller's descriptors at run time; encode the tensor maps and
+    // launch only if they pass.
+    scf::IfOp guard = emitGuardedLaunchRegion(rewriter, loc, op, q, k, v, o,
+                                              Value(), Value());
+    OpBuilder::InsertPoint afterGuard = rewriter.saveInsertionPoint();
+    rewriter.setInsertionPoint(guard.thenBlock()->getTerminator());
+
     // Host-side tensor maps: box = (rows x 64 columns) of one head.
     auto wg = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
     SmallVector<Type> mapTypes;
@@ -998,6 +1006,7 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
           .emit(launch);
       gpu::TerminatorOp::create(rewriter, loc);
     }
+    rewriter.restoreInsertionPoint(afterGuard);
 
     Value result = bufferization::ToTensorOp::create(
         rewriter, loc, op.getOutputType(), o, /*restrict=*/true,

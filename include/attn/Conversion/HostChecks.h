@@ -1,0 +1,41 @@
+//===- HostChecks.h - run-time checks of entry point descriptors -*- C++ -*-===//
+//
+// Host code shared by --convert-attn-to-gpu and --convert-attn-to-gpu-sm90:
+// before a kernel launch, check the memref descriptors the caller passed
+// (null or misaligned pointers, offsets, strides, and the dynamic sizes that
+// the verifier could not check) and skip the launch when one is wrong,
+// reporting it through libattn_runtime's attnReportInvalidArgument.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ATTN_CONVERSION_HOSTCHECKS_H
+#define ATTN_CONVERSION_HOSTCHECKS_H
+
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Builders.h"
+
+namespace mlir::attn {
+
+class AttentionOp;
+
+/// Name of the libattn_runtime function the checks call on failure:
+/// `void attnReportInvalidArgument(const char *format, int64_t, int64_t)`.
+inline constexpr const char *kReportInvalidArgumentFn =
+    "attnReportInvalidArgument";
+
+/// Emits, at `b`'s insertion point (host code, before anything that uses the
+/// buffers), the run-time checks of the buffers `q`, `k`, `v`, `o` and the
+/// optional `mask` and `lse` of `op` (memrefs with identity layouts, which
+/// become the entry point's descriptors after bufferization), then an
+/// `scf.if` that holds when all of them passed. Each failing check calls
+/// attnReportInvalidArgument with a message naming the enclosing function
+/// and the problem (the runtime keeps the first). Returns the `scf.if`: build
+/// the launch (and its host set-up, e.g. TMA descriptors) in its then block,
+/// before its terminator.
+scf::IfOp emitGuardedLaunchRegion(OpBuilder &b, Location loc, AttentionOp op,
+                                  Value q, Value k, Value v, Value o,
+                                  Value mask, Value lse,
+                                  int64_t pointerAlignment = 16);
+
+} // namespace mlir::attn
+
+#endif // ATTN_CONVERSION_HOSTCHECKS_H

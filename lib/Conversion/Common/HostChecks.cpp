@@ -1,0 +1,379 @@
+//===- HostChecks.cpp - run-time checks of entry point descriptors --------===//
+//
+// The descriptors are read raw, through an unrealized cast of each memref to
+// its LLVM descriptor struct: memref.extract_strided_metadata would fold the
+// offset and the static strides of an identity-layout memref to constants,
+// and those are exactly what a caller can get wrong. After func-to-llvm the
+// casts cancel against the entry point's own descriptor.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Conversion/HostChecks.h"
+
+#include "attn/Dialect/Attn/IR/AttnOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
+#include "llvm/ADT/Hashing.h"
+#include "llvm/ADT/STLExtras.h"
+
+#include <string>
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+
+/// A size: the static value of the type when there is one, else the
+/// descriptor's.
+struct Dim {
+  Value value; // i64
+  int64_t fixed = ShapedType::kDynamic;
+  bool isStatic() const { return !ShapedType::isDynamic(fixed); }
+};
+
+/// The raw fields of one memref descriptor.
+struct Descriptor {
+  MemRefType type;
+  Value address; // the aligned pointer, as i64
+  Value offset;
+  SmallVector<Value> sizes, strides;
+};
+
+class CheckEmitter {
+public:
+  CheckEmitter(OpBuilder &b, Location loc, Operation *anchor)
+      : b(b), loc(loc), i64(b.getI64Type()) {
+    module = anchor->getParentOfType<ModuleOp>();
+    if (auto fn = anchor->getParentOfType<FunctionOpInterface>())
+      for (char c : fn.getName()) {
+        if (c == '%')
+          prefix += '%'; // the message is a printf format
+        prefix += c;
+      }
+    prefix += ": ";
+    anyFailed = arith::ConstantIntOp::create(b, loc, b.getI1Type(), 0);
+    declareReportFunction();
+  }
+
+  Value cst(int64_t v) { return arith::ConstantIntOp::create(b, loc, i64, v); }
+
+  Value cmp(arith::CmpIPredicate p, Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, p, x, y);
+  }
+  Value ne(Value x, Value y) { return cmp(arith::CmpIPredicate::ne, x, y); }
+
+  Descriptor read(Value mem) {
+    Descriptor d;
+    d.type = cast<MemRefType>(mem.getType());
+    int64_t rank = d.type.getRank();
+    MLIRContext *ctx = b.getContext();
+    auto ptrTy = LLVM::LLVMPointerType::get(ctx);
+    SmallVector<Type> fields = {ptrTy, ptrTy, i64};
+    if (rank > 0) {
+      auto arrTy = LLVM::LLVMArrayType::get(i64, rank);
+      fields.append({arrTy, arrTy});
+    }
+    auto structTy = LLVM::LLVMStructType::getLiteral(ctx, fields);
+    Value desc =
+        UnrealizedConversionCastOp::create(b, loc, structTy, mem).getResult(0);
+    auto field = [&](ArrayRef<int64_t> pos) -> Value {
+      return LLVM::ExtractValueOp::create(b, loc, desc, pos);
+    };
+    d.address = LLVM::PtrToIntOp::create(b, loc, i64, field({1}));
+    d.offset = field({2});
+    for (int64_t i = 0; i < rank; ++i) {
+      d.sizes.push_back(field({3, i}));
+      d.strides.push_back(field({4, i}));
+    }
+    return d;
+  }
+
+  Dim dim(const Descriptor &d, int64_t i) {
+    int64_t s = d.type.getDimSize(i);
+    if (ShapedType::isDynamic(s))
+      return {d.sizes[i], s};
+    return {cst(s), s};
+  }
+
+  /// Where `fail` holds, reports `format` (after "<function>: ", with `x`
+  /// and `y` as its %lld arguments) and clears the launch condition.
+  void check(Value fail, const std::string &format, Value x = {},
+             Value y = {}) {
+    auto ifOp = scf::IfOp::create(b, loc, fail, /*withElseRegion=*/false);
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+      Value zero = x && y ? Value() : cst(0);
+      func::CallOp::create(
+          b, loc, kReportInvalidArgumentFn, TypeRange{},
+          ValueRange{string(prefix + format), x ? x : zero, y ? y : zero});
+    }
+    anyFailed = arith::OrIOp::create(b, loc, anyFailed, fail);
+  }
+
+  /// `x == ref`, unless both are static (the verifier checked those).
+  void checkEqual(Dim x, Dim ref, const std::string &format) {
+    if (x.isStatic() && ref.isStatic())
+      return;
+    check(ne(x.value, ref.value), format, x.value, ref.value);
+  }
+
+  /// Pointer, offset and static sizes of one buffer.
+  void checkBuffer(const Descriptor &d, StringRef name, int64_t align) {
+    std::string n = name.str();
+    check(cmp(arith::CmpIPredicate::eq, d.address, cst(0)),
+          n + " is a null pointer");
+    // The type's offset is a static 0: loads and stores ignore the
+    // descriptor's (the TMA encoding would not).
+    check(ne(d.offset, cst(0)),
+          n + " descriptor has offset %lld; the ABI needs 0 (pass the "
+              "address of the first element as the aligned pointer)",
+          d.offset);
+    if (align > 1) {
+      int64_t bytes =
+          std::max<int64_t>(1, d.type.getElementTypeBitWidth() / 8);
+      Value addr = arith::AddIOp::create(
+          b, loc, d.address,
+          arith::MulIOp::create(b, loc, d.offset, cst(bytes)));
+      Value rem = arith::AndIOp::create(b, loc, addr, cst(align - 1));
+      check(ne(rem, cst(0)),
+            n + " pointer is not " + std::to_string(align) +
+                "-byte aligned (address %% " + std::to_string(align) +
+                " is %lld)",
+            rem);
+    }
+    int64_t rank = d.type.getRank();
+    for (int64_t i = 0; i < rank; ++i) {
+      int64_t s = d.type.getDimSize(i);
+      if (!ShapedType::isDynamic(s))
+        check(ne(d.sizes[i], cst(s)),
+              n + " dim " + std::to_string(i) +
+                  " is %lld, the function's type says %lld",
+              d.sizes[i], cst(s));
+    }
+  }
+
+  /// Dense row-major strides. Checked last: sizes first, since a wrong size
+  /// also makes the strides look wrong.
+  void checkStrides(const Descriptor &d, StringRef name) {
+    std::string n = name.str();
+    int64_t rank = d.type.getRank();
+    // The generated code takes the strides of an identity-layout memref
+    // partly from its type (products of static sizes) and partly from the
+    // descriptor: only dense row-major ones agree. The stride of a size-1
+    // dim multiplies index 0, so any is fine.
+    Value expected = cst(1);
+    for (int64_t i = rank - 1; i >= 0; --i) {
+      Value bad = arith::AndIOp::create(b, loc, ne(d.sizes[i], cst(1)),
+                                        ne(d.strides[i], expected));
+      check(bad,
+            n + " is not a dense row-major buffer: stride of dim " +
+                std::to_string(i) + " is %lld, expected %lld",
+            d.strides[i], expected);
+      if (i > 0)
+        expected = arith::MulIOp::create(b, loc, expected, d.sizes[i]);
+    }
+  }
+
+  OpBuilder &b;
+  Location loc;
+  Type i64;
+  ModuleOp module;
+  std::string prefix;
+  Value anyFailed; // i1
+
+  /// True when every check passed.
+  Value passed() {
+    return arith::XOrIOp::create(
+        b, loc, anyFailed,
+        arith::ConstantIntOp::create(b, loc, b.getI1Type(), 1));
+  }
+
+private:
+  void declareReportFunction() {
+    if (!module || module.lookupSymbol(kReportInvalidArgumentFn))
+      return;
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(module.getBody());
+    auto ptrTy = LLVM::LLVMPointerType::get(b.getContext());
+    auto fn = func::FuncOp::create(
+        b, loc, kReportInvalidArgumentFn,
+        b.getFunctionType({ptrTy, i64, i64}, {}));
+    fn.setPrivate();
+  }
+
+  /// The address of a NUL-terminated constant global holding `text`.
+  Value string(const std::string &text) {
+    std::string value = text + '\0';
+    std::string base =
+        "__attn_check_msg_" +
+        std::to_string(static_cast<uint64_t>(llvm::hash_value(value)) %
+                       1000000000000ull);
+    std::string name = base;
+    LLVM::GlobalOp global;
+    for (int i = 0;; ++i) {
+      global = module.lookupSymbol<LLVM::GlobalOp>(name);
+      if (!global) {
+        if (module.lookupSymbol(name)) { // some other symbol: next name
+          name = base + "_" + std::to_string(i);
+          continue;
+        }
+        OpBuilder::InsertionGuard g(b);
+        b.setInsertionPointToStart(module.getBody());
+        auto arrTy = LLVM::LLVMArrayType::get(b.getI8Type(), value.size());
+        global = LLVM::GlobalOp::create(b, loc, arrTy, /*isConstant=*/true,
+                                        LLVM::Linkage::Internal, name,
+                                        b.getStringAttr(value));
+        break;
+      }
+      if (auto v = dyn_cast_or_null<StringAttr>(global.getValueOrNull());
+          v && v.getValue() == value)
+        break;
+      name = base + "_" + std::to_string(i);
+    }
+    return LLVM::AddressOfOp::create(b, loc, global);
+  }
+};
+
+std::string logicalName(int64_t ld, int64_t nb) {
+  if (ld < nb)
+    return "batch dim " + std::to_string(ld);
+  if (ld == nb)
+    return "head count";
+  if (ld == nb + 1)
+    return "sequence length";
+  return "head dim";
+}
+
+} // namespace
+
+scf::IfOp mlir::attn::emitGuardedLaunchRegion(OpBuilder &b, Location loc,
+                                              AttentionOp op, Value q, Value k,
+                                              Value v, Value o, Value mask,
+                                              Value lse,
+                                              int64_t pointerAlignment) {
+  CheckEmitter c(b, loc, op);
+  int64_t nb = op.getNumBatchDims();
+  Descriptor dq = c.read(q), dk = c.read(k), dv = c.read(v), dout = c.read(o);
+  c.checkBuffer(dq, "query", pointerAlignment);
+  c.checkBuffer(dk, "key", pointerAlignment);
+  c.checkBuffer(dv, "value", pointerAlignment);
+  c.checkBuffer(dout, "output", pointerAlignment);
+  std::optional<Descriptor> dm, dl;
+  if (mask) {
+    dm = c.read(mask);
+    // Read element by element: only the element size matters.
+    c.checkBuffer(*dm, "mask", dm->type.getElementTypeBitWidth() / 8);
+  }
+  if (lse) {
+    dl = c.read(lse);
+    c.checkBuffer(*dl, "lse", dl->type.getElementTypeBitWidth() / 8);
+  }
+
+  SmallVector<int64_t> qPerm = op.getQueryPermutation();
+  SmallVector<int64_t> kPerm = op.getKeyPermutation();
+  SmallVector<int64_t> vPerm = op.getValuePermutation();
+  SmallVector<int64_t> oPerm = op.getOutputPermutation();
+  auto logical = [&](const Descriptor &d, ArrayRef<int64_t> perm,
+                     int64_t ld) -> Dim {
+    return c.dim(d, std::distance(perm.begin(), llvm::find(perm, ld)));
+  };
+
+  // Key and value against the query and each other.
+  for (int64_t i = 0; i < nb; ++i) {
+    std::string n = std::to_string(i);
+    Dim qb = logical(dq, qPerm, i);
+    c.checkEqual(logical(dk, kPerm, i), qb,
+                 "key and query have different batch dim " + n +
+                     " (%lld vs %lld)");
+    c.checkEqual(logical(dv, vPerm, i), qb,
+                 "value and query have different batch dim " + n +
+                     " (%lld vs %lld)");
+  }
+  Dim hq = logical(dq, qPerm, nb), sq = logical(dq, qPerm, nb + 1);
+  Dim d = logical(dq, qPerm, nb + 2);
+  Dim hkv = logical(dk, kPerm, nb), sk = logical(dk, kPerm, nb + 1);
+  Dim dvDim = logical(dv, vPerm, nb + 2);
+  c.checkEqual(logical(dk, kPerm, nb + 2), d,
+               "key and query have different head dims (%lld vs %lld)");
+  {
+    Dim vh = logical(dv, vPerm, nb);
+    if (!(vh.isStatic() && hkv.isStatic()))
+      c.check(c.ne(hkv.value, vh.value),
+              "key and value have different head counts (%lld vs %lld)",
+              hkv.value, vh.value);
+    Dim vs = logical(dv, vPerm, nb + 1);
+    if (!(vs.isStatic() && sk.isStatic()))
+      c.check(c.ne(sk.value, vs.value),
+              "key and value have different sequence lengths (%lld vs %lld)",
+              sk.value, vs.value);
+  }
+  if (!(hq.isStatic() && hkv.isStatic())) {
+    Value positive = c.cmp(arith::CmpIPredicate::sgt, hkv.value, c.cst(0));
+    c.check(c.cmp(arith::CmpIPredicate::sle, hkv.value, c.cst(0)),
+            "key/value head count is %lld, it must be positive", hkv.value);
+    // Never divide by zero (or a negative count): use 1 then.
+    Value divisor =
+        arith::SelectOp::create(b, loc, positive, hkv.value, c.cst(1));
+    Value rem = arith::RemUIOp::create(b, loc, hq.value, divisor);
+    Value bad = arith::AndIOp::create(b, loc, positive, c.ne(rem, c.cst(0)));
+    c.check(bad,
+            "query head count %lld is not a multiple of the key/value head "
+            "count %lld",
+            hq.value, hkv.value);
+  }
+
+  // Output: [batch…, Hq, Sq, Dv] in its stored order.
+  SmallVector<Dim> outRef;
+  for (int64_t i = 0; i < nb; ++i)
+    outRef.push_back(logical(dq, qPerm, i));
+  outRef.append({hq, sq, dvDim});
+  for (int64_t ld = 0; ld < nb + 3; ++ld)
+    c.checkEqual(logical(dout, oPerm, ld), outRef[ld],
+                 "output " + logicalName(ld, nb) + " is %lld, expected %lld");
+
+  // Mask: right-aligned, broadcastable to [batch…, Hq, Sq, Sk].
+  if (dm) {
+    SmallVector<Dim> scores(outRef.begin(), outRef.begin() + nb + 2);
+    scores.push_back(sk);
+    int64_t mRank = dm->type.getRank(), sRank = nb + 3;
+    for (int64_t i = 0; i < mRank; ++i) {
+      Dim m = c.dim(*dm, i);
+      Dim ref = scores[sRank - mRank + i];
+      std::string n = std::to_string(i);
+      if (m.isStatic()) {
+        if (m.fixed != 1)
+          c.checkEqual(m, ref, "mask dim " + n + " is %lld, expected %lld");
+        continue;
+      }
+      Value bad = arith::AndIOp::create(b, loc, c.ne(m.value, c.cst(1)),
+                                        c.ne(m.value, ref.value));
+      c.check(bad,
+              "mask dim " + n +
+                  " is %lld, it must be 1 or %lld (broadcastable to "
+                  "[batch..., Hq, Sq, Sk])",
+              m.value, ref.value);
+    }
+  }
+
+  // lse: [batch…, Hq, Sq].
+  if (dl)
+    for (int64_t ld = 0; ld < nb + 2; ++ld)
+      c.checkEqual(c.dim(*dl, ld), outRef[ld],
+                   "lse " + logicalName(ld, nb) + " is %lld, expected %lld");
+
+  c.checkStrides(dq, "query");
+  c.checkStrides(dk, "key");
+  c.checkStrides(dv, "value");
+  c.checkStrides(dout, "output");
+  if (dm)
+    c.checkStrides(*dm, "mask");
+  if (dl)
+    c.checkStrides(*dl, "lse");
+
+  return scf::IfOp::create(b, loc, c.passed(), /*withElseRegion=*/false);
+}
