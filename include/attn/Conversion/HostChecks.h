@@ -18,7 +18,9 @@ namespace mlir::attn {
 class AttentionOp;
 
 /// Name of the libattn_runtime function the checks call on failure:
-/// `void attnReportInvalidArgument(const char *format, int64_t, int64_t)`.
+/// `void attnReportInvalidArgument(const char *format, int64_t, int64_t)`,
+/// declared `extern_weak` (called only when the runtime defines it) so that
+/// objects linked with other mgpu* runtimes still link.
 inline constexpr const char *kReportInvalidArgumentFn =
     "attnReportInvalidArgument";
 

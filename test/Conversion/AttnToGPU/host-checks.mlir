@@ -17,7 +17,7 @@
 // CHECK-DAG: llvm.mlir.global internal constant @[[MASK1:[_a-z0-9]+]]("masked: mask dim 1 is %lld, the function's type says %lld\00")
 // CHECK-DAG: llvm.mlir.global internal constant @[[LSE:[_a-z0-9]+]]("masked: lse sequence length is %lld, expected %lld\00")
 // CHECK-DAG: llvm.mlir.global internal constant @[[STRIDE:[_a-z0-9]+]]("masked: query is not a dense row-major buffer: stride of dim 2 is %lld, expected %lld\00")
-// CHECK-DAG: func.func private @attnReportInvalidArgument(!llvm.ptr, i64, i64)
+// CHECK-DAG: llvm.func extern_weak @attnReportInvalidArgument(!llvm.ptr, i64, i64)
 
 // CHECK-LABEL: func.func @masked
 // CHECK-DAG: %[[NULLQP:.*]] = llvm.mlir.addressof @[[NULLQ]] : !llvm.ptr
@@ -27,10 +27,13 @@
 // CHECK-DAG: %[[MASKP:.*]] = llvm.mlir.addressof @[[MASK]] : !llvm.ptr
 // CHECK-DAG: %[[LSEP:.*]] = llvm.mlir.addressof @[[LSE]] : !llvm.ptr
 // CHECK-DAG: %[[STRIDEP:.*]] = llvm.mlir.addressof @[[STRIDE]] : !llvm.ptr
+// CHECK-DAG: %[[FN:.*]] = llvm.mlir.addressof @attnReportInvalidArgument : !llvm.ptr
+// CHECK-DAG: %[[NULLPTR:.*]] = llvm.mlir.zero : !llvm.ptr
 // CHECK: %[[QB:.*]] = bufferization.to_buffer %arg0
 // CHECK: %[[KB:.*]] = bufferization.to_buffer %arg1
 // CHECK: %[[VB:.*]] = bufferization.to_buffer %arg2
 // CHECK: %[[OB:.*]] = bufferization.to_buffer %arg4
+// CHECK: %[[HAVE:.*]] = llvm.icmp "ne" %[[FN]], %[[NULLPTR]] : !llvm.ptr
 // CHECK: %[[QD:.*]] = builtin.unrealized_conversion_cast %[[QB]] : memref<?x?x?x64xf16> to !llvm.struct<(ptr, ptr, i64, array<4 x i64>, array<4 x i64>)>
 // CHECK: %[[QP:.*]] = llvm.extractvalue %[[QD]][1]
 // CHECK: %[[QA:.*]] = llvm.ptrtoint %[[QP]] : !llvm.ptr to i64
@@ -45,21 +48,24 @@
 // CHECK: %[[OS:.*]] = llvm.extractvalue %[[OD]][3, 2]
 // CHECK: %[[NULL:.*]] = arith.cmpi eq, %[[QA]], %c0_i64 : i64
 // CHECK-NEXT: scf.if %[[NULL]] {
-// CHECK-NEXT: func.call @attnReportInvalidArgument(%[[NULLQP]], %c0_i64, %c0_i64) : (!llvm.ptr, i64, i64) -> ()
+// CHECK-NEXT: scf.if %[[HAVE]] {
+// CHECK-NEXT: llvm.call @attnReportInvalidArgument(%[[NULLQP]], %c0_i64, %c0_i64
 // CHECK: %[[SKNE:.*]] = arith.cmpi ne, %[[KS]], %[[VS]] : i64
 // CHECK-NEXT: scf.if %[[SKNE]] {
-// CHECK-NEXT: func.call @attnReportInvalidArgument(%[[SKP]], %[[KS]], %[[VS]])
+// CHECK-NEXT: scf.if %[[HAVE]] {
+// CHECK-NEXT: llvm.call @attnReportInvalidArgument(%[[SKP]], %[[KS]], %[[VS]])
 // CHECK: arith.remui %[[QH]],
-// CHECK: func.call @attnReportInvalidArgument(%[[GQAP]], %[[QH]], %[[KH]])
+// CHECK: llvm.call @attnReportInvalidArgument(%[[GQAP]], %[[QH]], %[[KH]])
 // CHECK: %[[ONE:.*]] = arith.cmpi ne, %[[OS]], %[[QS]] : i64
 // CHECK-NEXT: scf.if %[[ONE]] {
-// CHECK-NEXT: func.call @attnReportInvalidArgument(%[[OUTP]], %[[OS]], %[[QS]])
-// CHECK: func.call @attnReportInvalidArgument(%[[MASKP]],
-// CHECK: func.call @attnReportInvalidArgument(%[[LSEP]],
-// CHECK: func.call @attnReportInvalidArgument(%[[STRIDEP]],
+// CHECK-NEXT: scf.if %[[HAVE]] {
+// CHECK-NEXT: llvm.call @attnReportInvalidArgument(%[[OUTP]], %[[OS]], %[[QS]])
+// CHECK: llvm.call @attnReportInvalidArgument(%[[MASKP]],
+// CHECK: llvm.call @attnReportInvalidArgument(%[[LSEP]],
+// CHECK: llvm.call @attnReportInvalidArgument(%[[STRIDEP]],
 // CHECK: %[[OK:.*]] = arith.xori %{{.*}}, %true : i1
 // CHECK-NEXT: scf.if %[[OK]] {
-// CHECK-NOT: func.call
+// CHECK-NOT: llvm.call
 // CHECK: gpu.launch
 // CHECK: gpu.terminator
 // CHECK-NEXT: }

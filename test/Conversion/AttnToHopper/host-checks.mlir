@@ -11,16 +11,19 @@
 // CHECK-DAG: llvm.mlir.global internal constant @[[OH:[_a-z0-9]+]]("bshd: output head count is %lld, expected %lld\00")
 // CHECK-DAG: llvm.mlir.global internal constant @[[OS:[_a-z0-9]+]]("bshd: output sequence length is %lld, expected %lld\00")
 // CHECK-DAG: llvm.mlir.global internal constant @{{[_a-z0-9]+}}("bshd: query pointer is not 16-byte aligned (address %% 16 is %lld)\00")
-// CHECK-DAG: func.func private @attnReportInvalidArgument(!llvm.ptr, i64, i64)
+// CHECK-DAG: llvm.func extern_weak @attnReportInvalidArgument(!llvm.ptr, i64, i64)
 
 // CHECK-LABEL: func.func @bshd
 // CHECK-DAG: %[[NULLKP:.*]] = llvm.mlir.addressof @[[NULLK]] : !llvm.ptr
 // CHECK-DAG: %[[SKP:.*]] = llvm.mlir.addressof @[[SK]] : !llvm.ptr
 // CHECK-DAG: %[[OHP:.*]] = llvm.mlir.addressof @[[OH]] : !llvm.ptr
 // CHECK-DAG: %[[OSP:.*]] = llvm.mlir.addressof @[[OS]] : !llvm.ptr
+// CHECK-DAG: %[[FN:.*]] = llvm.mlir.addressof @attnReportInvalidArgument : !llvm.ptr
+// CHECK-DAG: %[[NULLPTR:.*]] = llvm.mlir.zero : !llvm.ptr
 // CHECK: %[[QB:.*]] = bufferization.to_buffer %arg0
 // CHECK: %[[OB:.*]] = bufferization.to_buffer %arg3
 // CHECK-NOT: nvgpu.tma.create.descriptor
+// CHECK: %[[HAVE:.*]] = llvm.icmp "ne" %[[FN]], %[[NULLPTR]] : !llvm.ptr
 // CHECK: %[[QD:.*]] = builtin.unrealized_conversion_cast %[[QB]] : memref<?x?x?x128xf16> to !llvm.struct<(ptr, ptr, i64, array<4 x i64>, array<4 x i64>)>
 // CHECK: %[[QH:.*]] = llvm.extractvalue %[[QD]][3, 1]
 // CHECK: %[[QS:.*]] = llvm.extractvalue %[[QD]][3, 2]
@@ -36,20 +39,24 @@
 // CHECK-NOT: nvgpu.tma.create.descriptor
 // CHECK: arith.cmpi eq, %[[KA]], %c0_i64
 // CHECK-NEXT: scf.if
-// CHECK-NEXT: func.call @attnReportInvalidArgument(%[[NULLKP]], %c0_i64, %c0_i64)
+// CHECK-NEXT: scf.if %[[HAVE]] {
+// CHECK-NEXT: llvm.call @attnReportInvalidArgument(%[[NULLKP]], %c0_i64, %c0_i64)
 // CHECK: arith.cmpi ne, %[[KS]], %[[VS]] : i64
 // CHECK-NEXT: scf.if
-// CHECK-NEXT: func.call @attnReportInvalidArgument(%[[SKP]], %[[KS]], %[[VS]])
+// CHECK-NEXT: scf.if %[[HAVE]] {
+// CHECK-NEXT: llvm.call @attnReportInvalidArgument(%[[SKP]], %[[KS]], %[[VS]])
 // CHECK: arith.cmpi ne, %[[OHEAD]], %[[QH]] : i64
 // CHECK-NEXT: scf.if
-// CHECK-NEXT: func.call @attnReportInvalidArgument(%[[OHP]], %[[OHEAD]], %[[QH]])
+// CHECK-NEXT: scf.if %[[HAVE]] {
+// CHECK-NEXT: llvm.call @attnReportInvalidArgument(%[[OHP]], %[[OHEAD]], %[[QH]])
 // CHECK: arith.cmpi ne, %[[OSEQ]], %[[QS]] : i64
 // CHECK-NEXT: scf.if
-// CHECK-NEXT: func.call @attnReportInvalidArgument(%[[OSP]], %[[OSEQ]], %[[QS]])
+// CHECK-NEXT: scf.if %[[HAVE]] {
+// CHECK-NEXT: llvm.call @attnReportInvalidArgument(%[[OSP]], %[[OSEQ]], %[[QS]])
 // CHECK-NOT: nvgpu.tma.create.descriptor
 // CHECK: %[[OK:.*]] = arith.xori %{{.*}}, %true : i1
 // CHECK-NEXT: scf.if %[[OK]] {
-// CHECK-NOT: func.call
+// CHECK-NOT: llvm.call
 // CHECK: nvgpu.tma.create.descriptor
 // CHECK: nvgpu.tma.create.descriptor
 // CHECK: nvgpu.tma.create.descriptor
