@@ -46,6 +46,17 @@ extern "C" void attnRtInit() {
 
 extern "C" float attnRtLastKernelMs() { return lastKernelMs; }
 
+// The generated host code's descriptor checks report here (weakly referenced;
+// libattn_runtime records the message instead). A rejected call is a test
+// failure: the launch it guards did not happen.
+extern "C" void attnReportInvalidArgument(const char *format, int64_t a,
+                                          int64_t b) {
+  fprintf(stderr, "invalid argument: ");
+  fprintf(stderr, format, static_cast<long long>(a), static_cast<long long>(b));
+  fprintf(stderr, "\n");
+  exit(2);
+}
+
 extern "C" CUmodule mgpuModuleLoad(void *data, size_t /*size*/) {
   attnRtInit();
   CUmodule module;
