@@ -19,10 +19,10 @@
 
 #define CHECK_CU(expr)                                                         \
   do {                                                                         \
-    CUresult r = (expr);                                                       \
-    if (r != CUDA_SUCCESS) {                                                   \
+    CUresult r_ = (expr);                                                      \
+    if (r_ != CUDA_SUCCESS) {                                                  \
       const char *msg = "?";                                                   \
-      cuGetErrorString(r, &msg);                                               \
+      cuGetErrorString(r_, &msg);                                              \
       fprintf(stderr, "%s:%d: %s failed: %s\n", __FILE__, __LINE__, #expr,     \
               msg);                                                            \
       exit(2);                                                                 \
@@ -71,8 +71,7 @@ extern "C" void mgpuModuleUnload(CUmodule module) {
     CHECK_CU(r);
 }
 
-extern "C" CUfunction mgpuModuleGetFunction(CUmodule module,
-                                            const char *name) {
+extern "C" CUfunction mgpuModuleGetFunction(CUmodule module, const char *name) {
   CUfunction fn;
   CHECK_CU(cuModuleGetFunction(&fn, module, name));
   return fn;
@@ -104,8 +103,8 @@ extern "C" void mgpuLaunchKernel(CUfunction fn, intptr_t gx, intptr_t gy,
   CHECK_CU(cuEventCreate(&start, CU_EVENT_DEFAULT));
   CHECK_CU(cuEventCreate(&stop, CU_EVENT_DEFAULT));
   CHECK_CU(cuEventRecord(start, stream));
-  CHECK_CU(cuLaunchKernel(fn, gx, gy, gz, bx, by, bz, smem, stream, params,
-                          extra));
+  CHECK_CU(
+      cuLaunchKernel(fn, gx, gy, gz, bx, by, bz, smem, stream, params, extra));
   CHECK_CU(cuEventRecord(stop, stream));
   CHECK_CU(cuEventSynchronize(stop));
   CHECK_CU(cuEventElapsedTime(&lastKernelMs, start, stop));
@@ -113,13 +112,9 @@ extern "C" void mgpuLaunchKernel(CUfunction fn, intptr_t gx, intptr_t gy,
   CHECK_CU(cuEventDestroy(stop));
 }
 
-extern "C" void *mgpuTensorMapEncodeTiledMemref(int64_t rank, void *desc,
-                                                int64_t dataType,
-                                                int64_t interleave,
-                                                int64_t swizzle,
-                                                int64_t l2Promotion,
-                                                int64_t oobFill,
-                                                int64_t *boxDims) {
+extern "C" void *mgpuTensorMapEncodeTiledMemref(
+    int64_t rank, void *desc, int64_t dataType, int64_t interleave,
+    int64_t swizzle, int64_t l2Promotion, int64_t oobFill, int64_t *boxDims) {
   static const int elementBytes[] = {1, 2, 4, 4, 8, 8, 2, 4, 8, 2, 4, 4, 4};
   static std::map<std::string, CUdeviceptr> cache;
   auto *words = static_cast<int64_t *>(desc);
