@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "attn/Conversion/KernelBuilder.h"
 #include "attn/Conversion/Passes.h"
 #include "attn/Conversion/HostChecks.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
@@ -162,12 +163,12 @@ AttnGPUTileConfig resolveTileConfig(AttentionOp op,
 
 /// Emits the kernel body. All fragment arrays are unrolled at compile time so
 /// that they stay in registers.
-class KernelEmitter {
+class KernelEmitter : KernelBuilder {
 public:
   KernelEmitter(OpBuilder &b, Location loc, AttentionOp op,
                 const AttnGPUTileConfig &config, Value q, Value k, Value v,
                 Value o, Value mask, Value lse)
-      : b(b), loc(loc), q(q), k(k), v(v), o(o), mask(mask), lse(lse) {
+      : KernelBuilder(b, loc), q(q), k(k), v(v), o(o), mask(mask), lse(lse) {
     nb = op.getNumBatchDims();
     qPerm = op.getQueryPermutation();
     kPerm = op.getKeyPermutation();
@@ -206,45 +207,8 @@ public:
   void emit(gpu::LaunchOp launch);
 
 private:
-  Value idx(int64_t c) { return arith::ConstantIndexOp::create(b, loc, c); }
-  Value f32Cst(float c) {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(c));
-  }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
-  Value divu(Value x, int64_t c) {
-    return arith::DivUIOp::create(b, loc, x, idx(c));
-  }
-  Value remu(Value x, int64_t c) {
-    return arith::RemUIOp::create(b, loc, x, idx(c));
-  }
-  Value cmp(arith::CmpIPredicate p, Value x, Value y) {
-    return arith::CmpIOp::create(b, loc, p, x, y);
-  }
-  Value select(Value c, Value x, Value y) {
-    return arith::SelectOp::create(b, loc, c, x, y);
-  }
   Value exp2(Value x) { return math::Exp2Op::create(b, loc, x); }
-  Value fmax(Value x, Value y) {
-    return arith::MaxNumFOp::create(b, loc, x, y);
-  }
 
-  /// Size of logical dim `ld` of a memref stored with `perm`.
-  Value logicalDim(Value mem, ArrayRef<int64_t> perm, int64_t ld) {
-    int64_t pos = std::distance(perm.begin(), llvm::find(perm, ld));
-    return memref::DimOp::create(b, loc, mem, pos);
-  }
-  /// Stored-order indices of the logical (batch..., head, row, col).
-  SmallVector<Value> storedIndices(ArrayRef<int64_t> perm, Value head,
-                                   Value row, Value col) {
-    SmallVector<Value> logical(batchIdx);
-    logical.append({head, row, col});
-    SmallVector<Value> stored;
-    for (int64_t p : perm)
-      stored.push_back(logical[p]);
-    return stored;
-  }
 
   /// Issues cp.async copies of `rows` rows starting at logical row `rowBase`
   /// of `gmem` (head `head`) into `smem[prefix..., r, c]`. Rows at or past
@@ -332,16 +296,6 @@ private:
       dRegs.push_back(LLVM::ExtractValueOp::create(b, loc, res, i));
     return fromElems(VectorType::get({2, 2}, f32), dRegs);
   }
-  Value quadReduce(Value x, bool isMax) {
-    for (int32_t off : {1, 2}) {
-      Value other =
-          gpu::ShuffleOp::create(b, loc, x, off, kWarpSize,
-                                 gpu::ShuffleMode::XOR)
-              .getShuffleResult();
-      x = isMax ? fmax(x, other) : arith::AddFOp::create(b, loc, x, other);
-    }
-    return x;
-  }
   Value elem(Value frag, int64_t j, int64_t e) {
     return vector::ExtractOp::create(b, loc, frag, ArrayRef<int64_t>{j, e});
   }
@@ -362,8 +316,6 @@ private:
   Value loadMask(Value row, Value key);
   void setupMask();
 
-  OpBuilder &b;
-  Location loc;
   Value q, k, v, o, mask, lse;
   int64_t nb;
   SmallVector<int64_t> qPerm, kPerm, vPerm, oPerm;
@@ -381,7 +333,6 @@ private:
   Value tid, lane, warp, q0, sq, sk, causalOffset, headQ, headKV;
   // First query row of this warp, and of this thread's first C-fragment row.
   Value warpRow0, threadRow0;
-  SmallVector<Value> batchIdx;
   Value sQ, sK, sV;
   SmallVector<Value> qFrags;
 };

@@ -27,6 +27,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "attn/Conversion/KernelBuilder.h"
 #include "attn/Conversion/Passes.h"
 #include "attn/Conversion/HostChecks.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
@@ -153,13 +154,13 @@ std::string getUnsupportedReason(AttentionOp op, const HopperConfig &c) {
 }
 
 /// Emits the kernel body.
-class HopperEmitter {
+class HopperEmitter : KernelBuilder {
 public:
   HopperEmitter(OpBuilder &b, Location loc, AttentionOp op,
                 const HopperConfig &c, Value q, Value k, Value v, Value o,
                 Value qMap, Value kMap, Value vMap)
-      : b(b), loc(loc), q(q), k(k), v(v), o(o), qMap(qMap), kMap(kMap),
-        vMap(vMap) {
+      : KernelBuilder(b, loc), q(q), k(k), v(v), o(o), qMap(qMap),
+        kMap(kMap), vMap(vMap) {
     ctx = b.getContext();
     nb = op.getNumBatchDims();
     qPerm = op.getQueryPermutation();
@@ -191,32 +192,9 @@ public:
   void emit(gpu::LaunchOp launch);
 
 private:
-  Value idx(int64_t c) { return arith::ConstantIndexOp::create(b, loc, c); }
   Value i64c(int64_t c) {
     return arith::ConstantIntOp::create(b, loc, i64, c);
   }
-  Value f32Cst(float c) {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(c));
-  }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
-  Value divu(Value x, int64_t c) {
-    return arith::DivUIOp::create(b, loc, x, idx(c));
-  }
-  Value remu(Value x, int64_t c) {
-    return arith::RemUIOp::create(b, loc, x, idx(c));
-  }
-  Value cmp(arith::CmpIPredicate p, Value x, Value y) {
-    return arith::CmpIOp::create(b, loc, p, x, y);
-  }
-  Value select(Value c, Value x, Value y) {
-    return arith::SelectOp::create(b, loc, c, x, y);
-  }
-  Value fmax(Value x, Value y) {
-    return arith::MaxNumFOp::create(b, loc, x, y);
-  }
-  Value fadd(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
   Value fmul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
   Value fsub(Value x, Value y) { return arith::SubFOp::create(b, loc, x, y); }
   Value fma(Value x, Value y, Value z) {
@@ -232,28 +210,6 @@ private:
                LLVM::AsmDialectAttr::get(ctx, LLVM::AsmDialect::AD_ATT),
                ArrayAttr())
         .getResult(0);
-  }
-  Value quadReduce(Value x, bool isMax) {
-    for (int32_t off : {1, 2}) {
-      Value other = gpu::ShuffleOp::create(b, loc, x, off, 32,
-                                           gpu::ShuffleMode::XOR)
-                        .getShuffleResult();
-      x = isMax ? fmax(x, other) : fadd(x, other);
-    }
-    return x;
-  }
-  Value logicalDim(Value mem, ArrayRef<int64_t> perm, int64_t ld) {
-    int64_t pos = std::distance(perm.begin(), llvm::find(perm, ld));
-    return memref::DimOp::create(b, loc, mem, pos);
-  }
-  SmallVector<Value> storedIndices(ArrayRef<int64_t> perm, Value head,
-                                   Value row, Value col) {
-    SmallVector<Value> logical(batchIdx);
-    logical.append({head, row, col});
-    SmallVector<Value> stored;
-    for (int64_t p : perm)
-      stored.push_back(logical[p]);
-    return stored;
   }
 
   /// TMA of one 64-column panel of `rows` rows starting at `row0` of head
@@ -358,8 +314,6 @@ private:
   SmallVector<Value> emitBlock(Value j, ValueRange state);
   SmallVector<Value> emitOverlappedBlock(Value j, ValueRange state);
 
-  OpBuilder &b;
-  Location loc;
   MLIRContext *ctx;
   Value q, k, v, o, qMap, kMap, vMap;
   int64_t nb;
@@ -372,7 +326,6 @@ private:
 
   Value tid, lane, warp, wgIdx, q0, sq, sk, causalOffset, headQ, headKV;
   Value wgRow0, threadRow0, numKV;
-  SmallVector<Value> batchIdx;
   Value smemBase, alignPad, alignedAddr, barriers;
   Value qDescBase, kDescBase, vDescBase;
 };

@@ -1,0 +1,84 @@
+//===- KernelBuilder.h - shorthands of the GPU kernel emitters --*- C++ -*-===//
+//
+// The integer/float arithmetic, quad reductions and layout indexing that both
+// attention kernel emitters (--convert-attn-to-gpu, --convert-attn-to-gpu-sm90)
+// build their kernels from. Every op is created at `loc` through `b`.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ATTN_CONVERSION_KERNELBUILDER_H
+#define ATTN_CONVERSION_KERNELBUILDER_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/Builders.h"
+
+namespace mlir {
+namespace attn {
+
+class KernelBuilder {
+protected:
+  KernelBuilder(OpBuilder &b, Location loc) : b(b), loc(loc) {}
+
+  Value idx(int64_t c) { return arith::ConstantIndexOp::create(b, loc, c); }
+  Value f32Cst(float c) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(c));
+  }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value divu(Value x, int64_t c) {
+    return arith::DivUIOp::create(b, loc, x, idx(c));
+  }
+  Value remu(Value x, int64_t c) {
+    return arith::RemUIOp::create(b, loc, x, idx(c));
+  }
+  Value cmp(arith::CmpIPredicate p, Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, p, x, y);
+  }
+  Value select(Value c, Value x, Value y) {
+    return arith::SelectOp::create(b, loc, c, x, y);
+  }
+  Value fmax(Value x, Value y) {
+    return arith::MaxNumFOp::create(b, loc, x, y);
+  }
+  Value fadd(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
+
+  /// Max or sum of `x` over the 4 lanes of a quad (the threads that share an
+  /// mma/wgmma accumulator row).
+  Value quadReduce(Value x, bool isMax) {
+    for (int32_t off : {1, 2}) {
+      Value other = gpu::ShuffleOp::create(b, loc, x, off, /*width=*/32,
+                                           gpu::ShuffleMode::XOR)
+                        .getShuffleResult();
+      x = isMax ? fmax(x, other) : fadd(x, other);
+    }
+    return x;
+  }
+
+  /// Size of logical dim `ld` of a memref stored with `perm`.
+  Value logicalDim(Value mem, ArrayRef<int64_t> perm, int64_t ld) {
+    int64_t pos = std::distance(perm.begin(), llvm::find(perm, ld));
+    return memref::DimOp::create(b, loc, mem, pos);
+  }
+  /// Stored-order indices of the logical (batchIdx..., head, row, col).
+  SmallVector<Value> storedIndices(ArrayRef<int64_t> perm, Value head,
+                                   Value row, Value col) {
+    SmallVector<Value> logical(batchIdx);
+    logical.append({head, row, col});
+    SmallVector<Value> stored;
+    for (int64_t p : perm)
+      stored.push_back(logical[p]);
+    return stored;
+  }
+
+  OpBuilder &b;
+  Location loc;
+  /// The block's batch indices, set by the emitter.
+  SmallVector<Value> batchIdx;
+};
+
+} // namespace attn
+} // namespace mlir
+
+#endif // ATTN_CONVERSION_KERNELBUILDER_H
