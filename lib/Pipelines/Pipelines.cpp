@@ -155,6 +155,13 @@ LogicalResult mlir::attn::buildAttnPipeline(
                           "' (expected auto, mma-sync or wgmma)");
     if (opts.kernel == "wgmma" && opts.chip != "sm_90a")
       return errorHandler("attn-pipeline: kernel=wgmma needs chip=sm_90a");
+    // Checked here: with kernel=auto an op may never reach the pass that
+    // would reject them.
+    if (opts.gpuWarps < 0 || opts.gpuBlockKV < 0 || opts.gpuRowTiles < 0)
+      return errorHandler("attn-pipeline: gpu-warps (" + Twine(opts.gpuWarps) +
+                          "), gpu-block-kv (" + Twine(opts.gpuBlockKV) +
+                          ") and gpu-row-tiles (" + Twine(opts.gpuRowTiles) +
+                          ") must be non-negative (0: the default table)");
     buildAttnCUDAPipeline(pm, opts);
     return success();
   }

@@ -855,6 +855,12 @@ struct ConvertAttnToGPUPass
   }
 
   void runOnOperation() override {
+    if (chip != "sm_80" && chip != "sm_90" && chip != "sm_90a") {
+      getOperation()->emitError()
+          << "convert-attn-to-gpu: unsupported chip '" << chip
+          << "' (expected sm_80, sm_90 or sm_90a)";
+      return signalPassFailure();
+    }
     AttnGPUTileConfig config{numWarps, blockKV, rowTiles};
     // Diagnose first: a pattern's match failure is silent.
     WalkResult walk = getOperation()->walk([&](AttentionOp op) {
