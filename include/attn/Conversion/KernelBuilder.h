@@ -72,6 +72,32 @@ protected:
     return stored;
   }
 
+  /// What a thread block works on: blockIdx.y enumerates (batch..., query
+  /// head), head fastest; sets `batchIdx`. GQA: query head h reads key/value
+  /// head h / (Hq / Hkv).
+  struct BlockHeads {
+    Value sq, sk, headQ, headKV;
+  };
+  BlockHeads decodeBlockHeads(Value blockIdY, Value q, ArrayRef<int64_t> qPerm,
+                              Value k, ArrayRef<int64_t> kPerm, int64_t nb) {
+    Value hq = logicalDim(q, qPerm, nb);
+    Value hkv = logicalDim(k, kPerm, nb);
+    BlockHeads r;
+    r.sq = logicalDim(q, qPerm, nb + 1);
+    r.sk = logicalDim(k, kPerm, nb + 1);
+    r.headQ = arith::RemUIOp::create(b, loc, blockIdY, hq);
+    Value rest = arith::DivUIOp::create(b, loc, blockIdY, hq);
+    batchIdx.assign(nb, Value());
+    for (int64_t i = nb - 1; i >= 0; --i) {
+      Value size = logicalDim(q, qPerm, i);
+      batchIdx[i] = arith::RemUIOp::create(b, loc, rest, size);
+      rest = arith::DivUIOp::create(b, loc, rest, size);
+    }
+    r.headKV = arith::DivUIOp::create(b, loc, r.headQ,
+                                      arith::DivUIOp::create(b, loc, hq, hkv));
+    return r;
+  }
+
   OpBuilder &b;
   Location loc;
   /// The block's batch indices, set by the emitter.

@@ -572,20 +572,11 @@ void HopperEmitter::emit(gpu::LaunchOp launch) {
   warp = remu(divu(tid, 32), 4);
   wgIdx = divu(tid, kWarpgroupThreads);
 
-  Value hq = logicalDim(q, qPerm, nb);
-  Value hkv = logicalDim(k, kPerm, nb);
-  sq = logicalDim(q, qPerm, nb + 1);
-  sk = logicalDim(k, kPerm, nb + 1);
-  headQ = arith::RemUIOp::create(b, loc, by, hq);
-  Value rest = arith::DivUIOp::create(b, loc, by, hq);
-  batchIdx.assign(nb, Value());
-  for (int64_t i = nb - 1; i >= 0; --i) {
-    Value size = logicalDim(q, qPerm, i);
-    batchIdx[i] = arith::RemUIOp::create(b, loc, rest, size);
-    rest = arith::DivUIOp::create(b, loc, rest, size);
-  }
-  headKV = arith::DivUIOp::create(
-      b, loc, headQ, arith::DivUIOp::create(b, loc, hq, hkv));
+  BlockHeads heads = decodeBlockHeads(by, q, qPerm, k, kPerm, nb);
+  sq = heads.sq;
+  sk = heads.sk;
+  headQ = heads.headQ;
+  headKV = heads.headKV;
   q0 = mul(bx, idx(blockQ));
   wgRow0 = add(q0, mul(wgIdx, idx(64)));
   threadRow0 = add(add(wgRow0, mul(warp, idx(16))), divu(lane, 4));
