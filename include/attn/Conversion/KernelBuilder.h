@@ -8,13 +8,39 @@
 #ifndef ATTN_CONVERSION_KERNELBUILDER_H
 #define ATTN_CONVERSION_KERNELBUILDER_H
 
+#include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 
 namespace mlir {
 namespace attn {
+
+/// Both kernels address every operand with the head dim as the innermost
+/// stored dimension.
+inline bool hasInnermostHeadDim(AttentionOp op) {
+  int64_t headDim = op.getNumBatchDims() + 2;
+  // The permutations are temporaries: use each within the full expression
+  // (ArrayRefs to them kept across a loop dangled, ASan found).
+  auto innermost = [&](ArrayRef<int64_t> perm) {
+    return perm.back() == headDim;
+  };
+  return innermost(op.getQueryPermutation()) &&
+         innermost(op.getKeyPermutation()) &&
+         innermost(op.getValuePermutation()) &&
+         innermost(op.getOutputPermutation());
+}
+
+/// target=cuda takes device buffers only as function arguments: tensors made
+/// inside the function would be bufferized to host memory.
+inline bool areFunctionArguments(ValueRange values) {
+  return llvm::all_of(values, [](Value v) {
+    auto arg = dyn_cast<BlockArgument>(v);
+    return arg && isa<FunctionOpInterface>(arg.getOwner()->getParentOp());
+  });
+}
 
 class KernelBuilder {
 protected:

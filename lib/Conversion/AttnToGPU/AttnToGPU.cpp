@@ -94,21 +94,9 @@ std::string getUnsupportedReason(AttentionOp op,
       (d != 64 && d != 128 && d != 256))
     return "head dim must be static, equal for query and value, and 64, 128 "
            "or 256";
-  // The permutations are returned by value: name them so that they outlive
-  // the loop (ArrayRefs to the temporaries dangled: ASan
-  // stack-use-after-scope).
-  SmallVector<int64_t> qPerm = op.getQueryPermutation();
-  SmallVector<int64_t> kPerm = op.getKeyPermutation();
-  SmallVector<int64_t> vPerm = op.getValuePermutation();
-  SmallVector<int64_t> oPerm = op.getOutputPermutation();
-  for (ArrayRef<int64_t> perm :
-       {ArrayRef<int64_t>(qPerm), ArrayRef<int64_t>(kPerm),
-        ArrayRef<int64_t>(vPerm), ArrayRef<int64_t>(oPerm)})
-    if (perm.back() != nb + 2)
-      return "the head dim must be the innermost stored dimension of every "
-             "operand";
-  if (op.getScale().convertToDouble() <= 0.0)
-    return "scale must be positive";
+  if (!hasInnermostHeadDim(op))
+    return "the head dim must be the innermost stored dimension of every "
+           "operand";
   int64_t threads = config.numWarps * kWarpSize;
   if (config.numWarps <= 0 || config.blockKV <= 0 ||
       config.blockKV % 16 != 0 || (config.blockKV * d / 8) % threads != 0 ||
@@ -130,12 +118,9 @@ std::string getUnsupportedReason(AttentionOp op,
     buffers.push_back(op.getMask());
   if (op.getLse())
     buffers.push_back(op.getLse());
-  for (Value v : buffers)
-    if (!isa<BlockArgument>(v) ||
-        !isa<FunctionOpInterface>(
-            cast<BlockArgument>(v).getOwner()->getParentOp()))
-      return "query, key, value, mask, outs and lse must be function "
-             "arguments (device buffers) on target=cuda";
+  if (!areFunctionArguments(buffers))
+    return "query, key, value, mask, outs and lse must be function "
+           "arguments (device buffers) on target=cuda";
   return "";
 }
 

@@ -120,20 +120,9 @@ std::string getUnsupportedReason(AttentionOp op, const HopperConfig &c) {
   if (ShapedType::isDynamic(d) || d != dv || (d != 64 && d != 128))
     return "head dim must be static, equal for query and value, and 64 or "
            "128";
-  // The permutations are returned by value: name them so that they outlive
-  // the loop (ArrayRefs to the temporaries dangled, as in AttnToGPU.cpp).
-  SmallVector<int64_t> qPerm = op.getQueryPermutation();
-  SmallVector<int64_t> kPerm = op.getKeyPermutation();
-  SmallVector<int64_t> vPerm = op.getValuePermutation();
-  SmallVector<int64_t> oPerm = op.getOutputPermutation();
-  for (ArrayRef<int64_t> perm :
-       {ArrayRef<int64_t>(qPerm), ArrayRef<int64_t>(kPerm),
-        ArrayRef<int64_t>(vPerm), ArrayRef<int64_t>(oPerm)})
-    if (perm.back() != nb + 2)
-      return "the head dim must be the innermost stored dimension of every "
-             "operand";
-  if (op.getScale().convertToDouble() <= 0.0)
-    return "scale must be positive";
+  if (!hasInnermostHeadDim(op))
+    return "the head dim must be the innermost stored dimension of every "
+           "operand";
   if (c.warpgroups < 1 || c.warpgroups > 3 || c.blockKV < 16 ||
       c.blockKV > 256 || c.blockKV % 16 != 0 || c.stages < 2 ||
       c.stages > 8)
@@ -144,12 +133,10 @@ std::string getUnsupportedReason(AttentionOp op, const HopperConfig &c) {
     return "tile config needs " + std::to_string(smem) +
            " bytes of shared memory, over the limit of " +
            std::to_string(kMaxSharedMemoryBytes) + " (227 KiB)";
-  for (Value v : {op.getQuery(), op.getKey(), op.getValue(), op.getOutput()})
-    if (!isa<BlockArgument>(v) ||
-        !isa<FunctionOpInterface>(
-            cast<BlockArgument>(v).getOwner()->getParentOp()))
-      return "query, key, value and outs must be function arguments (device "
-             "buffers) on target=cuda";
+  if (!areFunctionArguments(
+          {op.getQuery(), op.getKey(), op.getValue(), op.getOutput()}))
+    return "query, key, value and outs must be function arguments (device "
+           "buffers) on target=cuda";
   return "";
 }
 
