@@ -49,25 +49,26 @@ static double fromHalf(uint16_t h) {
   return (h & 0x8000) ? -v : v;
 }
 
+/* Dense row-major sizes and strides of a 4-D memref descriptor. */
+static void denseLayout(int64_t *sizes, int64_t *strides, const int64_t *s) {
+  for (int i = 0; i < 4; ++i)
+    sizes[i] = s[i];
+  strides[3] = 1;
+  for (int i = 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * s[i + 1];
+}
+
 static void describe(attn_memref_4d_f16 *m, CUdeviceptr p, const int64_t *s) {
   m->allocated = m->aligned = (uint16_t *)(uintptr_t)p;
   m->offset = 0;
-  for (int i = 0; i < 4; ++i)
-    m->sizes[i] = s[i];
-  m->strides[3] = 1;
-  for (int i = 2; i >= 0; --i)
-    m->strides[i] = m->strides[i + 1] * s[i + 1];
+  denseLayout(m->sizes, m->strides, s);
 }
 
 static void describeF32(attn_memref_4d_f32 *m, CUdeviceptr p,
                         const int64_t *s) {
   m->allocated = m->aligned = (float *)(uintptr_t)p;
   m->offset = 0;
-  for (int i = 0; i < 4; ++i)
-    m->sizes[i] = s[i];
-  m->strides[3] = 1;
-  for (int i = 2; i >= 0; --i)
-    m->strides[i] = m->strides[i + 1] * s[i + 1];
+  denseLayout(m->sizes, m->strides, s);
 }
 
 static double now(void) {
