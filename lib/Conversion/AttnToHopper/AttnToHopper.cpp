@@ -67,20 +67,40 @@ struct HopperConfig {
   bool producerWarp = false;
 };
 
-HopperConfig resolveConfig(int64_t warpgroups, int64_t blockKV,
+struct DefaultConfig {
+  int64_t headDim, bf16, causal;
+  HopperConfig config;
+};
+
+constexpr DefaultConfig kDefaultConfigs[] = {
+#define ATTN_SM90_DEFAULT(D, BF16, CAUSAL, WG, BKV, ST, OV, PW)                \
+  {D, BF16, CAUSAL, {WG, BKV, ST, OV != 0, PW != 0}},
+#include "DefaultConfigs.inc"
+#undef ATTN_SM90_DEFAULT
+};
+
+/// The default table's row for the op (DefaultConfigs.inc), overridden by
+/// the pass options that are set (non-zero sizes, non-negative flags).
+HopperConfig resolveConfig(AttentionOp op, int64_t warpgroups, int64_t blockKV,
                            int64_t stages, int64_t overlap,
-                           int64_t producerWarp, int64_t d) {
-  // Defaults measured on H100 (docs/hopper.md). D = 128: 128-key stages,
-  // 3 of them, producer warpgroup + intra-warpgroup overlap (664 TFLOPS at
-  // S = 16k against 551-585 without). D = 64: 64-key stages, 2 of them,
-  // thread 0 loads (97 registers and 49 KiB: two blocks per SM, which the
-  // 384-thread warp-specialised block cannot have).
+                           int64_t producerWarp) {
+  int64_t nb = op.getNumBatchDims();
+  int64_t d = AttentionOp::getLogicalShape(op.getQueryType(),
+                                           op.getQueryPermutation())[nb + 2];
+  int64_t bf16 = op.getQueryType().getElementType().isBF16();
+  int64_t causal = op.getCausal().has_value();
   HopperConfig c;
-  bool big = d > 64;
-  c.blockKV = big ? 128 : 64;
-  c.stages = big ? 3 : 2;
-  c.overlap = overlap < 0 ? big : overlap != 0;
-  c.producerWarp = producerWarp < 0 ? big : producerWarp != 0;
+  for (const DefaultConfig &row : kDefaultConfigs) {
+    if (row.headDim == d && (row.bf16 < 0 || row.bf16 == bf16) &&
+        (row.causal < 0 || row.causal == causal)) {
+      c = row.config;
+      break;
+    }
+  }
+  if (overlap >= 0)
+    c.overlap = overlap != 0;
+  if (producerWarp >= 0)
+    c.producerWarp = producerWarp != 0;
   if (warpgroups)
     c.warpgroups = warpgroups;
   if (blockKV)
@@ -839,7 +859,8 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
     int64_t nb = op.getNumBatchDims();
     SmallVector<int64_t> qPerm = op.getQueryPermutation();
     int64_t d = AttentionOp::getLogicalShape(op.getQueryType(), qPerm)[nb + 2];
-    HopperConfig cfg = resolveConfig(warpgroups, blockKV, stages, overlap, producerWarp, d);
+    HopperConfig cfg =
+        resolveConfig(op, warpgroups, blockKV, stages, overlap, producerWarp);
     std::string reason = getUnsupportedReason(op, cfg);
     if (!reason.empty())
       return rewriter.notifyMatchFailure(op, reason);
@@ -957,11 +978,9 @@ struct ConvertAttnToGPUSm90Pass
     if (!soft) {
       // Diagnose first: a pattern's match failure is silent.
       WalkResult walk = getOperation()->walk([&](AttentionOp op) {
-        int64_t nb = op.getNumBatchDims();
-        int64_t d = AttentionOp::getLogicalShape(
-            op.getQueryType(), op.getQueryPermutation())[nb + 2];
         std::string reason = getUnsupportedReason(
-            op, resolveConfig(warpgroups, blockKV, stages, overlap, producerWarp, d));
+            op, resolveConfig(op, warpgroups, blockKV, stages, overlap,
+                              producerWarp));
         if (reason.empty())
           return WalkResult::advance();
         op.emitOpError("cannot be lowered to the sm_90a kernel: ") << reason;
