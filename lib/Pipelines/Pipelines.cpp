@@ -72,7 +72,11 @@ void mlir::attn::buildAttnCUDAPipeline(OpPassManager &pm,
   bool autoWgmma = opts.kernel == "auto" && opts.chip == "sm_90a";
   if (opts.kernel == "wgmma" || autoWgmma) {
     ConvertAttnToGPUSm90Options sm90Opts;
+    sm90Opts.warpgroups = opts.gpuWarpgroups;
     sm90Opts.blockKV = opts.gpuBlockKV;
+    sm90Opts.stages = opts.gpuStages;
+    sm90Opts.overlap = opts.gpuOverlap;
+    sm90Opts.producerWarp = opts.gpuProducerWarp;
     sm90Opts.soft = autoWgmma;
     pm.addPass(createConvertAttnToGPUSm90(sm90Opts));
   }
@@ -162,6 +166,18 @@ LogicalResult mlir::attn::buildAttnPipeline(
                           "), gpu-block-kv (" + Twine(opts.gpuBlockKV) +
                           ") and gpu-row-tiles (" + Twine(opts.gpuRowTiles) +
                           ") must be non-negative (0: the default table)");
+    if (opts.gpuWarpgroups < 0 || opts.gpuStages < 0)
+      return errorHandler("attn-pipeline: gpu-warpgroups (" +
+                          Twine(opts.gpuWarpgroups) + ") and gpu-stages (" +
+                          Twine(opts.gpuStages) +
+                          ") must be non-negative (0: the default table)");
+    for (auto [name, value] :
+         {std::pair<StringRef, int64_t>{"gpu-overlap", opts.gpuOverlap},
+          {"gpu-producer-warp", opts.gpuProducerWarp}})
+      if (value < -1 || value > 1)
+        return errorHandler("attn-pipeline: " + name +
+                            " must be -1 (the default table), 0 or 1, not " +
+                            Twine(value));
     buildAttnCUDAPipeline(pm, opts);
     return success();
   }

@@ -57,6 +57,29 @@ struct AttnPipelineOptions : public PassPipelineOptions<AttnPipelineOptions> {
       llvm::cl::desc("target=cuda: 16-row query tiles per warp (1 or 2); 0 "
                      "uses the default tile table"),
       llvm::cl::init(0)};
+  PassOptions::Option<int64_t> gpuWarpgroups{
+      *this, "gpu-warpgroups",
+      llvm::cl::desc("target=cuda, sm_90a kernel: consumer warpgroups per "
+                     "block (64 query rows each, 1..3); 0 uses the default "
+                     "table (DefaultConfigs.inc)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> gpuStages{
+      *this, "gpu-stages",
+      llvm::cl::desc("target=cuda, sm_90a kernel: K/V shared-memory stages "
+                     "(2..8); 0 uses the default table"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> gpuOverlap{
+      *this, "gpu-overlap",
+      llvm::cl::desc("target=cuda, sm_90a kernel: 1 overlaps S(j) = Q·K(j) "
+                     "with P(j-1)·V(j-1), 0 does not; -1 uses the default "
+                     "table"),
+      llvm::cl::init(-1)};
+  PassOptions::Option<int64_t> gpuProducerWarp{
+      *this, "gpu-producer-warp",
+      llvm::cl::desc("target=cuda, sm_90a kernel: 1 issues the TMA loads "
+                     "from a producer warpgroup, 0 from thread 0; -1 uses "
+                     "the default table"),
+      llvm::cl::init(-1)};
   PassOptions::Option<std::string> kernel{
       *this, "kernel",
       llvm::cl::desc("target=cuda: auto, mma-sync (FlashAttention-2 on "
