@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Times attn's compiled GPU kernels against PyTorch on the same tensors.
 
-Providers, each on the same f16 inputs and checked against a float32
-reference on sampled query rows (rel. L2 < 2e-2):
+Providers, each on the same f16 (--dtype bf16: bf16) inputs and checked
+against a float32 reference on sampled query rows (rel. L2 < 2e-2):
 
   attn            our kernels (lib<kernel>.so built here by attn-compile from
                   bench/attn-bench/kernels/*.mlir), called through ctypes with
@@ -139,9 +139,8 @@ class Attn:
         """(function, None) or (None, reason)."""
         if self.err:
             return None, self.err
-        if c["dtype"] != "f16":
-            return None, (f"{c['dtype']} inputs are not supported by the attn "
-                          "GPU kernel (docs/gpu.md)")
+        if c["dtype"] not in ("f16", "bf16"):
+            return None, f"{c['dtype']} inputs: no attn-bench kernel"
         if c["d"] not in (64, 128):
             return None, "head dim must be 64 or 128"
         name = self.kernel_name(c)

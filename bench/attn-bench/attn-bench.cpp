@@ -404,7 +404,7 @@ struct Gpu {
   CUcontext ctx;
   CUstream stream;
   CUmodule mod;
-  CUfunction fill, softmax;
+  CUfunction fill, fillBf16, softmax;
   int l2Bytes = 0, sms = 0;
   std::string name;
   int driverVersion = 0;
@@ -425,14 +425,18 @@ CUdeviceptr alloc(size_t bytes) {
   return p;
 }
 
-void fillUniform(CUdeviceptr p, uint64_t n, uint64_t seed, float lo,
-                 float hi) {
+// f16 or bf16 (`bf16`) values, uniform in [lo, hi).
+void fillUniform(CUdeviceptr p, uint64_t n, uint64_t seed, float lo, float hi,
+                 bool bf16 = false) {
   void *args[] = {&p, &n, &seed, &lo, &hi};
   unsigned blocks = unsigned(
       std::min<uint64_t>((n + 255) / 256, uint64_t(std::max(gpu.sms, 1)) * 32));
-  CHECK_CU(cu.cuLaunchKernel(gpu.fill, blocks, 1, 1, 256, 1, 1, 0, gpu.stream,
-                             args, nullptr));
+  CHECK_CU(cu.cuLaunchKernel(bf16 ? gpu.fillBf16 : gpu.fill, blocks, 1, 1, 256,
+                             1, 1, 0, gpu.stream, args, nullptr));
 }
+
+// A quiet NaN of the element type, to poison outputs before a checked run.
+unsigned short nanBits(bool bf16) { return bf16 ? 0x7FC0 : 0x7E00; }
 
 //===----------------------------------------------------------------------===//
 // Providers.
@@ -517,10 +521,32 @@ std::string runBaseline(const Case &c, const Set &x, CUdeviceptr s) {
 // Checking.
 //===----------------------------------------------------------------------===//
 
-std::vector<_Float16> download(CUdeviceptr p, size_t n) {
-  std::vector<_Float16> h(n);
-  CHECK_CU(cu.cuMemcpyDtoH(h.data(), p, n * sizeof(_Float16)));
+// Device tensors hold raw f16 or bf16 bits; `toDouble` reads them.
+using Bits = uint16_t;
+
+double toDouble(Bits h, bool bf16) {
+  if (bf16) {
+    uint32_t u = uint32_t(h) << 16;
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+  }
+  _Float16 x;
+  memcpy(&x, &h, sizeof x);
+  return double(x);
+}
+
+std::vector<Bits> download(CUdeviceptr p, size_t n) {
+  std::vector<Bits> h(n);
+  CHECK_CU(cu.cuMemcpyDtoH(h.data(), p, n * sizeof(Bits)));
   return h;
+}
+
+int64_t countNaN(const std::vector<Bits> &v, bool bf16) {
+  int64_t n = 0;
+  for (Bits h : v)
+    n += std::isnan(toDouble(h, bf16));
+  return n;
 }
 
 struct Cmp {
@@ -528,13 +554,13 @@ struct Cmp {
   int64_t nans = 0;
 };
 
-Cmp compare(const std::vector<_Float16> &got,
-            const std::vector<_Float16> &ref) {
+Cmp compare(const std::vector<Bits> &got, const std::vector<Bits> &ref,
+            bool bf16) {
   double e = 0, r = 0;
   Cmp c;
   c.nans = 0;
   for (size_t i = 0; i < got.size(); ++i) {
-    double g = double(got[i]), x = double(ref[i]);
+    double g = toDouble(got[i], bf16), x = toDouble(ref[i], bf16);
     if (std::isnan(g) || std::isnan(x)) {
       ++c.nans;
       continue;
@@ -546,18 +572,19 @@ Cmp compare(const std::vector<_Float16> &got,
   return c;
 }
 
-// Float64 reference of sampled output rows, and each output's rel. L2 error
-// on them.
-struct RefCheck {
-  double relAttn = NAN, relBase = NAN;
+// Float64 reference of sampled output rows (the last row always): their
+// flat row indices and values.
+struct RefRows {
+  std::vector<int64_t> rows;
+  std::vector<double> values; // rows.size() x d
+  double norm2 = 0;
 };
 
-RefCheck checkRows(const Case &c, const Set &x, int nRows, bool haveAttn,
-                   bool haveBase, std::mt19937_64 &rng) {
-  RefCheck out;
+RefRows refRows(const Case &c, const Set &x, int nRows, std::mt19937_64 &rng) {
+  RefRows out;
+  const bool bf16 = c.dtype == "bf16";
   const int64_t total = c.b * c.hq * c.sq, g = c.hq / c.hkv;
   const double scale = 1.0 / std::sqrt(double(c.d));
-  double eA = 0, eB = 0, rr = 0;
   std::vector<double> p(c.sk);
   for (int n = 0; n < nRows; ++n) {
     int64_t flat = n == 0 ? total - 1 : int64_t(rng() % uint64_t(total));
@@ -565,44 +592,50 @@ RefCheck checkRows(const Case &c, const Set &x, int nRows, bool haveAttn,
     int64_t hk = h / g;
     size_t qOff = size_t(((b * c.hq + h) * c.sq + i) * c.d);
     size_t kvOff = size_t((b * c.hkv + hk) * c.sk * c.d);
-    auto q = std::vector<_Float16>(c.d), k = std::vector<_Float16>(c.sk * c.d),
-         v = k;
+    auto q = std::vector<Bits>(c.d), k = std::vector<Bits>(c.sk * c.d), v = k;
     CHECK_CU(cu.cuMemcpyDtoH(q.data(), x.q + 2 * qOff, 2 * c.d));
     CHECK_CU(cu.cuMemcpyDtoH(k.data(), x.k + 2 * kvOff, 2 * c.sk * c.d));
     CHECK_CU(cu.cuMemcpyDtoH(v.data(), x.v + 2 * kvOff, 2 * c.sk * c.d));
-    std::vector<_Float16> oA(c.d), oB(c.d);
-    if (haveAttn)
-      CHECK_CU(cu.cuMemcpyDtoH(oA.data(), x.oAttn + 2 * qOff, 2 * c.d));
-    if (haveBase)
-      CHECK_CU(cu.cuMemcpyDtoH(oB.data(), x.oBase + 2 * qOff, 2 * c.d));
     int64_t limit = c.causal ? std::min<int64_t>(c.sk, i + 1) : c.sk;
     double mx = -INFINITY;
     for (int64_t j = 0; j < limit; ++j) {
       double s = 0;
       for (int64_t e = 0; e < c.d; ++e)
-        s += double(q[e]) * double(k[j * c.d + e]);
+        s += toDouble(q[e], bf16) * toDouble(k[j * c.d + e], bf16);
       p[j] = s * scale;
       mx = std::max(mx, p[j]);
     }
     double sum = 0;
     for (int64_t j = 0; j < limit; ++j)
       sum += (p[j] = std::exp(p[j] - mx));
+    out.rows.push_back(flat);
     for (int64_t e = 0; e < c.d; ++e) {
       double ref = 0;
       for (int64_t j = 0; j < limit; ++j)
-        ref += p[j] * double(v[j * c.d + e]);
+        ref += p[j] * toDouble(v[j * c.d + e], bf16);
       ref /= sum;
-      rr += ref * ref;
-      double a = double(oA[e]), bb = double(oB[e]);
-      eA += std::isnan(a) ? INFINITY : (a - ref) * (a - ref);
-      eB += std::isnan(bb) ? INFINITY : (bb - ref) * (bb - ref);
+      out.norm2 += ref * ref;
+      out.values.push_back(ref);
     }
   }
-  if (haveAttn)
-    out.relAttn = std::sqrt(eA / std::max(rr, 1e-300));
-  if (haveBase)
-    out.relBase = std::sqrt(eB / std::max(rr, 1e-300));
   return out;
+}
+
+// Rel. L2 error of output `o` ([B, Hq, Sq, D]) on the reference rows; NaN
+// counts as an infinite error.
+double relVsRef(const Case &c, CUdeviceptr o, const RefRows &ref) {
+  const bool bf16 = c.dtype == "bf16";
+  double e2 = 0;
+  std::vector<Bits> row(c.d);
+  for (size_t n = 0; n < ref.rows.size(); ++n) {
+    CHECK_CU(cu.cuMemcpyDtoH(row.data(), o + 2 * size_t(ref.rows[n] * c.d),
+                             2 * c.d));
+    for (int64_t e = 0; e < c.d; ++e) {
+      double a = toDouble(row[e], bf16), r = ref.values[n * c.d + e];
+      e2 += std::isnan(a) ? INFINITY : (a - r) * (a - r);
+    }
+  }
+  return std::sqrt(e2 / std::max(ref.norm2, 1e-300));
 }
 
 //===----------------------------------------------------------------------===//
@@ -842,6 +875,8 @@ int main(int argc, char **argv) {
       else {
         CHECK_CU(cu.cuModuleGetFunction(&gpu.fill, gpu.mod,
                                         "attn_bench_fill_uniform"));
+        CHECK_CU(cu.cuModuleGetFunction(&gpu.fillBf16, gpu.mod,
+                                        "attn_bench_fill_uniform_bf16"));
         CHECK_CU(cu.cuModuleGetFunction(&gpu.softmax, gpu.mod,
                                         "attn_bench_softmax"));
       }
@@ -882,11 +917,7 @@ int main(int argc, char **argv) {
     if (it != kernels.end())
       return it->second;
     std::pair<AttnFn, std::string> r{nullptr, ""};
-    if (c.dtype != "f16") {
-      r.second = c.dtype + " inputs are not supported by the attn GPU kernel "
-                           "(nvgpu.mma.sync has no bf16 m16n8k16 lowering in "
-                           "MLIR 22; docs/gpu.md)";
-    } else {
+    {
       std::string path = opt.kernelDir + "/lib" + k + ".so";
       void *h = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
       if (h)
@@ -945,10 +976,11 @@ int main(int argc, char **argv) {
     if (doAttn && !fn) {
       ra.status = "unavailable", ra.reason = kerr, doAttn = false;
     }
+    const bool bf16 = c.dtype == "bf16";
     if (c.dtype != "f16") {
       doBase = false;
       rb.status = "unavailable";
-      rb.reason = "the baseline is run only where ours runs (f16)";
+      rb.reason = "the baseline (f16 S and softmax kernel) is f16 only";
     } else if (doBase && !blasErr.empty()) {
       rb.status = "unavailable", rb.reason = blasErr, doBase = false;
     }
@@ -972,14 +1004,14 @@ int main(int argc, char **argv) {
       if (!s0.q || !s0.k || !s0.v)
         die("%s: out of device memory for the inputs", c.name().c_str());
       uint64_t seed = rng();
-      fillUniform(s0.q, nQ, seed, -2, 2);
-      fillUniform(s0.k, nKV, seed + 1, -2, 2);
-      fillUniform(s0.v, nKV, seed + 2, -2, 2);
+      fillUniform(s0.q, nQ, seed, -2, 2, bf16);
+      fillUniform(s0.k, nKV, seed + 1, -2, 2, bf16);
+      fillUniform(s0.v, nKV, seed + 2, -2, 2, bf16);
       size_t f1 = freeMem();
       double inMiB = double(f0 - f1) / (1 << 20);
       if (doAttn) {
         s0.oAttn = alloc(2 * nQ);
-        CHECK_CU(cu.cuMemsetD16(s0.oAttn, 0x7E00, nQ)); // NaN poison
+        CHECK_CU(cu.cuMemsetD16(s0.oAttn, nanBits(bf16), nQ)); // NaN poison
         std::string e = runAttn(fn, c, s0);
         size_t f2 = freeMem();
         ra.peakMiB = inMiB + double(f1 - f2) / (1 << 20);
@@ -1008,13 +1040,13 @@ int main(int argc, char **argv) {
       }
       buf.sets.push_back(s0);
       // Correctness before timing.
-      std::vector<_Float16> oa, ob;
+      std::vector<Bits> oa, ob;
       if (doAttn)
         oa = download(s0.oAttn, nQ);
       if (doBase)
         ob = download(s0.oBase, nQ);
       if (doAttn && doBase) {
-        Cmp x = compare(oa, ob);
+        Cmp x = compare(oa, ob, bf16);
         ra.relPeer = rb.relPeer = x.rel;
         if (x.nans || !(x.rel < 2e-2)) {
           char m[160];
@@ -1027,9 +1059,7 @@ int main(int argc, char **argv) {
       } else {
         for (auto *p : {&oa, &ob})
           if (!p->empty()) {
-            int64_t nans = 0;
-            for (_Float16 h : *p)
-              nans += std::isnan(double(h));
+            int64_t nans = countNaN(*p, bf16);
             if (nans) {
               Result &r = p == &oa ? ra : rb;
               r.status = "check-failed";
@@ -1038,9 +1068,11 @@ int main(int argc, char **argv) {
           }
       }
       if (opt.checkRows > 0 && (doAttn || doBase)) {
-        RefCheck rc = checkRows(c, s0, opt.checkRows, doAttn, doBase, rng);
-        ra.relRef = rc.relAttn;
-        rb.relRef = rc.relBase;
+        RefRows ref = refRows(c, s0, opt.checkRows, rng);
+        if (doAttn)
+          ra.relRef = relVsRef(c, s0.oAttn, ref);
+        if (doBase)
+          rb.relRef = relVsRef(c, s0.oBase, ref);
         for (Result *r : {&ra, &rb})
           if (!std::isnan(r->relRef) && !(r->relRef < 2e-2) &&
               r->status == "ok") {
@@ -1064,9 +1096,9 @@ int main(int argc, char **argv) {
           break;
         }
         uint64_t seed = rng();
-        fillUniform(x.q, nQ, seed, -2, 2);
-        fillUniform(x.k, nKV, seed + 1, -2, 2);
-        fillUniform(x.v, nKV, seed + 2, -2, 2);
+        fillUniform(x.q, nQ, seed, -2, 2, bf16);
+        fillUniform(x.k, nKV, seed + 1, -2, 2, bf16);
+        fillUniform(x.v, nKV, seed + 2, -2, 2, bf16);
         buf.sets.push_back(x);
       }
       nsets = int(buf.sets.size());

@@ -3,23 +3,38 @@
 // cuModuleLoadData. Not our kernel: the baseline is cuBLAS S = Q·Kᵀ ->
 // attn_bench_softmax (scale, causal mask, softmax, in place on f16 S) ->
 // cuBLAS O = P·V.
+#include <cuda_bf16.h>
 #include <cuda_fp16.h>
 #include <stdint.h>
 
 // Uniform values in [lo, hi) from a counter hash (splitmix64): the same seed
 // gives the same tensor on every device and run.
+__device__ __forceinline__ float uniformAt(uint64_t i, uint64_t seed, float lo,
+                                           float hi) {
+  uint64_t z = seed + (i + 1) * 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  z ^= z >> 31;
+  float u = (float)(z >> 40) * (1.0f / 16777216.0f); // [0, 1)
+  return lo + (hi - lo) * u;
+}
+
 extern "C" __global__ void attn_bench_fill_uniform(__half *p, uint64_t n,
                                                    uint64_t seed, float lo,
                                                    float hi) {
   for (uint64_t i = blockIdx.x * (uint64_t)blockDim.x + threadIdx.x; i < n;
-       i += (uint64_t)gridDim.x * blockDim.x) {
-    uint64_t z = seed + (i + 1) * 0x9E3779B97F4A7C15ull;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
-    float u = (float)(z >> 40) * (1.0f / 16777216.0f); // [0, 1)
-    p[i] = __float2half_rn(lo + (hi - lo) * u);
-  }
+       i += (uint64_t)gridDim.x * blockDim.x)
+    p[i] = __float2half_rn(uniformAt(i, seed, lo, hi));
+}
+
+// The same values rounded to bf16 (the bf16 FA rows and tune variants).
+extern "C" __global__ void attn_bench_fill_uniform_bf16(__nv_bfloat16 *p,
+                                                        uint64_t n,
+                                                        uint64_t seed, float lo,
+                                                        float hi) {
+  for (uint64_t i = blockIdx.x * (uint64_t)blockDim.x + threadIdx.x; i < n;
+       i += (uint64_t)gridDim.x * blockDim.x)
+    p[i] = __float2bfloat16_rn(uniformAt(i, seed, lo, hi));
 }
 
 __device__ __forceinline__ void combine(float &m, float &l, float m2,
