@@ -272,8 +272,10 @@ void usage() {
       "  --tune=MANIFEST       time the sm_90a kernel variants that\n"
       "                        scripts/tune-build.sh built (its manifest) on\n"
       "                        FA-sweep shapes (--seq, default 1k,4k,16k;\n"
-      "                        --d, --causal, --filter=f16|bf16 select\n"
-      "                        groups), rank them per (D, dtype, causal) by\n"
+      "                        --d, --causal and --filter, on names like\n"
+      "                        d128/bf16/causal and configs like\n"
+      "                        wg=2,bkv=128,..., select variants), rank\n"
+      "                        them per (D, dtype, causal) by\n"
       "                        geometric-mean TFLOPS; --runs default 20,\n"
       "                        --warmup 3\n"
       "  --tune-out=FILE       with --tune: write the winners as\n"
@@ -1276,6 +1278,9 @@ int runTune(Options opt, const std::string &devLine) {
                                        .c_str()
                                  : (r.status + " " + r.reason).c_str());
         rows.push_back(r);
+        // After every variant, so a run cut short (a hang, a sticky CUDA
+        // error) keeps what it measured.
+        save();
       }
       buf.release();
       save();
