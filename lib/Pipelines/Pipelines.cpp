@@ -68,7 +68,7 @@ void mlir::attn::buildAttnCUDAPipeline(OpPassManager &pm,
                                        const AttnPipelineOptions &opts) {
   // On sm_90a, auto takes the TMA + wgmma kernel (1.3-2.2x the mma.sync one
   // on H100, docs/hopper.md) for every op it supports and leaves the rest
-  // (masks, lse, bf16 inputs, D = 256) to the mma.sync kernel.
+  // (explicit masks, head dims other than 64/128/256) to the mma.sync one.
   bool autoWgmma = opts.kernel == "auto" && opts.chip == "sm_90a";
   if (opts.kernel == "wgmma" || autoWgmma) {
     ConvertAttnToGPUSm90Options sm90Opts;

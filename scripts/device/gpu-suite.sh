@@ -31,11 +31,12 @@ timeout 150 compute-sanitizer --tool racecheck --racecheck-report hazard \
   --error-exitcode 3 "$DEV/attn_e2e_default" "$((SEED + 2))" sanitize \
   2>&1 | tail -4 || rc=1
 
-step "cuobjdump -sass: HMMA / LDSM / LDGSTS / LDL+STL per kernel"
+step "cuobjdump -sass: HMMA / HGMMA / UTMALDG / LDSM / LDGSTS / LDL+STL per kernel"
 for c in "$DEV"/sass/*.cubin; do
   s=$(cuobjdump -sass "$c")
-  printf '%-34s HMMA %4s  LDSM %4s  LDGSTS %4s  LDL/STL %s\n' \
+  printf '%-34s HMMA %4s  HGMMA %4s  UTMALDG %4s  LDSM %4s  LDGSTS %4s  LDL/STL %s\n' \
     "$(basename "$c" .cubin)" "$(grep -c HMMA <<<"$s")" \
+    "$(grep -c HGMMA <<<"$s")" "$(grep -c UTMALDG <<<"$s")" \
     "$(grep -c LDSM <<<"$s")" "$(grep -c LDGSTS <<<"$s")" \
     "$(grep -cE '\b(LDL|STL)\b' <<<"$s")"
 done

@@ -73,6 +73,11 @@ def ConvertAttnToGPUSm90 : Pass<"convert-attn-to-gpu-sm90", "ModuleOp"> {
            "its registers to the consumers), consumers release stages through "
            "'empty' mbarriers instead of a block barrier; 0: thread 0 loads "
            "between block barriers; -1 = default">,
+    Option<"pingpong", "pingpong", "int64_t", /*default=*/"-1",
+           "1: the consumer warpgroups take turns issuing their GEMMs (named "
+           "barriers), so that one's softmax overlaps the other's GEMMs "
+           "(FA3 ping-pong; needs producer-warp=1); 0: they run freely; "
+           "-1 = default">,
     Option<"soft", "soft", "bool", /*default=*/"false",
            "Skip unsupported attn.attention ops instead of failing">
   ];

@@ -728,9 +728,13 @@ void KernelEmitter::emit(gpu::LaunchOp launch) {
         if (!outElemTy.isF32())
           pair = arith::TruncFOp::create(
               b, loc, VectorType::get({2}, outElemTy), pair);
+        // The pair starts at an even column of a 16-byte aligned buffer whose
+        // rows are a multiple of 64 elements: say so, or LLVM splits the store.
         vector::StoreOp::create(
             b, loc, pair, o,
-            storedIndices(oPerm, headQ, row, add(idx(t * 8), colOff)));
+            storedIndices(oPerm, headQ, row, add(idx(t * 8), colOff)),
+            /*nontemporal=*/false,
+            llvm::Align(2 * outElemTy.getIntOrFloatBitWidth() / 8));
       }
     }
   }

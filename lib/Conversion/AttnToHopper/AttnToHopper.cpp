@@ -65,6 +65,12 @@ struct HopperConfig {
   int64_t stages = 2;
   bool overlap = false;
   bool producerWarp = false;
+  bool pingpong = false;
+};
+
+/// The pass options: 0 / -1 select the default table's value.
+struct HopperOptions {
+  int64_t warpgroups, blockKV, stages, overlap, producerWarp, pingpong;
 };
 
 struct DefaultConfig {
@@ -81,9 +87,7 @@ constexpr DefaultConfig kDefaultConfigs[] = {
 
 /// The default table's row for the op (DefaultConfigs.inc), overridden by
 /// the pass options that are set (non-zero sizes, non-negative flags).
-HopperConfig resolveConfig(AttentionOp op, int64_t warpgroups, int64_t blockKV,
-                           int64_t stages, int64_t overlap,
-                           int64_t producerWarp) {
+HopperConfig resolveConfig(AttentionOp op, const HopperOptions &o) {
   int64_t nb = op.getNumBatchDims();
   int64_t d = AttentionOp::getLogicalShape(op.getQueryType(),
                                            op.getQueryPermutation())[nb + 2];
@@ -97,16 +101,18 @@ HopperConfig resolveConfig(AttentionOp op, int64_t warpgroups, int64_t blockKV,
       break;
     }
   }
-  if (overlap >= 0)
-    c.overlap = overlap != 0;
-  if (producerWarp >= 0)
-    c.producerWarp = producerWarp != 0;
-  if (warpgroups)
-    c.warpgroups = warpgroups;
-  if (blockKV)
-    c.blockKV = blockKV;
-  if (stages)
-    c.stages = stages;
+  if (o.overlap >= 0)
+    c.overlap = o.overlap != 0;
+  if (o.producerWarp >= 0)
+    c.producerWarp = o.producerWarp != 0;
+  if (o.pingpong >= 0)
+    c.pingpong = o.pingpong != 0;
+  if (o.warpgroups)
+    c.warpgroups = o.warpgroups;
+  if (o.blockKV)
+    c.blockKV = o.blockKV;
+  if (o.stages)
+    c.stages = o.stages;
   return c;
 }
 
@@ -118,17 +124,16 @@ int64_t sharedBytes(const HopperConfig &c, int64_t d) {
 }
 
 std::string getUnsupportedReason(AttentionOp op, const HopperConfig &c) {
-  if (!op.getQueryType().getElementType().isF16() ||
-      !op.getKeyType().getElementType().isF16() ||
-      !op.getValueType().getElementType().isF16())
-    return "the sm_90a kernel supports only f16 query/key/value";
+  Type inTy = op.getQueryType().getElementType();
+  if ((!inTy.isF16() && !inTy.isBF16()) ||
+      op.getKeyType().getElementType() != inTy ||
+      op.getValueType().getElementType() != inTy)
+    return "query, key and value must all be f16 or all bf16";
   Type outTy = op.getOutputType().getElementType();
   if (!outTy.isF16() && !outTy.isBF16() && !outTy.isF32())
     return "output element type must be f16, bf16 or f32";
   if (op.getMask())
     return "explicit masks are not supported by the sm_90a kernel";
-  if (op.getLse())
-    return "lse is not supported by the sm_90a kernel";
   int64_t nb = op.getNumBatchDims();
   if (nb > 2)
     return "at most 2 batch dims (TMA tensors have rank <= 5)";
@@ -137,9 +142,9 @@ std::string getUnsupportedReason(AttentionOp op, const HopperConfig &c) {
   SmallVector<int64_t> vShape = AttentionOp::getLogicalShape(
       op.getValueType(), op.getValuePermutation());
   int64_t d = qShape[nb + 2], dv = vShape[nb + 2];
-  if (ShapedType::isDynamic(d) || d != dv || (d != 64 && d != 128))
-    return "head dim must be static, equal for query and value, and 64 or "
-           "128";
+  if (ShapedType::isDynamic(d) || d != dv || (d != 64 && d != 128 && d != 256))
+    return "head dim must be static, equal for query and value, and 64, "
+           "128 or 256";
   if (!hasInnermostHeadDim(op))
     return "the head dim must be the innermost stored dimension of every "
            "operand";
@@ -148,15 +153,20 @@ std::string getUnsupportedReason(AttentionOp op, const HopperConfig &c) {
       c.stages > 8)
     return "tile config: warpgroups 1..3, block-kv a multiple of 16 in "
            "16..256, stages 2..8";
+  if (c.pingpong && (!c.producerWarp || c.warpgroups < 2))
+    return "pingpong needs producer-warp=1 and at least 2 warpgroups";
   int64_t smem = sharedBytes(c, d);
   if (smem > kMaxSharedMemoryBytes)
     return "tile config needs " + std::to_string(smem) +
            " bytes of shared memory, over the limit of " +
            std::to_string(kMaxSharedMemoryBytes) + " (227 KiB)";
-  if (!areFunctionArguments(
-          {op.getQuery(), op.getKey(), op.getValue(), op.getOutput()}))
-    return "query, key, value and outs must be function arguments (device "
-           "buffers) on target=cuda";
+  SmallVector<Value> buffers = {op.getQuery(), op.getKey(), op.getValue(),
+                                op.getOutput()};
+  if (op.getLse())
+    buffers.push_back(op.getLse());
+  if (!areFunctionArguments(buffers))
+    return "query, key, value, outs and lse must be function arguments "
+           "(device buffers) on target=cuda";
   return "";
 }
 
@@ -165,8 +175,8 @@ class HopperEmitter : KernelBuilder {
 public:
   HopperEmitter(OpBuilder &b, Location loc, AttentionOp op,
                 const HopperConfig &c, Value q, Value k, Value v, Value o,
-                Value qMap, Value kMap, Value vMap)
-      : KernelBuilder(b, loc), q(q), k(k), v(v), o(o), qMap(qMap),
+                Value lse, Value qMap, Value kMap, Value vMap)
+      : KernelBuilder(b, loc), q(q), k(k), v(v), o(o), lse(lse), qMap(qMap),
         kMap(kMap), vMap(vMap) {
     ctx = b.getContext();
     nb = op.getNumBatchDims();
@@ -181,13 +191,15 @@ public:
     stages = c.stages;
     overlap = c.overlap;
     ws = c.producerWarp;
+    pingpong = c.pingpong;
     outElemTy = op.getOutputType().getElementType();
     if (std::optional<CausalAlignment> ca = op.getCausal()) {
       causal = true;
       bottomRight = *ca == CausalAlignment::BottomRight;
     }
     scaleLog2 = op.getScale().convertToDouble() * M_LOG2E;
-    f16 = b.getF16Type();
+    elemTy = op.getQueryType().getElementType();
+    bf16 = elemTy.isBF16();
     f32 = b.getF32Type();
     i32 = b.getI32Type();
     i64 = b.getI64Type();
@@ -219,6 +231,19 @@ private:
         .getResult(0);
   }
 
+  /// Two f32 as the bf16x2 of a wgmma A register (`lo` in the low half), in
+  /// one cvt.rn.bf16x2.f32.
+  Value packPair(Value lo, Value hi) {
+    std::string asmStr = "cvt.rn.bf16x2.f32 $0, $2, $1;";
+    return LLVM::InlineAsmOp::create(
+               b, loc, i32, ValueRange{lo, hi}, asmStr, "=r,f,f",
+               /*has_side_effects=*/false, /*is_align_stack=*/false,
+               LLVM::tailcallkind::TailCallKind::None,
+               LLVM::AsmDialectAttr::get(ctx, LLVM::AsmDialect::AD_ATT),
+               ArrayAttr())
+        .getResult(0);
+  }
+
   /// TMA of one 64-column panel of `rows` rows starting at `row0` of head
   /// `head` into shared memory at byte `offset` (from the aligned base),
   /// completing on barrier `bar`.
@@ -234,7 +259,7 @@ private:
     for (int64_t i = perm.size() - 1; i >= 0; --i)
       coords.push_back(logical[perm[i]]);
     auto wg = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
-    auto dstTy = MemRefType::get(box, f16, AffineMap(), wg);
+    auto dstTy = MemRefType::get(box, elemTy, AffineMap(), wg);
     Value dst = memref::ViewOp::create(b, loc, dstTy, smemBase,
                                        add(alignPad, offset), ValueRange{});
     nvgpu::TmaAsyncLoadOp::create(b, loc, dst, barriers, map, coords, bar,
@@ -273,10 +298,10 @@ private:
   SmallVector<Value> wgmmaRegA(ArrayRef<Value> acc, ArrayRef<Value> a,
                                Value descB) {
     int64_t n = acc.size();
-    std::string s = "{\n.reg .pred p;\nsetp.ne.b32 p, $" +
-                    std::to_string(2 * n + 5) +
-                    ", 0;\nwgmma.mma_async.sync.aligned.m64n" +
-                    std::to_string(d) + "k16.f32.f16.f16 {";
+    std::string s =
+        "{\n.reg .pred p;\nsetp.ne.b32 p, $" + std::to_string(2 * n + 5) +
+        ", 0;\nwgmma.mma_async.sync.aligned.m64n" + std::to_string(d) +
+        "k16.f32" + (bf16 ? ".bf16.bf16" : ".f16.f16") + " {";
     for (int64_t i = 0; i < n; ++i)
       s += (i ? ", $" : "$") + std::to_string(i);
     s += "}, {";
@@ -308,6 +333,30 @@ private:
     return out;
   }
 
+  /// FA3's ping-pong between consumer warpgroups: warpgroup w issues its
+  /// GEMMs only after named barrier 1 + w completes, and then lets the next
+  /// warpgroup go, so one's softmax runs while the other's GEMMs use the
+  /// tensor cores. Each barrier counts the two warpgroups involved.
+  Value i32c(int64_t c) { return arith::ConstantIntOp::create(b, loc, i32, c); }
+  Value schedBarrier(int64_t delta) {
+    Value w = arith::IndexCastUIOp::create(b, loc, i32, wgIdx);
+    if (delta)
+      w = arith::RemUIOp::create(
+          b, loc, arith::AddIOp::create(b, loc, w, i32c(delta)), i32c(numWG));
+    return arith::AddIOp::create(b, loc, w, i32c(1));
+  }
+  void schedWait() {
+    if (pingpong)
+      NVVM::BarrierOp::create(b, loc, Type(), schedBarrier(0),
+                              i32c(2 * kWarpgroupThreads),
+                              NVVM::BarrierReductionAttr(), Value());
+  }
+  void schedSignalNext() {
+    if (pingpong)
+      NVVM::BarrierArriveOp::create(b, loc, schedBarrier(1),
+                                    i32c(2 * kWarpgroupThreads));
+  }
+
   struct Softmax {
     SmallVector<Value> p, m, l, alpha;
   };
@@ -322,13 +371,14 @@ private:
   SmallVector<Value> emitOverlappedBlock(Value j, ValueRange state);
 
   MLIRContext *ctx;
-  Value q, k, v, o, qMap, kMap, vMap;
+  Value q, k, v, o, lse, qMap, kMap, vMap;
   int64_t nb;
   SmallVector<int64_t> qPerm, kPerm, vPerm, oPerm;
   int64_t d, numWG, blockQ, blockKV, stages, panels, qBytes, tileBytes;
   int64_t kBase = 0, vBase = 0;
-  Type outElemTy, f16, f32, i32, i64;
-  bool causal = false, bottomRight = false, overlap = false, ws = false;
+  Type outElemTy, elemTy, f32, i32, i64;
+  bool bf16 = false, causal = false, bottomRight = false, overlap = false,
+       ws = false, pingpong = false;
   double scaleLog2;
 
   Value tid, lane, warp, wgIdx, q0, sq, sk, causalOffset, headQ, headKV;
@@ -366,12 +416,13 @@ Value HopperEmitter::issueS(Value stageOff) {
             i64c(4)));
     acc = NVVM::WgmmaMmaAsyncOp::create(
         b, loc, sTy, acc, descA, descB,
-        NVVM::MMAShapeAttr::get(ctx, 64, blockKV, 16), NVVM::WGMMATypes::f16,
-        NVVM::WGMMATypes::f16, NVVM::WGMMATypes::f32,
+        NVVM::MMAShapeAttr::get(ctx, 64, blockKV, 16),
+        bf16 ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16,
+        bf16 ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16,
+        NVVM::WGMMATypes::f32,
         kk == 0 ? NVVM::WGMMAScaleOut::zero : NVVM::WGMMAScaleOut::one,
-        NVVM::WGMMAScaleIn::one, NVVM::WGMMAScaleIn::one,
-        NVVM::MMALayout::row, NVVM::MMALayout::col,
-        NVVM::MMAIntOverflowAttr());
+        NVVM::WGMMAScaleIn::one, NVVM::WGMMAScaleIn::one, NVVM::MMALayout::row,
+        NVVM::MMALayout::col, NVVM::MMAIntOverflowAttr());
   }
   return acc;
 }
@@ -472,10 +523,14 @@ HopperEmitter::Softmax HopperEmitter::softmax(Value j, ArrayRef<Value> sIn,
     Value p0 = exp2(fma(s[i], cScale, negM));
     Value p1 = exp2(fma(s[i + 1], cScale, negM));
     sum[h] = fadd(sum[h], fadd(p0, p1));
+    if (bf16) {
+      r.p.push_back(packPair(p0, p1));
+      continue;
+    }
     Value pair = vector::FromElementsOp::create(
-        b, loc, VectorType::get({2}, f16),
-        ValueRange{arith::TruncFOp::create(b, loc, f16, p0),
-                   arith::TruncFOp::create(b, loc, f16, p1)});
+        b, loc, VectorType::get({2}, elemTy),
+        ValueRange{arith::TruncFOp::create(b, loc, elemTy, p0),
+                   arith::TruncFOp::create(b, loc, elemTy, p1)});
     Value asI32 = vector::BitCastOp::create(b, loc, VectorType::get({1}, i32),
                                             pair);
     r.p.push_back(
@@ -510,9 +565,11 @@ SmallVector<Value> HopperEmitter::issuePV(ArrayRef<Value> oAcc,
 SmallVector<Value> HopperEmitter::emitBlock(Value j, ValueRange state) {
   int64_t nS = blockKV / 2, nO = d / 2;
   Value stageOff = waitTile(j);
+  schedWait();
   NVVM::WgmmaFenceAlignedOp::create(b, loc);
   Value acc = issueS(stageOff);
   NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
+  schedSignalNext();
   NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
   SmallVector<Value> s;
   for (int64_t i = 0; i < nS; ++i)
@@ -545,11 +602,13 @@ SmallVector<Value> HopperEmitter::emitOverlappedBlock(Value j,
       toI64(mul(remu(sub(j, idx(1)), stages), idx(tileBytes)));
   SmallVector<Value> oAcc(state.begin(), state.begin() + nO);
   SmallVector<Value> pPrev(state.begin() + nO + 4, state.end());
+  schedWait();
   NVVM::WgmmaFenceAlignedOp::create(b, loc);
   Value acc = issueS(stageOff);
   NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
   oAcc = issuePV(oAcc, pPrev, prevOff);
   NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
+  schedSignalNext();
   NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 1);
   SmallVector<Value> s;
   for (int64_t i = 0; i < nS; ++i)
@@ -695,6 +754,16 @@ void HopperEmitter::emit(gpu::LaunchOp launch) {
     b.setInsertionPointToStart(roles.elseBlock());
     NVVM::SetMaxRegisterOp::create(b, loc, 240,
                                    NVVM::SetMaxRegisterAction::increase);
+    if (pingpong) {
+      // Warpgroup 0 goes first: it pre-arrives on its own barrier.
+      auto first = scf::IfOp::create(
+          b, loc, TypeRange{}, cmp(arith::CmpIPredicate::eq, wgIdx, idx(0)),
+          false);
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(first.thenBlock());
+      NVVM::BarrierArriveOp::create(b, loc, i32c(1),
+                                    i32c(2 * kWarpgroupThreads));
+    }
   } else {
   // Prologue (thread 0): Q, then the first `stages` K/V tiles.
   {
@@ -768,9 +837,11 @@ void HopperEmitter::emit(gpu::LaunchOp launch) {
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPointToStart(first.thenBlock());
       Value stageOff = waitTile(zero);
+      schedWait();
       NVVM::WgmmaFenceAlignedOp::create(b, loc);
       Value acc = issueS(stageOff);
       NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
+      schedSignalNext();
       NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
       SmallVector<Value> sv;
       for (int64_t i = 0; i < nS; ++i)
@@ -831,6 +902,21 @@ void HopperEmitter::emit(gpu::LaunchOp launch) {
         b, loc, TypeRange{}, cmp(arith::CmpIPredicate::slt, row, sq), false);
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(ifOp.thenBlock());
+    if (lse) {
+      // m is the row max of scale * log2(e) * S, so ln(sum exp(scale * S))
+      // = m * ln(2) + ln(l); a row with no visible key gets -inf.
+      Value lseVal = select(
+          isZero, negInf,
+          fma(res[nO + h], f32Cst(M_LN2), math::LogOp::create(b, loc, l)));
+      auto lseIf = scf::IfOp::create(
+          b, loc, TypeRange{},
+          cmp(arith::CmpIPredicate::eq, remu(lane, 4), idx(0)), false);
+      OpBuilder::InsertionGuard g2(b);
+      b.setInsertionPointToStart(lseIf.thenBlock());
+      SmallVector<Value> lseIdx(batchIdx);
+      lseIdx.append({headQ, row});
+      memref::StoreOp::create(b, loc, lseVal, lse, lseIdx);
+    }
     VectorType pairTy = VectorType::get({2}, f32);
     for (int64_t n = 0; n < d / 8; ++n) {
       Value pair = vector::FromElementsOp::create(
@@ -840,27 +926,27 @@ void HopperEmitter::emit(gpu::LaunchOp launch) {
       if (!outElemTy.isF32())
         pair = arith::TruncFOp::create(
             b, loc, VectorType::get({2}, outElemTy), pair);
+      // The pair starts at an even column of a 16-byte aligned buffer whose
+      // rows are a multiple of 64 elements: say so, or LLVM splits the store.
       vector::StoreOp::create(
           b, loc, pair, o,
-          storedIndices(oPerm, headQ, row, add(idx(n * 8), colOff)));
+          storedIndices(oPerm, headQ, row, add(idx(n * 8), colOff)),
+          /*nontemporal=*/false,
+          llvm::Align(2 * outElemTy.getIntOrFloatBitWidth() / 8));
     }
   }
 }
 
 struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
-  AttentionToHopperLaunch(MLIRContext *ctx, int64_t warpgroups,
-                          int64_t blockKV, int64_t stages, int64_t overlap,
-                          int64_t producerWarp)
-      : OpRewritePattern(ctx), warpgroups(warpgroups), blockKV(blockKV),
-        stages(stages), overlap(overlap), producerWarp(producerWarp) {}
+  AttentionToHopperLaunch(MLIRContext *ctx, const HopperOptions &options)
+      : OpRewritePattern(ctx), options(options) {}
 
   LogicalResult matchAndRewrite(AttentionOp op,
                                 PatternRewriter &rewriter) const override {
     int64_t nb = op.getNumBatchDims();
     SmallVector<int64_t> qPerm = op.getQueryPermutation();
     int64_t d = AttentionOp::getLogicalShape(op.getQueryType(), qPerm)[nb + 2];
-    HopperConfig cfg =
-        resolveConfig(op, warpgroups, blockKV, stages, overlap, producerWarp);
+    HopperConfig cfg = resolveConfig(op, options);
     std::string reason = getUnsupportedReason(op, cfg);
     if (!reason.empty())
       return rewriter.notifyMatchFailure(op, reason);
@@ -877,11 +963,12 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
     Value k = toBuffer(op.getKey(), true);
     Value v = toBuffer(op.getValue(), true);
     Value o = toBuffer(op.getOutput(), false);
+    Value lse = op.getLse() ? toBuffer(op.getLse(), false) : Value();
 
     // Check the caller's descriptors at run time; encode the tensor maps and
     // launch only if they pass.
-    scf::IfOp guard = emitGuardedLaunchRegion(rewriter, loc, op, q, k, v, o,
-                                              Value(), Value());
+    scf::IfOp guard =
+        emitGuardedLaunchRegion(rewriter, loc, op, q, k, v, o, Value(), lse);
     OpBuilder::InsertPoint afterGuard = rewriter.saveInsertionPoint();
     rewriter.setInsertionPoint(guard.thenBlock()->getTerminator());
 
@@ -897,15 +984,15 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
         boxVals.push_back(
             arith::ConstantIndexOp::create(rewriter, loc, box.back()));
       }
-      auto f16 = rewriter.getF16Type();
+      Type elemTy = op.getQueryType().getElementType();
       auto descTy = nvgpu::TensorMapDescriptorType::get(
-          ctx, MemRefType::get(box, f16, AffineMap(), wg),
+          ctx, MemRefType::get(box, elemTy, AffineMap(), wg),
           nvgpu::TensorMapSwizzleKind::SWIZZLE_128B,
           nvgpu::TensorMapL2PromoKind::L2PROMO_128B,
           nvgpu::TensorMapOOBKind::OOB_ZERO,
           nvgpu::TensorMapInterleaveKind::INTERLEAVE_NONE);
       Value unranked = memref::CastOp::create(
-          rewriter, loc, UnrankedMemRefType::get(f16, Attribute()), buf);
+          rewriter, loc, UnrankedMemRefType::get(elemTy, Attribute()), buf);
       Value map = nvgpu::TmaCreateDescriptorOp::create(rewriter, loc, descTy,
                                                        unranked, boxVals);
       // The kernel gets the map's address as an i64: convert-gpu-to-nvvm
@@ -952,7 +1039,7 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
         return UnrealizedConversionCastOp::create(rewriter, loc, ty, ptr)
             .getResult(0);
       };
-      HopperEmitter(rewriter, loc, op, cfg, q, k, v, o,
+      HopperEmitter(rewriter, loc, op, cfg, q, k, v, o, lse,
                     unwrap(qMap, mapTypes[0]), unwrap(kMap, mapTypes[1]),
                     unwrap(vMap, mapTypes[2]))
           .emit(launch);
@@ -960,27 +1047,34 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
     }
     rewriter.restoreInsertionPoint(afterGuard);
 
-    Value result = bufferization::ToTensorOp::create(
+    SmallVector<Value> results = {bufferization::ToTensorOp::create(
         rewriter, loc, op.getOutputType(), o, /*restrict=*/true,
-        /*writable=*/true);
-    rewriter.replaceOp(op, result);
+        /*writable=*/true)};
+    if (lse)
+      results.push_back(bufferization::ToTensorOp::create(
+          rewriter, loc, op.getLse().getType(), lse, /*restrict=*/true,
+          /*writable=*/true));
+    rewriter.replaceOp(op, results);
     return success();
   }
 
-  int64_t warpgroups, blockKV, stages, overlap, producerWarp;
+  HopperOptions options;
 };
 
 struct ConvertAttnToGPUSm90Pass
     : public attn::impl::ConvertAttnToGPUSm90Base<ConvertAttnToGPUSm90Pass> {
   using ConvertAttnToGPUSm90Base::ConvertAttnToGPUSm90Base;
 
+  HopperOptions getOptions() const {
+    return {warpgroups, blockKV, stages, overlap, producerWarp, pingpong};
+  }
+
   void runOnOperation() override {
     if (!soft) {
       // Diagnose first: a pattern's match failure is silent.
       WalkResult walk = getOperation()->walk([&](AttentionOp op) {
-        std::string reason = getUnsupportedReason(
-            op, resolveConfig(op, warpgroups, blockKV, stages, overlap,
-                              producerWarp));
+        std::string reason =
+            getUnsupportedReason(op, resolveConfig(op, getOptions()));
         if (reason.empty())
           return WalkResult::advance();
         op.emitOpError("cannot be lowered to the sm_90a kernel: ") << reason;
@@ -990,8 +1084,7 @@ struct ConvertAttnToGPUSm90Pass
         return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
-    patterns.add<AttentionToHopperLaunch>(&getContext(), warpgroups, blockKV,
-                                          stages, overlap, producerWarp);
+    patterns.add<AttentionToHopperLaunch>(&getContext(), getOptions());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

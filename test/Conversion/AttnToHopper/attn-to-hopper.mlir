@@ -1,6 +1,27 @@
 // RUN: attn-opt %s --convert-attn-to-gpu-sm90 | FileCheck %s
 // RUN: attn-opt %s --convert-attn-to-gpu-sm90="producer-warp=0 overlap=0 stages=2" | FileCheck %s --check-prefix=SIMPLE
 // RUN: attn-opt %s --convert-attn-to-gpu-sm90="block-kv=64" | FileCheck %s --check-prefix=CFG
+// RUN: attn-opt %s --convert-attn-to-gpu-sm90="pingpong=1" | FileCheck %s --check-prefix=PING
+// RUN: not attn-opt %s --convert-attn-to-gpu-sm90="pingpong=1 producer-warp=0" 2>&1 | FileCheck %s --check-prefix=PINGERR
+
+// pingpong=1: warpgroup 0 pre-arrives on its named barrier (1); each
+// warpgroup waits on barrier 1 + w before its GEMMs and, once they are
+// issued, arrives on the next one's, for the peeled block 0 and the loop.
+// PING: nvvm.setmaxregister increase 240
+// PING: scf.if
+// PING: nvvm.barrier.arrive id = %c1_i32 number_of_threads = %c256_i32
+// PING: nvvm.barrier id = %{{.*}} number_of_threads = %{{.*}}
+// PING: nvvm.wgmma.mma_async
+// PING: nvvm.wgmma.commit.group.sync.aligned
+// PING: nvvm.barrier.arrive
+// PING: scf.for
+// PING: nvvm.barrier id
+// PING: nvvm.wgmma.mma_async
+// PING: llvm.inline_asm
+// PING: nvvm.wgmma.commit.group.sync.aligned
+// PING: nvvm.barrier.arrive
+// PING: nvvm.wgmma.wait.group.sync.aligned 1
+// PINGERR: pingpong needs producer-warp=1 and at least 2 warpgroups
 
 // Host: one 128B-swizzled tensor map per operand (box: rows x 64 columns).
 // Default at D = 128: 2 consumer warpgroups (BQ = 128) + 1 producer

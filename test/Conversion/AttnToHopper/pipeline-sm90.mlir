@@ -4,6 +4,12 @@
 // RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.isa.mlir attn_d64_causal_kernel > %t.d64.ptx
 // RUN: FileCheck %s --check-prefixes=PTX,D128 < %t.d128.ptx
 // RUN: FileCheck %s --check-prefixes=PTX,D64 < %t.d64.ptx
+// RUN: FileCheck %s --check-prefix=STORE < %t.d128.ptx
+
+// The epilogue stores f16 pairs as one 4-byte store each.
+// STORE-NOT: st.global.b16
+// STORE: st.global.b32
+// STORE-NOT: st.global.b16
 
 // kernel=wgmma: the host makes the tensor maps through the runtime and
 // launches the kernel with them; both kernels end up in gpu.binary ops.
