@@ -77,6 +77,7 @@ void mlir::attn::buildAttnCUDAPipeline(OpPassManager &pm,
     sm90Opts.stages = opts.gpuStages;
     sm90Opts.overlap = opts.gpuOverlap;
     sm90Opts.producerWarp = opts.gpuProducerWarp;
+    sm90Opts.pingpong = opts.gpuPingpong;
     sm90Opts.soft = autoWgmma;
     pm.addPass(createConvertAttnToGPUSm90(sm90Opts));
   }
@@ -173,7 +174,8 @@ LogicalResult mlir::attn::buildAttnPipeline(
                           ") must be non-negative (0: the default table)");
     for (auto [name, value] :
          {std::pair<StringRef, int64_t>{"gpu-overlap", opts.gpuOverlap},
-          {"gpu-producer-warp", opts.gpuProducerWarp}})
+          {"gpu-producer-warp", opts.gpuProducerWarp},
+          {"gpu-pingpong", opts.gpuPingpong}})
       if (value < -1 || value > 1)
         return errorHandler("attn-pipeline: " + name +
                             " must be -1 (the default table), 0 or 1, not " +

@@ -40,6 +40,12 @@
 // ERR-OV: error: attn-pipeline: gpu-overlap must be -1 (the default table), 0 or 1, not 2
 // RUN: not attn-opt %s --attn-pipeline="target=cuda gpu-producer-warp=-2" 2>&1 | FileCheck %s --check-prefix=ERR-PW
 // ERR-PW: error: attn-pipeline: gpu-producer-warp must be -1 (the default table), 0 or 1, not -2
+// RUN: not attn-opt %s --attn-pipeline="target=cuda gpu-pingpong=3" 2>&1 | FileCheck %s --check-prefix=ERR-PP
+// ERR-PP: error: attn-pipeline: gpu-pingpong must be -1 (the default table), 0 or 1, not 3
+// RUN: attn-opt %s --attn-pipeline="target=cuda kernel=wgmma format=isa gpu-pingpong=1" -o %t.pp.mlir
+// RUN: %python %S/../Integration/GPU/extract_ptx.py %t.pp.mlir attn_kernel | FileCheck %s --check-prefix=PTX-PP
+// PTX-PP: bar.arrive
+// PTX-PP: bar.sync {{.*}}, 256;
 
 // A configuration the kernel cannot take fails in the pass, with kernel=wgmma.
 // RUN: not attn-opt %s --attn-pipeline="target=cuda kernel=wgmma gpu-warpgroups=4" 2>&1 | FileCheck %s --check-prefix=ERR-CFG

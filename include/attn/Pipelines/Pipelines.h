@@ -80,6 +80,13 @@ struct AttnPipelineOptions : public PassPipelineOptions<AttnPipelineOptions> {
                      "from a producer warpgroup, 0 from thread 0; -1 uses "
                      "the default table"),
       llvm::cl::init(-1)};
+  PassOptions::Option<int64_t> gpuPingpong{
+      *this, "gpu-pingpong",
+      llvm::cl::desc("target=cuda, sm_90a kernel: 1 makes the consumer "
+                     "warpgroups take turns issuing their GEMMs (FA3 "
+                     "ping-pong; needs a producer warpgroup), 0 does not; -1 "
+                     "uses the default table"),
+      llvm::cl::init(-1)};
   PassOptions::Option<std::string> kernel{
       *this, "kernel",
       llvm::cl::desc("target=cuda: auto, mma-sync (FlashAttention-2 on "

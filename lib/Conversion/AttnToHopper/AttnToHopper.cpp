@@ -709,7 +709,11 @@ void HopperEmitter::emit(gpu::LaunchOp launch) {
     // Warp specialisation: one producer warpgroup, whose lane 0 issues Q
     // and then every K/V tile once its stage is empty; consumers never wait
     // on each other. setmaxnreg moves registers from the producer (24) to
-    // the consumers (240): 128 * 24 + 256 * 240 <= 64K.
+    // the consumers, as many as the 64K of an SM allow (a multiple of 8, at
+    // most 240): 240 for 1 or 2 consumer warpgroups, 160 for 3. More would
+    // make setmaxnreg.inc wait forever.
+    int64_t consumerRegs = std::min<int64_t>(
+        240, (65536 - kWarpgroupThreads * 24) / consumers / 8 * 8);
     auto roles = scf::IfOp::create(
         b, loc, TypeRange{},
         cmp(arith::CmpIPredicate::uge, tid, idx(consumers)), true);
@@ -752,7 +756,7 @@ void HopperEmitter::emit(gpu::LaunchOp launch) {
     }
     // Everything below runs in the consumer warpgroups only.
     b.setInsertionPointToStart(roles.elseBlock());
-    NVVM::SetMaxRegisterOp::create(b, loc, 240,
+    NVVM::SetMaxRegisterOp::create(b, loc, consumerRegs,
                                    NVVM::SetMaxRegisterAction::increase);
     if (pingpong) {
       // Warpgroup 0 goes first: it pre-arrives on its own barrier.

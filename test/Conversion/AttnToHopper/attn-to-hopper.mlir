@@ -2,6 +2,12 @@
 // RUN: attn-opt %s --convert-attn-to-gpu-sm90="producer-warp=0 overlap=0 stages=2" | FileCheck %s --check-prefix=SIMPLE
 // RUN: attn-opt %s --convert-attn-to-gpu-sm90="block-kv=64" | FileCheck %s --check-prefix=CFG
 // RUN: attn-opt %s --convert-attn-to-gpu-sm90="pingpong=1" | FileCheck %s --check-prefix=PING
+// RUN: attn-opt %s --convert-attn-to-gpu-sm90="warpgroups=3 block-kv=64 stages=2 producer-warp=1" | FileCheck %s --check-prefix=WG3
+
+// Three consumer warpgroups get 160 registers each (128 * 24 + 384 * 160
+// <= 64K); 240 would leave setmaxnreg.inc waiting forever.
+// WG3: nvvm.setmaxregister decrease 24
+// WG3: nvvm.setmaxregister increase 160
 // RUN: not attn-opt %s --convert-attn-to-gpu-sm90="pingpong=1 producer-warp=0" 2>&1 | FileCheck %s --check-prefix=PINGERR
 
 // pingpong=1: warpgroup 0 pre-arrives on its named barrier (1); each
