@@ -51,14 +51,15 @@ $PY "$SRC/bench/attn-bench/kernels/gen.py" --out "$TMP" \
 
 # One variant: writes its manifest line to $TMP/line.<n>.
 build_one() {
-  local n=$1 d=$2 dt=$3 c=$4 wg=$5 bkv=$6 st=$7 ov=$8 pw=$9
+  local n=$1 d=$2 dt=$3 c=$4 wg=$5 bkv=$6 st=$7 ov=$8 pw=$9 pp=${10:-0} \
+    pers=${11:-0}
   local base=attn_${dt}_d${d}
   [ "$c" = 1 ] && base=${base}_causal
-  local entry=${base}__wg${wg}_bkv${bkv}_st${st}_ov${ov}_pw${pw}
-  local cfg="wg=$wg,bkv=$bkv,stages=$st,overlap=$ov,pw=$pw"
+  local entry=${base}__wg${wg}_bkv${bkv}_st${st}_ov${ov}_pw${pw}_pp${pp}_pers${pers}
+  local cfg="wg=$wg,bkv=$bkv,stages=$st,overlap=$ov,pw=$pw,pp=$pp,pers=$pers"
   sed "s/@${base}(/@${entry}(/" "$TMP/$base.mlir" >"$TMP/$entry.mlir"
   if "$AC" --target=cuda --chip=sm_90a --runtime-dir="$RTDIR" \
-      --pipeline-options="kernel=wgmma gpu-warpgroups=$wg gpu-block-kv=$bkv gpu-stages=$st gpu-overlap=$ov gpu-producer-warp=$pw" \
+      --pipeline-options="kernel=wgmma gpu-warpgroups=$wg gpu-block-kv=$bkv gpu-stages=$st gpu-overlap=$ov gpu-producer-warp=$pw gpu-pingpong=$pp gpu-persistent=$pers" \
       "$TMP/$entry.mlir" -o "$OUT/variants/lib$entry.so" 2>"$TMP/$entry.err"; then
     rm -f "$OUT/variants/lib$entry.h"
     strip --strip-unneeded "$OUT/variants/lib$entry.so"
@@ -79,7 +80,21 @@ build_one() {
 }
 
 n=0 left=0
+if [ -n "${TUNE_LIST:-}" ]; then
+  # An explicit list instead of the grid: lines "d causal wg bkv stages
+  # overlap pw pp pers" ('#' comments), each built for every TUNE_DTYPES.
+  while read -r d c wg bkv st ov pw pp pers; do
+    case "$d" in '' | '#'*) continue ;; esac
+    for dt in $(list "${TUNE_DTYPES:-f16,bf16}"); do
+      n=$((n + 1))
+      build_one $n "$d" "$dt" "$c" "$wg" "$bkv" "$st" "$ov" "$pw" "$pp" "$pers" &
+      while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n; done
+    done
+  done < "$TUNE_LIST"
+  TUNE_DIMS=none
+fi
 for d in $(list "${TUNE_DIMS:-64,128,256}"); do
+  [ "$d" = none ] && continue
   bkvs=${TUNE_BKV:-64,128}
   [ "$d" = 256 ] && bkvs=${TUNE_BKV_256:-64,80,96,128}
   for dt in $(list "${TUNE_DTYPES:-f16,bf16}"); do

@@ -851,11 +851,11 @@ void printTable(const std::vector<Result> &rs) {
 
 // One row of the current default table (DefaultConfigs.inc, compiled in).
 struct TableRow {
-  int64_t d, bf16, causal, wg, bkv, stages, overlap, pw;
+  int64_t d, bf16, causal, wg, bkv, stages, overlap, pw, pp, pers;
 };
 const TableRow kCurrentTable[] = {
-#define ATTN_SM90_DEFAULT(D, BF16, CAUSAL, WG, BKV, ST, OV, PW)                \
-  {D, BF16, CAUSAL, WG, BKV, ST, OV, PW},
+#define ATTN_SM90_DEFAULT(D, BF16, CAUSAL, WG, BKV, ST, OV, PW, PP, PERS)      \
+  {D, BF16, CAUSAL, WG, BKV, ST, OV, PW, PP, PERS},
 #include "DefaultConfigs.inc"
 #undef ATTN_SM90_DEFAULT
 };
@@ -864,7 +864,7 @@ struct Variant {
   std::string status, lib, entry, dtype, config, note;
   int64_t d = 0;
   bool causal = false;
-  int64_t wg = 0, bkv = 0, stages = 0, overlap = 0, pw = 0;
+  int64_t wg = 0, bkv = 0, stages = 0, overlap = 0, pw = 0, pp = 0, pers = 0;
   AttnFn fn = nullptr;
   void *handle = nullptr;
   std::string disqualified;   // why, once it failed a shape
@@ -883,7 +883,8 @@ std::vector<std::string> splitTabs(const std::string &line) {
   }
 }
 
-// "wg=2,bkv=128,stages=3,overlap=1,pw=1".
+// "wg=2,bkv=128,stages=3,overlap=1,pw=1[,pp=1][,pers=1]" (pp, pers: 0 when
+// absent).
 bool parseConfig(Variant &v) {
   int seen = 0;
   for (const std::string &kv : split(v.config, ',')) {
@@ -897,12 +898,14 @@ bool parseConfig(Variant &v) {
                    : k == "stages"  ? &v.stages
                    : k == "overlap" ? &v.overlap
                    : k == "pw"      ? &v.pw
+                   : k == "pp"      ? &v.pp
+                   : k == "pers"    ? &v.pers
                                     : nullptr;
     if (!dst)
       return false;
     *dst = x, ++seen;
   }
-  return seen == 5;
+  return seen >= 5;
 }
 
 // Tab-separated: status lib entry d dtype causal config note ('#' comments).
@@ -966,17 +969,19 @@ void writeTuneCsv(const std::string &path, const std::vector<TuneRow> &rows) {
   if (!f)
     die("cannot write %s", path.c_str());
   fprintf(f, "d,dtype,causal,config,warpgroups,block_kv,stages,overlap,"
-             "producer_warp,lib,batch,heads,seq,status,ms_median,ms_min,"
+             "producer_warp,pingpong,persistent,lib,batch,heads,seq,status,"
+             "ms_median,ms_min,"
              "ms_max,runs,sets,tflops,rel_l2_vs_f64_rows,reason\n");
   for (const TuneRow &r : rows) {
     const Variant &v = *r.v;
     fprintf(f,
-            "%ld,%s,%d,%s,%ld,%ld,%ld,%ld,%ld,%s,%s,%s,%s,%s,%s,%s,%s,%d,"
+            "%ld,%s,%d,%s,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%s,%s,%s,%s,%s,%s,%s,%s,"
+            "%d,"
             "%d,%s,%s,%s\n",
             long(v.d), v.dtype.c_str(), int(v.causal),
             csvField(v.config).c_str(), long(v.wg), long(v.bkv), long(v.stages),
-            long(v.overlap), long(v.pw), v.lib.c_str(),
-            r.c.b ? std::to_string(r.c.b).c_str() : "",
+            long(v.overlap), long(v.pw), long(v.pp), long(v.pers),
+            v.lib.c_str(), r.c.b ? std::to_string(r.c.b).c_str() : "",
             r.c.b ? std::to_string(r.c.hq).c_str() : "",
             r.c.b ? std::to_string(r.c.sq).c_str() : "", r.status.c_str(),
             num(r.msMedian, 6).c_str(), num(r.msMin, 6).c_str(),
@@ -1061,7 +1066,7 @@ void writeTable(const std::string &path, const std::vector<Ranked> &ranks,
           "//\n"
           "// ATTN_SM90_DEFAULT(headDim, bf16, causal, warpgroups, blockKV, "
           "stages,\n"
-          "//                   overlap, producerWarp)\n"
+          "//                   overlap, producerWarp, pingpong, persistent)\n"
           "//\n"
           "// Written by attn-bench --tune (bench/README.md): the variant of "
           "best\n"
@@ -1103,9 +1108,12 @@ void writeTable(const std::string &path, const std::vector<Ranked> &ranks,
                   g->order[1].first);
         fprintf(f, "; %zu ranked, %zu disqualified, %d not built.\n",
                 g->order.size(), g->out.size(), g->skipped);
-        fprintf(f, "ATTN_SM90_DEFAULT(%ld, %d, %d, %ld, %ld, %ld, %ld, %ld)\n",
+        fprintf(f,
+                "ATTN_SM90_DEFAULT(%ld, %d, %d, %ld, %ld, %ld, %ld, %ld, %ld, "
+                "%ld)\n",
                 long(d), strcmp(dt, "bf16") == 0, int(causal), long(w.wg),
-                long(w.bkv), long(w.stages), long(w.overlap), long(w.pw));
+                long(w.bkv), long(w.stages), long(w.overlap), long(w.pw),
+                long(w.pp), long(w.pers));
       }
     if (measuredAll)
       continue;
@@ -1121,9 +1129,11 @@ void writeTable(const std::string &path, const std::vector<Ranked> &ranks,
                   long(d));
         any = true;
         fprintf(f,
-                "ATTN_SM90_DEFAULT(%ld, %ld, %ld, %ld, %ld, %ld, %ld, %ld)\n",
+                "ATTN_SM90_DEFAULT(%ld, %ld, %ld, %ld, %ld, %ld, %ld, %ld, "
+                "%ld, %ld)\n",
                 long(t.d), long(t.bf16), long(t.causal), long(t.wg),
-                long(t.bkv), long(t.stages), long(t.overlap), long(t.pw));
+                long(t.bkv), long(t.stages), long(t.overlap), long(t.pw),
+                long(t.pp), long(t.pers));
       }
   }
   fclose(f);

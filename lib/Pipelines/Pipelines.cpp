@@ -78,6 +78,7 @@ void mlir::attn::buildAttnCUDAPipeline(OpPassManager &pm,
     sm90Opts.overlap = opts.gpuOverlap;
     sm90Opts.producerWarp = opts.gpuProducerWarp;
     sm90Opts.pingpong = opts.gpuPingpong;
+    sm90Opts.persistent = opts.gpuPersistent;
     sm90Opts.soft = autoWgmma;
     pm.addPass(createConvertAttnToGPUSm90(sm90Opts));
   }
@@ -175,7 +176,8 @@ LogicalResult mlir::attn::buildAttnPipeline(
     for (auto [name, value] :
          {std::pair<StringRef, int64_t>{"gpu-overlap", opts.gpuOverlap},
           {"gpu-producer-warp", opts.gpuProducerWarp},
-          {"gpu-pingpong", opts.gpuPingpong}})
+          {"gpu-pingpong", opts.gpuPingpong},
+          {"gpu-persistent", opts.gpuPersistent}})
       if (value < -1 || value > 1)
         return errorHandler("attn-pipeline: " + name +
                             " must be -1 (the default table), 0 or 1, not " +

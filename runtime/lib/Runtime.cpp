@@ -67,6 +67,7 @@ struct Driver {
   // looked up, not required, when the driver loads.
   decltype(&::cuTensorMapEncodeTiled) cuTensorMapEncodeTiled = nullptr;
   decltype(&::cuMemcpyHtoD) cuMemcpyHtoD = nullptr;
+  decltype(&::cuDeviceGetAttribute) cuDeviceGetAttribute = nullptr;
 };
 
 struct State {
@@ -168,6 +169,9 @@ attnStatus initLocked(State &s) {
           dlsym(handle, ATTN_STR(cuTensorMapEncodeTiled)));
   s.cu.cuMemcpyHtoD = reinterpret_cast<decltype(s.cu.cuMemcpyHtoD)>(
       dlsym(handle, ATTN_STR(cuMemcpyHtoD)));
+  s.cu.cuDeviceGetAttribute =
+      reinterpret_cast<decltype(s.cu.cuDeviceGetAttribute)>(
+          dlsym(handle, ATTN_STR(cuDeviceGetAttribute)));
 
   auto fail = [&](CUresult result, const char *call) {
     s.initStatus = static_cast<attnStatus>(result);
@@ -529,6 +533,29 @@ ATTN_EXPORT void mgpuSetDefaultDevice(int32_t device) {
     return;
   }
   s.device = device;
+}
+
+/// Called by the host code of a persistent sm_90a kernel to size its grid:
+/// the multiprocessor count of the runtime's device, or 0 after recording
+/// the failure (the launch that follows then fails too).
+ATTN_EXPORT int32_t attnMultiprocessorCount(void) {
+  const char *api = "attnMultiprocessorCount";
+  if (!ready(api))
+    return 0;
+  State &s = state();
+  if (!s.cu.cuDeviceGetAttribute) {
+    record(static_cast<attnStatus>(CUDA_ERROR_NOT_SUPPORTED),
+           std::string(api) + ": the CUDA driver lacks cuDeviceGetAttribute");
+    return 0;
+  }
+  CUdevice device;
+  int count = 0;
+  if (!CU_CHECK(api, cuDeviceGet(&device, s.device)) ||
+      !CU_CHECK(api,
+                cuDeviceGetAttribute(
+                    &count, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device)))
+    return 0;
+  return count;
 }
 
 /// Called by the host code of nvgpu.tma.create.descriptor (NVGPUToNVVM's

@@ -59,6 +59,8 @@ protected:
   Value remu(Value x, int64_t c) {
     return arith::RemUIOp::create(b, loc, x, idx(c));
   }
+  Value divu(Value x, Value y) { return arith::DivUIOp::create(b, loc, x, y); }
+  Value remu(Value x, Value y) { return arith::RemUIOp::create(b, loc, x, y); }
   Value cmp(arith::CmpIPredicate p, Value x, Value y) {
     return arith::CmpIOp::create(b, loc, p, x, y);
   }

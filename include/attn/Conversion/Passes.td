@@ -78,6 +78,11 @@ def ConvertAttnToGPUSm90 : Pass<"convert-attn-to-gpu-sm90", "ModuleOp"> {
            "barriers), so that one's softmax overlaps the other's GEMMs "
            "(FA3 ping-pong; needs producer-warp=1); 0: they run freely; "
            "-1 = default">,
+    Option<"persistent", "persistent", "int64_t", /*default=*/"-1",
+           "1: one CTA per SM loops over the tiles (the causal ones longest "
+           "first), and the producer loads the next tile's Q and K/V during "
+           "the epilogue (needs producer-warp=1; the host asks the runtime's "
+           "attnMultiprocessorCount); 0: one CTA per tile; -1 = default">,
     Option<"soft", "soft", "bool", /*default=*/"false",
            "Skip unsupported attn.attention ops instead of failing">
   ];

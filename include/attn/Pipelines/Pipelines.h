@@ -87,6 +87,12 @@ struct AttnPipelineOptions : public PassPipelineOptions<AttnPipelineOptions> {
                      "ping-pong; needs a producer warpgroup), 0 does not; -1 "
                      "uses the default table"),
       llvm::cl::init(-1)};
+  PassOptions::Option<int64_t> gpuPersistent{
+      *this, "gpu-persistent",
+      llvm::cl::desc("target=cuda, sm_90a kernel: 1 runs one CTA per SM "
+                     "over all tiles (needs a producer warpgroup), 0 one CTA "
+                     "per tile; -1 uses the default table"),
+      llvm::cl::init(-1)};
   PassOptions::Option<std::string> kernel{
       *this, "kernel",
       llvm::cl::desc("target=cuda: auto, mma-sync (FlashAttention-2 on "

@@ -66,11 +66,13 @@ struct HopperConfig {
   bool overlap = false;
   bool producerWarp = false;
   bool pingpong = false;
+  bool persistent = false;
 };
 
 /// The pass options: 0 / -1 select the default table's value.
 struct HopperOptions {
-  int64_t warpgroups, blockKV, stages, overlap, producerWarp, pingpong;
+  int64_t warpgroups, blockKV, stages, overlap, producerWarp, pingpong,
+      persistent;
 };
 
 struct DefaultConfig {
@@ -79,8 +81,8 @@ struct DefaultConfig {
 };
 
 constexpr DefaultConfig kDefaultConfigs[] = {
-#define ATTN_SM90_DEFAULT(D, BF16, CAUSAL, WG, BKV, ST, OV, PW)                \
-  {D, BF16, CAUSAL, {WG, BKV, ST, OV != 0, PW != 0}},
+#define ATTN_SM90_DEFAULT(D, BF16, CAUSAL, WG, BKV, ST, OV, PW, PP, PERS)      \
+  {D, BF16, CAUSAL, {WG, BKV, ST, OV != 0, PW != 0, PP != 0, PERS != 0}},
 #include "DefaultConfigs.inc"
 #undef ATTN_SM90_DEFAULT
 };
@@ -107,12 +109,21 @@ HopperConfig resolveConfig(AttentionOp op, const HopperOptions &o) {
     c.producerWarp = o.producerWarp != 0;
   if (o.pingpong >= 0)
     c.pingpong = o.pingpong != 0;
+  if (o.persistent >= 0)
+    c.persistent = o.persistent != 0;
   if (o.warpgroups)
     c.warpgroups = o.warpgroups;
   if (o.blockKV)
     c.blockKV = o.blockKV;
   if (o.stages)
     c.stages = o.stages;
+  // The table's pingpong/persistent follow a producer warpgroup (and two or
+  // more consumers); options that take those away turn them off unless set
+  // explicitly too.
+  if (o.pingpong < 0 && (!c.producerWarp || c.warpgroups < 2))
+    c.pingpong = false;
+  if (o.persistent < 0 && !c.producerWarp)
+    c.persistent = false;
   return c;
 }
 
@@ -155,6 +166,14 @@ std::string getUnsupportedReason(AttentionOp op, const HopperConfig &c) {
            "16..256, stages 2..8";
   if (c.pingpong && (!c.producerWarp || c.warpgroups < 2))
     return "pingpong needs producer-warp=1 and at least 2 warpgroups";
+  if (c.persistent && !c.producerWarp)
+    return "persistent needs producer-warp=1";
+  // ptxas gives a 512-thread block 128 registers per thread; the 128 f32
+  // accumulators of a D = 256 output tile alone take them all.
+  if (c.producerWarp && c.warpgroups == 3 && d == 256)
+    return "D = 256 with 3 consumer warpgroups and a producer warpgroup "
+           "needs more than the 128 registers per thread of a 512-thread "
+           "block";
   int64_t smem = sharedBytes(c, d);
   if (smem > kMaxSharedMemoryBytes)
     return "tile config needs " + std::to_string(smem) +
@@ -192,6 +211,7 @@ public:
     overlap = c.overlap;
     ws = c.producerWarp;
     pingpong = c.pingpong;
+    persistent = c.persistent;
     outElemTy = op.getOutputType().getElementType();
     if (std::optional<CausalAlignment> ca = op.getCausal()) {
       causal = true;
@@ -368,6 +388,14 @@ private:
   SmallVector<Value> issuePV(ArrayRef<Value> oAcc, ArrayRef<Value> pRegs,
                              Value stageOff);
   SmallVector<Value> emitBlock(Value j, ValueRange state);
+  /// Per-tile state (q0, heads, numKV, ...) of query block `qBlk` of
+  /// batch·head `bh`.
+  void setupTile(Value bh, Value qBlk);
+  /// Producer lane: Q and the K/V blocks of the current tile.
+  void produceTile(Value tileIter);
+  /// Consumers: the loop over K/V blocks and the epilogue of the tile.
+  void consumeTile(Value tileIter);
+  int64_t qEmptyBarrier() const { return 1 + 2 * stages; }
   SmallVector<Value> emitOverlappedBlock(Value j, ValueRange state);
 
   MLIRContext *ctx;
@@ -378,16 +406,20 @@ private:
   int64_t kBase = 0, vBase = 0;
   Type outElemTy, elemTy, f32, i32, i64;
   bool bf16 = false, causal = false, bottomRight = false, overlap = false,
-       ws = false, pingpong = false;
+       ws = false, pingpong = false, persistent = false;
   double scaleLog2;
 
   Value tid, lane, warp, wgIdx, q0, sq, sk, causalOffset, headQ, headKV;
   Value wgRow0, threadRow0, numKV;
+  // K/V blocks this CTA consumed in earlier tiles (persistent): stage and
+  // barrier phase follow the CTA's running block count.
+  Value itBase;
   Value smemBase, alignPad, alignedAddr, barriers;
   Value qDescBase, kDescBase, vDescBase;
 };
 
-Value HopperEmitter::waitTile(Value j) {
+Value HopperEmitter::waitTile(Value jLocal) {
+  Value j = add(itBase, jLocal);
   Value stage = remu(j, stages);
   // Phase parity flips every `stages` blocks.
   Value phase = arith::TruncIOp::create(b, loc, b.getI1Type(),
@@ -599,7 +631,7 @@ SmallVector<Value> HopperEmitter::emitOverlappedBlock(Value j,
   int64_t nS = blockKV / 2, nO = d / 2;
   Value stageOff = waitTile(j);
   Value prevOff =
-      toI64(mul(remu(sub(j, idx(1)), stages), idx(tileBytes)));
+      toI64(mul(remu(add(itBase, sub(j, idx(1))), stages), idx(tileBytes)));
   SmallVector<Value> oAcc(state.begin(), state.begin() + nO);
   SmallVector<Value> pPrev(state.begin() + nO + 4, state.end());
   schedWait();
@@ -628,72 +660,16 @@ SmallVector<Value> HopperEmitter::emitOverlappedBlock(Value j,
   return res;
 }
 
-void HopperEmitter::emit(gpu::LaunchOp launch) {
-  // With a producer warp the consumer code goes into an scf.if; the caller
-  // appends the terminator where it left off.
-  OpBuilder::InsertionGuard guard(b);
-  tid = launch.getThreadIds().x;
-  Value bx = launch.getBlockIds().x, by = launch.getBlockIds().y;
-  lane = remu(tid, 32);
-  warp = remu(divu(tid, 32), 4);
-  wgIdx = divu(tid, kWarpgroupThreads);
-
-  BlockHeads heads = decodeBlockHeads(by, q, qPerm, k, kPerm, nb);
+void HopperEmitter::setupTile(Value bh, Value qBlk) {
+  BlockHeads heads = decodeBlockHeads(bh, q, qPerm, k, kPerm, nb);
   sq = heads.sq;
   sk = heads.sk;
   headQ = heads.headQ;
   headKV = heads.headKV;
-  q0 = mul(bx, idx(blockQ));
+  q0 = mul(qBlk, idx(blockQ));
   wgRow0 = add(q0, mul(wgIdx, idx(64)));
   threadRow0 = add(add(wgRow0, mul(warp, idx(16))), divu(lane, 4));
   causalOffset = bottomRight ? sub(sk, sq) : idx(0);
-
-  // Dynamic shared memory, its base rounded up to a 1 KiB swizzle atom
-  // (static shared memory, the mbarriers, comes first).
-  auto wg = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
-  smemBase = gpu::DynamicSharedMemoryOp::create(
-      b, loc,
-      MemRefType::get({ShapedType::kDynamic}, b.getI8Type(), AffineMap(), wg));
-  Value rawAddr = memref::ExtractAlignedPointerAsIndexOp::create(b, loc,
-                                                                 smemBase);
-  alignPad = remu(sub(idx(kAtomBytes), remu(rawAddr, kAtomBytes)), kAtomBytes);
-  alignedAddr = toI64(add(rawAddr, alignPad));
-  kBase = qBytes;
-  vBase = qBytes + stages * tileBytes;
-  // K-major operands (Q, K): the leading offset is unused with swizzling,
-  // the stride offset is one 8-row atom. V is an MN-major B: 64-column
-  // panels are blockKV rows apart, 8-key groups one atom apart.
-  qDescBase = descriptor(i64c(0), 16, kAtomBytes);
-  qDescBase = arith::AddIOp::create(
-      b, loc, qDescBase,
-      arith::ShRUIOp::create(b, loc, toI64(mul(wgIdx, idx(64 * kRowBytes))),
-                             i64c(4)));
-  kDescBase = descriptor(i64c(kBase), 16, kAtomBytes);
-  vDescBase = descriptor(i64c(vBase), blockKV * kRowBytes, kAtomBytes);
-
-  // Barrier 0: Q; barrier 1 + s: K/V stage s full. One arrival (the
-  // producer's expect_tx) plus the transaction bytes complete a phase. With
-  // a producer warp, barrier 1 + stages + s: stage s empty, one arrival per
-  // consumer thread.
-  int64_t consumers = numWG * kWarpgroupThreads;
-  auto barTy = nvgpu::MBarrierGroupType::get(
-      ctx, wg, 1 + (ws ? 2 : 1) * stages);
-  barriers = nvgpu::MBarrierCreateOp::create(b, loc, barTy);
-  Value isLeader = cmp(arith::CmpIPredicate::eq, tid, idx(0));
-  {
-    auto ifOp = scf::IfOp::create(b, loc, TypeRange{}, isLeader, false);
-    OpBuilder::InsertionGuard g(b);
-    b.setInsertionPointToStart(ifOp.thenBlock());
-    for (int64_t i = 0; i < 1 + stages; ++i)
-      nvgpu::MBarrierInitOp::create(b, loc, barriers, idx(1), idx(i),
-                                    Value());
-    if (ws)
-      for (int64_t i = 0; i < stages; ++i)
-        nvgpu::MBarrierInitOp::create(b, loc, barriers, idx(consumers),
-                                      idx(1 + stages + i), Value());
-    NVVM::FenceMbarrierInitOp::create(b, loc);
-  }
-  gpu::BarrierOp::create(b, loc);
 
   // K/V blocks to visit; blocks wholly above the causal diagonal of this
   // CTA's last row are skipped.
@@ -704,95 +680,60 @@ void HopperEmitter::emit(gpu::LaunchOp launch) {
     kvEnd = arith::MinSIOp::create(b, loc, kvEnd, lastVisible);
   }
   numKV = divu(add(kvEnd, idx(blockKV - 1)), blockKV);
+}
 
-  if (ws) {
-    // Warp specialisation: one producer warpgroup, whose lane 0 issues Q
-    // and then every K/V tile once its stage is empty; consumers never wait
-    // on each other. setmaxnreg moves registers from the producer (24) to
-    // the consumers, as many as the 64K of an SM allow (a multiple of 8, at
-    // most 240): 240 for 1 or 2 consumer warpgroups, 160 for 3. More would
-    // make setmaxnreg.inc wait forever.
-    int64_t consumerRegs = std::min<int64_t>(
-        240, (65536 - kWarpgroupThreads * 24) / consumers / 8 * 8);
-    auto roles = scf::IfOp::create(
-        b, loc, TypeRange{},
-        cmp(arith::CmpIPredicate::uge, tid, idx(consumers)), true);
-    {
-      OpBuilder::InsertionGuard g0(b);
-      b.setInsertionPointToStart(roles.thenBlock());
-      NVVM::SetMaxRegisterOp::create(
-          b, loc, 24, NVVM::SetMaxRegisterAction::decrease);
-      auto ifOp = scf::IfOp::create(
-          b, loc, TypeRange{},
-          cmp(arith::CmpIPredicate::eq, tid, idx(consumers)), false);
-      OpBuilder::InsertionGuard g(b);
-      b.setInsertionPointToStart(ifOp.thenBlock());
-      nvgpu::MBarrierArriveExpectTxOp::create(b, loc, barriers, idx(qBytes),
-                                              idx(0), Value());
-      for (int64_t p = 0; p < panels; ++p)
-        tmaLoad(qMap, qPerm, headQ, q0, p, blockQ,
-                idx(p * blockQ * kRowBytes), idx(0));
-      scf::ForOp::create(
-          b, loc, idx(0), numKV, idx(1), ValueRange{},
-          [&](OpBuilder &, Location, Value blk, ValueRange) {
-            Value stage = remu(blk, stages);
-            auto reuse = scf::IfOp::create(
-                b, loc, TypeRange{},
-                cmp(arith::CmpIPredicate::sge, blk, idx(stages)), false);
-            {
-              OpBuilder::InsertionGuard g2(b);
-              b.setInsertionPointToStart(reuse.thenBlock());
-              // Completion blk / stages of the empty barrier.
-              Value parity = arith::TruncIOp::create(
-                  b, loc, b.getI1Type(),
-                  toI64(remu(sub(divu(blk, stages), idx(1)), 2)));
-              nvgpu::MBarrierTryWaitParityOp::create(
-                  b, loc, barriers, parity, idx(10000000),
-                  add(stage, idx(1 + stages)));
-            }
-            loadKV(blk, stage);
-            scf::YieldOp::create(b, loc);
-          });
-    }
-    // Everything below runs in the consumer warpgroups only.
-    b.setInsertionPointToStart(roles.elseBlock());
-    NVVM::SetMaxRegisterOp::create(b, loc, consumerRegs,
-                                   NVVM::SetMaxRegisterAction::increase);
-    if (pingpong) {
-      // Warpgroup 0 goes first: it pre-arrives on its own barrier.
-      auto first = scf::IfOp::create(
-          b, loc, TypeRange{}, cmp(arith::CmpIPredicate::eq, wgIdx, idx(0)),
-          false);
-      OpBuilder::InsertionGuard g(b);
-      b.setInsertionPointToStart(first.thenBlock());
-      NVVM::BarrierArriveOp::create(b, loc, i32c(1),
-                                    i32c(2 * kWarpgroupThreads));
-    }
-  } else {
-  // Prologue (thread 0): Q, then the first `stages` K/V tiles.
-  {
-    auto ifOp = scf::IfOp::create(b, loc, TypeRange{}, isLeader, false);
+void HopperEmitter::produceTile(Value tileIter) {
+  if (persistent) {
+    // Q of the previous tile must be consumed: completion tileIter - 1 of
+    // the Q-empty barrier.
+    auto notFirst = scf::IfOp::create(
+        b, loc, TypeRange{}, cmp(arith::CmpIPredicate::ugt, tileIter, idx(0)),
+        false);
     OpBuilder::InsertionGuard g(b);
-    b.setInsertionPointToStart(ifOp.thenBlock());
-    nvgpu::MBarrierArriveExpectTxOp::create(b, loc, barriers, idx(qBytes),
-                                            idx(0), Value());
-    for (int64_t p = 0; p < panels; ++p)
-      tmaLoad(qMap, qPerm, headQ, q0, p, blockQ, idx(p * blockQ * kRowBytes),
-              idx(0));
-    for (int64_t st = 0; st < stages; ++st) {
-      auto has = scf::IfOp::create(
-          b, loc, TypeRange{},
-          cmp(arith::CmpIPredicate::slt, idx(st), numKV), false);
-      OpBuilder::InsertionGuard g2(b);
-      b.setInsertionPointToStart(has.thenBlock());
-      loadKV(idx(st), idx(st));
-    }
+    b.setInsertionPointToStart(notFirst.thenBlock());
+    Value parity = arith::TruncIOp::create(
+        b, loc, b.getI1Type(), toI64(remu(sub(tileIter, idx(1)), 2)));
+    nvgpu::MBarrierTryWaitParityOp::create(b, loc, barriers, parity,
+                                           idx(10000000), idx(qEmptyBarrier()));
   }
-  }
-  nvgpu::MBarrierTryWaitParityOp::create(
-      b, loc, barriers,
-      arith::ConstantIntOp::create(b, loc, b.getI1Type(), 0), idx(10000000),
-      idx(0));
+  nvgpu::MBarrierArriveExpectTxOp::create(b, loc, barriers, idx(qBytes), idx(0),
+                                          Value());
+  for (int64_t p = 0; p < panels; ++p)
+    tmaLoad(qMap, qPerm, headQ, q0, p, blockQ, idx(p * blockQ * kRowBytes),
+            idx(0));
+  scf::ForOp::create(b, loc, idx(0), numKV, idx(1), ValueRange{},
+                     [&](OpBuilder &, Location, Value blk, ValueRange) {
+                       // Blocks of earlier tiles of this CTA count too
+                       // (persistent).
+                       Value it = add(itBase, blk);
+                       Value stage = remu(it, stages);
+                       auto reuse = scf::IfOp::create(
+                           b, loc, TypeRange{},
+                           cmp(arith::CmpIPredicate::sge, it, idx(stages)),
+                           false);
+                       {
+                         OpBuilder::InsertionGuard g2(b);
+                         b.setInsertionPointToStart(reuse.thenBlock());
+                         // Completion it / stages of the empty barrier.
+                         Value parity = arith::TruncIOp::create(
+                             b, loc, b.getI1Type(),
+                             toI64(remu(sub(divu(it, stages), idx(1)), 2)));
+                         nvgpu::MBarrierTryWaitParityOp::create(
+                             b, loc, barriers, parity, idx(10000000),
+                             add(stage, idx(1 + stages)));
+                       }
+                       loadKV(blk, stage);
+                       scf::YieldOp::create(b, loc);
+                     });
+}
+
+void HopperEmitter::consumeTile(Value tileIter) {
+  // Q of this tile: completion tileIter of barrier 0.
+  Value qParity =
+      arith::TruncIOp::create(b, loc, b.getI1Type(), toI64(remu(tileIter, 2)));
+  nvgpu::MBarrierTryWaitParityOp::create(b, loc, barriers, qParity,
+                                         idx(10000000), idx(0));
+  Value isLeader = cmp(arith::CmpIPredicate::eq, tid, idx(0));
 
   // Main loop.
   int64_t nO = d / 2, nS = blockKV / 2;
@@ -807,7 +748,7 @@ void HopperEmitter::emit(gpu::LaunchOp launch) {
       // Tell the producer this thread is done with the stage.
       nvgpu::MBarrierArriveOp::create(
           b, loc, nvgpu::MBarrierTokenType::get(ctx), barriers,
-          add(remu(blk, stages), idx(1 + stages)));
+          add(remu(add(itBase, blk), stages), idx(1 + stages)));
       return;
     }
     gpu::BarrierOp::create(b, loc);
@@ -876,20 +817,30 @@ void HopperEmitter::emit(gpu::LaunchOp launch) {
     {
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPointToStart(last.thenBlock());
-      Value lastOff =
-          toI64(mul(remu(sub(numKV, one), stages), idx(tileBytes)));
+      Value lastOff = toI64(
+          mul(remu(add(itBase, sub(numKV, one)), stages), idx(tileBytes)));
       SmallVector<Value> pLast(st.begin() + nO + 4, st.end());
       NVVM::WgmmaFenceAlignedOp::create(b, loc);
       SmallVector<Value> o2 = issuePV(oTypesInit, pLast, lastOff);
       NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
       NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
       o2 = fenceOperands(o2);
+      // The loop released every stage but the last block's; a persistent
+      // CTA's producer refills that one for a later tile.
+      if (persistent)
+        refillAfter(sub(numKV, one));
       scf::YieldOp::create(b, loc, o2);
       b.setInsertionPointToStart(last.elseBlock());
       scf::YieldOp::create(b, loc, oTypesInit);
     }
     finalState.assign(last.getResults().begin(), last.getResults().end());
     finalState.append(st.begin() + nO, st.begin() + nO + 4);
+  }
+
+  if (persistent) {
+    // Q is free for the next tile's load once every consumer thread is here.
+    nvgpu::MBarrierArriveOp::create(b, loc, nvgpu::MBarrierTokenType::get(ctx),
+                                    barriers, idx(qEmptyBarrier()));
   }
 
   // Epilogue: O / l from registers, rows past Sq dropped.
@@ -939,6 +890,171 @@ void HopperEmitter::emit(gpu::LaunchOp launch) {
           llvm::Align(2 * outElemTy.getIntOrFloatBitWidth() / 8));
     }
   }
+}
+
+void HopperEmitter::emit(gpu::LaunchOp launch) {
+  // With a producer warp the consumer code goes into an scf.if; the caller
+  // appends the terminator where it left off.
+  OpBuilder::InsertionGuard guard(b);
+  tid = launch.getThreadIds().x;
+  Value bx = launch.getBlockIds().x, by = launch.getBlockIds().y;
+  lane = remu(tid, 32);
+  warp = remu(divu(tid, 32), 4);
+  wgIdx = divu(tid, kWarpgroupThreads);
+  itBase = idx(0);
+
+  // Dynamic shared memory, its base rounded up to a 1 KiB swizzle atom
+  // (static shared memory, the mbarriers, comes first).
+  auto wg = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  smemBase = gpu::DynamicSharedMemoryOp::create(
+      b, loc,
+      MemRefType::get({ShapedType::kDynamic}, b.getI8Type(), AffineMap(), wg));
+  Value rawAddr =
+      memref::ExtractAlignedPointerAsIndexOp::create(b, loc, smemBase);
+  alignPad = remu(sub(idx(kAtomBytes), remu(rawAddr, kAtomBytes)), kAtomBytes);
+  alignedAddr = toI64(add(rawAddr, alignPad));
+  kBase = qBytes;
+  vBase = qBytes + stages * tileBytes;
+  // K-major operands (Q, K): the leading offset is unused with swizzling,
+  // the stride offset is one 8-row atom. V is an MN-major B: 64-column
+  // panels are blockKV rows apart, 8-key groups one atom apart.
+  qDescBase = descriptor(i64c(0), 16, kAtomBytes);
+  qDescBase = arith::AddIOp::create(
+      b, loc, qDescBase,
+      arith::ShRUIOp::create(b, loc, toI64(mul(wgIdx, idx(64 * kRowBytes))),
+                             i64c(4)));
+  kDescBase = descriptor(i64c(kBase), 16, kAtomBytes);
+  vDescBase = descriptor(i64c(vBase), blockKV * kRowBytes, kAtomBytes);
+
+  // Barrier 0: Q; barrier 1 + s: K/V stage s full. One arrival (the
+  // producer's expect_tx) plus the transaction bytes complete a phase. With
+  // a producer warp, barrier 1 + stages + s: stage s empty, one arrival per
+  // consumer thread.
+  int64_t consumers = numWG * kWarpgroupThreads;
+  // With `persistent`, barrier 1 + 2 * stages: Q consumed, one arrival per
+  // consumer thread.
+  auto barTy = nvgpu::MBarrierGroupType::get(
+      ctx, wg, 1 + (ws ? 2 : 1) * stages + (persistent ? 1 : 0));
+  barriers = nvgpu::MBarrierCreateOp::create(b, loc, barTy);
+  Value isLeader = cmp(arith::CmpIPredicate::eq, tid, idx(0));
+  {
+    auto ifOp = scf::IfOp::create(b, loc, TypeRange{}, isLeader, false);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    for (int64_t i = 0; i < 1 + stages; ++i)
+      nvgpu::MBarrierInitOp::create(b, loc, barriers, idx(1), idx(i), Value());
+    if (ws)
+      for (int64_t i = 0; i < stages; ++i)
+        nvgpu::MBarrierInitOp::create(b, loc, barriers, idx(consumers),
+                                      idx(1 + stages + i), Value());
+    if (persistent)
+      nvgpu::MBarrierInitOp::create(b, loc, barriers, idx(consumers),
+                                    idx(qEmptyBarrier()), Value());
+    NVVM::FenceMbarrierInitOp::create(b, loc);
+  }
+  gpu::BarrierOp::create(b, loc);
+
+  if (!ws) {
+    setupTile(by, bx);
+    // Prologue (thread 0): Q, then the first `stages` K/V tiles.
+    {
+      auto ifOp = scf::IfOp::create(b, loc, TypeRange{}, isLeader, false);
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      nvgpu::MBarrierArriveExpectTxOp::create(b, loc, barriers, idx(qBytes),
+                                              idx(0), Value());
+      for (int64_t p = 0; p < panels; ++p)
+        tmaLoad(qMap, qPerm, headQ, q0, p, blockQ, idx(p * blockQ * kRowBytes),
+                idx(0));
+      for (int64_t st = 0; st < stages; ++st) {
+        auto has = scf::IfOp::create(
+            b, loc, TypeRange{}, cmp(arith::CmpIPredicate::slt, idx(st), numKV),
+            false);
+        OpBuilder::InsertionGuard g2(b);
+        b.setInsertionPointToStart(has.thenBlock());
+        loadKV(idx(st), idx(st));
+      }
+    }
+    consumeTile(idx(0));
+    return;
+  }
+
+  // Warp specialisation: one producer warpgroup, whose lane 0 issues Q
+  // and then every K/V tile once its stage is empty; consumers never wait
+  // on each other. setmaxnreg moves registers from the producer (24) to
+  // the consumers, as many as the 64K of an SM allow (a multiple of 8, at
+  // most 240): 240 for 1 or 2 consumer warpgroups, 160 for 3. More would
+  // make setmaxnreg.inc wait forever.
+  int64_t consumerRegs = std::min<int64_t>(
+      240, (65536 - kWarpgroupThreads * 24) / consumers / 8 * 8);
+
+  // The tiles of this CTA: its own (bx, by), or with `persistent` tiles bx,
+  // bx + gridDim.x, ... of all (query block, batch·head) pairs, the causal
+  // ones longest first. `body` runs per tile with itBase = the K/V blocks
+  // of the CTA's earlier tiles.
+  auto forEachTile = [&](function_ref<void(Value tileIter)> body) {
+    if (!persistent) {
+      setupTile(by, bx);
+      body(idx(0));
+      return;
+    }
+    Value sqAll = logicalDim(q, qPerm, nb + 1);
+    Value bhCount = logicalDim(q, qPerm, nb);
+    for (int64_t i = 0; i < nb; ++i)
+      bhCount = mul(bhCount, logicalDim(q, qPerm, i));
+    Value qBlocks = divu(add(sqAll, idx(blockQ - 1)), blockQ);
+    Value numTiles = mul(qBlocks, bhCount);
+    Value gridX = launch.getGridSize().x;
+    Value left = arith::MaxSIOp::create(b, loc, sub(numTiles, bx), idx(0));
+    Value count = divu(add(left, sub(gridX, idx(1))), gridX);
+    scf::ForOp::create(
+        b, loc, idx(0), count, idx(1), ValueRange{idx(0)},
+        [&](OpBuilder &, Location, Value iter, ValueRange carried) {
+          Value t = add(bx, mul(iter, gridX));
+          Value bh, qBlk;
+          if (causal) {
+            bh = remu(t, bhCount);
+            qBlk = sub(sub(qBlocks, idx(1)), divu(t, bhCount));
+          } else {
+            bh = divu(t, qBlocks);
+            qBlk = remu(t, qBlocks);
+          }
+          itBase = carried[0];
+          setupTile(bh, qBlk);
+          body(iter);
+          scf::YieldOp::create(b, loc, ValueRange{add(itBase, numKV)});
+        });
+  };
+
+  auto roles = scf::IfOp::create(
+      b, loc, TypeRange{}, cmp(arith::CmpIPredicate::uge, tid, idx(consumers)),
+      true);
+  {
+    OpBuilder::InsertionGuard g0(b);
+    b.setInsertionPointToStart(roles.thenBlock());
+    NVVM::SetMaxRegisterOp::create(b, loc, 24,
+                                   NVVM::SetMaxRegisterAction::decrease);
+    auto ifOp = scf::IfOp::create(
+        b, loc, TypeRange{}, cmp(arith::CmpIPredicate::eq, tid, idx(consumers)),
+        false);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    forEachTile([&](Value tileIter) { produceTile(tileIter); });
+  }
+  // The consumer warpgroups.
+  b.setInsertionPointToStart(roles.elseBlock());
+  NVVM::SetMaxRegisterOp::create(b, loc, consumerRegs,
+                                 NVVM::SetMaxRegisterAction::increase);
+  if (pingpong) {
+    // Warpgroup 0 goes first: it pre-arrives on its own barrier.
+    auto first =
+        scf::IfOp::create(b, loc, TypeRange{},
+                          cmp(arith::CmpIPredicate::eq, wgIdx, idx(0)), false);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(first.thenBlock());
+    NVVM::BarrierArriveOp::create(b, loc, i32c(1), i32c(2 * kWarpgroupThreads));
+  }
+  forEachTile([&](Value tileIter) { consumeTile(tileIter); });
 }
 
 struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
@@ -1027,6 +1143,17 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
     for (int64_t i = 0; i < nb; ++i)
       gridY = arith::MulIOp::create(rewriter, loc, gridY, dimOf(i));
     Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    if (cfg.persistent) {
+      // One CTA per SM (at most one tile each): the runtime says how many.
+      Value tiles = arith::MulIOp::create(rewriter, loc, gridX, gridY);
+      Value sms = arith::IndexCastOp::create(
+          rewriter, loc, rewriter.getIndexType(),
+          func::CallOp::create(rewriter, loc, getSMCountFn(op), ValueRange{})
+              .getResult(0));
+      gridX = arith::MinUIOp::create(rewriter, loc, tiles, sms);
+      gridX = arith::MaxUIOp::create(rewriter, loc, gridX, one);
+      gridY = one;
+    }
     Value threads = arith::ConstantIndexOp::create(
         rewriter, loc,
         (cfg.warpgroups + (cfg.producerWarp ? 1 : 0)) * kWarpgroupThreads);
@@ -1063,6 +1190,19 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
   }
 
   HopperOptions options;
+
+  /// Declares `int32_t attnMultiprocessorCount(void)` (libattn_runtime).
+  static func::FuncOp getSMCountFn(Operation *op) {
+    auto module = op->getParentOfType<ModuleOp>();
+    StringRef name = "attnMultiprocessorCount";
+    if (auto fn = module.lookupSymbol<func::FuncOp>(name))
+      return fn;
+    OpBuilder b(module.getBodyRegion());
+    auto fn = func::FuncOp::create(b, module.getLoc(), name,
+                                   b.getFunctionType({}, {b.getI32Type()}));
+    fn.setPrivate();
+    return fn;
+  }
 };
 
 struct ConvertAttnToGPUSm90Pass
@@ -1070,7 +1210,8 @@ struct ConvertAttnToGPUSm90Pass
   using ConvertAttnToGPUSm90Base::ConvertAttnToGPUSm90Base;
 
   HopperOptions getOptions() const {
-    return {warpgroups, blockKV, stages, overlap, producerWarp, pingpong};
+    return {warpgroups,   blockKV,  stages,    overlap,
+            producerWarp, pingpong, persistent};
   }
 
   void runOnOperation() override {

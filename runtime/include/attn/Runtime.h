@@ -49,6 +49,11 @@ const char *attnGetLastError(void);
    "attn: key and value have different sequence lengths (77 vs 80)". */
 void attnReportInvalidArgument(const char *format, int64_t a, int64_t b);
 
+/* Called by the generated host code of a persistent sm_90a kernel: the
+   device's multiprocessor count (the grid size), or 0 after recording the
+   failure. */
+int32_t attnMultiprocessorCount(void);
+
 /* Forgets the recorded failure. */
 void attnClearError(void);
 

@@ -3,6 +3,29 @@
 // RUN: attn-opt %s --convert-attn-to-gpu-sm90="block-kv=64" | FileCheck %s --check-prefix=CFG
 // RUN: attn-opt %s --convert-attn-to-gpu-sm90="pingpong=1" | FileCheck %s --check-prefix=PING
 // RUN: attn-opt %s --convert-attn-to-gpu-sm90="warpgroups=3 block-kv=64 stages=2 producer-warp=1" | FileCheck %s --check-prefix=WG3
+// RUN: attn-opt %s --convert-attn-to-gpu-sm90="persistent=1" | FileCheck %s --check-prefix=PERS
+// RUN: not attn-opt %s --convert-attn-to-gpu-sm90="persistent=1 producer-warp=0" 2>&1 | FileCheck %s --check-prefix=PERSERR
+
+// persistent=1: min(tiles, SMs) CTAs; producer and consumers loop over the
+// CTA's tiles carrying the running K/V block count; the producer waits for
+// the Q-empty barrier (7, one arrival per consumer thread) before loading
+// the next Q; consumers release Q before the epilogue.
+// PERS: func.func private @attnMultiprocessorCount() -> i32
+// PERS: %[[SMS:.*]] = func.call @attnMultiprocessorCount() : () -> i32
+// PERS: %[[SMSI:.*]] = arith.index_cast %[[SMS]] : i32 to index
+// PERS: %[[MIN:.*]] = arith.minui %[[SMSI]], %c32 : index
+// PERS: %[[GRID:.*]] = arith.maxui %[[MIN]], %c1 : index
+// PERS: gpu.launch blocks({{.*}}) in ({{.*}} = %[[GRID]], {{.*}} = %c1, {{.*}} = %c1)
+// PERS: num_barriers = 8
+// PERS: nvgpu.mbarrier.init %{{.*}}[%c7], %c256
+// PERS: scf.for {{.*}} iter_args(%{{.*}} = %c0) -> (index)
+// PERS: nvgpu.mbarrier.try_wait.parity %{{.*}}[%c7]
+// PERS: nvgpu.mbarrier.arrive.expect_tx %{{.*}}[%c0]
+// PERS: scf.for {{.*}} iter_args(%{{.*}} = %c0) -> (index)
+// PERS: nvgpu.mbarrier.try_wait.parity %{{.*}}[%c0]
+// PERS: nvgpu.mbarrier.arrive %{{.*}}[%c7]
+// PERS: vector.store
+// PERSERR: persistent needs producer-warp=1
 
 // Three consumer warpgroups get 160 registers each (128 * 24 + 384 * 160
 // <= 64K); 240 would leave setmaxnreg.inc waiting forever.

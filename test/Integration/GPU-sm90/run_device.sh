@@ -13,7 +13,7 @@ for exe in "$DIR"/attn_e2e_*; do
   name=$(basename "$exe" | sed 's/^attn_e2e_//')
   seed=$((seed + 1))
   start=$(date +%s)
-  timeout "$LIMIT" "$exe" "$seed" > "$OUT/$name.log" 2>&1
+  timeout "$LIMIT" stdbuf -oL "$exe" "$seed" > "$OUT/$name.log" 2>&1
   echo "== $name seed=$seed rc=$? $(( $(date +%s) - start ))s $(grep -c PASS "$OUT/$name.log") pass, $(grep -c FAIL "$OUT/$name.log") fail, max rel_l2 $(grep -o 'rel_l2=[0-9.e+-]*' "$OUT/$name.log" | cut -d= -f2 | sort -g | tail -1)"
 done
 echo "== TFLOPS (median of 20): D causal S"

@@ -46,6 +46,16 @@ extern "C" void attnRtInit() {
 
 extern "C" float attnRtLastKernelMs() { return lastKernelMs; }
 
+// The grid of a persistent sm_90a kernel.
+extern "C" int32_t attnMultiprocessorCount() {
+  CUdevice device;
+  int count = 0;
+  CHECK_CU(cuCtxGetDevice(&device));
+  CHECK_CU(cuDeviceGetAttribute(
+      &count, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device));
+  return count;
+}
+
 // The generated host code's descriptor checks report here (weakly referenced;
 // libattn_runtime records the message instead). A rejected call is a test
 // failure: the launch it guards did not happen.
