@@ -2,13 +2,13 @@
 // Both configurations are spelled out in full, so that neither depends on the
 // default table (DefaultConfigs.inc).
 
-// 1 consumer warpgroup, 64-key stages, 4 of them, thread 0 loads, no overlap:
-// 128 threads; 64·128·2 + 2·4·64·128·2 + 1024 = 148480 bytes of shared memory.
-// RUN: attn-opt %s --attn-pipeline="target=cuda kernel=wgmma format=isa gpu-warpgroups=1 gpu-block-kv=64 gpu-stages=4 gpu-overlap=0 gpu-producer-warp=0" -o %t.a.mlir
+// 1 consumer warpgroup, 64-key stages, 2 of them, thread 0 loads, no overlap:
+// 128 threads; 64·128·2 + 2·2·64·128·2 + 1024 = 82944 bytes of shared memory.
+// RUN: attn-opt %s --attn-pipeline="target=cuda kernel=wgmma format=isa gpu-warpgroups=1 gpu-block-kv=64 gpu-stages=2 gpu-overlap=0 gpu-producer-warp=0" -o %t.a.mlir
 // RUN: FileCheck %s --check-prefix=HOST-A < %t.a.mlir
 // RUN: %python %S/../Integration/GPU/extract_ptx.py %t.a.mlir attn_kernel > %t.a.ptx
 // RUN: FileCheck %s --check-prefixes=PTX,PTX-A < %t.a.ptx
-// HOST-A: %[[SMEM:.*]] = llvm.mlir.constant(148480 : i32) : i32
+// HOST-A: %[[SMEM:.*]] = llvm.mlir.constant(82944 : i32) : i32
 // HOST-A: gpu.launch_func @attn_kernel::@attn_kernel {{.*}} dynamic_shared_memory_size %[[SMEM]]
 // PTX-A: .maxntid 128, 1, 1
 // PTX-A-NOT: setmaxnreg

@@ -2,6 +2,9 @@
 // RUN: attn-opt %s --convert-attn-to-gpu-sm90=soft -split-input-file | FileCheck %s --check-prefix=SOFT
 // RUN: not attn-opt %s --split-input-file \
 // RUN:   --convert-attn-to-gpu-sm90="stages=4 block-kv=128" 2>&1 | FileCheck %s --check-prefix=SMEM
+// RUN: not attn-opt %s --split-input-file \
+// RUN:   --convert-attn-to-gpu-sm90="stages=3 producer-warp=0" 2>&1 | FileCheck %s --check-prefix=STAGES
+// STAGES: stages > 2 needs producer-warp=1 (the thread-0 refill path is verified with 2 stages only)
 
 // With soft=1 every op the kernel cannot take stays for --convert-attn-to-gpu.
 // SOFT-COUNT-4: attn.attention
