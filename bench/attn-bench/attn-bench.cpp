@@ -851,11 +851,12 @@ void printTable(const std::vector<Result> &rs) {
 
 // One row of the current default table (DefaultConfigs.inc, compiled in).
 struct TableRow {
-  int64_t d, bf16, causal, wg, bkv, stages, overlap, pw, pp, pers;
+  int64_t d, bf16, causal, wg, bkv, stages, overlap, pw, pp, pers, minKeys;
 };
 const TableRow kCurrentTable[] = {
-#define ATTN_SM90_DEFAULT(D, BF16, CAUSAL, WG, BKV, ST, OV, PW, PP, PERS)      \
-  {D, BF16, CAUSAL, WG, BKV, ST, OV, PW, PP, PERS},
+#define ATTN_SM90_DEFAULT(D, BF16, CAUSAL, WG, BKV, ST, OV, PW, PP, PERS,      \
+                          MINKEYS)                                             \
+  {D, BF16, CAUSAL, WG, BKV, ST, OV, PW, PP, PERS, MINKEYS},
 #include "DefaultConfigs.inc"
 #undef ATTN_SM90_DEFAULT
 };
@@ -1066,7 +1067,8 @@ void writeTable(const std::string &path, const std::vector<Ranked> &ranks,
           "//\n"
           "// ATTN_SM90_DEFAULT(headDim, bf16, causal, warpgroups, blockKV, "
           "stages,\n"
-          "//                   overlap, producerWarp, pingpong, persistent)\n"
+          "//                   overlap, producerWarp, pingpong, persistent,\n"
+          "//                   minKeys)\n"
           "//\n"
           "// Written by attn-bench --tune (bench/README.md): the variant of "
           "best\n"
@@ -1110,7 +1112,7 @@ void writeTable(const std::string &path, const std::vector<Ranked> &ranks,
                 g->order.size(), g->out.size(), g->skipped);
         fprintf(f,
                 "ATTN_SM90_DEFAULT(%ld, %d, %d, %ld, %ld, %ld, %ld, %ld, %ld, "
-                "%ld)\n",
+                "%ld, 0)\n",
                 long(d), strcmp(dt, "bf16") == 0, int(causal), long(w.wg),
                 long(w.bkv), long(w.stages), long(w.overlap), long(w.pw),
                 long(w.pp), long(w.pers));
@@ -1130,10 +1132,10 @@ void writeTable(const std::string &path, const std::vector<Ranked> &ranks,
         any = true;
         fprintf(f,
                 "ATTN_SM90_DEFAULT(%ld, %ld, %ld, %ld, %ld, %ld, %ld, %ld, "
-                "%ld, %ld)\n",
+                "%ld, %ld, %ld)\n",
                 long(t.d), long(t.bf16), long(t.causal), long(t.wg),
                 long(t.bkv), long(t.stages), long(t.overlap), long(t.pw),
-                long(t.pp), long(t.pers));
+                long(t.pp), long(t.pers), long(t.minKeys));
       }
   }
   fclose(f);

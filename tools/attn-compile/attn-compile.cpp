@@ -261,26 +261,47 @@ LogicalResult writeFile(StringRef path, StringRef text, Location loc) {
   return success();
 }
 
-LogicalResult dumpGpuBinary(ModuleOp module, StringRef path) {
+/// Writes the payload of every gpu.binary: PTX modules one after another
+/// into `path`; cubins the first into `path` and each further one (a module
+/// can hold several kernels, e.g. the sm_90a kernel's variants chosen by
+/// sequence length at run time) into `<stem>.<binary name><ext>` beside it.
+LogicalResult dumpGpuBinary(ModuleOp module, StringRef path, bool text) {
   SmallVector<gpu::BinaryOp> binaries(module.getOps<gpu::BinaryOp>());
-  if (binaries.size() != 1) {
-    emitError(module.getLoc())
-        << "attn-compile: expected one gpu.binary, found " << binaries.size();
+  if (binaries.empty()) {
+    emitError(module.getLoc()) << "attn-compile: no gpu.binary to write";
     return failure();
   }
-  auto objects = binaries.front().getObjects();
-  if (objects.size() != 1) {
-    binaries.front().emitError("attn-compile: expected one GPU object");
-    return failure();
-  }
-  auto object = cast<gpu::ObjectAttr>(objects[0]);
   std::string err;
-  auto out = openOutputFile(path, &err);
-  if (!out) {
-    emitError(module.getLoc()) << "attn-compile: " << err;
-    return failure();
+  std::unique_ptr<llvm::ToolOutputFile> out;
+  for (auto [i, binary] : llvm::enumerate(binaries)) {
+    auto objects = binary.getObjects();
+    if (objects.size() != 1) {
+      binary.emitError("attn-compile: expected one GPU object");
+      return failure();
+    }
+    if (!out || !text) {
+      if (out)
+        out->keep();
+      SmallString<128> file(path);
+      if (i > 0) {
+        if (path == "-") {
+          emitError(module.getLoc())
+              << "attn-compile: " << binaries.size()
+              << " cubins cannot all go to stdout; name an output file";
+          return failure();
+        }
+        StringRef ext = sys::path::extension(path);
+        file = path.drop_back(ext.size());
+        file += "." + binary.getSymName().str() + ext.str();
+      }
+      out = openOutputFile(file, &err);
+      if (!out) {
+        emitError(module.getLoc()) << "attn-compile: " << err;
+        return failure();
+      }
+    }
+    out->os() << cast<gpu::ObjectAttr>(objects[0]).getObject().getValue();
   }
-  out->os() << object.getObject().getValue();
   out->keep();
   return success();
 }
@@ -408,7 +429,7 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr, Emit kin
     return success();
   }
   if (kind == Emit::PTX || kind == Emit::Cubin)
-    return dumpGpuBinary(*module, outputFilename);
+    return dumpGpuBinary(*module, outputFilename, kind == Emit::PTX);
 
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =

@@ -78,31 +78,70 @@ struct HopperOptions {
 struct DefaultConfig {
   int64_t headDim, bf16, causal;
   HopperConfig config;
+  int64_t minKeys;
 };
 
 constexpr DefaultConfig kDefaultConfigs[] = {
-#define ATTN_SM90_DEFAULT(D, BF16, CAUSAL, WG, BKV, ST, OV, PW, PP, PERS)      \
-  {D, BF16, CAUSAL, {WG, BKV, ST, OV != 0, PW != 0, PP != 0, PERS != 0}},
+#define ATTN_SM90_DEFAULT(D, BF16, CAUSAL, WG, BKV, ST, OV, PW, PP, PERS,      \
+                          MINKEYS)                                             \
+  {D,                                                                          \
+   BF16,                                                                       \
+   CAUSAL,                                                                     \
+   {WG, BKV, ST, OV != 0, PW != 0, PP != 0, PERS != 0},                        \
+   MINKEYS},
 #include "DefaultConfigs.inc"
 #undef ATTN_SM90_DEFAULT
 };
 
-/// The default table's row for the op (DefaultConfigs.inc), overridden by
-/// the pass options that are set (non-zero sizes, non-negative flags).
-HopperConfig resolveConfig(AttentionOp op, const HopperOptions &o) {
+/// A configuration and the fewest keys (Sk) it is chosen for.
+struct Candidate {
+  int64_t minKeys;
+  HopperConfig config;
+};
+
+bool hasTileOptions(const HopperOptions &o) {
+  return o.warpgroups || o.blockKV || o.stages || o.overlap >= 0 ||
+         o.producerWarp >= 0 || o.pingpong >= 0 || o.persistent >= 0;
+}
+
+HopperConfig applyOptions(HopperConfig c, const HopperOptions &o);
+
+/// The default table's rows for the op (DefaultConfigs.inc): those matching
+/// its head dim, dtype and causality, up to the first one for any Sk
+/// (minKeys 0), i.e. the configurations to choose from at run time by Sk.
+/// A static Sk, or any tile option set, leaves one (options override it).
+SmallVector<Candidate> resolveConfigs(AttentionOp op, const HopperOptions &o) {
   int64_t nb = op.getNumBatchDims();
   int64_t d = AttentionOp::getLogicalShape(op.getQueryType(),
                                            op.getQueryPermutation())[nb + 2];
+  int64_t sk = AttentionOp::getLogicalShape(op.getKeyType(),
+                                            op.getKeyPermutation())[nb + 1];
   int64_t bf16 = op.getQueryType().getElementType().isBF16();
   int64_t causal = op.getCausal().has_value();
-  HopperConfig c;
+  SmallVector<Candidate> all;
   for (const DefaultConfig &row : kDefaultConfigs) {
-    if (row.headDim == d && (row.bf16 < 0 || row.bf16 == bf16) &&
-        (row.causal < 0 || row.causal == causal)) {
-      c = row.config;
+    if (row.headDim != d || (row.bf16 >= 0 && row.bf16 != bf16) ||
+        (row.causal >= 0 && row.causal != causal))
+      continue;
+    if (!ShapedType::isDynamic(sk) && sk < row.minKeys)
+      continue;
+    all.push_back({row.minKeys, row.config});
+    if (row.minKeys == 0 || !ShapedType::isDynamic(sk))
       break;
-    }
   }
+  bool dynamicKeys = ShapedType::isDynamic(sk);
+  if (all.empty() || (dynamicKeys && all.back().minKeys != 0))
+    all.push_back({0, HopperConfig()});
+  if (!dynamicKeys)
+    all.resize(1);
+  else if (hasTileOptions(o))
+    all.erase(all.begin(), all.end() - 1);
+  for (Candidate &c : all)
+    c.config = applyOptions(c.config, o);
+  return all;
+}
+
+HopperConfig applyOptions(HopperConfig c, const HopperOptions &o) {
   if (o.overlap >= 0)
     c.overlap = o.overlap != 0;
   if (o.producerWarp >= 0)
@@ -1073,10 +1112,12 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
     int64_t nb = op.getNumBatchDims();
     SmallVector<int64_t> qPerm = op.getQueryPermutation();
     int64_t d = AttentionOp::getLogicalShape(op.getQueryType(), qPerm)[nb + 2];
-    HopperConfig cfg = resolveConfig(op, options);
-    std::string reason = getUnsupportedReason(op, cfg);
-    if (!reason.empty())
-      return rewriter.notifyMatchFailure(op, reason);
+    SmallVector<Candidate> candidates = resolveConfigs(op, options);
+    for (const Candidate &c : candidates) {
+      std::string reason = getUnsupportedReason(op, c.config);
+      if (!reason.empty())
+        return rewriter.notifyMatchFailure(op, reason);
+    }
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
 
@@ -1099,90 +1140,115 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
     OpBuilder::InsertPoint afterGuard = rewriter.saveInsertionPoint();
     rewriter.setInsertionPoint(guard.thenBlock()->getTerminator());
 
-    // Host-side tensor maps: box = (rows x 64 columns) of one head.
     auto wg = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
-    SmallVector<Type> mapTypes;
-    auto makeMap = [&](Value buf, ArrayRef<int64_t> perm,
-                       int64_t rows) -> Value {
-      SmallVector<int64_t> box;
-      SmallVector<Value> boxVals;
-      for (int64_t p : perm) {
-        box.push_back(p == nb + 1 ? rows : p == nb + 2 ? kPanel : 1);
-        boxVals.push_back(
-            arith::ConstantIndexOp::create(rewriter, loc, box.back()));
-      }
-      Type elemTy = op.getQueryType().getElementType();
-      auto descTy = nvgpu::TensorMapDescriptorType::get(
-          ctx, MemRefType::get(box, elemTy, AffineMap(), wg),
-          nvgpu::TensorMapSwizzleKind::SWIZZLE_128B,
-          nvgpu::TensorMapL2PromoKind::L2PROMO_128B,
-          nvgpu::TensorMapOOBKind::OOB_ZERO,
-          nvgpu::TensorMapInterleaveKind::INTERLEAVE_NONE);
-      Value unranked = memref::CastOp::create(
-          rewriter, loc, UnrankedMemRefType::get(elemTy, Attribute()), buf);
-      Value map = nvgpu::TmaCreateDescriptorOp::create(rewriter, loc, descTy,
-                                                       unranked, boxVals);
-      // The kernel gets the map's address as an i64: convert-gpu-to-nvvm
-      // has no conversion for an nvgpu.tensormap.descriptor kernel argument
-      // (upstream's pipeline runs convert-nvgpu-to-nvvm before outlining;
-      // ours outlines first). The kernel turns it back into the descriptor
-      // (see `unwrap` below); the casts cancel after convert-nvgpu-to-nvvm.
-      mapTypes.push_back(descTy);
-      Value ptr = UnrealizedConversionCastOp::create(
-                      rewriter, loc, LLVM::LLVMPointerType::get(ctx), map)
-                      .getResult(0);
-      return LLVM::PtrToIntOp::create(rewriter, loc, rewriter.getI64Type(),
-                                      ptr);
-    };
-    int64_t blockQ = 64 * cfg.warpgroups;
-    Value qMap = makeMap(q, qPerm, blockQ);
-    Value kMap = makeMap(k, op.getKeyPermutation(), cfg.blockKV);
-    Value vMap = makeMap(v, op.getValuePermutation(), cfg.blockKV);
-
-    auto dimOf = [&](int64_t ld) -> Value {
-      int64_t pos = std::distance(qPerm.begin(), llvm::find(qPerm, ld));
-      return memref::DimOp::create(rewriter, loc, q, pos);
-    };
-    Value cBlockQ = arith::ConstantIndexOp::create(rewriter, loc, blockQ);
-    Value gridX = arith::CeilDivUIOp::create(rewriter, loc, dimOf(nb + 1),
-                                             cBlockQ);
-    Value gridY = dimOf(nb);
-    for (int64_t i = 0; i < nb; ++i)
-      gridY = arith::MulIOp::create(rewriter, loc, gridY, dimOf(i));
-    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
-    if (cfg.persistent) {
-      // One CTA per SM (at most one tile each): the runtime says how many.
-      Value tiles = arith::MulIOp::create(rewriter, loc, gridX, gridY);
-      Value sms = arith::IndexCastOp::create(
-          rewriter, loc, rewriter.getIndexType(),
-          func::CallOp::create(rewriter, loc, getSMCountFn(op), ValueRange{})
-              .getResult(0));
-      gridX = arith::MinUIOp::create(rewriter, loc, tiles, sms);
-      gridX = arith::MaxUIOp::create(rewriter, loc, gridX, one);
-      gridY = one;
-    }
-    Value threads = arith::ConstantIndexOp::create(
-        rewriter, loc,
-        (cfg.warpgroups + (cfg.producerWarp ? 1 : 0)) * kWarpgroupThreads);
-    Value smem = arith::ConstantIntOp::create(
-        rewriter, loc, rewriter.getI32Type(), sharedBytes(cfg, d));
-    auto launch = gpu::LaunchOp::create(rewriter, loc, gridX, gridY, one,
-                                        threads, one, one, smem);
-    {
-      OpBuilder::InsertionGuard g(rewriter);
-      rewriter.setInsertionPointToStart(&launch.getBody().front());
-      auto unwrap = [&](Value addr, Type ty) {
-        Value ptr = LLVM::IntToPtrOp::create(
-            rewriter, loc, LLVM::LLVMPointerType::get(ctx), addr);
-        return UnrealizedConversionCastOp::create(rewriter, loc, ty, ptr)
-            .getResult(0);
+    auto buildLaunch = [&](const HopperConfig &cfg) {
+      // Host-side tensor maps: box = (rows x 64 columns) of one head.
+      SmallVector<Type> mapTypes;
+      auto makeMap = [&](Value buf, ArrayRef<int64_t> perm,
+                         int64_t rows) -> Value {
+        SmallVector<int64_t> box;
+        SmallVector<Value> boxVals;
+        for (int64_t p : perm) {
+          box.push_back(p == nb + 1 ? rows : p == nb + 2 ? kPanel : 1);
+          boxVals.push_back(
+              arith::ConstantIndexOp::create(rewriter, loc, box.back()));
+        }
+        Type elemTy = op.getQueryType().getElementType();
+        auto descTy = nvgpu::TensorMapDescriptorType::get(
+            ctx, MemRefType::get(box, elemTy, AffineMap(), wg),
+            nvgpu::TensorMapSwizzleKind::SWIZZLE_128B,
+            nvgpu::TensorMapL2PromoKind::L2PROMO_128B,
+            nvgpu::TensorMapOOBKind::OOB_ZERO,
+            nvgpu::TensorMapInterleaveKind::INTERLEAVE_NONE);
+        Value unranked = memref::CastOp::create(
+            rewriter, loc, UnrankedMemRefType::get(elemTy, Attribute()), buf);
+        Value map = nvgpu::TmaCreateDescriptorOp::create(rewriter, loc, descTy,
+                                                         unranked, boxVals);
+        // The kernel gets the map's address as an i64: convert-gpu-to-nvvm
+        // has no conversion for an nvgpu.tensormap.descriptor kernel argument
+        // (upstream's pipeline runs convert-nvgpu-to-nvvm before outlining;
+        // ours outlines first). The kernel turns it back into the descriptor
+        // (see `unwrap` below); the casts cancel after convert-nvgpu-to-nvvm.
+        mapTypes.push_back(descTy);
+        Value ptr = UnrealizedConversionCastOp::create(
+                        rewriter, loc, LLVM::LLVMPointerType::get(ctx), map)
+                        .getResult(0);
+        return LLVM::PtrToIntOp::create(rewriter, loc, rewriter.getI64Type(),
+                                        ptr);
       };
-      HopperEmitter(rewriter, loc, op, cfg, q, k, v, o, lse,
-                    unwrap(qMap, mapTypes[0]), unwrap(kMap, mapTypes[1]),
-                    unwrap(vMap, mapTypes[2]))
-          .emit(launch);
-      gpu::TerminatorOp::create(rewriter, loc);
-    }
+      int64_t blockQ = 64 * cfg.warpgroups;
+      Value qMap = makeMap(q, qPerm, blockQ);
+      Value kMap = makeMap(k, op.getKeyPermutation(), cfg.blockKV);
+      Value vMap = makeMap(v, op.getValuePermutation(), cfg.blockKV);
+
+      auto dimOf = [&](int64_t ld) -> Value {
+        int64_t pos = std::distance(qPerm.begin(), llvm::find(qPerm, ld));
+        return memref::DimOp::create(rewriter, loc, q, pos);
+      };
+      Value cBlockQ = arith::ConstantIndexOp::create(rewriter, loc, blockQ);
+      Value gridX =
+          arith::CeilDivUIOp::create(rewriter, loc, dimOf(nb + 1), cBlockQ);
+      Value gridY = dimOf(nb);
+      for (int64_t i = 0; i < nb; ++i)
+        gridY = arith::MulIOp::create(rewriter, loc, gridY, dimOf(i));
+      Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+      if (cfg.persistent) {
+        // One CTA per SM (at most one tile each): the runtime says how many.
+        Value tiles = arith::MulIOp::create(rewriter, loc, gridX, gridY);
+        Value sms = arith::IndexCastOp::create(
+            rewriter, loc, rewriter.getIndexType(),
+            func::CallOp::create(rewriter, loc, getSMCountFn(op), ValueRange{})
+                .getResult(0));
+        gridX = arith::MinUIOp::create(rewriter, loc, tiles, sms);
+        gridX = arith::MaxUIOp::create(rewriter, loc, gridX, one);
+        gridY = one;
+      }
+      Value threads = arith::ConstantIndexOp::create(
+          rewriter, loc,
+          (cfg.warpgroups + (cfg.producerWarp ? 1 : 0)) * kWarpgroupThreads);
+      Value smem = arith::ConstantIntOp::create(
+          rewriter, loc, rewriter.getI32Type(), sharedBytes(cfg, d));
+      auto launch = gpu::LaunchOp::create(rewriter, loc, gridX, gridY, one,
+                                          threads, one, one, smem);
+      {
+        OpBuilder::InsertionGuard g(rewriter);
+        rewriter.setInsertionPointToStart(&launch.getBody().front());
+        auto unwrap = [&](Value addr, Type ty) {
+          Value ptr = LLVM::IntToPtrOp::create(
+              rewriter, loc, LLVM::LLVMPointerType::get(ctx), addr);
+          return UnrealizedConversionCastOp::create(rewriter, loc, ty, ptr)
+              .getResult(0);
+        };
+        HopperEmitter(rewriter, loc, op, cfg, q, k, v, o, lse,
+                      unwrap(qMap, mapTypes[0]), unwrap(kMap, mapTypes[1]),
+                      unwrap(vMap, mapTypes[2]))
+            .emit(launch);
+        gpu::TerminatorOp::create(rewriter, loc);
+      }
+    };
+    // Several table rows: choose by the number of keys at run time, the
+    // row for the most keys first.
+    Value sk = memref::DimOp::create(
+        rewriter, loc, k,
+        std::distance(op.getKeyPermutation().begin(),
+                      llvm::find(op.getKeyPermutation(), nb + 1)));
+    std::function<void(size_t)> dispatch = [&](size_t i) {
+      if (i + 1 == candidates.size()) {
+        buildLaunch(candidates[i].config);
+        return;
+      }
+      Value enough = arith::CmpIOp::create(
+          rewriter, loc, arith::CmpIPredicate::sge, sk,
+          arith::ConstantIndexOp::create(rewriter, loc, candidates[i].minKeys));
+      auto ifOp = scf::IfOp::create(rewriter, loc, TypeRange{}, enough,
+                                    /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard g(rewriter);
+      rewriter.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+      buildLaunch(candidates[i].config);
+      rewriter.setInsertionPoint(ifOp.elseBlock()->getTerminator());
+      dispatch(i + 1);
+    };
+    dispatch(0);
     rewriter.restoreInsertionPoint(afterGuard);
 
     SmallVector<Value> results = {bufferization::ToTensorOp::create(
@@ -1225,8 +1291,10 @@ struct ConvertAttnToGPUSm90Pass
     if (!soft) {
       // Diagnose first: a pattern's match failure is silent.
       WalkResult walk = getOperation()->walk([&](AttentionOp op) {
-        std::string reason =
-            getUnsupportedReason(op, resolveConfig(op, getOptions()));
+        std::string reason;
+        for (const Candidate &c : resolveConfigs(op, getOptions()))
+          if (reason.empty())
+            reason = getUnsupportedReason(op, c.config);
         if (reason.empty())
           return WalkResult::advance();
         op.emitOpError("cannot be lowered to the sm_90a kernel: ") << reason;

@@ -3,27 +3,68 @@
 // One case per row of DefaultConfigs.inc (the tuned table): block size,
 // shared memory and the schedule each row selects.
 
-// D = 64, not causal: 3 consumer warpgroups (BQ = 192) + producer, 2 stages
-// of 128 keys, persistent (grid from the runtime's SM count).
+// D = 64, not causal, Sk >= 2048: 3 consumer warpgroups (BQ = 192) +
+// producer, 2 stages of 128 keys, persistent (grid from the runtime's SM
+// count). A static Sk picks one row at compile time.
 // CHECK-LABEL: func.func @d64
 // CHECK: func.call @attnMultiprocessorCount
 // CHECK: gpu.launch {{.*}} threads({{.*}} = %c512, {{.*}}) {{.*}}dynamic_shared_memory_size %c91136_i32
 // CHECK: nvvm.setmaxregister increase 160
 // CHECK-NOT: nvvm.barrier id
 // CHECK: return
-func.func @d64(%q: tensor<2x4x1024x64xf16>, %k: tensor<2x4x1024x64xf16>,
-               %v: tensor<2x4x1024x64xf16>, %o: tensor<2x4x1024x64xf16>)
-    -> tensor<2x4x1024x64xf16> {
-  %r = attn.attention ins(%q, %k, %v : tensor<2x4x1024x64xf16>,
-         tensor<2x4x1024x64xf16>, tensor<2x4x1024x64xf16>)
-       outs(%o : tensor<2x4x1024x64xf16>) scale(0.125)
-       -> tensor<2x4x1024x64xf16>
-  return %r : tensor<2x4x1024x64xf16>
+func.func @d64(%q: tensor<2x4x4096x64xf16>, %k: tensor<2x4x4096x64xf16>,
+               %v: tensor<2x4x4096x64xf16>, %o: tensor<2x4x4096x64xf16>)
+    -> tensor<2x4x4096x64xf16> {
+  %r = attn.attention ins(%q, %k, %v : tensor<2x4x4096x64xf16>,
+         tensor<2x4x4096x64xf16>, tensor<2x4x4096x64xf16>)
+       outs(%o : tensor<2x4x4096x64xf16>) scale(0.125)
+       -> tensor<2x4x4096x64xf16>
+  return %r : tensor<2x4x4096x64xf16>
 }
 
 // -----
 
-// D = 64, causal: thread 0 loads, 2 stages of 64 keys, no producer.
+// D = 64, not causal, dynamic Sk: both rows are compiled; the host code
+// launches the first when Sk >= 2048, else the thread-0 kernel.
+// CHECK-LABEL: func.func @d64_dynamic
+// CHECK: %[[LONG:.*]] = arith.cmpi sge, %{{.*}}, %c2048 : index
+// CHECK: scf.if %[[LONG]]
+// CHECK: gpu.launch {{.*}} threads({{.*}} = %c512, {{.*}})
+// CHECK: } else {
+// CHECK: gpu.launch {{.*}} threads({{.*}} = %c256, {{.*}})
+// CHECK: return
+func.func @d64_dynamic(%q: tensor<?x?x?x64xf16>, %k: tensor<?x?x?x64xf16>,
+                       %v: tensor<?x?x?x64xf16>, %o: tensor<?x?x?x64xf16>)
+    -> tensor<?x?x?x64xf16> {
+  %r = attn.attention ins(%q, %k, %v : tensor<?x?x?x64xf16>,
+         tensor<?x?x?x64xf16>, tensor<?x?x?x64xf16>)
+       outs(%o : tensor<?x?x?x64xf16>) scale(0.125)
+       -> tensor<?x?x?x64xf16>
+  return %r : tensor<?x?x?x64xf16>
+}
+
+// -----
+
+// Any tile option selects the table's catch-all row: one kernel.
+// RUN: attn-opt %s --convert-attn-to-gpu-sm90="block-kv=64" -split-input-file | FileCheck %s --check-prefix=OPT
+// OPT-LABEL: func.func @d64_dynamic_option
+// OPT-NOT: arith.cmpi sge
+// OPT-COUNT-1: gpu.launch
+// OPT: return
+func.func @d64_dynamic_option(%q: tensor<?x?x?x64xf16>, %k: tensor<?x?x?x64xf16>,
+                              %v: tensor<?x?x?x64xf16>, %o: tensor<?x?x?x64xf16>)
+    -> tensor<?x?x?x64xf16> {
+  %r = attn.attention ins(%q, %k, %v : tensor<?x?x?x64xf16>,
+         tensor<?x?x?x64xf16>, tensor<?x?x?x64xf16>)
+       outs(%o : tensor<?x?x?x64xf16>) scale(0.125)
+       -> tensor<?x?x?x64xf16>
+  return %r : tensor<?x?x?x64xf16>
+}
+
+// -----
+
+// D = 64, causal, Sk < 4096: thread 0 loads, 2 stages of 64 keys, no
+// producer.
 // CHECK-LABEL: func.func @d64_causal
 // CHECK-NOT: attnMultiprocessorCount
 // CHECK: gpu.launch {{.*}} threads({{.*}} = %c256, {{.*}}) {{.*}}dynamic_shared_memory_size %c50176_i32

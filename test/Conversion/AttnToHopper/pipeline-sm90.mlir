@@ -1,7 +1,9 @@
 // RUN: attn-opt %s --attn-pipeline="target=cuda chip=sm_90a kernel=wgmma format=isa" -o %t.isa.mlir
 // RUN: FileCheck %s --check-prefix=HOST < %t.isa.mlir
 // RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.isa.mlir attn_d128_kernel > %t.d128.ptx
-// RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.isa.mlir attn_d64_causal_kernel > %t.d64.ptx
+// RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.isa.mlir attn_d64_causal_kernel_0 > %t.d64.ptx
+// RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.isa.mlir attn_d64_causal_kernel > %t.d64long.ptx
+// RUN: FileCheck %s --check-prefix=D64LONG < %t.d64long.ptx
 // RUN: FileCheck %s --check-prefixes=PTX,D128 < %t.d128.ptx
 // RUN: FileCheck %s --check-prefixes=PTX,D64 < %t.d64.ptx
 // RUN: FileCheck %s --check-prefix=STORE < %t.d128.ptx
@@ -17,6 +19,13 @@
 // HOST-DAG: gpu.launch_func @attn_d128_kernel::@attn_d128_kernel
 // HOST-DAG: gpu.binary @attn_d128_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
 // HOST-DAG: gpu.binary @attn_d64_causal_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
+// HOST-DAG: gpu.binary @attn_d64_causal_kernel_0 [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
+
+// D = 64 causal has two table rows: from 4096 keys the 3-warpgroup kernel
+// (attn_d64_causal_kernel), below it the thread-0 one (..._0).
+// D64LONG: .maxntid 512, 1, 1
+// D64LONG: setmaxnreg.inc.sync.aligned.u32 160
+// D64LONG: bar.sync
 
 // The PTX loads tiles with the tensor copy engine onto mbarriers and
 // multiplies on wgmma (shared-memory A for S = Q·Kᵀ, register A for P·V);
