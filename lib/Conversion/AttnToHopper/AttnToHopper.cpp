@@ -1228,10 +1228,10 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
     };
     // Several table rows: choose by the number of keys at run time, the
     // row for the most keys first.
+    SmallVector<int64_t> kPerm = op.getKeyPermutation();
     Value sk = memref::DimOp::create(
         rewriter, loc, k,
-        std::distance(op.getKeyPermutation().begin(),
-                      llvm::find(op.getKeyPermutation(), nb + 1)));
+        std::distance(kPerm.begin(), llvm::find(kPerm, nb + 1)));
     std::function<void(size_t)> dispatch = [&](size_t i) {
       if (i + 1 == candidates.size()) {
         buildLaunch(candidates[i].config);

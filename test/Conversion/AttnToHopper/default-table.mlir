@@ -27,8 +27,10 @@ func.func @d64(%q: tensor<2x4x4096x64xf16>, %k: tensor<2x4x4096x64xf16>,
 // D = 64, not causal, dynamic Sk: both rows are compiled; the host code
 // launches the first when Sk >= 2048, else the thread-0 kernel.
 // CHECK-LABEL: func.func @d64_dynamic
-// CHECK: %[[LONG:.*]] = arith.cmpi sge, %{{.*}}, %c2048 : index
-// CHECK: scf.if %[[LONG]]
+// CHECK: %[[KB:.*]] = bufferization.to_buffer %arg1
+// CHECK: %[[SK:.*]] = memref.dim %[[KB]], %c2 : memref<?x?x?x64xf16>
+// CHECK-NEXT: %[[LONG:.*]] = arith.cmpi sge, %[[SK]], %c2048 : index
+// CHECK-NEXT: scf.if %[[LONG]]
 // CHECK: gpu.launch {{.*}} threads({{.*}} = %c512, {{.*}})
 // CHECK: } else {
 // CHECK: gpu.launch {{.*}} threads({{.*}} = %c256, {{.*}})
