@@ -52,6 +52,14 @@
 // RUN: %if ptxas %{ %ptxas -v -arch=sm_90a %t.d64.ptx -o %t.d64.cubin 2>&1 | FileCheck %s --check-prefix=SPILL %}
 // SPILL: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 
+// The SASS of both cubins (where the toolkit has cuobjdump: not in the
+// CUDA 13.0 image of the build machines, so this runs on the GPU machine's
+// toolkit): wgmma as HGMMA, TMA loads as UTMALDG.
+// RUN: %if cuobjdump %{ %cuobjdump -sass %t.d128.cubin | FileCheck %s --check-prefix=SASS %}
+// RUN: %if cuobjdump %{ %cuobjdump -sass %t.d64.cubin | FileCheck %s --check-prefix=SASS %}
+// SASS-DAG: UTMALDG
+// SASS-DAG: HGMMA.64x{{[0-9]+}}x16.F32
+
 // RUN: not attn-opt %s --attn-pipeline="target=cuda chip=sm_80 kernel=wgmma" 2>&1 | FileCheck %s --check-prefix=ERR
 // ERR: kernel=wgmma needs chip=sm_90a
 // RUN: not attn-opt %s --attn-pipeline="target=cuda kernel=bogus" 2>&1 | FileCheck %s --check-prefix=ERR2
