@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 
@@ -124,6 +125,19 @@ protected:
     r.headKV = arith::DivUIOp::create(b, loc, r.headQ,
                                       arith::DivUIOp::create(b, loc, hq, hkv));
     return r;
+  }
+
+  /// Stores `value`, the lse of query row `row` of head `headQ`, from the
+  /// first thread of each quad (the four threads that hold the row).
+  void storeRowLse(Value lse, Value value, Value lane, Value headQ, Value row) {
+    auto ifOp = scf::IfOp::create(
+        b, loc, TypeRange{},
+        cmp(arith::CmpIPredicate::eq, remu(lane, 4), idx(0)), false);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    SmallVector<Value> indices(batchIdx);
+    indices.append({headQ, row});
+    memref::StoreOp::create(b, loc, value, lse, indices);
   }
 
   OpBuilder &b;

@@ -710,14 +710,7 @@ void KernelEmitter::emit(gpu::LaunchOp launch) {
             isZero, negInf,
             math::FmaOp::create(b, loc, res[mBase + 2 * mt + j],
                                 f32Cst(scale), math::LogOp::create(b, loc, l)));
-        auto lseIf = scf::IfOp::create(
-            b, loc, TypeRange{},
-            cmp(arith::CmpIPredicate::eq, remu(lane, 4), idx(0)), false);
-        OpBuilder::InsertionGuard g2(b);
-        b.setInsertionPointToStart(lseIf.thenBlock());
-        SmallVector<Value> lseIdx(batchIdx);
-        lseIdx.append({headQ, row});
-        memref::StoreOp::create(b, loc, lseVal, lse, lseIdx);
+        storeRowLse(lse, lseVal, lane, headQ, row);
       }
       VectorType pairTy = VectorType::get({2}, f32);
       for (int64_t t = 0; t < numOTiles; ++t) {

@@ -909,14 +909,7 @@ void HopperEmitter::consumeTile(Value tileIter) {
       Value lseVal = select(
           isZero, negInf,
           fma(res[nO + h], f32Cst(M_LN2), math::LogOp::create(b, loc, l)));
-      auto lseIf = scf::IfOp::create(
-          b, loc, TypeRange{},
-          cmp(arith::CmpIPredicate::eq, remu(lane, 4), idx(0)), false);
-      OpBuilder::InsertionGuard g2(b);
-      b.setInsertionPointToStart(lseIf.thenBlock());
-      SmallVector<Value> lseIdx(batchIdx);
-      lseIdx.append({headQ, row});
-      memref::StoreOp::create(b, loc, lseVal, lse, lseIdx);
+      storeRowLse(lse, lseVal, lane, headQ, row);
     }
     VectorType pairTy = VectorType::get({2}, f32);
     for (int64_t n = 0; n < d / 8; ++n) {
