@@ -480,6 +480,29 @@ struct Set {
   CUdeviceptr q = 0, k = 0, v = 0, oAttn = 0, oBase = 0;
 };
 
+/// Allocates one input set (Q, K, V and the outputs asked for) and fills Q,
+/// K, V with fresh U(-2, 2) values. On out-of-memory frees what it got and
+/// returns false.
+template <typename Rng>
+bool makeSet(Set &x, size_t nQ, size_t nKV, bool withAttn, bool withBase,
+             bool bf16, Rng &rng) {
+  x.q = alloc(2 * nQ), x.k = alloc(2 * nKV), x.v = alloc(2 * nKV);
+  x.oAttn = withAttn ? alloc(2 * nQ) : 0;
+  x.oBase = withBase ? alloc(2 * nQ) : 0;
+  if (!x.q || !x.k || !x.v || (withAttn && !x.oAttn) ||
+      (withBase && !x.oBase)) {
+    for (CUdeviceptr p : {x.q, x.k, x.v, x.oAttn, x.oBase})
+      if (p)
+        cu.cuMemFree(p);
+    return false;
+  }
+  uint64_t seed = rng();
+  fillUniform(x.q, nQ, seed, -2, 2, bf16);
+  fillUniform(x.k, nKV, seed + 1, -2, 2, bf16);
+  fillUniform(x.v, nKV, seed + 2, -2, 2, bf16);
+  return true;
+}
+
 struct Buffers {
   std::vector<Set> sets;
   CUdeviceptr s = 0; // baseline scores/probabilities [B, Hq, Sq, Sk] f16
@@ -1222,20 +1245,12 @@ int runTune(Options opt, const std::string &devLine) {
       Buffers buf;
       for (int si = 0; si < nsets; ++si) {
         Set x;
-        x.q = alloc(2 * nQ), x.k = alloc(2 * nKV), x.v = alloc(2 * nKV);
-        x.oAttn = alloc(2 * nQ);
-        if (!x.q || !x.k || !x.v || !x.oAttn) {
-          for (CUdeviceptr p : {x.q, x.k, x.v, x.oAttn})
-            if (p)
-              cu.cuMemFree(p);
+        if (!makeSet(x, nQ, nKV, /*withAttn=*/true, /*withBase=*/false, bf16,
+                     rng)) {
           if (si == 0)
             die("%s: out of device memory for the inputs", c.name().c_str());
           break;
         }
-        uint64_t seed = rng();
-        fillUniform(x.q, nQ, seed, -2, 2, bf16);
-        fillUniform(x.k, nKV, seed + 1, -2, 2, bf16);
-        fillUniform(x.v, nKV, seed + 2, -2, 2, bf16);
         buf.sets.push_back(x);
       }
       nsets = int(buf.sets.size());
@@ -1538,15 +1553,9 @@ int main(int argc, char **argv) {
       size_t f0 = freeMem();
       // Memory: set 0 first, measured per provider.
       Set s0;
-      s0.q = alloc(2 * nQ);
-      s0.k = alloc(2 * nKV);
-      s0.v = alloc(2 * nKV);
-      if (!s0.q || !s0.k || !s0.v)
+      if (!makeSet(s0, nQ, nKV, /*withAttn=*/false, /*withBase=*/false, bf16,
+                   rng))
         die("%s: out of device memory for the inputs", c.name().c_str());
-      uint64_t seed = rng();
-      fillUniform(s0.q, nQ, seed, -2, 2, bf16);
-      fillUniform(s0.k, nKV, seed + 1, -2, 2, bf16);
-      fillUniform(s0.v, nKV, seed + 2, -2, 2, bf16);
       size_t f1 = freeMem();
       double inMiB = double(f0 - f1) / (1 << 20);
       if (doAttn) {
@@ -1623,22 +1632,8 @@ int main(int argc, char **argv) {
       // More input sets, so repeated runs don't just measure L2.
       for (int si = 1; si < nsets; ++si) {
         Set x;
-        x.q = alloc(2 * nQ);
-        x.k = alloc(2 * nKV);
-        x.v = alloc(2 * nKV);
-        x.oAttn = doAttn ? alloc(2 * nQ) : 0;
-        x.oBase = doBase ? alloc(2 * nQ) : 0;
-        if (!x.q || !x.k || !x.v || (doAttn && !x.oAttn) ||
-            (doBase && !x.oBase)) {
-          for (CUdeviceptr p : {x.q, x.k, x.v, x.oAttn, x.oBase})
-            if (p)
-              cu.cuMemFree(p);
+        if (!makeSet(x, nQ, nKV, doAttn, doBase, bf16, rng))
           break;
-        }
-        uint64_t seed = rng();
-        fillUniform(x.q, nQ, seed, -2, 2, bf16);
-        fillUniform(x.k, nKV, seed + 1, -2, 2, bf16);
-        fillUniform(x.v, nKV, seed + 2, -2, 2, bf16);
         buf.sets.push_back(x);
       }
       nsets = int(buf.sets.size());
