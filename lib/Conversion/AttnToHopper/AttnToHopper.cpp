@@ -16,14 +16,17 @@
 //    of a register-A wgmma (inline PTX: neither nvgpu.warpgroup.mma nor
 //    nvvm.wgmma.mma_async take A from registers in MLIR 22), V from shared
 //    memory as an MN-major (transposed) B;
-//  - producer-warp=1 (default at D = 128): a producer warpgroup (setmaxnreg
-//    24; consumers 240) issues every load once the stage's "empty" mbarrier
-//    says all consumers are done with it; producer-warp=0: thread 0 refills
-//    each stage after a block barrier;
-//  - overlap=1 (default at D = 128): S(j) and P(j-1)·V(j-1) are in flight
-//    together while the softmax of S(j) runs.
+//  - producer-warp=1: a producer warpgroup (setmaxnreg 24; consumers as many
+//    as fit) issues every load once the stage's "empty" mbarrier says all
+//    consumers are done with it; producer-warp=0: thread 0 refills each
+//    stage after a block barrier;
+//  - overlap=1: S(j) and P(j-1)·V(j-1) are in flight together while the
+//    softmax of S(j) runs; pingpong=1: the consumer warpgroups take turns
+//    issuing their GEMMs; persistent=1: one CTA per SM loops over tiles.
 //
-// docs/hopper.md has the design and what nvgpu could not express.
+// The defaults per (head dim, dtype, causal, key count) come from the tuned
+// table DefaultConfigs.inc. docs/hopper.md has the design, the measurements
+// and what nvgpu could not express.
 //
 //===----------------------------------------------------------------------===//
 
