@@ -12,10 +12,25 @@
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/PatternMatch.h"
 
 namespace mlir::attn {
 
 class AttentionOp;
+
+/// The tensors of an attn.attention as buffers (`bufferization.to_buffer`
+/// with identity layouts, inputs read-only): after bufferization of the
+/// function boundary, the caller's descriptors. `mask` and `lse` are null
+/// when the op has none.
+struct AttentionBuffers {
+  Value q, k, v, o, mask, lse;
+};
+AttentionBuffers toAttentionBuffers(OpBuilder &b, Location loc, AttentionOp op);
+
+/// Replaces `op` by its output and lse buffers as tensors: the kernel
+/// writes them in place.
+void replaceWithAttentionBuffers(RewriterBase &rewriter, AttentionOp op,
+                                 const AttentionBuffers &buffers);
 
 /// Name of the libattn_runtime function the checks call on failure:
 /// `void attnReportInvalidArgument(const char *format, int64_t, int64_t)`,

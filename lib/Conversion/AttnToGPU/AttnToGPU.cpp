@@ -746,18 +746,9 @@ struct AttentionToGPULaunch : OpRewritePattern<AttentionOp> {
       return rewriter.notifyMatchFailure(op, reason);
     Location loc = op.getLoc();
 
-    auto toBuffer = [&](Value t, bool readOnly) -> Value {
-      auto ty = cast<RankedTensorType>(t.getType());
-      auto memTy = MemRefType::get(ty.getShape(), ty.getElementType());
-      return bufferization::ToBufferOp::create(rewriter, loc, memTy, t,
-                                               readOnly);
-    };
-    Value q = toBuffer(op.getQuery(), true);
-    Value k = toBuffer(op.getKey(), true);
-    Value v = toBuffer(op.getValue(), true);
-    Value o = toBuffer(op.getOutput(), false);
-    Value mask = op.getMask() ? toBuffer(op.getMask(), true) : Value();
-    Value lse = op.getLse() ? toBuffer(op.getLse(), false) : Value();
+    AttentionBuffers buffers = toAttentionBuffers(rewriter, loc, op);
+    Value q = buffers.q, k = buffers.k, v = buffers.v, o = buffers.o,
+          mask = buffers.mask, lse = buffers.lse;
 
     // Check the caller's descriptors at run time; launch only if they pass.
     scf::IfOp guard =
@@ -795,15 +786,7 @@ struct AttentionToGPULaunch : OpRewritePattern<AttentionOp> {
       gpu::TerminatorOp::create(rewriter, loc);
     }
     rewriter.restoreInsertionPoint(afterGuard);
-
-    SmallVector<Value> results = {bufferization::ToTensorOp::create(
-        rewriter, loc, op.getOutputType(), o, /*restrict=*/true,
-        /*writable=*/true)};
-    if (lse)
-      results.push_back(bufferization::ToTensorOp::create(
-          rewriter, loc, op.getLse().getType(), lse, /*restrict=*/true,
-          /*writable=*/true));
-    rewriter.replaceOp(op, results);
+    replaceWithAttentionBuffers(rewriter, op, buffers);
     return success();
   }
 

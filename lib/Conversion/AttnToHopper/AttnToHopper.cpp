@@ -430,6 +430,11 @@ private:
     SmallVector<Value> p, m, l, alpha;
   };
   Value waitTile(Value j);
+  /// The accumulator elements of a completed S wgmma group, fenced.
+  SmallVector<Value> scoresOf(Value acc);
+  /// S(j) on its own: waits for block j's stage (its byte offset goes to
+  /// `stageOff`), issues Q·K(j) in this warpgroup's turn and waits for it.
+  SmallVector<Value> computeS(Value j, Value &stageOff);
   Value issueS(Value stageOff);
   SmallVector<Value> fenceOperands(ArrayRef<Value> vals);
   Softmax softmax(Value j, ArrayRef<Value> s, ValueRange mOld,
@@ -643,19 +648,28 @@ SmallVector<Value> HopperEmitter::issuePV(ArrayRef<Value> oAcc,
   return o;
 }
 
-SmallVector<Value> HopperEmitter::emitBlock(Value j, ValueRange state) {
-  int64_t nS = blockKV / 2, nO = d / 2;
-  Value stageOff = waitTile(j);
+SmallVector<Value> HopperEmitter::scoresOf(Value acc) {
+  SmallVector<Value> s;
+  for (int64_t i = 0; i < blockKV / 2; ++i)
+    s.push_back(LLVM::ExtractValueOp::create(b, loc, acc, i));
+  return fenceOperands(s);
+}
+
+SmallVector<Value> HopperEmitter::computeS(Value j, Value &stageOff) {
+  stageOff = waitTile(j);
   schedWait();
   NVVM::WgmmaFenceAlignedOp::create(b, loc);
   Value acc = issueS(stageOff);
   NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
   schedSignalNext();
   NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
-  SmallVector<Value> s;
-  for (int64_t i = 0; i < nS; ++i)
-    s.push_back(LLVM::ExtractValueOp::create(b, loc, acc, i));
-  s = fenceOperands(s);
+  return scoresOf(acc);
+}
+
+SmallVector<Value> HopperEmitter::emitBlock(Value j, ValueRange state) {
+  int64_t nO = d / 2;
+  Value stageOff;
+  SmallVector<Value> s = computeS(j, stageOff);
   Softmax sm = softmax(j, s, state.slice(nO, 2), state.slice(nO + 2, 2));
   SmallVector<Value> oAcc(state.begin(), state.begin() + nO);
   for (int64_t jj = 0; jj < nO; ++jj)
@@ -677,7 +691,7 @@ SmallVector<Value> HopperEmitter::emitOverlappedBlock(Value j,
   // together while the softmax of S_j runs (FA3's intra-warpgroup overlap).
   // state = O (rescaled up to block j-1, without P_{j-1}·V_{j-1}), m, l,
   // P_{j-1}.
-  int64_t nS = blockKV / 2, nO = d / 2;
+  int64_t nO = d / 2;
   Value stageOff = waitTile(j);
   Value prevOff =
       toI64(mul(remu(add(itBase, sub(j, idx(1))), stages), idx(tileBytes)));
@@ -691,10 +705,7 @@ SmallVector<Value> HopperEmitter::emitOverlappedBlock(Value j,
   NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
   schedSignalNext();
   NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 1);
-  SmallVector<Value> s;
-  for (int64_t i = 0; i < nS; ++i)
-    s.push_back(LLVM::ExtractValueOp::create(b, loc, acc, i));
-  s = fenceOperands(s);
+  SmallVector<Value> s = scoresOf(acc);
   Softmax sm = softmax(j, s, state.slice(nO, 2), state.slice(nO + 2, 2));
   NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
   SmallVector<Value> fenced(oAcc);
@@ -830,17 +841,8 @@ void HopperEmitter::consumeTile(Value tileIter) {
     {
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPointToStart(first.thenBlock());
-      Value stageOff = waitTile(zero);
-      schedWait();
-      NVVM::WgmmaFenceAlignedOp::create(b, loc);
-      Value acc = issueS(stageOff);
-      NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
-      schedSignalNext();
-      NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
-      SmallVector<Value> sv;
-      for (int64_t i = 0; i < nS; ++i)
-        sv.push_back(LLVM::ExtractValueOp::create(b, loc, acc, i));
-      sv = fenceOperands(sv);
+      Value stageOff;
+      SmallVector<Value> sv = computeS(zero, stageOff);
       Softmax sm = softmax(zero, sv, ValueRange{negInf, negInf},
                            ValueRange{fzero, fzero});
       SmallVector<Value> y(nO, fzero);
@@ -1117,17 +1119,9 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
 
-    auto toBuffer = [&](Value t, bool readOnly) -> Value {
-      auto ty = cast<RankedTensorType>(t.getType());
-      auto memTy = MemRefType::get(ty.getShape(), ty.getElementType());
-      return bufferization::ToBufferOp::create(rewriter, loc, memTy, t,
-                                               readOnly);
-    };
-    Value q = toBuffer(op.getQuery(), true);
-    Value k = toBuffer(op.getKey(), true);
-    Value v = toBuffer(op.getValue(), true);
-    Value o = toBuffer(op.getOutput(), false);
-    Value lse = op.getLse() ? toBuffer(op.getLse(), false) : Value();
+    AttentionBuffers buffers = toAttentionBuffers(rewriter, loc, op);
+    Value q = buffers.q, k = buffers.k, v = buffers.v, o = buffers.o,
+          lse = buffers.lse;
 
     // Check the caller's descriptors at run time; encode the tensor maps and
     // launch only if they pass.
@@ -1246,15 +1240,7 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
     };
     dispatch(0);
     rewriter.restoreInsertionPoint(afterGuard);
-
-    SmallVector<Value> results = {bufferization::ToTensorOp::create(
-        rewriter, loc, op.getOutputType(), o, /*restrict=*/true,
-        /*writable=*/true)};
-    if (lse)
-      results.push_back(bufferization::ToTensorOp::create(
-          rewriter, loc, op.getLse().getType(), lse, /*restrict=*/true,
-          /*writable=*/true));
-    rewriter.replaceOp(op, results);
+    replaceWithAttentionBuffers(rewriter, op, buffers);
     return success();
   }
 

@@ -12,6 +12,7 @@
 
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -391,4 +392,32 @@ scf::IfOp mlir::attn::emitGuardedLaunchRegion(OpBuilder &b, Location loc,
     c.checkStrides(*dl, "lse");
 
   return scf::IfOp::create(b, loc, c.passed(), /*withElseRegion=*/false);
+}
+
+AttentionBuffers mlir::attn::toAttentionBuffers(OpBuilder &b, Location loc,
+                                                AttentionOp op) {
+  auto toBuffer = [&](Value t, bool readOnly) -> Value {
+    if (!t)
+      return Value();
+    auto ty = cast<RankedTensorType>(t.getType());
+    auto memTy = MemRefType::get(ty.getShape(), ty.getElementType());
+    return bufferization::ToBufferOp::create(b, loc, memTy, t, readOnly);
+  };
+  return {toBuffer(op.getQuery(), true), toBuffer(op.getKey(), true),
+          toBuffer(op.getValue(), true), toBuffer(op.getOutput(), false),
+          toBuffer(op.getMask(), true),  toBuffer(op.getLse(), false)};
+}
+
+void mlir::attn::replaceWithAttentionBuffers(RewriterBase &rewriter,
+                                             AttentionOp op,
+                                             const AttentionBuffers &buffers) {
+  Location loc = op.getLoc();
+  SmallVector<Value> results = {bufferization::ToTensorOp::create(
+      rewriter, loc, op.getOutputType(), buffers.o, /*restrict=*/true,
+      /*writable=*/true)};
+  if (buffers.lse)
+    results.push_back(bufferization::ToTensorOp::create(
+        rewriter, loc, op.getLse().getType(), buffers.lse, /*restrict=*/true,
+        /*writable=*/true));
+  rewriter.replaceOp(op, results);
 }
