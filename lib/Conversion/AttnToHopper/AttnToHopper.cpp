@@ -107,43 +107,6 @@ bool hasTileOptions(const HopperOptions &o) {
          o.producerWarp >= 0 || o.pingpong >= 0 || o.persistent >= 0;
 }
 
-HopperConfig applyOptions(HopperConfig c, const HopperOptions &o);
-
-/// The default table's rows for the op (DefaultConfigs.inc): those matching
-/// its head dim, dtype and causality, up to the first one for any Sk
-/// (minKeys 0), i.e. the configurations to choose from at run time by Sk.
-/// A static Sk, or any tile option set, leaves one (options override it).
-SmallVector<Candidate> resolveConfigs(AttentionOp op, const HopperOptions &o) {
-  int64_t nb = op.getNumBatchDims();
-  int64_t d = AttentionOp::getLogicalShape(op.getQueryType(),
-                                           op.getQueryPermutation())[nb + 2];
-  int64_t sk = AttentionOp::getLogicalShape(op.getKeyType(),
-                                            op.getKeyPermutation())[nb + 1];
-  int64_t bf16 = op.getQueryType().getElementType().isBF16();
-  int64_t causal = op.getCausal().has_value();
-  SmallVector<Candidate> all;
-  for (const DefaultConfig &row : kDefaultConfigs) {
-    if (row.headDim != d || (row.bf16 >= 0 && row.bf16 != bf16) ||
-        (row.causal >= 0 && row.causal != causal))
-      continue;
-    if (!ShapedType::isDynamic(sk) && sk < row.minKeys)
-      continue;
-    all.push_back({row.minKeys, row.config});
-    if (row.minKeys == 0 || !ShapedType::isDynamic(sk))
-      break;
-  }
-  bool dynamicKeys = ShapedType::isDynamic(sk);
-  if (all.empty() || (dynamicKeys && all.back().minKeys != 0))
-    all.push_back({0, HopperConfig()});
-  if (!dynamicKeys)
-    all.resize(1);
-  else if (hasTileOptions(o))
-    all.erase(all.begin(), all.end() - 1);
-  for (Candidate &c : all)
-    c.config = applyOptions(c.config, o);
-  return all;
-}
-
 HopperConfig applyOptions(HopperConfig c, const HopperOptions &o) {
   if (o.overlap >= 0)
     c.overlap = o.overlap != 0;
@@ -167,6 +130,41 @@ HopperConfig applyOptions(HopperConfig c, const HopperOptions &o) {
   if (o.persistent < 0 && !c.producerWarp)
     c.persistent = false;
   return c;
+}
+
+/// The default table's rows for the op (DefaultConfigs.inc): those matching
+/// its head dim, dtype and causality, up to the first one for any Sk
+/// (minKeys 0), i.e. the configurations to choose from at run time by Sk.
+/// A static Sk, or any tile option set, leaves one (options override it).
+SmallVector<Candidate> resolveConfigs(AttentionOp op, const HopperOptions &o) {
+  int64_t nb = op.getNumBatchDims();
+  int64_t d = AttentionOp::getLogicalShape(op.getQueryType(),
+                                           op.getQueryPermutation())[nb + 2];
+  int64_t sk = AttentionOp::getLogicalShape(op.getKeyType(),
+                                            op.getKeyPermutation())[nb + 1];
+  int64_t bf16 = op.getQueryType().getElementType().isBF16();
+  int64_t causal = op.getCausal().has_value();
+  bool dynamicKeys = ShapedType::isDynamic(sk);
+  SmallVector<Candidate> all;
+  for (const DefaultConfig &row : kDefaultConfigs) {
+    if (row.headDim != d || (row.bf16 >= 0 && row.bf16 != bf16) ||
+        (row.causal >= 0 && row.causal != causal))
+      continue;
+    if (!dynamicKeys && sk < row.minKeys)
+      continue;
+    all.push_back({row.minKeys, row.config});
+    if (row.minKeys == 0 || !dynamicKeys)
+      break;
+  }
+  if (all.empty() || (dynamicKeys && all.back().minKeys != 0))
+    all.push_back({0, HopperConfig()});
+  if (!dynamicKeys)
+    all.resize(1);
+  else if (hasTileOptions(o))
+    all.erase(all.begin(), all.end() - 1);
+  for (Candidate &c : all)
+    c.config = applyOptions(c.config, o);
+  return all;
 }
 
 int64_t sharedBytes(const HopperConfig &c, int64_t d) {
