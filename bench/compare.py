@@ -165,12 +165,14 @@ class Attn:
 
     def call(self, f, q, k, v, o, cache):
         # Descriptors are built once per tensor tuple: building them in
-        # Python costs tens of µs, which would sit inside the timed region
-        # (the GPU idles meanwhile, since each of our calls synchronizes).
+        # Python costs tens of µs, which would sit inside the timed region.
+        # The result buffer comes last (target=cuda's C ABI): `o` again,
+        # where the kernel writes in place.
         key = (q.data_ptr(), k.data_ptr(), v.data_ptr(), o.data_ptr())
         args = cache.get(key)
         if args is None:
-            ds = (Desc4(), desc(q), desc(k), desc(v), desc(o))
+            do = desc(o)
+            ds = (desc(q), desc(k), desc(v), do, do)
             args = cache[key] = (ds, [ctypes.byref(d) for d in ds])
         f(*args[1])
         if self.rt.attnGetStatus() != 0:

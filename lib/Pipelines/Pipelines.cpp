@@ -64,11 +64,11 @@ void mlir::attn::buildAttnCPUPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 }
 
-void mlir::attn::buildAttnCUDAPipeline(OpPassManager &pm,
-                                       const AttnPipelineOptions &opts) {
-  // On sm_90a, auto takes the TMA + wgmma kernel (1.3-2.2x the mma.sync one
-  // on H100, docs/hopper.md) for every op it supports and leaves the rest
-  // (explicit masks, head dims other than 64/128/256) to the mma.sync one.
+/// The attention kernels, on tensors: on sm_90a the TMA + wgmma kernel takes
+/// every op it supports (1.3-2.2x the mma.sync one on H100,
+/// docs/hopper.md), then the mma.sync kernel.
+static void addAttentionKernels(OpPassManager &pm,
+                                const AttnPipelineOptions &opts) {
   bool autoWgmma = opts.kernel == "auto" && opts.chip == "sm_90a";
   if (opts.kernel == "wgmma" || autoWgmma) {
     ConvertAttnToGPUSm90Options sm90Opts;
@@ -88,26 +88,62 @@ void mlir::attn::buildAttnCUDAPipeline(OpPassManager &pm,
   gpuOpts.rowTiles = opts.gpuRowTiles;
   gpuOpts.chip = opts.chip;
   pm.addPass(createConvertAttnToGPU(gpuOpts));
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
+}
 
-  // Tensor arguments are device buffers: bufferize function boundaries with
-  // identity layouts so that they map 1:1 to the caller's pointers.
+/// Tensors to buffers for a whole program: every function's tensor results
+/// become caller-provided buffers (trailing arguments, docs/runtime.md), and
+/// the buffers a function allocates are freed by ownership-based
+/// deallocation. Calls must be inlined before: upstream's out-params
+/// conversion cannot size a dynamically shaped result at a call site.
+static void addBufferization(OpPassManager &pm) {
   bufferization::OneShotBufferizePassOptions bufOpts;
   bufOpts.bufferizeFunctionBoundaries = true;
-  // The tiled loop nests carry fresh per-iteration tensors (row max, sum).
   bufOpts.allowReturnAllocsFromLoops = true;
   bufOpts.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufOpts));
-  pm.addPass(createConvertBufferizationToMemRefPass());
+  bufferization::BufferResultsToOutParamsPassOptions outOpts;
+  outOpts.hoistStaticAllocs = true;
+  outOpts.hoistDynamicAllocs = true;
+  outOpts.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outOpts));
+  // On functions only: not into the outlined kernels.
+  pm.addNestedPass<func::FuncOp>(
+      bufferization::createOwnershipBasedBufferDeallocationPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(
+      bufferization::createBufferDeallocationSimplificationPass());
+}
+
+void mlir::attn::buildAttnCUDAPipeline(OpPassManager &pm,
+                                       const AttnPipelineOptions &opts) {
+  pm.addPass(createInlinerPass());
+  addAttentionKernels(pm, opts);
+  // Outline the attention kernels before deallocation, which cannot look
+  // into their bodies, and before canonicalization, which would turn their
+  // memref.dim of operand buffers into tensor.dim (tensor kernel arguments).
+  // Sinking constants and dims into a kernel first keeps them from becoming
+  // kernel arguments (dynamic memref.dim indices spilled descriptors to
+  // local memory).
+  pm.addPass(createGpuLaunchSinkIndexComputationsPass());
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  addBufferization(pm);
+
+  // The host side of the program: the rest of its ops become kernels, its
+  // buffers live on the device, its GPU work goes on the caller's stream.
+  pm.addPass(createAttnMapLinalgToGPU());
+  pm.addPass(createAttnPlaceBuffersOnDevice());
+  pm.addPass(createGpuLaunchSinkIndexComputationsPass());
+  pm.addPass(createGpuKernelOutliningPass());
+  // Before any canonicalization: the host waits it orders have no operands
+  // yet, and upstream folds such waits away.
+  pm.addPass(createAttnGPUStreamOrder());
+  pm.addPass(createCanonicalizerPass());
 
   // The upstream GPU -> NVVM -> binary order (GPUToNVVMPipeline.cpp),
   // spelled out to pass the toolkit path, which links libdevice.
-  // Outline first, sinking constants and dims into the kernel: otherwise
-  // they become kernel arguments and dynamic memref.dim indices.
-  pm.addPass(createGpuLaunchSinkIndexComputationsPass());
-  pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createConvertNVGPUToNVVMPass());
   pm.addPass(createConvertVectorToSCFPass());
   pm.addPass(createSCFToControlFlowPass());

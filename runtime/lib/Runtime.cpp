@@ -390,6 +390,10 @@ ATTN_EXPORT void mgpuLaunchKernel(CUfunction function, intptr_t gridX,
   if (!nonNull(function, "mgpuLaunchKernel", "function (did it load?)") ||
       !ready("mgpuLaunchKernel"))
     return;
+  // Zero-sized dynamic shapes give empty grids, which CUDA rejects: there is
+  // nothing to run.
+  if (gridX == 0 || gridY == 0 || gridZ == 0)
+    return;
   // Above 48 KiB, dynamic shared memory must be opted into per function.
   if (smem > 48 * 1024) {
     State &s = state();
@@ -495,7 +499,11 @@ ATTN_EXPORT void mgpuMemFree(void *ptr, CUstream /*stream*/) {
 
 ATTN_EXPORT void mgpuMemcpy(void *dst, void *src, size_t sizeBytes,
                             CUstream stream) {
-  if (sizeBytes == 0 || !nonNull(dst, "mgpuMemcpy", "destination") ||
+  // A result computed in place in the buffer the caller passes for it:
+  // nothing to copy (docs/runtime.md, target=cuda results).
+  if (sizeBytes == 0 || dst == src)
+    return;
+  if (!nonNull(dst, "mgpuMemcpy", "destination") ||
       !nonNull(src, "mgpuMemcpy", "source") || !ready("mgpuMemcpy"))
     return;
   CU_CHECK("mgpuMemcpy", cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(dst),

@@ -9,7 +9,7 @@
 // RUN: %python %S/../Integration/GPU/extract_ptx.py %t.a.mlir attn_kernel > %t.a.ptx
 // RUN: FileCheck %s --check-prefixes=PTX,PTX-A < %t.a.ptx
 // HOST-A: %[[SMEM:.*]] = llvm.mlir.constant(82944 : i32) : i32
-// HOST-A: gpu.launch_func @attn_kernel::@attn_kernel {{.*}} dynamic_shared_memory_size %[[SMEM]]
+// HOST-A: gpu.launch_func {{.*}}@attn_kernel::@attn_kernel {{.*}} dynamic_shared_memory_size %[[SMEM]]
 // PTX-A: .maxntid 128, 1, 1
 // PTX-A-NOT: setmaxnreg
 // PTX-A-NOT: wgmma.wait_group.sync.aligned {{[[:space:]]*}}1;
@@ -21,7 +21,7 @@
 // RUN: %python %S/../Integration/GPU/extract_ptx.py %t.b.mlir attn_kernel > %t.b.ptx
 // RUN: FileCheck %s --check-prefixes=PTX,PTX-B < %t.b.ptx
 // HOST-B: %[[SMEM:.*]] = llvm.mlir.constant(115712 : i32) : i32
-// HOST-B: gpu.launch_func @attn_kernel::@attn_kernel {{.*}} dynamic_shared_memory_size %[[SMEM]]
+// HOST-B: gpu.launch_func {{.*}}@attn_kernel::@attn_kernel {{.*}} dynamic_shared_memory_size %[[SMEM]]
 // PTX-B: .maxntid 512, 1, 1
 // PTX-B-DAG: setmaxnreg.dec.sync.aligned.u32
 // PTX-B-DAG: setmaxnreg.inc.sync.aligned.u32

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "attn/InitAttn.h"
+#include "attn/Target/CInterface.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -58,8 +59,8 @@ static cl::opt<std::string> chip("chip",
                                  cl::desc("GPU architecture (target=cuda)"),
                                  cl::init("sm_90a"));
 static cl::opt<std::string>
-    emit("emit", cl::desc("mlir, llvm, obj, so, ptx or cubin (default: from "
-                          "the output's extension, else so)"),
+    emit("emit", cl::desc("mlir, llvm, obj, so, ptx, cubin or header (default: "
+                          "from the output's extension, else so)"),
          cl::init(""));
 static cl::opt<bool> noFuse("no-fuse",
                             cl::desc("Skip --attn-fuse (input already holds "
@@ -87,7 +88,7 @@ static cl::opt<std::string> linker("linker",
 
 namespace {
 
-enum class Emit { MLIR, LLVM, Obj, SO, PTX, Cubin };
+enum class Emit { MLIR, LLVM, Obj, SO, PTX, Cubin, Header };
 
 std::optional<Emit> parseEmit(StringRef s) {
   return StringSwitch<std::optional<Emit>>(s)
@@ -97,6 +98,7 @@ std::optional<Emit> parseEmit(StringRef s) {
       .Case("so", Emit::SO)
       .Case("ptx", Emit::PTX)
       .Case("cubin", Emit::Cubin)
+      .Case("header", Emit::Header)
       .Default(std::nullopt);
 }
 
@@ -112,138 +114,31 @@ Emit emitFromExtension(StringRef path) {
     return Emit::PTX;
   if (ext == ".cubin")
     return Emit::Cubin;
+  if (ext == ".h")
+    return Emit::Header;
   return Emit::SO;
 }
 
 //===----------------------------------------------------------------------===//
-// Header generation from the pre-lowering signatures.
+// The header, from the pre-lowering signatures (lib/Target/CInterface.cpp).
 //===----------------------------------------------------------------------===//
 
-std::optional<std::string> cScalarType(Type t) {
-  if (t.isF32())
-    return std::string("float");
-  if (t.isF64())
-    return std::string("double");
-  // No portable C type: the bits.
-  if (t.isF16() || t.isBF16())
-    return std::string("uint16_t");
-  if (t.isIndex())
-    return std::string("intptr_t");
-  if (t.isInteger(1))
-    return std::string("bool");
-  if (auto i = dyn_cast<IntegerType>(t))
-    if (llvm::is_contained({8u, 16u, 32u, 64u}, i.getWidth()))
-      return "int" + std::to_string(i.getWidth()) + "_t";
-  return std::nullopt;
-}
-
-std::string mnemonic(Type t) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  t.print(os);
-  return s;
-}
-
-/// The header's name for the descriptor of a ranked tensor/memref type.
-std::optional<std::string>
-descriptorName(ShapedType t, std::map<std::string, std::string> &structs) {
-  std::optional<std::string> elt = cScalarType(t.getElementType());
-  if (!elt)
-    return std::nullopt;
-  std::string name = "attn_memref_" + std::to_string(t.getRank()) + "d_" +
-                     mnemonic(t.getElementType());
-  std::string def = "typedef struct {\n  " + *elt + " *allocated;\n  " + *elt +
-                    " *aligned;\n  int64_t offset;\n";
-  if (t.getRank() > 0)
-    def += "  int64_t sizes[" + std::to_string(t.getRank()) +
-           "];\n  int64_t strides[" + std::to_string(t.getRank()) + "];\n";
-  def += "} " + name + ";\n";
-  structs.emplace(name, def);
-  return name;
-}
-
-/// C type of a value crossing the C interface: descriptor pointers for
-/// buffers, the scalar itself otherwise.
-std::optional<std::string>
-cType(Type t, std::map<std::string, std::string> &structs, bool &isBuffer) {
-  isBuffer = false;
-  if (auto shaped = dyn_cast<ShapedType>(t)) {
-    if (!isa<RankedTensorType, MemRefType>(t))
-      return std::nullopt;
-    isBuffer = true;
-    return descriptorName(shaped, structs);
-  }
-  return cScalarType(t);
-}
-
-/// The header text declaring the C entry points of `funcs`, from their
-/// signatures before lowering (tensor types still say rank and element type).
 FailureOr<std::string> buildHeader(ArrayRef<func::FuncOp> funcs,
                                    StringRef path) {
-  std::map<std::string, std::string> structs;
-  std::string decls;
-  for (func::FuncOp f : funcs) {
-    FunctionType type = f.getFunctionType();
-    SmallVector<std::string> params;
-    std::string ret = "void";
-    std::string name = f.getSymName().str();
-    auto unsupported = [&](Type t) -> FailureOr<std::string> {
-      f.emitError() << "attn-compile: no C type for " << t
-                    << " in the signature of @" << name;
-      return failure();
-    };
-    if (type.getNumResults() == 1) {
-      bool isBuffer;
-      auto r = cType(type.getResult(0), structs, isBuffer);
-      if (!r)
-        return unsupported(type.getResult(0));
-      // The C interface returns buffers through a leading out-pointer.
-      if (isBuffer)
-        params.push_back(*r + " *result");
-      else
-        ret = *r;
-    } else if (type.getNumResults() > 1) {
-      std::string def = "typedef struct {\n";
-      for (auto [i, t] : llvm::enumerate(type.getResults())) {
-        bool isBuffer;
-        auto r = cType(t, structs, isBuffer);
-        if (!r)
-          return unsupported(t);
-        def += "  " + *r + " r" + std::to_string(i) + ";\n";
-      }
-      def += "} " + name + "_results;\n";
-      structs.emplace(name + "_results", def);
-      params.push_back(name + "_results *results");
-    }
-    for (auto [i, t] : llvm::enumerate(type.getInputs())) {
-      bool isBuffer;
-      auto r = cType(t, structs, isBuffer);
-      if (!r)
-        return unsupported(t);
-      params.push_back(*r + (isBuffer ? " *" : " ") + "arg" +
-                       std::to_string(i));
-    }
-    decls += ret + " _mlir_ciface_" + name + "(" +
-             (params.empty() ? std::string("void")
-                             : llvm::join(params, ", ")) +
-             ");\n";
-  }
-
   std::string guard = "ATTN_COMPILE_";
   for (char c : sys::path::filename(path))
     guard += llvm::isAlnum(c) ? llvm::toUpper(c) : '_';
+  // target=cuda functions take their results as trailing caller buffers
+  // (--attn-pipeline's buffer-results-to-out-params); target=cpu returns
+  // callee-allocated ones.
+  auto convention = target == "cuda" ? attn::CResultConvention::OutParams
+                                     : attn::CResultConvention::Returned;
   std::string text;
   llvm::raw_string_ostream os(text);
-  os << "/* Generated by attn-compile: C entry points of "
-     << sys::path::filename(outputFilename) << " (see docs/runtime.md). */\n"
-     << "#ifndef " << guard << "\n#define " << guard << "\n\n"
-     << "#include <stdbool.h>\n#include <stdint.h>\n\n"
-     << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
-  for (auto &[name, def] : structs)
-    os << "#ifndef " << name << "_defined\n#define " << name << "_defined\n"
-       << def << "#endif\n\n";
-  os << decls << "\n#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard
-     << " */\n";
+  if (failed(attn::emitCInterfaceHeader(funcs, convention, guard,
+                                        sys::path::filename(outputFilename),
+                                        os)))
+    return failure();
   return text;
 }
 
@@ -385,6 +280,11 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr, Emit kin
   // Built before lowering, written after: no header for a failed compile.
   std::string headerPath;
   FailureOr<std::string> header;
+  if (kind == Emit::Header) {
+    header = buildHeader(entryPoints, outputFilename);
+    return failed(header) ? failure()
+                          : writeFile(outputFilename, *header, loc);
+  }
   if (kind == Emit::Obj || kind == Emit::SO) {
     headerPath = headerFilename;
     if (headerPath.empty()) {
@@ -480,7 +380,7 @@ int main(int argc, char **argv) {
       emit.empty() ? emitFromExtension(outputFilename) : parseEmit(emit);
   if (!kind) {
     errs() << "attn-compile: unknown --emit='" << emit
-           << "' (expected mlir, llvm, obj, so, ptx or cubin)\n";
+           << "' (expected mlir, llvm, obj, so, ptx, cubin or header)\n";
     return 1;
   }
   if (target != "cpu" && target != "cuda") {

@@ -34,15 +34,6 @@ inline bool hasInnermostHeadDim(AttentionOp op) {
          innermost(op.getOutputPermutation());
 }
 
-/// target=cuda takes device buffers only as function arguments: tensors made
-/// inside the function would be bufferized to host memory.
-inline bool areFunctionArguments(ValueRange values) {
-  return llvm::all_of(values, [](Value v) {
-    auto arg = dyn_cast<BlockArgument>(v);
-    return arg && isa<FunctionOpInterface>(arg.getOwner()->getParentOp());
-  });
-}
-
 class KernelBuilder {
 protected:
   KernelBuilder(OpBuilder &b, Location loc) : b(b), loc(loc) {}

@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -43,6 +44,12 @@ AttnGPUTileConfig getDefaultAttnGPUTileConfig(StringRef chip,
 void populateAttnToGPUPatterns(RewritePatternSet &patterns,
                                const AttnGPUTileConfig &config,
                                StringRef chip);
+
+/// Declares the memory effects of gpu.launch_func and
+/// nvgpu.tma.create.descriptor (external models), which upstream's
+/// ownership-based buffer deallocation needs to run on target=cuda host code.
+/// The target=cuda passes add this to their dependent registry.
+void registerGPUHostInterfaceModels(DialectRegistry &registry);
 
 #define GEN_PASS_REGISTRATION
 #include "attn/Conversion/Passes.h.inc"

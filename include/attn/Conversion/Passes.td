@@ -96,4 +96,77 @@ def ConvertAttnToGPUSm90 : Pass<"convert-attn-to-gpu-sm90", "ModuleOp"> {
   ];
 }
 
+//===----------------------------------------------------------------------===//
+// Whole programs on the GPU (target=cuda): the host side of a function.
+//===----------------------------------------------------------------------===//
+
+def AttnMapLinalgToGPU : Pass<"attn-map-linalg-to-gpu", "ModuleOp"> {
+  let summary = "Run every linalg op of host code as a GPU kernel";
+  let description = [{
+    On buffers (after bufferization), rewrites each linalg op that is not
+    inside a GPU kernel into a `gpu.launch`: the op's parallel loops are
+    collapsed into one dimension, tiled by `block-size`, and mapped to blocks
+    and threads (one thread per point of the parallel iteration space; the
+    reduction loops run inside the thread). An op without parallel loops runs
+    on one thread. Non-contiguous `memref.copy` ops become `linalg.copy`
+    first, so that they run as kernels too. Built from upstream pieces:
+    `linalg::linalgOpToParallelLoops`, `collapseParallelLoops`,
+    `scf::tileParallelLoop` and the scf.parallel → gpu.launch conversion.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
+    "::mlir::linalg::LinalgDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect"
+  ];
+}
+
+def AttnPlaceBuffersOnDevice : Pass<"attn-place-buffers-on-device",
+                                    "ModuleOp"> {
+  let summary = "Keep every buffer of host code in device memory";
+  let description = [{
+    Host functions of a target=cuda program get device buffers as arguments;
+    this pass makes every other buffer live in device memory too, so that the
+    GPU kernels of a function never see host memory and no tensor crosses to
+    the host inside a function:
+
+    - `memref.alloc`/`alloca` become `gpu.alloc` (stream-ordered in the
+      runtime), `bufferization.dealloc` becomes `gpu.dealloc` guarded by the
+      same ownership and aliasing conditions as upstream's lowering;
+    - contiguous `memref.copy` becomes `gpu.memcpy`;
+    - constants (`memref.get_global`) are copied to a device buffer;
+    - the few host reads and writes of buffer elements (`memref.load` and
+      `memref.store` outside kernels, e.g. from `tensor.extract`) go through a
+      one-element host staging buffer, after waiting for the device;
+    - calls of external host functions (e.g. `printMemrefF32`) get host copies
+      of their buffer arguments, copied back after the call.
+
+    Run after `--attn-map-linalg-to-gpu` and the ownership-based
+    deallocation pass, before `--attn-gpu-stream-order`.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect"
+  ];
+}
+
+def AttnGPUStreamOrder : Pass<"attn-gpu-stream-order", "ModuleOp"> {
+  let summary = "Enqueue the GPU work of host code on one stream, without "
+                "host synchronization";
+  let description = [{
+    Makes every GPU operation of host code (`gpu.launch_func`, `gpu.alloc`,
+    `gpu.dealloc`, `gpu.memcpy`, `gpu.memset`) asynchronous on the stream of
+    one `gpu.wait async` per block (the runtime hands out the caller's
+    stream), so that a call enqueues its kernels and returns: results are
+    ready when the caller synchronizes that stream. Program order on one
+    stream is the only ordering needed. A synchronous `gpu.wait` (placed by
+    `--attn-place-buffers-on-device` before host reads) synchronizes that
+    stream; later operations take a new token.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 #endif // ATTN_CONVERSION_PASSES_TD

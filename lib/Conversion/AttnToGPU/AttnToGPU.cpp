@@ -112,15 +112,6 @@ std::string getUnsupportedReason(AttentionOp op,
            std::to_string(limit) + " (" + std::to_string(limit / 1024) +
            " KiB on " + chip.str() +
            "); use fewer warps, row-tiles or block-kv";
-  SmallVector<Value> buffers = {op.getQuery(), op.getKey(), op.getValue(),
-                                op.getOutput()};
-  if (op.getMask())
-    buffers.push_back(op.getMask());
-  if (op.getLse())
-    buffers.push_back(op.getLse());
-  if (!areFunctionArguments(buffers))
-    return "query, key, value, mask, outs and lse must be function "
-           "arguments (device buffers) on target=cuda";
   return "";
 }
 

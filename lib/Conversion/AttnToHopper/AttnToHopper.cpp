@@ -226,13 +226,6 @@ std::string getUnsupportedReason(AttentionOp op, const HopperConfig &c) {
     return "tile config needs " + std::to_string(smem) +
            " bytes of shared memory, over the limit of " +
            std::to_string(kMaxSharedMemoryBytes) + " (227 KiB)";
-  SmallVector<Value> buffers = {op.getQuery(), op.getKey(), op.getValue(),
-                                op.getOutput()};
-  if (op.getLse())
-    buffers.push_back(op.getLse());
-  if (!areFunctionArguments(buffers))
-    return "query, key, value, outs and lse must be function arguments "
-           "(device buffers) on target=cuda";
   return "";
 }
 

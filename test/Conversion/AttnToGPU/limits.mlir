@@ -24,16 +24,3 @@ func.func @dynamic_head_dim(%q: tensor<1x4x64x?xf16>, %o: tensor<1x4x64x?xf16>)
   return %r : tensor<1x4x64x?xf16>
 }
 
-// -----
-
-func.func @mask_not_argument(%q: tensor<1x4x64x64xf16>, %m: tensor<64x64xf16>,
-                           %o: tensor<1x4x64x64xf16>) -> tensor<1x4x64x64xf16> {
-  %e = tensor.empty() : tensor<64x64xf16>
-  // expected-error @below {{query, key, value, mask, outs and lse must be function arguments (device buffers) on target=cuda}}
-  %r = attn.attention ins(%q, %q, %q : tensor<1x4x64x64xf16>,
-         tensor<1x4x64x64xf16>, tensor<1x4x64x64xf16>)
-       mask(%e : tensor<64x64xf16>)
-       outs(%o : tensor<1x4x64x64xf16>) scale(0.125)
-       -> tensor<1x4x64x64xf16>
-  return %r : tensor<1x4x64x64xf16>
-}

@@ -16,7 +16,7 @@
 // kernel=wgmma: the host makes the tensor maps through the runtime and
 // launches the kernel with them; both kernels end up in gpu.binary ops.
 // HOST-DAG: llvm.call @mgpuTensorMapEncodeTiledMemref(
-// HOST-DAG: gpu.launch_func @attn_d128_kernel::@attn_d128_kernel
+// HOST-DAG: gpu.launch_func {{.*}}@attn_d128_kernel::@attn_d128_kernel
 // HOST-DAG: gpu.binary @attn_d128_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
 // HOST-DAG: gpu.binary @attn_d64_causal_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
 // HOST-DAG: gpu.binary @attn_d64_causal_kernel_0 [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">

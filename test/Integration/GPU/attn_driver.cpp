@@ -47,12 +47,16 @@ struct Desc {
 };
 
 extern "C" {
+// Arguments, then one trailing buffer per result.
 #define ATTN5(name) void _mlir_ciface_##name(void *, void *, void *, void *, void *);
 #define ATTN6(name)                                                            \
   void _mlir_ciface_##name(void *, void *, void *, void *, void *, void *);
 #define ATTN7(name)                                                            \
   void _mlir_ciface_##name(void *, void *, void *, void *, void *, void *,     \
                            void *);
+#define ATTN8(name)                                                            \
+  void _mlir_ciface_##name(void *, void *, void *, void *, void *, void *,     \
+                           void *, void *);
 ATTN5(attn_d128)
 ATTN5(attn_d128_causal)
 ATTN5(attn_d64)
@@ -65,8 +69,8 @@ ATTN5(attn_bf16_d64_causal_tl)
 ATTN5(attn_bf16_d256)
 ATTN6(attn_d128_addmask)
 ATTN6(attn_bf16_d64_boolmask_br)
-ATTN7(attn_d64_addmask_lse)
-ATTN6(attn_bf16_d128_lse_causal)
+ATTN8(attn_d64_addmask_lse)
+ATTN7(attn_bf16_d128_lse_causal)
 void attnRtInit();
 float attnRtLastKernelMs();
 }
@@ -284,27 +288,26 @@ static bool runCase(const Case &c, bool timing) {
   lse.poison();
   Desc dq = q.desc(), dk = k.desc(), dv = v.desc(), dout = o.desc(),
        dm = mask.desc(), dl = lse.desc();
-  alignas(16) int64_t res[64];
+  // target=cuda entry points take their results as trailing buffers: the
+  // output (and lse) again, where the kernel writes in place.
   auto launch = [&]() {
-    switch (kn.mask != MaskKind::None ? (kn.lse ? 7 : 6) : (kn.lse ? 6 : 5)) {
-    case 5:
-      reinterpret_cast<void (*)(void *, void *, void *, void *, void *)>(
-          kn.fn)(res, dq.data(), dk.data(), dv.data(), dout.data());
-      break;
-    case 6:
-      reinterpret_cast<void (*)(void *, void *, void *, void *, void *,
-                                void *)>(kn.fn)(
-          res, dq.data(), dk.data(), dv.data(),
-          kn.mask != MaskKind::None ? dm.data() : dout.data(),
-          kn.mask != MaskKind::None ? dout.data() : dl.data());
-      break;
-    case 7:
-      reinterpret_cast<void (*)(void *, void *, void *, void *, void *,
-                                void *, void *)>(kn.fn)(
-          res, dq.data(), dk.data(), dv.data(), dm.data(), dout.data(),
-          dl.data());
-      break;
-    }
+    using Fn5 = void (*)(void *, void *, void *, void *, void *);
+    using Fn6 = void (*)(void *, void *, void *, void *, void *, void *);
+    using Fn7 = void (*)(void *, void *, void *, void *, void *, void *,
+                         void *);
+    using Fn8 = void (*)(void *, void *, void *, void *, void *, void *,
+                         void *, void *);
+    void *q = dq.data(), *k = dk.data(), *v = dv.data(), *out = dout.data(),
+         *m = dm.data(), *l = dl.data();
+    bool masked = kn.mask != MaskKind::None;
+    if (masked && kn.lse)
+      reinterpret_cast<Fn8>(kn.fn)(q, k, v, m, out, l, out, l);
+    else if (kn.lse)
+      reinterpret_cast<Fn7>(kn.fn)(q, k, v, out, l, out, l);
+    else if (masked)
+      reinterpret_cast<Fn6>(kn.fn)(q, k, v, m, out, out);
+    else
+      reinterpret_cast<Fn5>(kn.fn)(q, k, v, out, out);
   };
   launch();
   CHECK_CU(cuCtxSynchronize());

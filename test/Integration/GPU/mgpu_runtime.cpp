@@ -87,14 +87,38 @@ extern "C" CUfunction mgpuModuleGetFunction(CUmodule module, const char *name) {
   return fn;
 }
 
+// One stream for every call, as libattn_runtime: the host code takes a
+// stream per block and never destroys it (docs/runtime.md).
 extern "C" CUstream mgpuStreamCreate() {
   attnRtInit();
-  CUstream s;
-  CHECK_CU(cuStreamCreate(&s, CU_STREAM_NON_BLOCKING));
+  static CUstream s = nullptr;
+  if (!s)
+    CHECK_CU(cuStreamCreate(&s, CU_STREAM_NON_BLOCKING));
   return s;
 }
 
-extern "C" void mgpuStreamDestroy(CUstream s) { CHECK_CU(cuStreamDestroy(s)); }
+extern "C" void mgpuStreamDestroy(CUstream) {}
+
+// A result written in place comes back in the same buffer: no copy.
+extern "C" void mgpuMemcpy(void *dst, void *src, size_t bytes,
+                           CUstream stream) {
+  if (bytes == 0 || dst == src)
+    return;
+  CHECK_CU(cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(dst),
+                         reinterpret_cast<CUdeviceptr>(src), bytes, stream));
+}
+
+extern "C" void *mgpuMemAlloc(uint64_t bytes, CUstream, bool) {
+  CUdeviceptr p = 0;
+  if (bytes)
+    CHECK_CU(cuMemAlloc(&p, bytes));
+  return reinterpret_cast<void *>(p);
+}
+
+extern "C" void mgpuMemFree(void *p, CUstream) {
+  if (p)
+    CHECK_CU(cuMemFree(reinterpret_cast<CUdeviceptr>(p)));
+}
 
 extern "C" void mgpuStreamSynchronize(CUstream s) {
   CHECK_CU(cuStreamSynchronize(s));

@@ -18,12 +18,12 @@ static void init(attn_memref_4d_f16 *m, uint16_t *data) {
 
 int main(void) {
   static uint16_t q[16 * 64], k[16 * 64], v[16 * 64], o[16 * 64];
-  attn_memref_4d_f16 mq, mk, mv, mo, result;
+  attn_memref_4d_f16 mq, mk, mv, mo;
   init(&mq, q);
   init(&mk, k);
   init(&mv, v);
   init(&mo, o);
-  _mlir_ciface_attn_d64(&result, &mq, &mk, &mv, &mo);
+  _mlir_ciface_attn_d64(&mq, &mk, &mv, &mo, &mo);
   fflush(stderr);
   int status = attnGetStatus();
   printf("status: %d\nerror: %s\n", status, attnGetLastError());

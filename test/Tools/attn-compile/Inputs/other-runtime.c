@@ -15,6 +15,7 @@ void *mgpuModuleGetFunction(void *module, const char *name) { return &object; }
 void *mgpuStreamCreate(void) { return &object; }
 void mgpuStreamDestroy(void *stream) {}
 void mgpuStreamSynchronize(void *stream) {}
+void mgpuMemcpy(void *dst, void *src, size_t size, void *stream) {}
 void mgpuLaunchKernel(void *f, intptr_t gx, intptr_t gy, intptr_t gz,
                       intptr_t bx, intptr_t by, intptr_t bz, int32_t smem,
                       void *stream, void **params, void **extra,
@@ -37,16 +38,16 @@ static void init(attn_memref_4d_f16 *m, uint16_t *data, int64_t h) {
 }
 
 int main(void) {
-  attn_memref_4d_f16 mq, mk, mv, mo, result;
+  attn_memref_4d_f16 mq, mk, mv, mo;
   init(&mq, q, 4);
   init(&mk, k, 2);
   init(&mv, v, 2);
   init(&mo, o, 4);
   printf("good\n");
-  _mlir_ciface_attn(&result, &mq, &mk, &mv, &mo);
+  _mlir_ciface_attn(&mq, &mk, &mv, &mo, &mo);
   mv.sizes[2] = 15;
   printf("bad\n");
-  _mlir_ciface_attn(&result, &mq, &mk, &mv, &mo);
+  _mlir_ciface_attn(&mq, &mk, &mv, &mo, &mo);
   printf("done\n");
   return 0;
 }
