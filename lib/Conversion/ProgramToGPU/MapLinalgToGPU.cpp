@@ -127,6 +127,10 @@ LogicalResult convertToLaunch(Operation *root) {
   if (failed(applyPartialConversion(root, target, std::move(patterns))))
     return failure();
   finalizeParallelLoopToGPUConversion(root);
+  // The conversion's marker of visited loops stays on the launches.
+  root->walk([](gpu::LaunchOp launch) {
+    launch->removeAttr("SCFToGPU_visited");
+  });
   WalkResult left = root->walk([&](scf::ParallelOp loop) {
     if (!loop->hasAttr(gpu::getMappingAttrName()) ||
         loop->getParentOfType<gpu::LaunchOp>())
@@ -146,6 +150,8 @@ FailureOr<scf::ParallelOp> toMappedLoop(RewriterBase &rw, linalg::LinalgOp op,
   scf::ParallelOp unit;
   if (generic->getNumParallelLoops() == 0)
     unit = wrapInUnitParallelLoop(rw, *generic);
+  // The loops are built at the insertion point: where the op now is.
+  rw.setInsertionPoint(*generic);
   FailureOr<linalg::LinalgLoops> loops =
       linalg::linalgOpToParallelLoops(rw, *generic);
   if (failed(loops))
@@ -163,6 +169,7 @@ LogicalResult mlir::attn::mapLinalgOpToGPU(RewriterBase &rewriter,
                                            linalg::LinalgOp op,
                                            int64_t blockSize) {
   LLVM_DEBUG(llvm::dbgs() << "[" DEBUG_TYPE "] kernel for " << op << "\n");
+  OpBuilder::InsertionGuard guard(rewriter);
   FailureOr<scf::ParallelOp> loop = toMappedLoop(rewriter, op, blockSize);
   if (failed(loop))
     return failure();
@@ -173,7 +180,8 @@ LogicalResult mlir::attn::mapLinalgOpToGPU(RewriterBase &rewriter,
 LogicalResult mlir::attn::emitCopyKernel(RewriterBase &rewriter, Location loc,
                                          Value src, Value dst,
                                          int64_t blockSize) {
-  auto copy = linalg::CopyOp::create(rewriter, loc, src, dst);
+  auto copy = linalg::CopyOp::create(rewriter, loc, ValueRange{src},
+                                     ValueRange{dst});
   return mapLinalgOpToGPU(rewriter, cast<linalg::LinalgOp>(copy.getOperation()),
                           blockSize);
 }
@@ -193,7 +201,7 @@ struct AttnMapLinalgToGPUPass
     if (blockSize <= 0 || blockSize > 1024) {
       getOperation()->emitError("attn-map-linalg-to-gpu: block-size must be "
                                 "in [1, 1024], not ")
-          << blockSize;
+          << static_cast<int64_t>(blockSize);
       return signalPassFailure();
     }
     IRRewriter rewriter(&getContext());

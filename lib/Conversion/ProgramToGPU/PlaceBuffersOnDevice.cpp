@@ -284,6 +284,12 @@ LogicalResult stageExternalCall(RewriterBase &rw, func::CallOp call,
     if (!ranked)
       return call.emitOpError("passes an unranked buffer of unknown rank to "
                               "a host function; target=cuda cannot stage it");
+    // The host copy is dense: the callee must accept that layout.
+    if (!memref::CastOp::areCastCompatible(denseTypeOf(ranked),
+                                           operand.get().getType()))
+      return call.emitOpError("passes a buffer with a fixed strided layout "
+                              "to a host function; target=cuda stages host "
+                              "copies as dense buffers");
     rw.setInsertionPoint(call);
     Value dense = denseOnDevice(rw, loc, ranked);
     Value staged = memref::AllocOp::create(rw, loc, denseTypeOf(ranked),
