@@ -121,8 +121,10 @@ int main(int argc, char **argv) {
   describe(&v, dv, shape);
   describeF32(&o, dout, shape);
 
+  /* The call enqueues the kernel on the runtime's stream; wait for it (and
+     learn whether it failed) before reading the output. */
   _mlir_ciface_attention(&result, &q, &k, &v, &o);
-  if (attnGetStatus() != ATTN_STATUS_SUCCESS) {
+  if (attnSynchronize() != ATTN_STATUS_SUCCESS) {
     fprintf(stderr, "error: %s\n", attnGetLastError());
     return 1;
   }
@@ -170,6 +172,7 @@ int main(int argc, char **argv) {
   for (int r = 0; r < 23; ++r) {
     double t0 = now();
     _mlir_ciface_attention(&result, &q, &k, &v, &o);
+    attnSynchronize();
     if (r >= 3)
       t[r - 3] = now() - t0;
   }
