@@ -20,8 +20,9 @@ for arch in "sm_$cc" "$other"; do
     { echo "FAIL: ptxas $arch"; exit 1; }
 done
 c++ -std=c++17 "$src/test/Runtime/gpu/runtime-faults.cpp" \
-  -I"$src/runtime/include" -L"$build/lib" -lattn_runtime \
-  -Wl,-rpath,"$build/lib" -o "$work/runtime-faults" ||
+  -I"$src/runtime/include" -I"$cuda/include" -L"$build/lib" -lattn_runtime \
+  -Wl,-rpath,"$build/lib" -L"$cuda/lib64/stubs" -lcuda \
+  -o "$work/runtime-faults" ||
   { echo "FAIL: build"; exit 1; }
 
 failed=0
@@ -59,6 +60,14 @@ expect null-pointers 1 "after memcpy: 1" "after launch: 1" "after free: 0" \
 expect missing-kernel 1 "function: (nil)" \
   "cuModuleGetFunction(\"no_such_kernel\") failed: CUDA_ERROR_NOT_FOUND" \
   -- missing-kernel "$work/sm_$cc.cubin"
+
+expect lazy 0 "function cached: 1" "wrong values: 0" "unloaded: 0" \
+  "wrong values after reload: 0" "status: 0" -- lazy "$work/sm_$cc.cubin"
+expect async-fault 1 "synchronize: 700" "CUDA_ERROR_ILLEGAL_ADDRESS" \
+  -- async-fault "$work/sm_$cc.cubin"
+expect capture 0 "warm-up wrong values: 0" "status while capturing: 0" \
+  "capture: 0 0" "replay 0: 0" "replay 1: 0" "graph wrong values: 0" \
+  "status: 0" -- capture "$work/sm_$cc.cubin"
 
 echo "$failed failed"
 [ $failed = 0 ]

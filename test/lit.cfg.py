@@ -87,7 +87,7 @@ if asan:
         runtime, os.path.join(config.llvm_tools_dir, "mlir-opt")))
 
 tool_dirs = [config.attn_tools_dir, config.llvm_tools_dir]
-tools = ["attn-opt", preloaded_mlir_opt if asan else "mlir-opt",
+tools = ["attn-opt", "attn-run", preloaded_mlir_opt if asan else "mlir-opt",
          "mlir-translate", "mlir-runner", "llc", "not"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 

@@ -11,6 +11,8 @@
 #include "attn/Dialect/Attn/IR/AttnDialect.h"
 #include "attn/Dialect/Attn/Transforms/Passes.h"
 #include "attn/Pipelines/Pipelines.h"
+#include "attn/Target/LLVMIR/LazyObject.h"
+#include "attn/Target/Passes.h"
 #include "mlir/IR/DialectRegistry.h"
 
 namespace mlir {
@@ -20,11 +22,19 @@ inline void registerAttnDialect(DialectRegistry &registry) {
   registry.insert<AttnDialect>();
 }
 
-/// Registers --attn-decompose, --attn-fuse, --attn-tile, --convert-attn-to-gpu
-/// and --attn-pipeline.
+/// For tools that translate to LLVM IR (next to
+/// registerAllToLLVMIRTranslations): the translation of #attn.lazy_object,
+/// the default offloading handler of target=cuda binaries.
+inline void registerAttnTranslations(DialectRegistry &registry) {
+  registerLazyObjectTranslation(registry);
+}
+
+/// Registers --attn-decompose, --attn-fuse, --attn-tile, --convert-attn-to-gpu,
+/// --attn-attach-offloading-handler and --attn-pipeline.
 inline void registerAttnPassesAndPipelines() {
   registerAttnPasses();
   registerAttnConversionPasses();
+  registerAttnTargetPasses();
   registerAttnPipelines();
 }
 

@@ -171,6 +171,9 @@ void mlir::attn::buildAttnCUDAPipeline(OpPassManager &pm,
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
 
+  AttnAttachOffloadingHandlerOptions handlerOpts;
+  handlerOpts.handler = opts.offloadingHandler;
+  pm.addPass(createAttnAttachOffloadingHandler(handlerOpts));
   GpuModuleToBinaryPassOptions binOpts;
   binOpts.compilationTarget = opts.format;
   binOpts.toolkitPath = opts.cudaPath;

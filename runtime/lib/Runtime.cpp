@@ -2,104 +2,172 @@
 //
 // The host code that MLIR's gpu-to-llvm lowering emits calls these functions.
 // libcuda.so.1 is opened lazily with dlopen, so this library loads (and fails
-// cleanly, with a message) on machines without a driver. It depends on
-// nothing but the C++ runtime and libdl.
+// cleanly, with a message) on machines without a driver, and loading it, or a
+// kernel library linked with it, makes no CUDA call. It depends on nothing
+// but the C++ runtime and libdl.
+//
+// This file: the driver table, errors and status, contexts and devices,
+// streams, events and memory. Modules.cpp loads modules and launches;
+// TensorMaps.cpp encodes TMA descriptors. docs/runtime.md has the life cycle.
 //
 //===----------------------------------------------------------------------===//
 
-#include "attn/Runtime.h"
+#include "Internal.h"
 
-#include <cuda.h>
 #include <dlfcn.h>
+#include <pthread.h>
 
-#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
-#include <map>
-#include <mutex>
-#include <string>
-#include <utility>
+#include <new>
 
-#define ATTN_EXPORT extern "C" __attribute__((visibility("default")))
+using namespace attn::runtime;
 
 namespace {
 
-// cuda.h maps some names to versioned symbols (cuMemAlloc -> cuMemAlloc_v2);
-// stringizing after expansion gives the symbol to look up.
-#define ATTN_STR_(x) #x
-#define ATTN_STR(x) ATTN_STR_(x)
+/// In the child of a fork: the parent's threads are gone, so a lock one of
+/// them held would never be released; and CUDA, if the parent initialized
+/// it, cannot be used here (every later call reports that).
+void afterForkInChild() {
+  State &s = state();
+  new (&s.mutex) std::mutex;
+  new (&s.loadMutex) std::mutex;
+  s.forked = s.initialized;
+}
 
-#define ATTN_DRIVER_FUNCTIONS(X)                                               \
-  X(cuInit)                                                                    \
-  X(cuGetErrorName)                                                            \
-  X(cuDeviceGet)                                                               \
-  X(cuDeviceGetCount)                                                          \
-  X(cuDevicePrimaryCtxRetain)                                                  \
-  X(cuCtxGetCurrent)                                                           \
-  X(cuCtxSetCurrent)                                                           \
-  X(cuModuleLoadData)                                                          \
-  X(cuModuleLoadDataEx)                                                        \
-  X(cuModuleUnload)                                                            \
-  X(cuModuleGetFunction)                                                       \
-  X(cuFuncSetAttribute)                                                        \
-  X(cuLaunchKernel)                                                            \
-  X(cuStreamCreate)                                                            \
-  X(cuStreamDestroy)                                                           \
-  X(cuStreamSynchronize)                                                       \
-  X(cuStreamWaitEvent)                                                         \
-  X(cuEventCreate)                                                             \
-  X(cuEventDestroy)                                                            \
-  X(cuEventRecord)                                                             \
-  X(cuEventSynchronize)                                                        \
-  X(cuMemAlloc)                                                                \
-  X(cuMemAllocManaged)                                                         \
-  X(cuMemFree)                                                                 \
-  X(cuMemcpyAsync)                                                             \
-  X(cuMemsetD32Async)                                                          \
-  X(cuMemsetD16Async)
+attnStatus failInit(State &s, attnStatus status, const std::string &message) {
+  s.initStatus = status;
+  recordLocked(s, status, message);
+  return status;
+}
 
-struct Driver {
-#define ATTN_DECLARE(fn) decltype(&::fn) fn = nullptr;
-  ATTN_DRIVER_FUNCTIONS(ATTN_DECLARE)
-#undef ATTN_DECLARE
-  // Optional (absent from drivers before CUDA 12 and from stand-in drivers):
-  // looked up, not required, when the driver loads.
-  decltype(&::cuTensorMapEncodeTiled) cuTensorMapEncodeTiled = nullptr;
-  decltype(&::cuMemcpyHtoD) cuMemcpyHtoD = nullptr;
-  decltype(&::cuDeviceGetAttribute) cuDeviceGetAttribute = nullptr;
-};
+/// Opens the driver, looks its functions up and calls cuInit, once.
+attnStatus initLocked(State &s) {
+  if (s.initialized)
+    return s.initStatus;
+  s.initialized = true;
+  const char *path = std::getenv("ATTN_CUDA_DRIVER");
+  if (!path || !*path)
+    path = "libcuda.so.1";
+  void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  if (!handle) {
+    const char *why = dlerror();
+    return failInit(s, ATTN_STATUS_NO_DRIVER,
+                    std::string("CUDA driver not found: dlopen(\"") + path +
+                        "\") failed" + (why ? std::string(": ") + why : ""));
+  }
+#define ATTN_LOAD(fn)                                                          \
+  s.cu.fn = reinterpret_cast<decltype(s.cu.fn)>(dlsym(handle, ATTN_STR(fn)));  \
+  if (!s.cu.fn)                                                                \
+    return failInit(s, ATTN_STATUS_NO_DRIVER,                                  \
+                    std::string("CUDA driver ") + path +                       \
+                        " lacks " ATTN_STR(fn));
+  ATTN_DRIVER_FUNCTIONS(ATTN_LOAD)
+#undef ATTN_LOAD
+#define ATTN_LOAD_OPTIONAL(fn)                                                 \
+  s.cu.fn = reinterpret_cast<decltype(s.cu.fn)>(dlsym(handle, ATTN_STR(fn)));
+  ATTN_OPTIONAL_DRIVER_FUNCTIONS(ATTN_LOAD_OPTIONAL)
+#undef ATTN_LOAD_OPTIONAL
+  if (CUresult r = s.cu.cuInit(0))
+    return failInit(s, static_cast<attnStatus>(r),
+                    "attnInit: cuInit(0) failed: " + errorName(s, r));
+  return ATTN_STATUS_SUCCESS;
+}
 
-struct State {
-  std::mutex mutex;
-  bool initialized = false;
-  attnStatus initStatus = ATTN_STATUS_SUCCESS;
-  Driver cu;
-  int device = 0;
-  CUcontext context = nullptr;
-  // The first failure; sticky until attnClearError.
-  attnStatus status = ATTN_STATUS_SUCCESS;
-  std::string message;
-  bool printed = false;
-  CUstream userStream = nullptr;
-  CUstream ownStream = nullptr;
-  // gpu-to-llvm loads a module per binary and looks a function up per launch:
-  // both are cached so that a launch costs no driver lookups.
-  std::map<const void *, std::pair<CUmodule, int>> modules;
-  std::map<std::pair<CUmodule, std::string>, CUfunction> functions;
-  // Dynamic shared memory each function was opted into.
-  std::map<CUfunction, int32_t> smemLimits;
-  // Device copies of encoded tensor maps, by content: the host code of
-  // nvgpu.tma.create.descriptor encodes one per call.
-  std::map<std::string, CUdeviceptr> tensorMaps;
-};
+/// Loads the driver once; false (after recording why) when it cannot be used.
+bool driverReady(State &s) {
+  std::lock_guard<std::mutex> lock(s.mutex);
+  if (s.forked) {
+    recordLocked(s, static_cast<attnStatus>(CUDA_ERROR_NOT_INITIALIZED),
+                 "CUDA was initialized before fork(): a forked child cannot "
+                 "use it (make the first call after the fork, or spawn)");
+    return false;
+  }
+  return initLocked(s) == ATTN_STATUS_SUCCESS;
+}
 
-State &state() {
-  static State *s = new State; // Never destroyed: used from global dtors.
+/// The primary context of `device`, retained once and kept for the life of
+/// the process.
+CUcontext primaryContext(State &s, int device, const char *api) {
+  std::lock_guard<std::mutex> lock(s.mutex);
+  auto it = s.primaryContexts.find(device);
+  if (it != s.primaryContexts.end())
+    return it->second;
+  auto fail = [&](CUresult r, const std::string &call) -> CUcontext {
+    recordLocked(s, static_cast<attnStatus>(r),
+                 std::string(api) + ": " + call +
+                     " failed: " + errorName(s, r));
+    return nullptr;
+  };
+  int count = 0;
+  if (CUresult r = s.cu.cuDeviceGetCount(&count))
+    return fail(r, "cuDeviceGetCount(&count)");
+  if (device < 0 || device >= count)
+    return fail(CUDA_ERROR_INVALID_DEVICE, "device " + std::to_string(device) +
+                                               " of " + std::to_string(count) +
+                                               ": cuDeviceGet");
+  CUdevice handle;
+  if (CUresult r = s.cu.cuDeviceGet(&handle, device))
+    return fail(r, "cuDeviceGet(&handle, device)");
+  CUcontext ctx = nullptr;
+  if (CUresult r = s.cu.cuDevicePrimaryCtxRetain(&ctx, handle))
+    return fail(r, "cuDevicePrimaryCtxRetain(&ctx, handle)");
+  s.primaryContexts.emplace(device, ctx);
+  return ctx;
+}
+
+/// The calling thread's current context without initializing anything:
+/// null before the first call, in a forked child, or without a context.
+CUcontext peekCurrentContext(State &s) {
+  {
+    std::lock_guard<std::mutex> lock(s.mutex);
+    if (!s.initialized || s.forked || s.initStatus != ATTN_STATUS_SUCCESS)
+      return nullptr;
+  }
+  CUcontext ctx = nullptr;
+  return s.cu.cuCtxGetCurrent(&ctx) == CUDA_SUCCESS ? ctx : nullptr;
+}
+
+/// The stream a status query or a synchronization looks at; never creates
+/// one (no stream: nothing was enqueued in this context).
+CUstream peekCurrentStream(State &s, CUcontext ctx) {
+  std::lock_guard<std::mutex> lock(s.mutex);
+  if (s.userStream)
+    return s.userStream;
+  auto it = s.contexts.find(ctx);
+  return it == s.contexts.end() ? nullptr : it->second.ownStream;
+}
+
+bool isCapturing(State &s, CUstream stream) {
+  CUstreamCaptureStatus capture = CU_STREAM_CAPTURE_STATUS_NONE;
+  return s.cu.cuStreamIsCapturing(stream, &capture) == CUDA_SUCCESS &&
+         capture != CU_STREAM_CAPTURE_STATUS_NONE;
+}
+
+bool useAsyncAllocator(State &s, CUcontext ctx) {
+  if (!s.cu.cuMemAllocAsync || !s.cu.cuMemFreeAsync)
+    return false;
+  std::lock_guard<std::mutex> lock(s.mutex);
+  return !contextState(s, ctx).noMemoryPools;
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Shared internals (Internal.h).
+//===----------------------------------------------------------------------===//
+
+State &attn::runtime::state() {
+  // Never destroyed: used from the generated libraries' destructors.
+  static State *s = [] {
+    pthread_atfork(nullptr, nullptr, afterForkInChild);
+    return new State;
+  }();
   return *s;
 }
 
-void recordLocked(State &s, attnStatus status, const std::string &message) {
+void attn::runtime::recordLocked(State &s, attnStatus status,
+                                 const std::string &message) {
   if (s.status != ATTN_STATUS_SUCCESS)
     return;
   s.status = status;
@@ -110,109 +178,88 @@ void recordLocked(State &s, attnStatus status, const std::string &message) {
   }
 }
 
-void record(attnStatus status, const std::string &message) {
+void attn::runtime::record(attnStatus status, const std::string &message) {
   State &s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
   recordLocked(s, status, message);
 }
 
-std::string errorName(State &s, CUresult result) {
+std::string attn::runtime::errorName(State &s, CUresult result) {
   const char *name = nullptr;
-  if (s.cu.cuGetErrorName && s.cu.cuGetErrorName(result, &name) == CUDA_SUCCESS &&
-      name)
+  if (s.cu.cuGetErrorName &&
+      s.cu.cuGetErrorName(result, &name) == CUDA_SUCCESS && name)
     return name;
   return "CUresult " + std::to_string(static_cast<int>(result));
 }
 
-/// Records `result` if it is a failure of `call` (made from `api`).
-bool check(CUresult result, const char *api, const char *call) {
+bool attn::runtime::check(CUresult result, const char *api,
+                          const std::string &call) {
   if (result == CUDA_SUCCESS)
     return true;
   State &s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
   recordLocked(s, static_cast<attnStatus>(result),
-               std::string(api) + ": " + call + " failed: " +
-                   errorName(s, result));
+               std::string(api) + ": " + call +
+                   " failed: " + errorName(s, result));
   return false;
 }
 
-#define CU_CHECK(api, expr) check(state().cu.expr, api, ATTN_STR(expr))
-
-attnStatus initLocked(State &s) {
-  if (s.initialized)
-    return s.initStatus;
-  s.initialized = true;
-  const char *path = std::getenv("ATTN_CUDA_DRIVER");
-  if (!path || !*path)
-    path = "libcuda.so.1";
-  void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-  if (!handle) {
-    s.initStatus = ATTN_STATUS_NO_DRIVER;
-    const char *why = dlerror();
-    recordLocked(s, s.initStatus,
-                 std::string("CUDA driver not found: dlopen(\"") + path +
-                     "\") failed" + (why ? std::string(": ") + why : ""));
-    return s.initStatus;
-  }
-#define ATTN_LOAD(fn)                                                          \
-  s.cu.fn = reinterpret_cast<decltype(s.cu.fn)>(dlsym(handle, ATTN_STR(fn)));  \
-  if (!s.cu.fn) {                                                              \
-    s.initStatus = ATTN_STATUS_NO_DRIVER;                                      \
-    recordLocked(s, s.initStatus,                                              \
-                 std::string("CUDA driver ") + path + " lacks " ATTN_STR(fn)); \
-    return s.initStatus;                                                       \
-  }
-  ATTN_DRIVER_FUNCTIONS(ATTN_LOAD)
-#undef ATTN_LOAD
-  s.cu.cuTensorMapEncodeTiled =
-      reinterpret_cast<decltype(s.cu.cuTensorMapEncodeTiled)>(
-          dlsym(handle, ATTN_STR(cuTensorMapEncodeTiled)));
-  s.cu.cuMemcpyHtoD = reinterpret_cast<decltype(s.cu.cuMemcpyHtoD)>(
-      dlsym(handle, ATTN_STR(cuMemcpyHtoD)));
-  s.cu.cuDeviceGetAttribute =
-      reinterpret_cast<decltype(s.cu.cuDeviceGetAttribute)>(
-          dlsym(handle, ATTN_STR(cuDeviceGetAttribute)));
-
-  auto fail = [&](CUresult result, const char *call) {
-    s.initStatus = static_cast<attnStatus>(result);
-    recordLocked(s, s.initStatus,
-                 std::string("attnInit: ") + call + " failed: " +
-                     errorName(s, result));
-    return s.initStatus;
-  };
-  if (CUresult r = s.cu.cuInit(0))
-    return fail(r, "cuInit(0)");
-  int count = 0;
-  if (CUresult r = s.cu.cuDeviceGetCount(&count))
-    return fail(r, "cuDeviceGetCount");
-  if (s.device < 0 || s.device >= count)
-    return fail(CUDA_ERROR_INVALID_DEVICE, "cuDeviceGet");
-  CUdevice device;
-  if (CUresult r = s.cu.cuDeviceGet(&device, s.device))
-    return fail(r, "cuDeviceGet");
-  if (CUresult r = s.cu.cuDevicePrimaryCtxRetain(&s.context, device))
-    return fail(r, "cuDevicePrimaryCtxRetain");
-  return ATTN_STATUS_SUCCESS;
+bool attn::runtime::isTeardownError(CUresult result) {
+  return result == CUDA_ERROR_DEINITIALIZED ||
+         result == CUDA_ERROR_NOT_INITIALIZED ||
+         result == CUDA_ERROR_CONTEXT_IS_DESTROYED ||
+         result == CUDA_ERROR_INVALID_CONTEXT;
 }
 
-/// Loads the driver once and makes the context current on this thread.
-bool ready(const char *api) {
+CUcontext attn::runtime::currentContext(const char *api) {
   State &s = state();
-  CUcontext context;
+  if (!driverReady(s))
+    return nullptr;
+  CUcontext ctx = nullptr;
+  if (!CU_CHECK(api, cuCtxGetCurrent(&ctx)))
+    return nullptr;
+  if (ctx)
+    return ctx;
+  // A thread that has not touched CUDA: the default device, as the CUDA
+  // runtime does.
+  int device;
   {
     std::lock_guard<std::mutex> lock(s.mutex);
-    if (initLocked(s) != ATTN_STATUS_SUCCESS)
-      return false;
-    context = s.context;
+    device = s.defaultDevice;
   }
-  // A framework sharing the thread may have switched contexts since.
-  CUcontext current = nullptr;
-  if (!CU_CHECK(api, cuCtxGetCurrent(&current)))
-    return false;
-  return current == context || CU_CHECK(api, cuCtxSetCurrent(context));
+  ctx = primaryContext(s, device, api);
+  if (!ctx || !CU_CHECK(api, cuCtxSetCurrent(ctx)))
+    return nullptr;
+  return ctx;
 }
 
-bool nonNull(const void *p, const char *api, const char *what) {
+ContextState &attn::runtime::contextState(State &s, CUcontext ctx) {
+  return s.contexts[ctx];
+}
+
+CUstream attn::runtime::currentStream(CUcontext ctx, const char *api) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  if (s.userStream)
+    return s.userStream;
+  ContextState &cs = contextState(s, ctx);
+  if (!cs.ownStream) {
+    // One stream per context for the process: generated code asks for one
+    // per call.
+    CUresult r = s.cu.cuStreamCreate(&cs.ownStream, CU_STREAM_NON_BLOCKING);
+    if (r != CUDA_SUCCESS) {
+      cs.ownStream = nullptr;
+      recordLocked(s, static_cast<attnStatus>(r),
+                   std::string(api) +
+                       ": cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING) "
+                       "failed: " +
+                       errorName(s, r));
+    }
+  }
+  return cs.ownStream;
+}
+
+bool attn::runtime::nonNull(const void *p, const char *api, const char *what) {
   if (p)
     return true;
   record(static_cast<attnStatus>(CUDA_ERROR_INVALID_VALUE),
@@ -220,16 +267,31 @@ bool nonNull(const void *p, const char *api, const char *what) {
   return false;
 }
 
-} // namespace
-
 //===----------------------------------------------------------------------===//
 // Public C API.
 //===----------------------------------------------------------------------===//
 
-ATTN_EXPORT attnStatus attnInit(void) {
+/// The status of a call that just failed: the driver's load failure (not
+/// recorded again after attnClearError), else the recorded one.
+static attnStatus failedStatus() {
   State &s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
-  return initLocked(s);
+  return s.initStatus != ATTN_STATUS_SUCCESS ? s.initStatus : s.status;
+}
+
+ATTN_EXPORT attnStatus attnInit(void) {
+  return currentContext("attnInit") ? ATTN_STATUS_SUCCESS : failedStatus();
+}
+
+ATTN_EXPORT attnStatus attnSetDevice(int device) {
+  const char *api = "attnSetDevice";
+  State &s = state();
+  CUcontext ctx = driverReady(s) ? primaryContext(s, device, api) : nullptr;
+  if (!ctx || !CU_CHECK(api, cuCtxSetCurrent(ctx)))
+    return failedStatus();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  s.defaultDevice = device;
+  return ATTN_STATUS_SUCCESS;
 }
 
 ATTN_EXPORT void attnSetStream(CUstream stream) {
@@ -240,6 +302,35 @@ ATTN_EXPORT void attnSetStream(CUstream stream) {
 
 ATTN_EXPORT attnStatus attnGetStatus(void) {
   State &s = state();
+  // Surface a failure of earlier asynchronous work: a query is cheap and does
+  // not wait. A capturing stream must not be queried (that would invalidate
+  // the capture); its errors show when the graph runs.
+  if (CUcontext ctx = peekCurrentContext(s)) {
+    if (CUstream stream = peekCurrentStream(s, ctx);
+        stream && !isCapturing(s, stream)) {
+      CUresult r = s.cu.cuStreamQuery(stream);
+      if (r != CUDA_ERROR_NOT_READY)
+        check(r, "attnGetStatus",
+              "cuStreamQuery(stream) (asynchronous work "
+              "enqueued earlier)");
+    }
+  }
+  std::lock_guard<std::mutex> lock(s.mutex);
+  return s.status;
+}
+
+ATTN_EXPORT attnStatus attnSynchronize(void) {
+  State &s = state();
+  if (CUcontext ctx = peekCurrentContext(s)) {
+    if (CUstream stream = peekCurrentStream(s, ctx)) {
+      if (isCapturing(s, stream))
+        record(static_cast<attnStatus>(CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED),
+               "attnSynchronize: the stream is capturing a CUDA graph; "
+               "synchronize after cuStreamEndCapture");
+      else
+        CU_CHECK("attnSynchronize", cuStreamSynchronize(stream));
+    }
+  }
   std::lock_guard<std::mutex> lock(s.mutex);
   return s.status;
 }
@@ -270,173 +361,45 @@ ATTN_EXPORT void attnClearError(void) {
   s.printed = false;
 }
 
+/// Called by the host code of a persistent sm_90a kernel to size its grid:
+/// the multiprocessor count of the current context's device, or 0 after
+/// recording the failure (the launch that follows then fails too).
+ATTN_EXPORT int32_t attnMultiprocessorCount(void) {
+  const char *api = "attnMultiprocessorCount";
+  CUcontext ctx = currentContext(api);
+  if (!ctx)
+    return 0;
+  State &s = state();
+  {
+    std::lock_guard<std::mutex> lock(s.mutex);
+    if (int count = contextState(s, ctx).multiprocessors)
+      return count;
+  }
+  if (!s.cu.cuDeviceGetAttribute) {
+    record(static_cast<attnStatus>(CUDA_ERROR_NOT_SUPPORTED),
+           std::string(api) + ": the CUDA driver lacks cuDeviceGetAttribute");
+    return 0;
+  }
+  CUdevice device;
+  int count = 0;
+  if (!CU_CHECK(api, cuCtxGetDevice(&device)) ||
+      !CU_CHECK(api,
+                cuDeviceGetAttribute(
+                    &count, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device)))
+    return 0;
+  std::lock_guard<std::mutex> lock(s.mutex);
+  contextState(s, ctx).multiprocessors = count;
+  return count;
+}
+
 //===----------------------------------------------------------------------===//
-// The mgpu* ABI of mlir/lib/ExecutionEngine/CudaRuntimeWrappers.cpp.
+// The mgpu* ABI of mlir/lib/ExecutionEngine/CudaRuntimeWrappers.cpp: streams,
+// events, memory, devices.
 //===----------------------------------------------------------------------===//
-
-ATTN_EXPORT CUmodule mgpuModuleLoad(void *data, size_t /*gpuBlobSize*/) {
-  if (!ready("mgpuModuleLoad") || !nonNull(data, "mgpuModuleLoad", "binary"))
-    return nullptr;
-  State &s = state();
-  {
-    std::lock_guard<std::mutex> lock(s.mutex);
-    auto it = s.modules.find(data);
-    if (it != s.modules.end()) {
-      ++it->second.second;
-      return it->second.first;
-    }
-  }
-  CUmodule module = nullptr;
-  if (!CU_CHECK("mgpuModuleLoad", cuModuleLoadData(&module, data)))
-    return nullptr;
-  std::lock_guard<std::mutex> lock(s.mutex);
-  s.modules[data] = {module, 1};
-  return module;
-}
-
-ATTN_EXPORT CUmodule mgpuModuleLoadJIT(void *data, int optLevel,
-                                       size_t /*assemblySize*/) {
-  if (!ready("mgpuModuleLoadJIT") ||
-      !nonNull(data, "mgpuModuleLoadJIT", "PTX"))
-    return nullptr;
-  State &s = state();
-  {
-    std::lock_guard<std::mutex> lock(s.mutex);
-    auto it = s.modules.find(data);
-    if (it != s.modules.end()) {
-      ++it->second.second;
-      return it->second.first;
-    }
-  }
-  // Keep the JIT log: it is the only useful part of a PTX error.
-  char log[4096] = {0};
-  CUjit_option options[] = {CU_JIT_OPTIMIZATION_LEVEL, CU_JIT_ERROR_LOG_BUFFER,
-                            CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
-  void *values[] = {reinterpret_cast<void *>(static_cast<intptr_t>(optLevel)),
-                    log, reinterpret_cast<void *>(sizeof(log))};
-  CUmodule module = nullptr;
-  CUresult result =
-      s.cu.cuModuleLoadDataEx(&module, data, 3, options, values);
-  if (result != CUDA_SUCCESS) {
-    std::lock_guard<std::mutex> lock(s.mutex);
-    recordLocked(s, static_cast<attnStatus>(result),
-                 "mgpuModuleLoadJIT: cuModuleLoadDataEx failed: " +
-                     errorName(s, result) + (log[0] ? std::string(": ") + log
-                                                    : std::string()));
-    return nullptr;
-  }
-  std::lock_guard<std::mutex> lock(s.mutex);
-  s.modules[data] = {module, 1};
-  return module;
-}
-
-ATTN_EXPORT void mgpuModuleUnload(CUmodule module) {
-  if (!module)
-    return;
-  State &s = state();
-  {
-    std::lock_guard<std::mutex> lock(s.mutex);
-    for (auto it = s.modules.begin(); it != s.modules.end(); ++it) {
-      if (it->second.first != module)
-        continue;
-      if (--it->second.second > 0)
-        return;
-      s.modules.erase(it);
-      break;
-    }
-    for (auto it = s.functions.begin(); it != s.functions.end();) {
-      if (it->first.first != module) {
-        ++it;
-        continue;
-      }
-      s.smemLimits.erase(it->second);
-      it = s.functions.erase(it);
-    }
-  }
-  if (ready("mgpuModuleUnload"))
-    CU_CHECK("mgpuModuleUnload", cuModuleUnload(module));
-}
-
-ATTN_EXPORT CUfunction mgpuModuleGetFunction(CUmodule module,
-                                             const char *name) {
-  if (!nonNull(module, "mgpuModuleGetFunction", "module (did it load?)") ||
-      !nonNull(name, "mgpuModuleGetFunction", "name") ||
-      !ready("mgpuModuleGetFunction"))
-    return nullptr;
-  State &s = state();
-  std::pair<CUmodule, std::string> key(module, name);
-  {
-    std::lock_guard<std::mutex> lock(s.mutex);
-    auto it = s.functions.find(key);
-    if (it != s.functions.end())
-      return it->second;
-  }
-  CUfunction function = nullptr;
-  if (!check(s.cu.cuModuleGetFunction(&function, module, name),
-             "mgpuModuleGetFunction",
-             ("cuModuleGetFunction(\"" + std::string(name) + "\")").c_str()))
-    return nullptr;
-  std::lock_guard<std::mutex> lock(s.mutex);
-  s.functions.emplace(std::move(key), function);
-  return function;
-}
-
-ATTN_EXPORT void mgpuLaunchKernel(CUfunction function, intptr_t gridX,
-                                  intptr_t gridY, intptr_t gridZ,
-                                  intptr_t blockX, intptr_t blockY,
-                                  intptr_t blockZ, int32_t smem,
-                                  CUstream stream, void **params, void **extra,
-                                  size_t /*paramsCount*/) {
-  if (!nonNull(function, "mgpuLaunchKernel", "function (did it load?)") ||
-      !ready("mgpuLaunchKernel"))
-    return;
-  // Zero-sized dynamic shapes give empty grids, which CUDA rejects: there is
-  // nothing to run.
-  if (gridX == 0 || gridY == 0 || gridZ == 0)
-    return;
-  // Above 48 KiB, dynamic shared memory must be opted into per function.
-  if (smem > 48 * 1024) {
-    State &s = state();
-    bool optedIn;
-    {
-      std::lock_guard<std::mutex> lock(s.mutex);
-      auto it = s.smemLimits.find(function);
-      optedIn = it != s.smemLimits.end() && it->second >= smem;
-    }
-    if (!optedIn) {
-      if (!CU_CHECK("mgpuLaunchKernel",
-                    cuFuncSetAttribute(
-                        function,
-                        CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-                        smem)))
-        return;
-      std::lock_guard<std::mutex> lock(s.mutex);
-      s.smemLimits[function] = smem;
-    }
-  }
-  CU_CHECK("mgpuLaunchKernel",
-           cuLaunchKernel(function, gridX, gridY, gridZ, blockX, blockY,
-                          blockZ, smem, stream, params, extra));
-}
 
 ATTN_EXPORT CUstream mgpuStreamCreate() {
-  if (!ready("mgpuStreamCreate"))
-    return nullptr;
-  State &s = state();
-  std::lock_guard<std::mutex> lock(s.mutex);
-  if (s.userStream)
-    return s.userStream;
-  // One stream for the process: generated code creates one per call.
-  if (!s.ownStream) {
-    CUresult r = s.cu.cuStreamCreate(&s.ownStream, CU_STREAM_NON_BLOCKING);
-    if (r != CUDA_SUCCESS) {
-      s.ownStream = nullptr;
-      recordLocked(s, static_cast<attnStatus>(r),
-                   "mgpuStreamCreate: cuStreamCreate failed: " +
-                       errorName(s, r));
-    }
-  }
-  return s.ownStream;
+  CUcontext ctx = currentContext("mgpuStreamCreate");
+  return ctx ? currentStream(ctx, "mgpuStreamCreate") : nullptr;
 }
 
 ATTN_EXPORT void mgpuStreamDestroy(CUstream /*stream*/) {
@@ -444,19 +407,19 @@ ATTN_EXPORT void mgpuStreamDestroy(CUstream /*stream*/) {
 }
 
 ATTN_EXPORT void mgpuStreamSynchronize(CUstream stream) {
-  if (ready("mgpuStreamSynchronize"))
+  if (currentContext("mgpuStreamSynchronize"))
     CU_CHECK("mgpuStreamSynchronize", cuStreamSynchronize(stream));
 }
 
 ATTN_EXPORT void mgpuStreamWaitEvent(CUstream stream, CUevent event) {
   if (nonNull(event, "mgpuStreamWaitEvent", "event") &&
-      ready("mgpuStreamWaitEvent"))
+      currentContext("mgpuStreamWaitEvent"))
     CU_CHECK("mgpuStreamWaitEvent", cuStreamWaitEvent(stream, event, 0));
 }
 
 ATTN_EXPORT CUevent mgpuEventCreate() {
   CUevent event = nullptr;
-  if (ready("mgpuEventCreate") &&
+  if (currentContext("mgpuEventCreate") &&
       !CU_CHECK("mgpuEventCreate",
                 cuEventCreate(&event, CU_EVENT_DISABLE_TIMING)))
     return nullptr;
@@ -464,47 +427,83 @@ ATTN_EXPORT CUevent mgpuEventCreate() {
 }
 
 ATTN_EXPORT void mgpuEventDestroy(CUevent event) {
-  if (event && ready("mgpuEventDestroy"))
+  if (event && currentContext("mgpuEventDestroy"))
     CU_CHECK("mgpuEventDestroy", cuEventDestroy(event));
 }
 
 ATTN_EXPORT void mgpuEventSynchronize(CUevent event) {
   if (nonNull(event, "mgpuEventSynchronize", "event") &&
-      ready("mgpuEventSynchronize"))
+      currentContext("mgpuEventSynchronize"))
     CU_CHECK("mgpuEventSynchronize", cuEventSynchronize(event));
 }
 
 ATTN_EXPORT void mgpuEventRecord(CUevent event, CUstream stream) {
-  if (nonNull(event, "mgpuEventRecord", "event") && ready("mgpuEventRecord"))
+  if (nonNull(event, "mgpuEventRecord", "event") &&
+      currentContext("mgpuEventRecord"))
     CU_CHECK("mgpuEventRecord", cuEventRecord(event, stream));
 }
 
-ATTN_EXPORT void *mgpuMemAlloc(uint64_t sizeBytes, CUstream /*stream*/,
+/// Device memory, stream-ordered on `stream` where the driver and the device
+/// have memory pools (CUDA 11.2+), so that neither the allocation nor the
+/// free waits for the device and both can be captured in a graph.
+ATTN_EXPORT void *mgpuMemAlloc(uint64_t sizeBytes, CUstream stream,
                                bool isHostShared) {
-  if (sizeBytes == 0 || !ready("mgpuMemAlloc"))
+  const char *api = "mgpuMemAlloc";
+  CUcontext ctx = sizeBytes ? currentContext(api) : nullptr;
+  if (!ctx)
     return nullptr;
+  State &s = state();
   CUdeviceptr ptr = 0;
-  bool ok = isHostShared
-                ? CU_CHECK("mgpuMemAlloc",
-                           cuMemAllocManaged(&ptr, sizeBytes,
-                                             CU_MEM_ATTACH_GLOBAL))
-                : CU_CHECK("mgpuMemAlloc", cuMemAlloc(&ptr, sizeBytes));
-  return ok ? reinterpret_cast<void *>(ptr) : nullptr;
+  auto remember = [&] {
+    std::lock_guard<std::mutex> lock(s.mutex);
+    s.syncFreed.insert(ptr);
+    return reinterpret_cast<void *>(ptr);
+  };
+  if (isHostShared)
+    return CU_CHECK(api,
+                    cuMemAllocManaged(&ptr, sizeBytes, CU_MEM_ATTACH_GLOBAL))
+               ? remember()
+               : nullptr;
+  if (useAsyncAllocator(s, ctx)) {
+    CUresult r = s.cu.cuMemAllocAsync(&ptr, sizeBytes, stream);
+    if (r == CUDA_SUCCESS)
+      return reinterpret_cast<void *>(ptr);
+    if (r != CUDA_ERROR_NOT_SUPPORTED) {
+      check(r, api, "cuMemAllocAsync(&ptr, sizeBytes, stream)");
+      return nullptr;
+    }
+    std::lock_guard<std::mutex> lock(s.mutex);
+    contextState(s, ctx).noMemoryPools = true;
+  }
+  if (!CU_CHECK(api, cuMemAlloc(&ptr, sizeBytes)))
+    return nullptr;
+  return s.cu.cuMemFreeAsync ? remember() : reinterpret_cast<void *>(ptr);
 }
 
-ATTN_EXPORT void mgpuMemFree(void *ptr, CUstream /*stream*/) {
-  if (ptr && ready("mgpuMemFree"))
-    CU_CHECK("mgpuMemFree", cuMemFree(reinterpret_cast<CUdeviceptr>(ptr)));
+ATTN_EXPORT void mgpuMemFree(void *ptr, CUstream stream) {
+  const char *api = "mgpuMemFree";
+  if (!ptr || !currentContext(api))
+    return;
+  State &s = state();
+  auto device = reinterpret_cast<CUdeviceptr>(ptr);
+  bool sync = !s.cu.cuMemFreeAsync;
+  {
+    std::lock_guard<std::mutex> lock(s.mutex);
+    sync |= s.syncFreed.erase(device) > 0;
+  }
+  if (sync)
+    CU_CHECK(api, cuMemFree(device));
+  else
+    CU_CHECK(api, cuMemFreeAsync(device, stream));
 }
 
 ATTN_EXPORT void mgpuMemcpy(void *dst, void *src, size_t sizeBytes,
                             CUstream stream) {
-  // A result computed in place in the buffer the caller passes for it:
-  // nothing to copy (docs/runtime.md, target=cuda results).
-  if (sizeBytes == 0 || dst == src)
-    return;
-  if (!nonNull(dst, "mgpuMemcpy", "destination") ||
-      !nonNull(src, "mgpuMemcpy", "source") || !ready("mgpuMemcpy"))
+  // The host code copies a result into its destination buffer; when that is
+  // the buffer the result was computed in, there is nothing to do.
+  if (sizeBytes == 0 || dst == src ||
+      !nonNull(dst, "mgpuMemcpy", "destination") ||
+      !nonNull(src, "mgpuMemcpy", "source") || !currentContext("mgpuMemcpy"))
     return;
   CU_CHECK("mgpuMemcpy", cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(dst),
                                        reinterpret_cast<CUdeviceptr>(src),
@@ -514,126 +513,19 @@ ATTN_EXPORT void mgpuMemcpy(void *dst, void *src, size_t sizeBytes,
 ATTN_EXPORT void mgpuMemset32(void *dst, unsigned int value, size_t count,
                               CUstream stream) {
   if (count == 0 || !nonNull(dst, "mgpuMemset32", "destination") ||
-      !ready("mgpuMemset32"))
+      !currentContext("mgpuMemset32"))
     return;
-  CU_CHECK("mgpuMemset32",
-           cuMemsetD32Async(reinterpret_cast<CUdeviceptr>(dst), value, count,
-                            stream));
+  CU_CHECK("mgpuMemset32", cuMemsetD32Async(reinterpret_cast<CUdeviceptr>(dst),
+                                            value, count, stream));
 }
 
 ATTN_EXPORT void mgpuMemset16(void *dst, unsigned short value, size_t count,
                               CUstream stream) {
   if (count == 0 || !nonNull(dst, "mgpuMemset16", "destination") ||
-      !ready("mgpuMemset16"))
+      !currentContext("mgpuMemset16"))
     return;
-  CU_CHECK("mgpuMemset16",
-           cuMemsetD16Async(reinterpret_cast<CUdeviceptr>(dst), value, count,
-                            stream));
+  CU_CHECK("mgpuMemset16", cuMemsetD16Async(reinterpret_cast<CUdeviceptr>(dst),
+                                            value, count, stream));
 }
 
-ATTN_EXPORT void mgpuSetDefaultDevice(int32_t device) {
-  State &s = state();
-  std::lock_guard<std::mutex> lock(s.mutex);
-  if (s.initialized && s.device != device) {
-    recordLocked(s, static_cast<attnStatus>(CUDA_ERROR_INVALID_DEVICE),
-                 "mgpuSetDefaultDevice: must be called before the first "
-                 "CUDA call");
-    return;
-  }
-  s.device = device;
-}
-
-/// Called by the host code of a persistent sm_90a kernel to size its grid:
-/// the multiprocessor count of the runtime's device, or 0 after recording
-/// the failure (the launch that follows then fails too).
-ATTN_EXPORT int32_t attnMultiprocessorCount(void) {
-  const char *api = "attnMultiprocessorCount";
-  if (!ready(api))
-    return 0;
-  State &s = state();
-  if (!s.cu.cuDeviceGetAttribute) {
-    record(static_cast<attnStatus>(CUDA_ERROR_NOT_SUPPORTED),
-           std::string(api) + ": the CUDA driver lacks cuDeviceGetAttribute");
-    return 0;
-  }
-  CUdevice device;
-  int count = 0;
-  if (!CU_CHECK(api, cuDeviceGet(&device, s.device)) ||
-      !CU_CHECK(api,
-                cuDeviceGetAttribute(
-                    &count, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device)))
-    return 0;
-  return count;
-}
-
-/// Called by the host code of nvgpu.tma.create.descriptor (NVGPUToNVVM's
-/// lowering): encodes a tiled tensor map of the ranked memref behind
-/// `rankedDescriptor` (sizes and strides in elements, outermost first) with
-/// box `boxDims` (outermost first) and returns a device pointer to it.
-/// Identical maps share one device copy, kept for the life of the process.
-ATTN_EXPORT void *mgpuTensorMapEncodeTiledMemref(
-    int64_t rank, void *rankedDescriptor, int64_t dataType, int64_t interleave,
-    int64_t swizzle, int64_t l2Promotion, int64_t oobFill, int64_t *boxDims) {
-  const char *api = "mgpuTensorMapEncodeTiledMemref";
-  if (!nonNull(rankedDescriptor, api, "memref descriptor") ||
-      !nonNull(boxDims, api, "box dimensions") || !ready(api))
-    return nullptr;
-  State &s = state();
-  if (!s.cu.cuTensorMapEncodeTiled || !s.cu.cuMemcpyHtoD) {
-    record(static_cast<attnStatus>(CUDA_ERROR_NOT_SUPPORTED),
-           std::string(api) +
-               ": the CUDA driver lacks cuTensorMapEncodeTiled (CUDA 12+)");
-    return nullptr;
-  }
-  static const int elementBytes[] = {1, 2, 4, 4, 8, 8, 2, 4, 8, 2, 4, 4, 4};
-  if (rank < 1 || rank > 5 || dataType < 0 || dataType > 12) {
-    record(static_cast<attnStatus>(CUDA_ERROR_INVALID_VALUE),
-           std::string(api) + ": unsupported rank " + std::to_string(rank) +
-               " or data type " + std::to_string(dataType));
-    return nullptr;
-  }
-  // A ranked memref descriptor: allocated, aligned, offset, sizes[rank],
-  // strides[rank]. Tensor maps list dims innermost first, strides in bytes.
-  auto *words = static_cast<int64_t *>(rankedDescriptor);
-  char *aligned = reinterpret_cast<char *>(words[1]);
-  int64_t *sizes = words + 3, *strides = words + 3 + rank;
-  int64_t bytes = elementBytes[dataType];
-  void *base = aligned + words[2] * bytes;
-  cuuint64_t globalDim[5] = {1, 1, 1, 1, 1}, globalStrides[5] = {0};
-  cuuint32_t box[5] = {1, 1, 1, 1, 1}, elementStrides[5] = {1, 1, 1, 1, 1};
-  for (int64_t i = 0; i < rank; ++i) {
-    globalDim[i] = static_cast<cuuint64_t>(sizes[rank - 1 - i]);
-    box[i] = static_cast<cuuint32_t>(boxDims[rank - 1 - i]);
-  }
-  for (int64_t i = 0; i + 1 < rank; ++i)
-    globalStrides[i] =
-        static_cast<cuuint64_t>(strides[rank - 2 - i] * bytes);
-  CUtensorMap map;
-  std::memset(&map, 0, sizeof(map));
-  if (!CU_CHECK(api, cuTensorMapEncodeTiled(
-                         &map, static_cast<CUtensorMapDataType>(dataType),
-                         static_cast<cuuint32_t>(rank), base, globalDim,
-                         globalStrides, box, elementStrides,
-                         static_cast<CUtensorMapInterleave>(interleave),
-                         static_cast<CUtensorMapSwizzle>(swizzle),
-                         static_cast<CUtensorMapL2promotion>(l2Promotion),
-                         static_cast<CUtensorMapFloatOOBfill>(oobFill))))
-    return nullptr;
-  std::string key(reinterpret_cast<const char *>(&map), sizeof(map));
-  {
-    std::lock_guard<std::mutex> lock(s.mutex);
-    auto it = s.tensorMaps.find(key);
-    if (it != s.tensorMaps.end())
-      return reinterpret_cast<void *>(it->second);
-  }
-  CUdeviceptr device = 0;
-  if (!CU_CHECK(api, cuMemAlloc(&device, sizeof(map))))
-    return nullptr;
-  if (!CU_CHECK(api, cuMemcpyHtoD(device, &map, sizeof(map)))) {
-    s.cu.cuMemFree(device);
-    return nullptr;
-  }
-  std::lock_guard<std::mutex> lock(s.mutex);
-  s.tensorMaps.emplace(std::move(key), device);
-  return reinterpret_cast<void *>(device);
-}
+ATTN_EXPORT void mgpuSetDefaultDevice(int32_t device) { attnSetDevice(device); }

@@ -78,8 +78,9 @@ static cl::opt<std::string>
                    cl::init(""));
 static cl::opt<std::string>
     runtimeDir("runtime-dir",
-               cl::desc("Directory of libattn_runtime.so (target=cuda, "
-                        "emit=so; default: <prefix>/lib of this tool)"),
+               cl::desc("Directory of libattn_runtime.so (target=cuda) and "
+                        "libattn_runner_utils.so (emit=so; default: "
+                        "<prefix>/lib of this tool)"),
                cl::init(""));
 static cl::opt<std::string> linker("linker",
                                    cl::desc("C compiler driver used to link "
@@ -235,19 +236,29 @@ LogicalResult linkSharedLibrary(StringRef object, StringRef path,
                           << "' not found in PATH";
   SmallVector<std::string> args = {*cc, "-shared", "-o", path.str(),
                                    object.str()};
-  if (withRuntime) {
-    std::string dir = runtimeDir;
-    if (dir.empty()) {
-      // <prefix>/bin/attn-compile -> <prefix>/lib.
-      SmallString<256> p(sys::fs::getMainExecutable(
-          "attn-compile", reinterpret_cast<void *>(&linkSharedLibrary)));
-      sys::path::remove_filename(p);
-      sys::path::remove_filename(p);
-      sys::path::append(p, "lib");
-      dir = std::string(p);
-    }
-    args.append({"-L" + dir, "-Wl,-rpath," + dir, "-lattn_runtime"});
+  std::string dir = runtimeDir;
+  if (dir.empty()) {
+    // <prefix>/bin/attn-compile -> <prefix>/lib.
+    SmallString<256> p(sys::fs::getMainExecutable(
+        "attn-compile", reinterpret_cast<void *>(&linkSharedLibrary)));
+    sys::path::remove_filename(p);
+    sys::path::remove_filename(p);
+    sys::path::append(p, "lib");
+    dir = std::string(p);
   }
+  SmallString<256> utils(dir);
+  sys::path::append(utils, "libattn_runner_utils.so");
+  bool withUtils = sys::fs::exists(utils);
+  if (withRuntime || withUtils)
+    args.append({"-L" + dir, "-Wl,-rpath," + dir});
+  if (withRuntime)
+    args.push_back("-lattn_runtime");
+  // The printing helpers of test programs (printMemrefF32, vector.print's
+  // printF32, ...): recorded as a dependency only when the program calls
+  // them, so that attn-run and C programs need nothing else.
+  if (withUtils)
+    args.append({"-Wl,--as-needed", "-lattn_runner_utils",
+                 "-Wl,--no-as-needed"});
   args.push_back("-lm");
   SmallVector<StringRef> argRefs(args.begin(), args.end());
   std::string err;
@@ -398,6 +409,7 @@ int main(int argc, char **argv) {
   registerAllExtensions(registry);
   registerAllToLLVMIRTranslations(registry);
   attn::registerAttnDialect(registry);
+  attn::registerAttnTranslations(registry);
   MLIRContext context(registry);
 
   std::string err;

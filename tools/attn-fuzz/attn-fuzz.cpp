@@ -72,6 +72,7 @@ extern "C" int LLVMFuzzerInitialize(int *, char ***) {
   registerAllDialects(*registry);
   registerAllExtensions(*registry);
   registerAllToLLVMIRTranslations(*registry);
+  attn::registerAttnTranslations(*registry);
   attn::registerAttnDialect(*registry);
   registerAllPasses();
   attn::registerAttnPassesAndPipelines();

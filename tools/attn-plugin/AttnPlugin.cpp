@@ -18,6 +18,7 @@ mlirGetDialectPluginInfo() {
   return {MLIR_PLUGIN_API_VERSION, "Attn", LLVM_VERSION_STRING,
           [](DialectRegistry *registry) {
             attn::registerAttnDialect(*registry);
+            attn::registerAttnTranslations(*registry);
           }};
 }
 

@@ -2,6 +2,7 @@
 #ifndef ATTN_PIPELINES_PIPELINES_H
 #define ATTN_PIPELINES_PIPELINES_H
 
+#include "attn/Target/Passes.h"
 #include "mlir/Pass/PassOptions.h"
 #include "mlir/Support/LLVM.h"
 
@@ -100,6 +101,20 @@ struct AttnPipelineOptions : public PassPipelineOptions<AttnPipelineOptions> {
                      "docs/hopper.md). auto: wgmma on sm_90a where it supports the "
                      "op, else mma-sync"),
       llvm::cl::init("auto")};
+  PassOptions::Option<OffloadingHandler> offloadingHandler{
+      *this, "offloading-handler",
+      llvm::cl::desc("target=cuda: how the host code gets its kernels "
+                     "(docs/runtime.md)"),
+      llvm::cl::init(OffloadingHandler::Lazy),
+      llvm::cl::values(
+          clEnumValN(OffloadingHandler::Lazy, "lazy",
+                     "#attn.lazy_object: the module is loaded on first use, "
+                     "in the caller's CUDA context; no CUDA call at library "
+                     "load (needs libattn_runtime)"),
+          clEnumValN(OffloadingHandler::SelectObject, "select-object",
+                     "upstream #gpu.select_object: a global constructor "
+                     "loads the module at library load (any mgpu* "
+                     "runtime)"))};
   PassOptions::Option<std::string> cudaPath{
       *this, "cuda-path",
       llvm::cl::desc("target=cuda: CUDA toolkit root, for ptxas and "

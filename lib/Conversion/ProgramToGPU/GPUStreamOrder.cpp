@@ -18,6 +18,7 @@
 
 #include "attn/Conversion/Passes.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 
 #define DEBUG_TYPE "attn-gpu-stream-order"
@@ -96,10 +97,12 @@ struct AttnGPUStreamOrderPass
     : attn::impl::AttnGPUStreamOrderBase<AttnGPUStreamOrderPass> {
   void runOnOperation() override {
     SmallVector<Block *> blocks;
+    // The host functions of the pipeline; input that is already in the LLVM
+    // dialect keeps its own synchronization.
     getOperation()->walk([&](Block *block) {
       Operation *parent = block->getParentOp();
-      if (!isa<ModuleOp>(parent) && isHostCode(parent) &&
-          !isa<gpu::LaunchOp>(parent))
+      if (isHostCode(parent) && !isa<gpu::LaunchOp>(parent) &&
+          (isa<func::FuncOp>(parent) || parent->getParentOfType<func::FuncOp>()))
         blocks.push_back(block);
     });
     for (Block *block : blocks)

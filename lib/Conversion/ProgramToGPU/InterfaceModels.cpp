@@ -3,7 +3,7 @@
 // Upstream's ownership-based buffer deallocation refuses ops with memref
 // operands and unknown memory effects. Two host ops of a target=cuda program
 // have none declared: gpu.launch_func (the kernel may read and write every
-// buffer it is given) and nvgpu.tma.create.descriptor (the kernel reads the
+// buffer it is given, and any other memory) and nvgpu.tma.create.descriptor (the kernel reads the
 // buffer through the tensor map it makes). These models declare exactly
 // that, so the kernels can be outlined before deallocation runs.
 //
@@ -26,6 +26,10 @@ struct LaunchFuncEffects
     : MemoryEffectOpInterface::ExternalModel<LaunchFuncEffects,
                                              gpu::LaunchFuncOp> {
   void getEffects(Operation *op, EffectList &effects) const {
+    // Whatever else the kernel touches (memory behind pointers, globals):
+    // without this a launch with no buffer operands would look dead.
+    effects.emplace_back(MemoryEffects::Read::get());
+    effects.emplace_back(MemoryEffects::Write::get());
     for (OpOperand &operand :
          cast<gpu::LaunchFuncOp>(op).getKernelOperandsMutable()) {
       if (!isa<BaseMemRefType>(operand.get().getType()))

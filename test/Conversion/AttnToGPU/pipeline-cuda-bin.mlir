@@ -5,7 +5,7 @@
 // function is LLVM dialect launching it through the mgpu* runtime.
 // CHECK-NOT: attn.attention
 // CHECK-DAG: gpu.launch_func {{.*}}@attn_kernel::@attn_kernel blocks in ({{.*}}) threads in ({{.*}}) : i64 dynamic_shared_memory_size
-// CHECK-DAG: gpu.binary @attn_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">, {{.*}}bin = "\7FELF
+// CHECK-DAG: gpu.binary @attn_kernel <#attn.lazy_object> [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">, {{.*}}bin = "\7FELF
 
 func.func @attn(%q: tensor<2x8x256x128xf16>, %k: tensor<2x2x256x128xf16>,
                 %v: tensor<2x2x256x128xf16>, %o: tensor<2x8x256x128xf16>)

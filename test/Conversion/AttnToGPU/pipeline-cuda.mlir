@@ -13,8 +13,8 @@
 // softmax in ex2 and quad shuffles; the host side launches them.
 // PTX-DAG: gpu.launch_func {{.*}}@attn_d128_kernel::@attn_d128_kernel
 // PTX-DAG: gpu.launch_func {{.*}}@attn_bf16_d128_kernel::@attn_bf16_d128_kernel
-// PTX-DAG: gpu.binary @attn_d128_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
-// PTX-DAG: gpu.binary @attn_d64_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
+// PTX-DAG: gpu.binary @attn_d128_kernel <#attn.lazy_object> [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
+// PTX-DAG: gpu.binary @attn_d64_kernel <#attn.lazy_object> [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
 
 // RUN: FileCheck %s --check-prefix=INSTR < %t.attn_d128_causal.ptx
 // INSTR: .target sm_90a

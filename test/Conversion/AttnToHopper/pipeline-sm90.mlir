@@ -17,9 +17,9 @@
 // launches the kernel with them; both kernels end up in gpu.binary ops.
 // HOST-DAG: llvm.call @mgpuTensorMapEncodeTiledMemref(
 // HOST-DAG: gpu.launch_func {{.*}}@attn_d128_kernel::@attn_d128_kernel
-// HOST-DAG: gpu.binary @attn_d128_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
-// HOST-DAG: gpu.binary @attn_d64_causal_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
-// HOST-DAG: gpu.binary @attn_d64_causal_kernel_0 [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
+// HOST-DAG: gpu.binary @attn_d128_kernel <#attn.lazy_object> [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
+// HOST-DAG: gpu.binary @attn_d64_causal_kernel <#attn.lazy_object> [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
+// HOST-DAG: gpu.binary @attn_d64_causal_kernel_0 <#attn.lazy_object> [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
 
 // D = 64 causal has two table rows: from 4096 keys the 3-warpgroup kernel
 // (attn_d64_causal_kernel), below it the thread-0 one (..._0).

@@ -23,7 +23,10 @@ for cfg in "$@"; do
     pre="--convert-attn-to-gpu-sm90=$(echo "${cfg#sm90,}" | tr ',' ' ')"
     cfg="" ;;
   esac
-  opts="target=cuda chip=sm_90a cuda-path=$CUDA $(echo "$cfg" | tr ',' ' ')"
+  # select-object: stock mlir-translate and the test runtime
+  # (mgpu_runtime.cpp) know only upstream's offloading handler.
+  opts="target=cuda chip=sm_90a cuda-path=$CUDA offloading-handler=select-object"
+  opts="$opts $(echo "$cfg" | tr ',' ' ')"
   "$ATTN_OPT" "$SRC/Inputs/attn_e2e.mlir" ${pre:+"$pre"} "--attn-pipeline=$opts" \
     -o "$OUT/$name.mlir"
   "$ATTN_OPT" "$SRC/Inputs/attn_e2e.mlir" ${pre:+"$pre"} \

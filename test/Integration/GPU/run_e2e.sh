@@ -14,7 +14,9 @@ CUDA=${CUDA:-/usr/local/cuda}
 SRC=$(dirname "$0")
 mkdir -p "$OUT"
 for cfg in "$@"; do
-  opts="target=cuda chip=sm_90a cuda-path=$CUDA"
+  # select-object: stock mlir-translate and the test runtime
+  # (mgpu_runtime.cpp) know only upstream's offloading handler.
+  opts="target=cuda chip=sm_90a cuda-path=$CUDA offloading-handler=select-object"
   [ "$cfg" != default ] && opts="$opts $(echo "$cfg" | tr ',' ' ')"
   name=$(echo "$cfg" | tr '=,' '__')
   "$ATTN_OPT" "$SRC/Inputs/attn_e2e.mlir" "--attn-pipeline=$opts" \

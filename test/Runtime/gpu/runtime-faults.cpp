@@ -12,10 +12,18 @@
 //   runtime-faults oom                 allocating 1 PiB
 //   runtime-faults null                null pointers and handles
 //   runtime-faults missing-kernel <cubin>
+//   runtime-faults lazy <cubin>        attnGetFunction: cached, unload, reload
+//   runtime-faults async-fault <cubin> a kernel writing to a bad address: the
+//                                      error shows at the synchronization
+//   runtime-faults capture <cubin>     a warm-up call, then calls (with
+//                                      stream-ordered alloc/copy/free)
+//                                      captured in a CUDA graph and replayed
 //
 //===----------------------------------------------------------------------===//
 
 #include "attn/Runtime.h"
+
+#include <cuda.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -26,8 +34,6 @@
 #include <vector>
 
 extern "C" {
-typedef struct CUmod_st *CUmodule;
-typedef struct CUfunc_st *CUfunction;
 CUmodule mgpuModuleLoad(void *data, size_t size);
 CUmodule mgpuModuleLoadJIT(void *data, int optLevel, size_t size);
 void mgpuModuleUnload(CUmodule module);
@@ -79,6 +85,90 @@ static int runFill(CUmodule module, int32_t smem) {
     wrong += host[i] != i;
   std::printf("wrong values: %d\n", wrong);
   return report() | (wrong != 0);
+}
+
+// What #attn.lazy_object host code does per launch: get the kernel of the
+// binary in the current context, launch it on the runtime's stream.
+static void lazyFill(const std::vector<char> &cubin, void *out, CUstream s) {
+  CUfunction fn = attnGetFunction(cubin.data(), cubin.size(), "fill",
+                                  ATTN_BINARY_CUBIN, 0);
+  void *args[] = {&out};
+  mgpuLaunchKernel(fn, 1, 1, 1, 32, 1, 1, 64 * 1024, s, args, nullptr, 1);
+}
+
+static int countWrong(void *out, CUstream stream) {
+  uint32_t host[32] = {0};
+  mgpuMemcpy(host, out, sizeof(host), stream);
+  attnSynchronize();
+  int wrong = 0;
+  for (uint32_t i = 0; i < 32; ++i)
+    wrong += host[i] != i;
+  return wrong;
+}
+
+// A graph capturing two calls, each with a stream-ordered temporary.
+static int captureAndReplay(const std::vector<char> &cubin, void *out,
+                            CUstream stream) {
+  auto call = [&] {
+    void *tmp = mgpuMemAlloc(32 * 4, stream, false);
+    lazyFill(cubin, tmp, stream);
+    mgpuMemcpy(out, tmp, 32 * 4, stream);
+    mgpuMemFree(tmp, stream);
+  };
+  call(); // Warm-up: loads the module, opts into shared memory.
+  std::printf("warm-up wrong values: %d\n", countWrong(out, stream));
+  mgpuMemset32(out, 0xdeadbeef, 32, stream);
+  CUgraph graph = nullptr;
+  CUgraphExec exec = nullptr;
+  CUresult begin = cuStreamBeginCapture(stream, CU_STREAM_CAPTURE_MODE_GLOBAL);
+  call();
+  call();
+  std::printf("status while capturing: %d\n", attnGetStatus());
+  CUresult end = cuStreamEndCapture(stream, &graph);
+  std::printf("capture: %d %d\n", begin, end);
+  if (end != CUDA_SUCCESS ||
+      cuGraphInstantiateWithFlags(&exec, graph, 0) != CUDA_SUCCESS)
+    return 1;
+  for (int i = 0; i < 2; ++i)
+    std::printf("replay %d: %d\n", i, cuGraphLaunch(exec, stream));
+  std::printf("graph wrong values: %d\n", countWrong(out, stream));
+  cuGraphExecDestroy(exec);
+  cuGraphDestroy(graph);
+  return 0;
+}
+
+static int runLazy(const std::string &mode, const std::vector<char> &cubin) {
+  if (attnInit() != ATTN_STATUS_SUCCESS)
+    return report();
+  CUstream stream = mgpuStreamCreate();
+  void *out = mgpuMemAlloc(32 * 4, stream, false);
+  if (mode == "async-fault") {
+    lazyFill(cubin, reinterpret_cast<void *>(16), stream);
+    std::printf("synchronize: %d\n", attnSynchronize());
+    return report();
+  }
+  if (mode == "capture") {
+    // A stream of the caller's, as a framework would pass.
+    CUstream own;
+    cuStreamCreate(&own, CU_STREAM_NON_BLOCKING);
+    attnSetStream(own);
+    int rc = captureAndReplay(cubin, out, own);
+    attnSetStream(nullptr);
+    return rc | report();
+  }
+  CUfunction first = attnGetFunction(cubin.data(), cubin.size(), "fill",
+                                     ATTN_BINARY_CUBIN, 0);
+  std::printf("function cached: %d\n",
+              first && first == attnGetFunction(cubin.data(), cubin.size(),
+                                                "fill", ATTN_BINARY_CUBIN, 0));
+  lazyFill(cubin, out, stream);
+  std::printf("wrong values: %d\n", countWrong(out, stream));
+  std::printf("unloaded: %d\n", attnUnloadModules());
+  mgpuMemset32(out, 0xdeadbeef, 32, stream);
+  lazyFill(cubin, out, stream);
+  std::printf("wrong values after reload: %d\n", countWrong(out, stream));
+  mgpuMemFree(out, stream);
+  return report();
 }
 
 int main(int argc, char **argv) {
@@ -149,7 +239,11 @@ int main(int argc, char **argv) {
     std::printf("function: %p\n", static_cast<void *>(fn));
     return report();
   }
+  if ((mode == "lazy" || mode == "async-fault" || mode == "capture") &&
+      argc == 3)
+    return runLazy(mode, readFile(argv[2]));
   std::fprintf(stderr, "usage: %s ok|ptx|corrupt|wrong-arch|bad-ptx|oom|null|"
-                       "missing-kernel [file]\n", argv[0]);
+                       "missing-kernel|lazy|async-fault|capture [file]\n",
+               argv[0]);
   return 2;
 }

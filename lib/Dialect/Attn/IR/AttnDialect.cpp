@@ -18,6 +18,11 @@ void AttnDialect::initialize() {
 #define GET_ATTRDEF_LIST
 #include "attn/Dialect/Attn/IR/AttnAttrs.cpp.inc"
       >();
+  // Its LLVM IR translation is registered separately
+  // (registerAttnTranslations), keeping LLVM IR out of the dialect; a tool
+  // that translates without it gets an error, not a crash.
+  declarePromisedInterface<gpu::OffloadingLLVMTranslationAttrInterface,
+                           LazyObjectAttr>();
   addOperations<
 #define GET_OP_LIST
 #include "attn/Dialect/Attn/IR/AttnOps.cpp.inc"

@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""The CPU integration programs, run on the GPU.
+
+Every program in test/Integration/CPU with a `@main` prints its inputs and
+outputs through printMemrefF32 and is checked against a float64 reference by
+attn_check.py (its `%attn-check reference ...` RUN line says how). This
+script runs the same programs compiled with `attn-compile --target=cuda`,
+both as written (unfused: every op a generic GPU kernel) and fused (the
+attention kernels), and checks each GPU output twice: against the float64
+reference, and against the program's CPU output.
+
+  build OUT [--only REGEX]  (a machine with LLVM/MLIR and the CUDA toolkit)
+      compiles each program into OUT/<name>.<variant>.so, runs the CPU
+      pipeline for OUT/<name>.cpu.out, and writes OUT/manifest.json.
+  run OUT [--attn-run PATH] (a machine with a GPU; needs only the driver,
+      python3 and numpy) runs every library with attn-run and prints one
+      line per case, then `N passed, N failed`.
+
+A program whose GPU compile fails is recorded in the manifest and counts as
+a failure when run.
+"""
+import argparse
+import glob
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+
+def reference_args(path):
+    """The arguments of the file's `%attn-check reference` RUN line."""
+    lines, cont = [], ""
+    for line in open(path):
+        m = re.match(r"\s*//\s*RUN:\s?(.*)$", line)
+        if not m:
+            continue
+        text = cont + m.group(1)
+        if text.rstrip().endswith("\\"):
+            cont = text.rstrip()[:-1] + " "
+            continue
+        cont = ""
+        lines.append(text)
+    for text in lines:
+        m = re.search(r"%attn-check reference \S+(.*?)(\||$)", text)
+        if m:
+            return shlex.split(m.group(1))
+    return None
+
+
+def programs(only):
+    pattern = os.path.join(ROOT, "test", "Integration", "CPU", "*", "*.mlir")
+    for path in sorted(glob.glob(pattern)):
+        name = os.path.relpath(path, os.path.join(ROOT, "test", "Integration",
+                                                  "CPU")).replace("/", "-")
+        name = name[:-len(".mlir")]
+        if only and not re.search(only, name):
+            continue
+        if "func.func @main" not in open(path).read():
+            continue
+        args = reference_args(path)
+        if args is not None:
+            yield name, path, args
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, capture_output=True, text=True, **kw)
+
+
+def build(args):
+    os.makedirs(args.out, exist_ok=True)
+    bindir = os.path.join(args.build, "bin")
+    runner = os.path.join(args.llvm, "bin", "mlir-runner")
+    libs = ",".join(os.path.join(args.llvm, "lib", l) for l in
+                    ("libmlir_c_runner_utils.so", "libmlir_runner_utils.so"))
+    manifest = []
+    for name, path, ref in programs(args.only):
+        entry = {"name": name, "reference": ref, "variants": {}}
+        cpu = run([os.path.join(bindir, "attn-opt"), path,
+                   "--attn-pipeline=target=cpu"])
+        if cpu.returncode == 0:
+            out = run([runner, "-e", "main", "--entry-point-result=void",
+                       "--shared-libs=" + libs], input=cpu.stdout)
+            with open(os.path.join(args.out, name + ".cpu.out"), "w") as f:
+                f.write(out.stdout)
+        for variant, flags in (("unfused", ["--no-fuse"]), ("fused", [])):
+            so = os.path.join(args.out, f"{name}.{variant}.so")
+            r = run([os.path.join(bindir, "attn-compile"), path,
+                     "--target=cuda", "--chip=" + args.chip, "-o", so,
+                     "--runtime-dir=" + os.path.join(args.build, "lib")] +
+                    flags)
+            entry["variants"][variant] = (
+                os.path.basename(so) if r.returncode == 0 else
+                "compile failed: " + r.stderr.strip().splitlines()[0]
+                if r.stderr.strip() else "compile failed")
+            if os.path.exists(so[:-3] + ".h"):
+                os.remove(so[:-3] + ".h")
+        manifest.append(entry)
+        print(name, entry["variants"], flush=True)
+    with open(os.path.join(args.out, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=1)
+
+
+def check(kind, argv):
+    r = run([sys.executable, os.path.join(HERE, "attn_check.py"), kind] + argv)
+    text = (r.stdout + r.stderr).strip().splitlines()
+    return r.returncode == 0, text[-1] if text else "no output"
+
+
+def run_all(args):
+    manifest = json.load(open(os.path.join(args.out, "manifest.json")))
+    passed = failed = 0
+    for entry in manifest:
+        cpu = os.path.join(args.out, entry["name"] + ".cpu.out")
+        for variant, so in sorted(entry["variants"].items()):
+            case = f"{entry['name']} [{variant}]"
+            if not so.endswith(".so"):
+                print(f"FAIL {case}: {so}")
+                failed += 1
+                continue
+            out = os.path.join(args.out, f"{entry['name']}.{variant}.gpu.out")
+            try:
+                r = run([args.attn_run, os.path.join(args.out, so)],
+                        timeout=args.timeout)
+            except subprocess.TimeoutExpired:
+                print(f"FAIL {case}: timed out")
+                failed += 1
+                continue
+            with open(out, "w") as f:
+                f.write(r.stdout)
+            if r.returncode != 0:
+                msg = (r.stderr.strip().splitlines() or ["exit %d" %
+                                                         r.returncode])[-1]
+                print(f"FAIL {case}: attn-run: {msg}")
+                failed += 1
+                continue
+            ok_ref, ref = check("reference", [out] + entry["reference"])
+            ok_cpu, cmp = (check("compare", [out, cpu, "--tol", "1e-2"])
+                           if os.path.exists(cpu) else (False, "no CPU output"))
+            ok = ok_ref and ok_cpu
+            passed += ok
+            failed += not ok
+            print(f"{'PASS' if ok else 'FAIL'} {case}: reference {ref}; "
+                  f"vs CPU {cmp}", flush=True)
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawTextHelpFormatter)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    b = sub.add_parser("build")
+    b.add_argument("out")
+    b.add_argument("--build", default=os.path.join(ROOT, "build"))
+    b.add_argument("--llvm", default="/usr/lib/llvm-22")
+    b.add_argument("--chip", default="sm_90a")
+    b.add_argument("--only", default="")
+    r = sub.add_parser("run")
+    r.add_argument("out")
+    r.add_argument("--attn-run", default="attn-run")
+    r.add_argument("--timeout", type=float, default=60)
+    a = p.parse_args()
+    if a.cmd == "build":
+        build(a)
+        return 0
+    return run_all(a)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
