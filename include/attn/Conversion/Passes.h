@@ -44,6 +44,18 @@ void populateAttnToGPUPatterns(RewritePatternSet &patterns,
                                const AttnGPUTileConfig &config,
                                StringRef chip);
 
+/// Block shape of the general SIMT kernel (--convert-attn-to-gpu-simt).
+struct AttnGPUSimtConfig {
+  /// Warps per block.
+  int64_t numWarps = 4;
+  /// Query rows per warp.
+  int64_t rowsPerWarp = 8;
+};
+
+/// Patterns lowering every attn.attention to the general SIMT gpu.launch.
+void populateAttnToGPUSimtPatterns(RewritePatternSet &patterns,
+                                   const AttnGPUSimtConfig &config);
+
 #define GEN_PASS_REGISTRATION
 #include "attn/Conversion/Passes.h.inc"
 
