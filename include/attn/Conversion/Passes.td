@@ -21,7 +21,8 @@ def ConvertAttnToGPU : Pass<"convert-attn-to-gpu", "ModuleOp"> {
     Supported: f16 query/key/value, f16/bf16/f32 output, head dim 64 or 128
     (D == Dv), the head dim innermost in every operand, positive scale,
     causal (both alignments), GQA, any batch rank. Anything else (masks,
-    lse, other types or head dims) is rejected with a diagnostic.
+    lse, other types or head dims) is rejected with a diagnostic, or with
+    `soft` left for --convert-attn-to-gpu-simt.
   }];
   let options = [
     Option<"numWarps", "warps", "int64_t", /*default=*/"0",
