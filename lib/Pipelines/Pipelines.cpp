@@ -82,12 +82,19 @@ static void addAttentionKernels(OpPassManager &pm,
     sm90Opts.soft = autoWgmma;
     pm.addPass(createConvertAttnToGPUSm90(sm90Opts));
   }
-  ConvertAttnToGPUOptions gpuOpts;
-  gpuOpts.numWarps = opts.gpuWarps;
-  gpuOpts.blockKV = opts.gpuBlockKV;
-  gpuOpts.rowTiles = opts.gpuRowTiles;
-  gpuOpts.chip = opts.chip;
-  pm.addPass(createConvertAttnToGPU(gpuOpts));
+  // auto: the mma.sync kernel takes what it supports (soft) and the general
+  // SIMT kernel every op left, so that no valid op fails to compile.
+  if (opts.kernel != "simt") {
+    ConvertAttnToGPUOptions gpuOpts;
+    gpuOpts.numWarps = opts.gpuWarps;
+    gpuOpts.blockKV = opts.gpuBlockKV;
+    gpuOpts.rowTiles = opts.gpuRowTiles;
+    gpuOpts.chip = opts.chip;
+    gpuOpts.soft = opts.kernel == "auto";
+    pm.addPass(createConvertAttnToGPU(gpuOpts));
+  }
+  if (opts.kernel == "auto" || opts.kernel == "simt")
+    pm.addPass(createConvertAttnToGPUSimt());
 }
 
 /// Tensors to buffers for a whole program: every function's tensor results
@@ -195,9 +202,9 @@ LogicalResult mlir::attn::buildAttnPipeline(
       return errorHandler("attn-pipeline: unknown format '" + opts.format +
                           "' (expected bin or isa)");
     if (opts.kernel != "auto" && opts.kernel != "mma-sync" &&
-        opts.kernel != "wgmma")
+        opts.kernel != "wgmma" && opts.kernel != "simt")
       return errorHandler("attn-pipeline: unknown kernel '" + opts.kernel +
-                          "' (expected auto, mma-sync or wgmma)");
+                          "' (expected auto, mma-sync, wgmma or simt)");
     if (opts.kernel == "wgmma" && opts.chip != "sm_90a")
       return errorHandler("attn-pipeline: kernel=wgmma needs chip=sm_90a");
     // Checked here: with kernel=auto an op may never reach the pass that

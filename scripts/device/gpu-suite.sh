@@ -4,10 +4,12 @@
 # test/Integration/GPU/build_dev.sh built here into build-h5/dev (no
 # LLVM/MLIR there), a CUDA driver, compute-sanitizer and cuobjdump.
 #   scripts/device/gpu-suite.sh [devdir]   (logs into $OUT, or ./gpu-suite-out)
-# Runs: the whole suite (correctness + timing), compute-sanitizer memcheck
-# and racecheck on the small shapes, HMMA counts from cuobjdump -sass, and
-# the D=128 S=4096 B*H=64 non-causal f16 default timed against the
-# baseline build (when build_dev.sh made one), alternating runs.
+# Runs: the whole suite (correctness + timing), the same on the general
+# SIMT kernel alone (kernel=simt, f32-accurate tolerances),
+# compute-sanitizer memcheck and racecheck on the small shapes (both
+# builds), HMMA/FFMA counts from cuobjdump -sass, and the D=128 S=4096
+# B*H=64 non-causal f16 default timed against the baseline build (when
+# build_dev.sh made one), alternating runs.
 set -u -o pipefail
 DEV=${1:-build-h5/dev}
 OUT=${OUT:-$PWD/gpu-suite-out}
@@ -23,6 +25,11 @@ nvidia-smi --query-gpu=name,driver_version,clocks.max.sm,memory.total \
 step "suite (seed $SEED)"
 "$DEV/attn_e2e_default" "$SEED" all || rc=1
 
+if [ -x "$DEV/attn_e2e_kernel_simt" ]; then
+  step "suite, kernel=simt (seed $SEED): every case on the general kernel"
+  "$DEV/attn_e2e_kernel_simt" "$SEED" all || rc=1
+fi
+
 step "compute-sanitizer memcheck (small shapes)"
 timeout 150 compute-sanitizer --tool memcheck --error-exitcode 3 \
   "$DEV/attn_e2e_default" "$((SEED + 1))" sanitize 2>&1 | tail -4 || rc=1
@@ -31,14 +38,23 @@ timeout 150 compute-sanitizer --tool racecheck --racecheck-report hazard \
   --error-exitcode 3 "$DEV/attn_e2e_default" "$((SEED + 2))" sanitize \
   2>&1 | tail -4 || rc=1
 
-step "cuobjdump -sass: HMMA / HGMMA / UTMALDG / LDSM / LDGSTS / LDL+STL per kernel"
+if [ -x "$DEV/attn_e2e_kernel_simt" ]; then
+  step "compute-sanitizer memcheck and racecheck, kernel=simt (small shapes)"
+  timeout 400 compute-sanitizer --tool memcheck --error-exitcode 3 \
+    "$DEV/attn_e2e_kernel_simt" "$((SEED + 1))" sanitize 2>&1 | tail -4 || rc=1
+  timeout 400 compute-sanitizer --tool racecheck --racecheck-report hazard \
+    --error-exitcode 3 "$DEV/attn_e2e_kernel_simt" "$((SEED + 2))" sanitize \
+    2>&1 | tail -4 || rc=1
+fi
+
+step "cuobjdump -sass: HMMA / HGMMA / UTMALDG / LDSM / LDGSTS / FFMA / LDL+STL per kernel"
 for c in "$DEV"/sass/*.cubin; do
   s=$(cuobjdump -sass "$c")
-  printf '%-34s HMMA %4s  HGMMA %4s  UTMALDG %4s  LDSM %4s  LDGSTS %4s  LDL/STL %s\n' \
+  printf '%-40s HMMA %4s  HGMMA %4s  UTMALDG %4s  LDSM %4s  LDGSTS %4s  FFMA %5s  LDL/STL %s\n' \
     "$(basename "$c" .cubin)" "$(grep -c HMMA <<<"$s")" \
     "$(grep -c HGMMA <<<"$s")" "$(grep -c UTMALDG <<<"$s")" \
     "$(grep -c LDSM <<<"$s")" "$(grep -c LDGSTS <<<"$s")" \
-    "$(grep -cE '\b(LDL|STL)\b' <<<"$s")"
+    "$(grep -c FFMA <<<"$s")" "$(grep -cE '\b(LDL|STL)\b' <<<"$s")"
 done
 
 step "timing: D=128 S=4096 B*H=64 f16 (new default vs baseline, alternating)"

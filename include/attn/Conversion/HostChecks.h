@@ -39,6 +39,18 @@ void replaceWithAttentionBuffers(RewriterBase &rewriter, AttentionOp op,
 inline constexpr const char *kReportInvalidArgumentFn =
     "attnReportInvalidArgument";
 
+/// What a kernel assumes about the caller's buffers beyond their sizes.
+enum class BufferLayout {
+  /// Dense row-major, every pointer `pointerAlignment`-byte aligned: the
+  /// tensor-core kernels copy whole rows (cp.async) or build TMA maps.
+  DenseAligned,
+  /// Any strides: the kernel addresses each element through its memref
+  /// descriptor (the general SIMT kernel). Only what the memref type fixes
+  /// (its static offset and strides) must match, pointers need only the
+  /// alignment of their element type, and an empty buffer may be null.
+  Strided,
+};
+
 /// Emits, at `b`'s insertion point (host code, before anything that uses the
 /// buffers), the run-time checks of the buffers `q`, `k`, `v`, `o` and the
 /// optional `mask` and `lse` of `op` (memrefs with identity layouts, which
@@ -48,10 +60,11 @@ inline constexpr const char *kReportInvalidArgumentFn =
 /// and the problem (the runtime keeps the first). Returns the `scf.if`: build
 /// the launch (and its host set-up, e.g. TMA descriptors) in its then block,
 /// before its terminator.
-scf::IfOp emitGuardedLaunchRegion(OpBuilder &b, Location loc, AttentionOp op,
-                                  Value q, Value k, Value v, Value o,
-                                  Value mask, Value lse,
-                                  int64_t pointerAlignment = 16);
+scf::IfOp
+emitGuardedLaunchRegion(OpBuilder &b, Location loc, AttentionOp op, Value q,
+                        Value k, Value v, Value o, Value mask, Value lse,
+                        int64_t pointerAlignment = 16,
+                        BufferLayout layout = BufferLayout::DenseAligned);
 
 } // namespace mlir::attn
 

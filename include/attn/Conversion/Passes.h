@@ -51,6 +51,18 @@ void populateAttnToGPUPatterns(RewritePatternSet &patterns,
 /// The target=cuda passes add this to their dependent registry.
 void registerGPUHostInterfaceModels(DialectRegistry &registry);
 
+/// Block shape of the general SIMT kernel (--convert-attn-to-gpu-simt).
+struct AttnGPUSimtConfig {
+  /// Warps per block.
+  int64_t numWarps = 4;
+  /// Query rows per warp.
+  int64_t rowsPerWarp = 8;
+};
+
+/// Patterns lowering every attn.attention to the general SIMT gpu.launch.
+void populateAttnToGPUSimtPatterns(RewritePatternSet &patterns,
+                                   const AttnGPUSimtConfig &config);
+
 #define GEN_PASS_REGISTRATION
 #include "attn/Conversion/Passes.h.inc"
 

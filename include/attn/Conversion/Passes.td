@@ -21,7 +21,8 @@ def ConvertAttnToGPU : Pass<"convert-attn-to-gpu", "ModuleOp"> {
     Supported: f16 query/key/value, f16/bf16/f32 output, head dim 64 or 128
     (D == Dv), the head dim innermost in every operand, positive scale,
     causal (both alignments), GQA, any batch rank. Anything else (masks,
-    lse, other types or head dims) is rejected with a diagnostic.
+    lse, other types or head dims) is rejected with a diagnostic, or with
+    `soft` left for --convert-attn-to-gpu-simt.
   }];
   let options = [
     Option<"numWarps", "warps", "int64_t", /*default=*/"0",
@@ -34,7 +35,10 @@ def ConvertAttnToGPU : Pass<"convert-attn-to-gpu", "ModuleOp"> {
            "16-row tiles per warp (1 or 2; 2 halves shared-memory reads of K "
            "and V per mma); 0 picks from the default table">,
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",
-           "Target chip, for the default tile table">
+           "Target chip, for the default tile table">,
+    Option<"soft", "soft", "bool", /*default=*/"false",
+           "Skip unsupported attn.attention ops (for "
+           "--convert-attn-to-gpu-simt to take) instead of failing">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
@@ -168,6 +172,41 @@ def AttnGPUStreamOrder : Pass<"attn-gpu-stream-order", "ModuleOp"> {
     stream; later operations take a new token.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
+def ConvertAttnToGPUSimt : Pass<"convert-attn-to-gpu-simt", "ModuleOp"> {
+  let summary = "Lower any attn.attention to a general SIMT (f32 FMA) "
+                "FlashAttention gpu.launch";
+  let description = [{
+    The fallback GPU lowering: takes every `attn.attention` the verifier
+    accepts (f16, bf16 or f32 inputs, any output type, any head dims D and
+    Dv, static or dynamic, D != Dv, any `*_perm`, any batch rank, every mask
+    kind and broadcast, causal, GQA, lse) and rewrites it, like
+    --convert-attn-to-gpu, into a `gpu.launch` on the buffers of its
+    operands that writes the result in place into the buffer of `outs`.
+
+    One block of `warps` warps per (`warps` * `rows` query rows, batch·head,
+    slice of Dv); each warp owns `rows` query rows. K/V tiles of 32 keys are
+    staged in shared memory as f32 (converted once), one key per lane for
+    S = Q·Kᵀ, online softmax in f32 (exp2, scale·log2(e) folded into Q),
+    one output column per lane for O += P·V, accumulators in registers.
+    All arithmetic is f32 on the FMA units (no tensor cores, no tf32).
+    Every element is addressed through `memref.load`/`memref.store` with its
+    real indices, so any layout of the buffers works. See docs/gpu.md.
+  }];
+  let options = [
+    Option<"warps", "warps", "int64_t", /*default=*/"4",
+           "Warps per block (1..32)">,
+    Option<"rows", "rows", "int64_t", /*default=*/"8",
+           "Query rows per warp (1..16)">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect", "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect", "::mlir::LLVM::LLVMDialect",
+    "::mlir::NVVM::NVVMDialect", "::mlir::func::FuncDialect"
+  ];
 }
 
 #endif // ATTN_CONVERSION_PASSES_TD

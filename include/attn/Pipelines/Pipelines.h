@@ -97,9 +97,10 @@ struct AttnPipelineOptions : public PassPipelineOptions<AttnPipelineOptions> {
   PassOptions::Option<std::string> kernel{
       *this, "kernel",
       llvm::cl::desc("target=cuda: auto, mma-sync (FlashAttention-2 on "
-                     "mma.sync, any chip) or wgmma (TMA + wgmma, sm_90a; "
-                     "docs/hopper.md). auto: wgmma on sm_90a where it supports the "
-                     "op, else mma-sync"),
+                     "mma.sync, any chip), wgmma (TMA + wgmma, sm_90a; "
+                     "docs/hopper.md) or simt (the general f32 SIMT kernel, "
+                     "every op). auto: wgmma on sm_90a where it supports the "
+                     "op, else mma-sync where it does, else simt"),
       llvm::cl::init("auto")};
   PassOptions::Option<OffloadingHandler> offloadingHandler{
       *this, "offloading-handler",

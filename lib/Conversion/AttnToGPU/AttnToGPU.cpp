@@ -807,11 +807,12 @@ struct ConvertAttnToGPUPass
       return signalPassFailure();
     }
     AttnGPUTileConfig config{numWarps, blockKV, rowTiles};
-    // Diagnose first: a pattern's match failure is silent.
+    // Diagnose first: a pattern's match failure is silent. With `soft`, the
+    // ops this kernel cannot take are left for --convert-attn-to-gpu-simt.
     WalkResult walk = getOperation()->walk([&](AttentionOp op) {
       AttnGPUTileConfig cfg = resolveTileConfig(op, config, chip);
       std::string reason = getUnsupportedReason(op, cfg, chip);
-      if (reason.empty())
+      if (reason.empty() || soft)
         return WalkResult::advance();
       op.emitOpError("cannot be lowered to GPU: ") << reason;
       return WalkResult::interrupt();

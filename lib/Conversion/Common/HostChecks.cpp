@@ -125,17 +125,38 @@ public:
     check(ne(x.value, ref.value), format, x.value, ref.value);
   }
 
-  /// Pointer, offset and static sizes of one buffer.
-  void checkBuffer(const Descriptor &d, StringRef name, int64_t align) {
+  /// True (i1) when no size of `d` is 0.
+  Value nonEmpty(const Descriptor &d) {
+    Value all = arith::ConstantIntOp::create(b, loc, b.getI1Type(), 1);
+    for (Value size : d.sizes)
+      all = arith::AndIOp::create(b, loc, all, ne(size, cst(0)));
+    return all;
+  }
+
+  /// Pointer, offset and static sizes of one buffer. With `strided`, a null
+  /// pointer, a wrong offset or a misaligned pointer are errors only in a
+  /// buffer that holds elements (nothing else is read then).
+  void checkBuffer(const Descriptor &d, StringRef name, int64_t align,
+                   bool strided = false) {
     std::string n = name.str();
-    check(cmp(arith::CmpIPredicate::eq, d.address, cst(0)),
+    Value used = strided ? nonEmpty(d) : Value();
+    auto ifUsed = [&](Value fail) {
+      return used ? arith::AndIOp::create(b, loc, fail, used).getResult()
+                  : fail;
+    };
+    check(ifUsed(cmp(arith::CmpIPredicate::eq, d.address, cst(0))),
           n + " is a null pointer");
     // The type's offset is a static 0: loads and stores ignore the
-    // descriptor's (the TMA encoding would not).
-    check(ne(d.offset, cst(0)),
-          n + " descriptor has offset %lld; the ABI needs 0 (pass the "
-              "address of the first element as the aligned pointer)",
-          d.offset);
+    // descriptor's (the TMA encoding would not). A general kernel reads a
+    // dynamic offset from the descriptor.
+    int64_t typeOffset = d.type.getStridesAndOffset().second;
+    if (!ShapedType::isDynamic(typeOffset))
+      check(ifUsed(ne(d.offset, cst(typeOffset))),
+            n + " descriptor has offset %lld; the ABI needs " +
+                std::to_string(typeOffset) +
+                " (pass the address of the first element as the aligned "
+                "pointer)",
+            d.offset);
     if (align > 1) {
       int64_t bytes =
           std::max<int64_t>(1, d.type.getElementTypeBitWidth() / 8);
@@ -143,7 +164,7 @@ public:
           b, loc, d.address,
           arith::MulIOp::create(b, loc, d.offset, cst(bytes)));
       Value rem = arith::AndIOp::create(b, loc, addr, cst(align - 1));
-      check(ne(rem, cst(0)),
+      check(ifUsed(ne(rem, cst(0))),
             n + " pointer is not " + std::to_string(align) +
                 "-byte aligned (address %% " + std::to_string(align) +
                 " is %lld)",
@@ -179,6 +200,24 @@ public:
             d.strides[i], expected);
       if (i > 0)
         expected = arith::MulIOp::create(b, loc, expected, d.sizes[i]);
+    }
+  }
+
+  /// The strides that the memref type fixes statically (for a general
+  /// kernel, which reads the others from the descriptor). The stride of a
+  /// size-1 dim multiplies index 0, and an empty buffer is never read.
+  void checkStaticStrides(const Descriptor &d, StringRef name) {
+    auto [strides, offset] = d.type.getStridesAndOffset();
+    Value used = nonEmpty(d);
+    for (auto [i, stride] : llvm::enumerate(strides)) {
+      if (ShapedType::isDynamic(stride))
+        continue;
+      Value bad = arith::AndIOp::create(b, loc, ne(d.sizes[i], cst(1)),
+                                        ne(d.strides[i], cst(stride)));
+      check(arith::AndIOp::create(b, loc, bad, used),
+            name.str() + " stride of dim " + std::to_string(i) +
+                " is %lld, the function's type says %lld",
+            d.strides[i], cst(stride));
     }
   }
 
@@ -271,23 +310,30 @@ scf::IfOp mlir::attn::emitGuardedLaunchRegion(OpBuilder &b, Location loc,
                                               AttentionOp op, Value q, Value k,
                                               Value v, Value o, Value mask,
                                               Value lse,
-                                              int64_t pointerAlignment) {
+                                              int64_t pointerAlignment,
+                                              BufferLayout layout) {
   CheckEmitter c(b, loc, op);
   int64_t nb = op.getNumBatchDims();
+  bool strided = layout == BufferLayout::Strided;
   Descriptor dq = c.read(q), dk = c.read(k), dv = c.read(v), dout = c.read(o);
-  c.checkBuffer(dq, "query", pointerAlignment);
-  c.checkBuffer(dk, "key", pointerAlignment);
-  c.checkBuffer(dv, "value", pointerAlignment);
-  c.checkBuffer(dout, "output", pointerAlignment);
+  // Read element by element: only the element size matters.
+  auto elementAlign = [](const Descriptor &d) {
+    return std::max<int64_t>(1, d.type.getElementTypeBitWidth() / 8);
+  };
+  for (auto [d, name] : {std::pair<Descriptor *, StringRef>{&dq, "query"},
+                         {&dk, "key"},
+                         {&dv, "value"},
+                         {&dout, "output"}})
+    c.checkBuffer(*d, name, strided ? elementAlign(*d) : pointerAlignment,
+                  strided);
   std::optional<Descriptor> dm, dl;
   if (mask) {
     dm = c.read(mask);
-    // Read element by element: only the element size matters.
-    c.checkBuffer(*dm, "mask", dm->type.getElementTypeBitWidth() / 8);
+    c.checkBuffer(*dm, "mask", elementAlign(*dm), strided);
   }
   if (lse) {
     dl = c.read(lse);
-    c.checkBuffer(*dl, "lse", dl->type.getElementTypeBitWidth() / 8);
+    c.checkBuffer(*dl, "lse", elementAlign(*dl), strided);
   }
 
   SmallVector<int64_t> qPerm = op.getQueryPermutation();
@@ -382,14 +428,18 @@ scf::IfOp mlir::attn::emitGuardedLaunchRegion(OpBuilder &b, Location loc,
       c.checkEqual(c.dim(*dl, ld), outRef[ld],
                    "lse " + logicalName(ld, nb) + " is %lld, expected %lld");
 
-  c.checkStrides(dq, "query");
-  c.checkStrides(dk, "key");
-  c.checkStrides(dv, "value");
-  c.checkStrides(dout, "output");
+  SmallVector<std::pair<Descriptor *, StringRef>> all = {
+      {&dq, "query"}, {&dk, "key"}, {&dv, "value"}, {&dout, "output"}};
   if (dm)
-    c.checkStrides(*dm, "mask");
+    all.push_back({&*dm, "mask"});
   if (dl)
-    c.checkStrides(*dl, "lse");
+    all.push_back({&*dl, "lse"});
+  for (auto [d, name] : all) {
+    if (strided)
+      c.checkStaticStrides(*d, name);
+    else
+      c.checkStrides(*d, name);
+  }
 
   return scf::IfOp::create(b, loc, c.passed(), /*withElseRegion=*/false);
 }
