@@ -9,7 +9,7 @@
 
 // BQ: tile-invalid-options.mlir:[[@LINE+8]]:8: error: attn-tile: invalid options: block-q (0)
 // BKV: error: attn-tile: invalid options: {{.*}}block-kv (-4)
-// SPLIT: error: attn-tile: invalid options: {{.*}}split-kv ('maybe')
+// SPLIT: for the --split-kv option: Cannot find option named 'maybe'!
 // NS: error: attn-tile: invalid options: {{.*}}num-splits (-1)
 // HUGE: error: attn-tile: invalid options: {{.*}}block-kv (9223372036854775807) must be in [1, 1048576]
 func.func @f(%q: tensor<1x1x4x8xf32>, %k: tensor<1x1x4x8xf32>,
