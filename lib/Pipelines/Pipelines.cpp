@@ -25,7 +25,9 @@ void mlir::attn::buildAttnCPUPipeline(OpPassManager &pm,
     AttnTileOptions tileOpts;
     tileOpts.blockQ = opts.blockQ;
     tileOpts.blockKV = opts.blockKV;
-    tileOpts.splitKV = opts.splitKV;
+    // Checked in buildAttnPipeline.
+    tileOpts.splitKV =
+        parseSplitKVMode(opts.splitKV).value_or(SplitKVMode::Auto);
     pm.addPass(createAttnTile(tileOpts));
   } else {
     pm.addPass(createAttnDecompose());
@@ -191,6 +193,9 @@ LogicalResult mlir::attn::buildAttnPipeline(
     OpPassManager &pm, const AttnPipelineOptions &opts,
     function_ref<LogicalResult(const Twine &)> errorHandler) {
   if (opts.target == "cpu") {
+    if (!parseSplitKVMode(opts.splitKV))
+      return errorHandler("attn-pipeline: unknown split-kv '" + opts.splitKV +
+                          "' (expected auto, on or off)");
     buildAttnCPUPipeline(pm, opts);
     return success();
   }

@@ -72,6 +72,9 @@ int64_t maxSharedMemoryBytes(StringRef chip) {
 std::string getUnsupportedReason(AttentionOp op,
                                  const AttnGPUTileConfig &config,
                                  StringRef chip) {
+  if (op.getCausalOffset())
+    return "a causal_offset (a tile of a larger op) is not supported: lower "
+           "the whole op";
   Type inTy = op.getQueryType().getElementType();
   if (!inTy.isF16() && !inTy.isBF16())
     return "target=cuda supports only f16 and bf16 query/key/value (the "

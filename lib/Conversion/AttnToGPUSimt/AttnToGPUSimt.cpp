@@ -163,6 +163,8 @@ public:
       causal = true;
       bottomRight = *c == CausalAlignment::BottomRight;
     }
+    // A tile of a tiled op sees keys up to its own diagonal shift.
+    extraCausalOffset = op.getCausalOffset();
     // exp(x * scale) == exp2(x * scale * log2(e)): folded into Q.
     scaleLog2 = op.getScale().convertToDouble() * M_LOG2E;
     outElemTy = op.getOutputType().getElementType();
@@ -240,6 +242,7 @@ private:
   int64_t nb, staticD, staticDv;
   SmallVector<int64_t> qPerm, kPerm, vPerm, oPerm;
   bool causal = false, bottomRight = false;
+  Value extraCausalOffset;
   double scaleLog2;
   Type outElemTy, f32;
   VectorType vec4;
@@ -301,6 +304,8 @@ void SimtEmitter::decodeBlock(gpu::LaunchOp launch) {
   dvSize = ShapedType::isDynamic(staticDv) ? logicalDim(v, vPerm, nb + 2)
                                            : idx(staticDv);
   causalOffset = bottomRight ? sub(sk, sq) : idx(0);
+  if (extraCausalOffset)
+    causalOffset = add(causalOffset, extraCausalOffset);
   warpRowInBlock = mul(warp, idx(p.rows));
   warpRow0 = add(q0, warpRowInBlock);
 }

@@ -175,6 +175,9 @@ int64_t sharedBytes(const HopperConfig &c, int64_t d) {
 }
 
 std::string getUnsupportedReason(AttentionOp op, const HopperConfig &c) {
+  if (op.getCausalOffset())
+    return "a causal_offset (a tile of a larger op) is not supported: lower "
+           "the whole op";
   Type inTy = op.getQueryType().getElementType();
   if ((!inTy.isF16() && !inTy.isBF16()) ||
       op.getKeyType().getElementType() != inTy ||

@@ -489,3 +489,11 @@ func.func @missing_scale(%q: tensor<4x5x8xf32>, %k: tensor<4x7x8xf32>, %v: tenso
   %r = attn.attention ins(%q, %k, %v : tensor<4x5x8xf32>, tensor<4x7x8xf32>, tensor<4x7x8xf32>) outs(%init : tensor<4x5x8xf32>) causal<top_left> -> tensor<4x5x8xf32>
   return
 }
+
+// -----
+
+func.func @causal_offset_without_causal(%q: tensor<4x5x8xf32>, %k: tensor<4x7x8xf32>, %v: tensor<4x7x8xf32>, %init: tensor<4x5x8xf32>, %off: index) {
+  // expected-error @+1 {{causal_offset requires a causal mask}}
+  %r = attn.attention ins(%q, %k, %v : tensor<4x5x8xf32>, tensor<4x7x8xf32>, tensor<4x7x8xf32>) outs(%init : tensor<4x5x8xf32>) scale(1.0) causal_offset(%off) -> tensor<4x5x8xf32>
+  return
+}

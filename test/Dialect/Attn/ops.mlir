@@ -251,7 +251,23 @@ func.func @gqa_dv_differs_from_d(%q: tensor<6x5x8xf32>, %k: tensor<2x7x8xf32>, %
 func.func @generic_form_input(%q: tensor<4x5x8xf32>, %k: tensor<4x7x8xf32>, %v: tensor<4x7x8xf32>,
                               %mask: tensor<5x7xi1>, %init: tensor<4x5x8xf32>) -> tensor<4x5x8xf32> {
   %o = "attn.attention"(%q, %k, %v, %mask, %init)
-         <{causal = #attn.causal<top_left>, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0>, scale = 2.500000e-01 : f64}>
+         <{causal = #attn.causal<top_left>, operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 1, 0>, scale = 2.500000e-01 : f64}>
          : (tensor<4x5x8xf32>, tensor<4x7x8xf32>, tensor<4x7x8xf32>, tensor<5x7xi1>, tensor<4x5x8xf32>) -> tensor<4x5x8xf32>
   return %o : tensor<4x5x8xf32>
+}
+
+// -----
+
+// A tile of a causal op carries its diagonal in causal_offset; the mask, the
+// offset and the lse keep their order in the custom form.
+// CHECK-LABEL: func.func @causal_offset_tile
+// CHECK-SAME: %[[OFF:[a-z0-9]+]]: index
+// CHECK: attn.attention ins({{.*}}) mask(%{{.*}} : tensor<1x7xi1>) outs(%{{.*}} : tensor<1x2x5x8xf32>) lse(%{{.*}} : tensor<1x2x5xf32>) scale(2.500000e-01) causal<top_left> causal_offset(%[[OFF]]) -> tensor<1x2x5x8xf32>, tensor<1x2x5xf32>
+func.func @causal_offset_tile(%q: tensor<1x2x5x8xf32>, %k: tensor<1x2x7x8xf32>, %v: tensor<1x2x7x8xf32>,
+                              %mask: tensor<1x7xi1>, %init: tensor<1x2x5x8xf32>, %linit: tensor<1x2x5xf32>,
+                              %off: index) -> (tensor<1x2x5x8xf32>, tensor<1x2x5xf32>) {
+  %o:2 = attn.attention ins(%q, %k, %v : tensor<1x2x5x8xf32>, tensor<1x2x7x8xf32>, tensor<1x2x7x8xf32>)
+         mask(%mask : tensor<1x7xi1>) outs(%init : tensor<1x2x5x8xf32>) lse(%linit : tensor<1x2x5xf32>)
+         scale(0.25) causal<top_left> causal_offset(%off) -> tensor<1x2x5x8xf32>, tensor<1x2x5xf32>
+  return %o#0, %o#1 : tensor<1x2x5x8xf32>, tensor<1x2x5xf32>
 }

@@ -1,6 +1,8 @@
 //===- AttnOps.cpp - attn operations ----------------------------*- C++ -*-===//
 #include "attn/Dialect/Attn/IR/AttnOps.h"
+#include "attn/Dialect/Attn/IR/AttentionUtils.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/STLExtras.h"
@@ -24,7 +26,8 @@ void AttentionOp::build(OpBuilder &builder, OperationState &state, Value query,
   if (causal)
     causalAttr = CausalAlignmentAttr::get(builder.getContext(), *causal);
   build(builder, state, TypeRange{output.getType()}, query, key, value, mask,
-        output, /*lse=*/Value(), builder.getF64FloatAttr(scale), causalAttr,
+        /*causal_offset=*/Value(), output, /*lse=*/Value(),
+        builder.getF64FloatAttr(scale), causalAttr,
         /*query_perm=*/nullptr, /*key_perm=*/nullptr, /*value_perm=*/nullptr,
         /*output_perm=*/nullptr);
 }
@@ -58,191 +61,276 @@ SmallVector<int64_t> AttentionOp::getLogicalShape(RankedTensorType type,
 }
 
 MutableOperandRange AttentionOp::getDpsInitsMutable() {
-  unsigned start = getMask() ? 4 : 3;
+  // Inputs: query, key, value, then the optional mask and causal offset.
+  unsigned start = 3 + (getMask() ? 1 : 0) + (getCausalOffset() ? 1 : 0);
   return MutableOperandRange(getOperation(), start, getLse() ? 2 : 1);
 }
 
-static bool isSupportedFloat(Type t) { return t.isF16() || t.isBF16() || t.isF32(); }
+Value AttentionOp::buildCausalDiagonal(OpBuilder &b, Location loc,
+                                       OpFoldResult queryLength,
+                                       OpFoldResult keyLength) {
+  assert(isCausal() && "only causal ops have a diagonal");
+  // Folded where the lengths are static: the mask then compares with a
+  // constant.
+  Value diagonal = getValueOrCreateConstantIndexOp(b, loc, b.getIndexAttr(0));
+  if (*getCausal() == CausalAlignment::BottomRight)
+    diagonal = b.createOrFold<arith::SubIOp>(
+        loc, getValueOrCreateConstantIndexOp(b, loc, keyLength),
+        getValueOrCreateConstantIndexOp(b, loc, queryLength));
+  if (Value offset = getCausalOffset())
+    diagonal = b.createOrFold<arith::AddIOp>(loc, diagonal, offset);
+  return diagonal;
+}
+
+//===----------------------------------------------------------------------===//
+// Verifier
+//===----------------------------------------------------------------------===//
+
+static bool isSupportedFloat(Type t) {
+  return t.isF16() || t.isBF16() || t.isF32();
+}
 
 static bool compatible(int64_t a, int64_t b) {
   return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+}
+
+/// The static one of two sizes known to agree, or dynamic.
+static int64_t merge(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) ? b : a;
 }
 
 static std::string dimStr(int64_t d) {
   return ShapedType::isDynamic(d) ? std::string("?") : std::to_string(d);
 }
 
-LogicalResult AttentionOp::verify() {
-  RankedTensorType qTy = getQueryType(), kTy = getKeyType(),
-                   vTy = getValueType(), oTy = getOutputType();
-  int64_t rank = qTy.getRank();
+static LogicalResult verifyRanks(AttentionOp op) {
+  int64_t rank = op.getQueryType().getRank();
   if (rank < 3)
-    return emitOpError("query must have rank >= 3 ([batch..., heads, seq, "
-                       "head_dim]), got rank ")
+    return op.emitOpError("query must have rank >= 3 ([batch..., heads, seq, "
+                          "head_dim]), got rank ")
            << rank;
-  for (auto [name, ty] : {std::pair<StringRef, RankedTensorType>{"key", kTy},
-                          {"value", vTy},
-                          {"output", oTy}})
+  for (auto [name, ty] :
+       {std::pair<StringRef, RankedTensorType>{"key", op.getKeyType()},
+        {"value", op.getValueType()},
+        {"output", op.getOutputType()}})
     if (ty.getRank() != rank)
-      return emitOpError() << name << " rank (" << ty.getRank()
-                           << ") must equal query rank (" << rank << ")";
+      return op.emitOpError() << name << " rank (" << ty.getRank()
+                              << ") must equal query rank (" << rank << ")";
+  return success();
+}
 
-  // Element types.
-  Type elemTy = qTy.getElementType();
+static LogicalResult verifyElementTypesAndScale(AttentionOp op) {
+  Type elemTy = op.getQueryType().getElementType();
   if (!isSupportedFloat(elemTy))
-    return emitOpError("query element type must be f16, bf16 or f32, got ")
+    return op.emitOpError("query element type must be f16, bf16 or f32, got ")
            << elemTy;
-  if (kTy.getElementType() != elemTy || vTy.getElementType() != elemTy)
-    return emitOpError("query, key and value must have the same element type");
-  if (!isSupportedFloat(oTy.getElementType()))
-    return emitOpError("output element type must be f16, bf16 or f32, got ")
-           << oTy.getElementType();
-
-  // Scale.
-  double scale = getScale().convertToDouble();
+  if (op.getKeyType().getElementType() != elemTy ||
+      op.getValueType().getElementType() != elemTy)
+    return op.emitOpError(
+        "query, key and value must have the same element type");
+  Type outTy = op.getOutputType().getElementType();
+  if (!isSupportedFloat(outTy))
+    return op.emitOpError("output element type must be f16, bf16 or f32, got ")
+           << outTy;
+  double scale = op.getScale().convertToDouble();
   if (!std::isfinite(scale) || scale <= 0.0)
-    return emitOpError("scale must be finite and positive, got ") << scale;
+    return op.emitOpError("scale must be finite and positive, got ") << scale;
+  return success();
+}
 
-  // Permutations.
-  auto checkPerm = [&](StringRef name,
-                       std::optional<ArrayRef<int64_t>> perm) -> LogicalResult {
-    if (!perm)
-      return success();
-    if (static_cast<int64_t>(perm->size()) != rank)
-      return emitOpError() << name << " must have " << rank << " entries";
-    SmallVector<bool> seen(rank, false);
-    for (int64_t p : *perm) {
-      if (p < 0 || p >= rank || seen[p])
-        return emitOpError() << name << " is not a permutation of [0, " << rank
-                             << ")";
-      seen[p] = true;
-    }
+static LogicalResult verifyPermutation(AttentionOp op, StringRef name,
+                                       std::optional<ArrayRef<int64_t>> perm) {
+  if (!perm)
     return success();
-  };
-  if (failed(checkPerm("query_perm", getQueryPerm())) ||
-      failed(checkPerm("key_perm", getKeyPerm())) ||
-      failed(checkPerm("value_perm", getValuePerm())) ||
-      failed(checkPerm("output_perm", getOutputPerm())))
-    return failure();
+  int64_t rank = op.getQueryType().getRank();
+  if (static_cast<int64_t>(perm->size()) != rank)
+    return op.emitOpError() << name << " must have " << rank << " entries";
+  SmallVector<bool> seen(rank, false);
+  for (int64_t p : *perm) {
+    if (p < 0 || p >= rank || seen[p])
+      return op.emitOpError()
+             << name << " is not a permutation of [0, " << rank << ")";
+    seen[p] = true;
+  }
+  return success();
+}
 
-  SmallVector<int64_t> q = getLogicalShape(qTy, getQueryPermutation());
-  SmallVector<int64_t> k = getLogicalShape(kTy, getKeyPermutation());
-  SmallVector<int64_t> v = getLogicalShape(vTy, getValuePermutation());
-  SmallVector<int64_t> o = getLogicalShape(oTy, getOutputPermutation());
-  int64_t nb = rank - 3, h = nb, s = nb + 1, d = nb + 2;
+namespace {
+/// The logical shapes of the four tensors and, merged from all of them, the
+/// logical scores shape `[batch..., Hq, Sq, Sk]` (a static size wherever any
+/// operand gives one).
+struct LogicalShapes {
+  SmallVector<int64_t> q, k, v, o, scores;
+  int64_t nb;
+};
+} // namespace
 
-  // `merged` collects, per logical dimension of the query/output rows
-  // ([batch..., Hq, Sq]), the static size any operand gives, so that a
-  // dynamic query size does not hide a mismatch between the others.
-  auto merge = [](int64_t a, int64_t b) {
-    return ShapedType::isDynamic(a) ? b : a;
-  };
-  SmallVector<int64_t> merged(q.begin(), q.begin() + nb + 2);
-  for (int64_t i = 0; i < nb; ++i) {
+/// Batch dims: query, key, value and output agree; a dynamic query size does
+/// not hide a mismatch between the others.
+static LogicalResult verifyBatchDims(AttentionOp op, LogicalShapes &s) {
+  for (int64_t i = 0; i < s.nb; ++i) {
     StringRef knownFrom = "query";
     for (auto [name, shape] :
-         {std::pair<StringRef, ArrayRef<int64_t>>{"key", k},
-          {"value", v},
-          {"output", o}}) {
-      if (!compatible(merged[i], shape[i]))
-        return emitOpError() << "batch dimension " << i << " of " << name
-                             << " (" << dimStr(shape[i])
-                             << ") does not match " << knownFrom << " ("
-                             << dimStr(merged[i]) << ")";
-      if (ShapedType::isDynamic(merged[i]) &&
+         {std::pair<StringRef, ArrayRef<int64_t>>{"key", s.k},
+          {"value", s.v},
+          {"output", s.o}}) {
+      if (!compatible(s.scores[i], shape[i]))
+        return op.emitOpError()
+               << "batch dimension " << i << " of " << name << " ("
+               << dimStr(shape[i]) << ") does not match " << knownFrom << " ("
+               << dimStr(s.scores[i]) << ")";
+      if (ShapedType::isDynamic(s.scores[i]) &&
           !ShapedType::isDynamic(shape[i])) {
-        merged[i] = shape[i];
+        s.scores[i] = shape[i];
         knownFrom = name;
       }
     }
   }
-  if (!compatible(k[h], v[h]))
-    return emitOpError() << "key and value must have the same number of heads"
-                         << " (" << dimStr(k[h]) << " vs " << dimStr(v[h])
-                         << ")";
-  if (!compatible(q[h], o[h]))
-    return emitOpError() << "output heads (" << dimStr(o[h])
-                         << ") must equal query heads (" << dimStr(q[h]) << ")";
-  // Pairs agree (checked above); take whichever of each pair is static.
-  merged[h] = merge(q[h], o[h]);
-  int64_t kvHeads = merge(k[h], v[h]);
-  if (kvHeads == 0)
-    return emitOpError("key/value heads must be non-zero");
-  if (!ShapedType::isDynamic(merged[h]) && !ShapedType::isDynamic(kvHeads) &&
-      merged[h] % kvHeads != 0)
-    return emitOpError() << "query heads (" << merged[h]
-                         << ") must be a multiple of key/value heads ("
-                         << kvHeads << ")";
-  if (!compatible(k[s], v[s]))
-    return emitOpError() << "key and value sequence lengths differ ("
-                         << dimStr(k[s]) << " vs " << dimStr(v[s]) << ")";
-  if (!compatible(q[s], o[s]))
-    return emitOpError() << "output sequence length (" << dimStr(o[s])
-                         << ") must equal query sequence length ("
-                         << dimStr(q[s]) << ")";
-  merged[s] = merge(q[s], o[s]);
-  int64_t kvSeq = merge(k[s], v[s]);
-  if (!compatible(q[d], k[d]))
-    return emitOpError() << "query head dim (" << dimStr(q[d])
-                         << ") must equal key head dim (" << dimStr(k[d])
-                         << ")";
-  if (!compatible(v[d], o[d]))
-    return emitOpError() << "output head dim (" << dimStr(o[d])
-                         << ") must equal value head dim (" << dimStr(v[d])
-                         << ")";
-
-  // Mask: broadcastable to the logical scores [batch..., Hq, Sq, Sk].
-  if (Value mask = getMask()) {
-    auto mTy = cast<RankedTensorType>(mask.getType());
-    Type mElem = mTy.getElementType();
-    if (!mElem.isInteger(1) && !isSupportedFloat(mElem))
-      return emitOpError("mask element type must be i1 (keep-mask) or f16, "
-                         "bf16, f32 (additive), got ")
-             << mElem;
-    SmallVector<int64_t> scores(merged);
-    scores.push_back(kvSeq);
-    int64_t mRank = mTy.getRank();
-    if (mRank > rank)
-      return emitOpError() << "mask rank (" << mRank
-                           << ") exceeds the scores rank (" << rank << ")";
-    for (int64_t i = 0; i < mRank; ++i) {
-      int64_t md = mTy.getDimSize(mRank - 1 - i);
-      int64_t sd = scores[rank - 1 - i];
-      if (md != 1 && !compatible(md, sd))
-        return emitOpError()
-               << "mask of shape " << mTy << " is not broadcastable to the "
-               << "scores shape; mask dimension " << (mRank - 1 - i) << " ("
-               << md << ") is neither 1 nor " << dimStr(sd);
-    }
-  }
-
-  // Log-sum-exp init: f32 [batch..., Hq, Sq].
-  if (Value lse = getLse()) {
-    auto lTy = cast<RankedTensorType>(lse.getType());
-    if (!lTy.getElementType().isF32())
-      return emitOpError("lse must have element type f32");
-    if (lTy.getRank() != rank - 1)
-      return emitOpError() << "lse must have rank " << rank - 1
-                           << " ([batch..., heads, seq])";
-    for (int64_t i = 0; i < rank - 1; ++i)
-      if (!compatible(lTy.getDimSize(i), merged[i]))
-        return emitOpError() << "lse dimension " << i << " ("
-                             << dimStr(lTy.getDimSize(i))
-                             << ") does not match the query rows ("
-                             << dimStr(merged[i]) << ")";
-  }
-
-  // Results mirror the inits.
-  unsigned numInits = getLse() ? 2 : 1;
-  if (getNumResults() != numInits)
-    return emitOpError() << "expected " << numInits
-                         << " result(s), one per init, got "
-                         << getNumResults();
-  if (getResults()[0].getType() != oTy)
-    return emitOpError("result type must equal the output init type");
-  if (getLse() && getResults()[1].getType() != getLse().getType())
-    return emitOpError("lse result type must equal the lse init type");
   return success();
+}
+
+static LogicalResult verifyHeads(AttentionOp op, LogicalShapes &s) {
+  int64_t h = s.nb;
+  if (!compatible(s.k[h], s.v[h]))
+    return op.emitOpError()
+           << "key and value must have the same number of heads ("
+           << dimStr(s.k[h]) << " vs " << dimStr(s.v[h]) << ")";
+  if (!compatible(s.q[h], s.o[h]))
+    return op.emitOpError()
+           << "output heads (" << dimStr(s.o[h]) << ") must equal query heads ("
+           << dimStr(s.q[h]) << ")";
+  s.scores[h] = merge(s.q[h], s.o[h]);
+  int64_t kvHeads = merge(s.k[h], s.v[h]);
+  if (kvHeads == 0)
+    return op.emitOpError("key/value heads must be non-zero");
+  if (!ShapedType::isDynamic(s.scores[h]) && !ShapedType::isDynamic(kvHeads) &&
+      s.scores[h] % kvHeads != 0)
+    return op.emitOpError()
+           << "query heads (" << s.scores[h]
+           << ") must be a multiple of key/value heads (" << kvHeads << ")";
+  return success();
+}
+
+static LogicalResult verifySequencesAndHeadDims(AttentionOp op,
+                                                LogicalShapes &s) {
+  int64_t seq = s.nb + 1, d = s.nb + 2;
+  if (!compatible(s.k[seq], s.v[seq]))
+    return op.emitOpError()
+           << "key and value sequence lengths differ (" << dimStr(s.k[seq])
+           << " vs " << dimStr(s.v[seq]) << ")";
+  if (!compatible(s.q[seq], s.o[seq]))
+    return op.emitOpError()
+           << "output sequence length (" << dimStr(s.o[seq])
+           << ") must equal query sequence length (" << dimStr(s.q[seq]) << ")";
+  s.scores[seq] = merge(s.q[seq], s.o[seq]);
+  s.scores[seq + 1] = merge(s.k[seq], s.v[seq]);
+  if (!compatible(s.q[d], s.k[d]))
+    return op.emitOpError()
+           << "query head dim (" << dimStr(s.q[d])
+           << ") must equal key head dim (" << dimStr(s.k[d]) << ")";
+  if (!compatible(s.v[d], s.o[d]))
+    return op.emitOpError()
+           << "output head dim (" << dimStr(s.o[d])
+           << ") must equal value head dim (" << dimStr(s.v[d]) << ")";
+  return success();
+}
+
+static FailureOr<LogicalShapes> verifyLogicalShapes(AttentionOp op) {
+  LogicalShapes s;
+  s.nb = op.getNumBatchDims();
+  s.q =
+      AttentionOp::getLogicalShape(op.getQueryType(), op.getQueryPermutation());
+  s.k = AttentionOp::getLogicalShape(op.getKeyType(), op.getKeyPermutation());
+  s.v =
+      AttentionOp::getLogicalShape(op.getValueType(), op.getValuePermutation());
+  s.o = AttentionOp::getLogicalShape(op.getOutputType(),
+                                     op.getOutputPermutation());
+  s.scores.assign(s.q.begin(), s.q.begin() + s.nb + 3);
+  if (failed(verifyBatchDims(op, s)) || failed(verifyHeads(op, s)) ||
+      failed(verifySequencesAndHeadDims(op, s)))
+    return failure();
+  return s;
+}
+
+/// The mask is broadcastable to the logical scores `[batch..., Hq, Sq, Sk]`.
+static LogicalResult verifyMask(AttentionOp op, ArrayRef<int64_t> scores) {
+  Value mask = op.getMask();
+  if (!mask)
+    return success();
+  auto mTy = cast<RankedTensorType>(mask.getType());
+  Type mElem = mTy.getElementType();
+  if (!mElem.isInteger(1) && !isSupportedFloat(mElem))
+    return op.emitOpError("mask element type must be i1 (keep-mask) or f16, "
+                          "bf16, f32 (additive), got ")
+           << mElem;
+  int64_t rank = scores.size(), mRank = mTy.getRank();
+  if (mRank > rank)
+    return op.emitOpError() << "mask rank (" << mRank
+                            << ") exceeds the scores rank (" << rank << ")";
+  for (int64_t i = 0; i < mRank; ++i) {
+    int64_t md = mTy.getDimSize(mRank - 1 - i);
+    int64_t sd = scores[rank - 1 - i];
+    if (md != 1 && !compatible(md, sd))
+      return op.emitOpError()
+             << "mask of shape " << mTy << " is not broadcastable to the "
+             << "scores shape; mask dimension " << (mRank - 1 - i) << " (" << md
+             << ") is neither 1 nor " << dimStr(sd);
+  }
+  return success();
+}
+
+/// The log-sum-exp init is f32 `[batch..., Hq, Sq]`.
+static LogicalResult verifyLse(AttentionOp op, ArrayRef<int64_t> scores) {
+  Value lse = op.getLse();
+  if (!lse)
+    return success();
+  auto lTy = cast<RankedTensorType>(lse.getType());
+  int64_t rank = op.getQueryType().getRank();
+  if (!lTy.getElementType().isF32())
+    return op.emitOpError("lse must have element type f32");
+  if (lTy.getRank() != rank - 1)
+    return op.emitOpError()
+           << "lse must have rank " << rank - 1 << " ([batch..., heads, seq])";
+  for (int64_t i = 0; i < rank - 1; ++i)
+    if (!compatible(lTy.getDimSize(i), scores[i]))
+      return op.emitOpError()
+             << "lse dimension " << i << " (" << dimStr(lTy.getDimSize(i))
+             << ") does not match the query rows (" << dimStr(scores[i]) << ")";
+  return success();
+}
+
+/// One result per init, of the init's type.
+static LogicalResult verifyResults(AttentionOp op) {
+  unsigned numInits = op.getLse() ? 2 : 1;
+  if (op.getNumResults() != numInits)
+    return op.emitOpError()
+           << "expected " << numInits << " result(s), one per init, got "
+           << op.getNumResults();
+  if (op.getResults()[0].getType() != op.getOutputType())
+    return op.emitOpError("result type must equal the output init type");
+  if (op.getLse() && op.getResults()[1].getType() != op.getLse().getType())
+    return op.emitOpError("lse result type must equal the lse init type");
+  return success();
+}
+
+LogicalResult AttentionOp::verify() {
+  if (failed(verifyRanks(*this)) || failed(verifyElementTypesAndScale(*this)))
+    return failure();
+  for (auto [name, perm] :
+       {std::pair<StringRef, std::optional<ArrayRef<int64_t>>>{"query_perm",
+                                                               getQueryPerm()},
+        {"key_perm", getKeyPerm()},
+        {"value_perm", getValuePerm()},
+        {"output_perm", getOutputPerm()}})
+    if (failed(verifyPermutation(*this, name, perm)))
+      return failure();
+  FailureOr<LogicalShapes> shapes = verifyLogicalShapes(*this);
+  if (failed(shapes) || failed(verifyMask(*this, shapes->scores)) ||
+      failed(verifyLse(*this, shapes->scores)))
+    return failure();
+  if (getCausalOffset() && !isCausal())
+    return emitOpError("causal_offset requires a causal mask");
+  return verifyResults(*this);
 }
 
 #define GET_OP_CLASSES

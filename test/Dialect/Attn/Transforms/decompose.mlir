@@ -381,3 +381,23 @@ func.func @dynamic_heads_expand_kv(%q: tensor<?x?x?x?xf32>, %k: tensor<?x?x?x?xf
          outs(%init : tensor<?x?x?x?xf32>) scale(0.125) -> tensor<?x?x?x?xf32>
   return %o : tensor<?x?x?x?xf32>
 }
+
+// -----
+
+// A tile's causal offset moves the diagonal: bottom-right (Sk - Sq = 2) plus
+// the offset, keep n <= m + (2 + off).
+
+// CHECK-LABEL: func.func @causal_offset(
+// CHECK-SAME: %[[OFF:[a-z0-9]+]]: index
+// CHECK-DAG: %[[C2:.+]] = arith.constant 2 : index
+// CHECK: %[[DIAG:.+]] = arith.addi %[[OFF]], %[[C2]] : index
+// CHECK: %[[M:.+]] = linalg.index 1 : index
+// CHECK-NEXT: %[[N:.+]] = linalg.index 2 : index
+// CHECK-NEXT: %[[LIMIT:.+]] = arith.addi %[[M]], %[[DIAG]] : index
+// CHECK-NEXT: arith.cmpi sle, %[[N]], %[[LIMIT]] : index
+func.func @causal_offset(%q: tensor<4x5x8xf32>, %k: tensor<4x7x8xf32>, %v: tensor<4x7x8xf32>,
+                         %init: tensor<4x5x8xf32>, %off: index) -> tensor<4x5x8xf32> {
+  %o = attn.attention ins(%q, %k, %v : tensor<4x5x8xf32>, tensor<4x7x8xf32>, tensor<4x7x8xf32>)
+         outs(%init : tensor<4x5x8xf32>) scale(0.5) causal<bottom_right> causal_offset(%off) -> tensor<4x5x8xf32>
+  return %o : tensor<4x5x8xf32>
+}

@@ -16,8 +16,14 @@ def Attn_Dialect : Dialect {
   }];
   let cppNamespace = "::mlir::attn";
   let useDefaultAttributePrinterParser = 1;
+  // The interfaces of attn.attention build ops of these dialects: tiles are
+  // tensor slices sized by affine.min/apply, the decomposition and the
+  // split-KV merge are linalg.generic with math bodies.
   let dependentDialects = [
+    "::mlir::affine::AffineDialect",
     "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
     "::mlir::tensor::TensorDialect"
   ];
 }

@@ -4,9 +4,11 @@
 
 include "attn/Dialect/Attn/IR/AttnDialect.td"
 include "attn/Dialect/Attn/IR/AttnAttrs.td"
+include "mlir/Dialect/Linalg/IR/LinalgInterfaces.td"
 include "mlir/Interfaces/DestinationStyleOpInterface.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/TilingInterface.td"
 include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/IR/CommonTypeConstraints.td"
 
@@ -15,7 +17,16 @@ class Attn_Op<string mnemonic, list<Trait> traits = []> :
 
 def Attn_AttentionOp : Attn_Op<"attention", [
     Pure, AttrSizedOperandSegments,
-    DeclareOpInterfaceMethods<DestinationStyleOpInterface>]> {
+    DeclareOpInterfaceMethods<DestinationStyleOpInterface>,
+    DeclareOpInterfaceMethods<TilingInterface, [
+        "getIterationDomain", "getLoopIteratorTypes",
+        "getTiledImplementation", "getResultTilePosition",
+        "generateResultTileValue", "getIterationDomainTileFromResultTile"]>,
+    DeclareOpInterfaceMethods<PartialReductionOpInterface, [
+        "generateInitialTensorForPartialReduction", "tileToPartialReduction",
+        "mergeReductions", "getPartialResultTilePosition"]>,
+    DeclareOpInterfaceMethods<AggregatedOpInterface, ["decomposeOperation"]>
+  ]> {
   let summary = "fused scaled-dot-product attention";
   let description = [{
     Computes, for every batch index `b…`, query head `h` and query row `i`:
@@ -41,7 +52,13 @@ def Attn_AttentionOp : Attn_Op<"attention", [
     `mask` (optional) is either an additive float mask or an `i1` keep-mask
     (`true` = attend), broadcastable (numpy rules, right-aligned, static size
     1 to broadcast) to the logical scores shape `[batch…, Hq, Sq, Sk]`.
-    `causal` adds a causal mask aligned top-left or bottom-right.
+    `causal` adds a causal mask aligned top-left or bottom-right: query `i`
+    sees keys `j <= i + base + causal_offset`, with `base = 0` (top_left) or
+    `Sk - Sq` (bottom_right) and `causal_offset` (an `index`, default 0) an
+    extra shift of the diagonal. Tiling uses the offset: a tile of query rows
+    starting at `i0` and of keys starting at `j0` keeps the causal condition
+    of the whole sequence as `causal<top_left> causal_offset(i0 - j0 + base +
+    causal_offset)`.
 
     A query row for which every key is masked produces zeros (not NaN), and
     a log-sum-exp of -inf.
@@ -52,6 +69,17 @@ def Attn_AttentionOp : Attn_Op<"attention", [
 
     Element types: query, key and value share one of f16, bf16, f32; the
     output is f16, bf16 or f32. Accumulation is always f32.
+
+    Interfaces. `TilingInterface`: the iteration domain is `[batch..., Hq,
+    Sq, Sk]`, parallel except the key dimension `Sk` (a reduction). A tile
+    is again an `attn.attention` on slices (GQA: the key/value heads of the
+    query-head tile; masks: broadcast dimensions stay size 1; causal: the
+    tile's offset in `causal_offset`). The key dimension is tiled only
+    through `PartialReductionOpInterface` with the outer-parallel strategy
+    (`transform.structured.tile_reduction_using_forall`): every key chunk
+    writes its normalised output and log-sum-exp, merged by their
+    log-sum-exps (split-KV). `AggregatedOpInterface`: `decomposeOperation`
+    is the reference decomposition into unfused linalg (`--attn-decompose`).
 
     Example:
     ```mlir
@@ -67,6 +95,7 @@ def Attn_AttentionOp : Attn_Op<"attention", [
     AnyRankedTensor:$key,
     AnyRankedTensor:$value,
     Optional<AnyRankedTensor>:$mask,
+    Optional<Index>:$causal_offset,
     AnyRankedTensor:$output,
     Optional<AnyRankedTensor>:$lse,
     F64Attr:$scale,
@@ -86,6 +115,7 @@ def Attn_AttentionOp : Attn_Op<"attention", [
     (`lse` `(` $lse^ `:` type($lse) `)`)?
     `scale` `(` $scale `)`
     (`causal` `` $causal^)?
+    (`causal_offset` `(` $causal_offset^ `)`)?
     attr-dict `->` type($results)
   }];
 
@@ -125,6 +155,13 @@ def Attn_AttentionOp : Attn_Op<"attention", [
                                                 ArrayRef<int64_t> perm);
 
     bool isCausal() { return getCausal().has_value(); }
+
+    /// The diagonal of the causal mask: query row `i` sees keys `j <= i +
+    /// result` (`base + causal_offset`, see the op description), given the
+    /// query and key sequence lengths. Only for causal ops.
+    Value buildCausalDiagonal(OpBuilder &b, Location loc,
+                              OpFoldResult queryLength,
+                              OpFoldResult keyLength);
   }];
 
   let hasVerifier = 1;

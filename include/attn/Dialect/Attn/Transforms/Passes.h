@@ -10,7 +10,11 @@
 
 namespace mlir {
 class RewritePatternSet;
+class RewriterBase;
 namespace attn {
+
+/// Split-KV (flash-decoding) choice of --attn-tile.
+enum class SplitKVMode { Auto, On, Off };
 
 #define GEN_PASS_DECL
 #include "attn/Dialect/Attn/Transforms/Passes.h.inc"
@@ -29,16 +33,46 @@ void populateLowerDynamicExpandShapePatterns(RewritePatternSet &patterns);
 /// Patterns raising unfused attention in linalg to attn.attention.
 void populateAttnFusePatterns(RewritePatternSet &patterns, bool emitRemarks);
 
-/// Split-KV (flash-decoding) choice of --attn-tile.
-enum class SplitKVMode { Auto, On, Off };
+/// The spelling of a split-KV mode in options ("auto", "on", "off"), for
+/// pipelines that take it as a string.
 std::optional<SplitKVMode> parseSplitKVMode(StringRef mode);
+
+/// How --attn-tile tiles attn.attention.
+struct AttnTilingOptions {
+  /// Query rows per tile, key/value rows per online-softmax step.
+  int64_t blockQ = 64;
+  int64_t blockKV = 64;
+  SplitKVMode splitKV = SplitKVMode::Auto;
+  /// Key chunks with split-KV; 0 means 4.
+  int64_t numSplits = 0;
+};
+
+/// What tileAttention made of one op.
+struct AttnTilingResult {
+  /// The loops over batch dims, heads and query blocks (outermost first).
+  SmallVector<Operation *> loops;
+  /// Whether the key axis was split (flash-decoding).
+  bool splitKV = false;
+};
+
+/// Tiles `op` through its TilingInterface (scf.for over batch dims, heads
+/// and blocks of `blockQ` rows) and lowers every tile to an online softmax
+/// over key blocks; replaces `op`.
+FailureOr<AttnTilingResult> tileAttention(RewriterBase &rewriter,
+                                          AttentionOp op,
+                                          const AttnTilingOptions &options);
+
+/// Lowers `tile`, an attn.attention whose batch and head dims are 1 (a tile
+/// of tileAttention), to the online-softmax loop over key blocks; replaces
+/// it. `splitKV` runs the key blocks in independent chunks.
+LogicalResult lowerAttentionTile(RewriterBase &rewriter, AttentionOp tile,
+                                 const AttnTilingOptions &options,
+                                 bool splitKV);
 
 /// Patterns tiling attn.attention into an online-softmax loop nest
 /// (--attn-tile).
-void populateAttnTilePatterns(RewritePatternSet &patterns, int64_t blockQ = 64,
-                              int64_t blockKV = 64,
-                              SplitKVMode splitKV = SplitKVMode::Auto,
-                              int64_t numSplits = 0);
+void populateAttnTilePatterns(RewritePatternSet &patterns,
+                              const AttnTilingOptions &options = {});
 
 #define GEN_PASS_REGISTRATION
 #include "attn/Dialect/Attn/Transforms/Passes.h.inc"

@@ -8,13 +8,16 @@ def AttnDecompose : Pass<"attn-decompose"> {
   let summary = "Expand attn.attention into unfused linalg (the reference "
                 "semantics)";
   let description = [{
-    Rewrites every `attn.attention` into the plain unfused computation on
-    tensors, all in f32: `S = Q·Kᵀ` (linalg.generic contraction), scale,
-    mask (additive, boolean and causal), a numerically stable softmax over
-    the key axis (max, exp, sum, divide) and `O = P·V`, then a cast to the
-    output type. Rows whose every key is masked produce 0. This is the
-    oracle that every other lowering is tested against: it materialises the
-    Sq×Sk score matrix and is slow by design.
+    Rewrites every `attn.attention` into its `AggregatedOpInterface`
+    decomposition: the plain unfused computation on tensors, all in f32:
+    `S = Q·Kᵀ` (linalg.generic contraction), scale, mask (additive, boolean
+    and causal, with the causal offset of a tile), a numerically stable
+    softmax over the key axis (max, exp, sum, divide) and `O = P·V`, then a
+    cast to the output type. Rows whose every key is masked produce 0. This
+    is the oracle that every other lowering is tested against: it
+    materialises the Sq×Sk score matrix and is slow by design.
+    `--attn-decompose-aggregated-ops` does the same for attn.attention (and
+    linalg.softmax).
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
@@ -45,34 +48,47 @@ def AttnTile : Pass<"attn-tile"> {
   let summary = "Tile attn.attention into an online-softmax loop nest "
                 "(FlashAttention-2)";
   let description = [{
-    Lowers `attn.attention` to a target-independent loop nest over query
-    blocks and key/value blocks with a running max and sum, so that no
-    Sq×Sk score matrix is ever materialised.
+    Lowers `attn.attention` to a target-independent loop nest with no Sq×Sk
+    score matrix: upstream tiling through the op's `TilingInterface`
+    (`scf::tileUsingSCF`) makes scf.for loops over batch dims, heads and
+    blocks of `block-q` query rows; each tile, again an `attn.attention`,
+    then becomes an online softmax over blocks of `block-kv` keys with a
+    running max and sum (causal block skipping, the element mask only on
+    diagonal blocks, optional split-KV combined through log-sum-exps).
   }];
   let options = [
     Option<"blockQ", "block-q", "int64_t", /*default=*/"64",
            "Query rows per block">,
     Option<"blockKV", "block-kv", "int64_t", /*default=*/"64",
            "Key/value rows per block">,
-    Option<"splitKV", "split-kv", "std::string", /*default=*/"\"auto\"",
+    Option<"splitKV", "split-kv", "::mlir::attn::SplitKVMode",
+           /*default=*/"::mlir::attn::SplitKVMode::Auto",
            "Split the key axis into independent chunks combined through "
-           "their log-sum-exps (flash-decoding): auto, on or off">,
+           "their log-sum-exps (flash-decoding)",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::attn::SplitKVMode::Auto, "auto",
+                        "for decoding shapes: static Sq <= 16 and Sk dynamic "
+                        "or >= 4 * block-kv"),
+             clEnumValN(::mlir::attn::SplitKVMode::On, "on", "always"),
+             clEnumValN(::mlir::attn::SplitKVMode::Off, "off", "never"))}]>,
     Option<"numSplits", "num-splits", "int64_t", /*default=*/"0",
-           "Number of key chunks when splitting (0: chosen from Sk)">
+           "Number of key chunks when splitting (0: 4)">
   ];
   let dependentDialects = [
-    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
-    "::mlir::math::MathDialect", "::mlir::scf::SCFDialect",
-    "::mlir::tensor::TensorDialect"
+    "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect", "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect"
   ];
 }
 
 def AttnDecomposeAggregatedOps : Pass<"attn-decompose-aggregated-ops"> {
-  let summary = "Decompose linalg aggregated ops (linalg.softmax) into "
-                "generics";
+  let summary = "Decompose aggregated ops (linalg.softmax, attn.attention) "
+                "into generics";
   let description = [{
     Upstream has no pass for `linalg::AggregatedOpInterface`; the CPU pipeline
     needs one so that unfused programs using `linalg.softmax` lower to loops.
+    It rewrites every op implementing the interface, attn.attention included
+    (into the same reference computation as `--attn-decompose`).
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
