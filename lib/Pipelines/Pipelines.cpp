@@ -19,6 +19,26 @@
 using namespace mlir;
 using namespace mlir::attn;
 
+void mlir::attn::buildAttnHostToLLVMPipeline(OpPassManager &pm) {
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createAttnLowerDynamicExpandShape());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  // bf16 <-> f32 casts become integer arithmetic: the host may lack libcalls.
+  arith::ArithExpandOpsPassOptions expandOpts;
+  expandOpts.includeBf16 = true;
+  pm.addPass(arith::createArithExpandOpsPass(expandOpts));
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
 void mlir::attn::buildAttnCPUPipeline(OpPassManager &pm,
                                       const AttnPipelineOptions &opts) {
   if (opts.tile) {
@@ -47,23 +67,7 @@ void mlir::attn::buildAttnCPUPipeline(OpPassManager &pm,
   bufferization::buildBufferDeallocationPipeline(pm, deallocOpts);
   pm.addPass(createConvertBufferizationToMemRefPass());
 
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
-  pm.addPass(createAttnLowerDynamicExpandShape());
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createSCFToControlFlowPass());
-  // bf16 <-> f32 casts become integer arithmetic: the host may lack libcalls.
-  arith::ArithExpandOpsPassOptions expandOpts;
-  expandOpts.includeBf16 = true;
-  pm.addPass(arith::createArithExpandOpsPass(expandOpts));
-  pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createConvertIndexToLLVMPass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(createConvertControlFlowToLLVMPass());
-  pm.addPass(createConvertFuncToLLVMPass());
-  pm.addPass(createReconcileUnrealizedCastsPass());
-  pm.addPass(createCanonicalizerPass());
+  buildAttnHostToLLVMPipeline(pm);
 }
 
 /// The attention kernels, on tensors: on sm_90a the TMA + wgmma kernel takes
@@ -104,7 +108,7 @@ static void addAttentionKernels(OpPassManager &pm,
 /// the buffers a function allocates are freed by ownership-based
 /// deallocation. Calls must be inlined before: upstream's out-params
 /// conversion cannot size a dynamically shaped result at a call site.
-static void addBufferization(OpPassManager &pm) {
+void mlir::attn::buildAttnDeviceBufferizationPipeline(OpPassManager &pm) {
   bufferization::OneShotBufferizePassOptions bufOpts;
   bufOpts.bufferizeFunctionBoundaries = true;
   bufOpts.allowReturnAllocsFromLoops = true;
@@ -138,7 +142,7 @@ void mlir::attn::buildAttnCUDAPipeline(OpPassManager &pm,
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
-  addBufferization(pm);
+  buildAttnDeviceBufferizationPipeline(pm);
 
   // The host side of the program: the rest of its ops become kernels, its
   // buffers live on the device, its GPU work goes on the caller's stream.

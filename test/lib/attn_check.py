@@ -164,6 +164,15 @@ def main():
         ref = parse_memrefs(open(args.b).read())[-1]
         if out.shape != ref.shape:
             sys.exit(f"FAIL shape {out.shape} != {ref.shape}")
+        # A log-sum-exp printed last has -inf for rows that see no key:
+        # those must agree exactly, the rest closely.
+        if np.isneginf(ref).any() or np.isneginf(out).any():
+            err = lse_err(out, ref)
+            if not err <= args.tol:
+                print(f"FAIL rel_err={err:.3e} tol={args.tol:.1e}")
+                sys.exit(1)
+            print(f"PASS rel_err={err:.3e}")
+            return
     err = rel_err(out, ref)
     if not err <= args.tol:
         print(f"FAIL rel_err={err:.3e} tol={args.tol:.1e}")

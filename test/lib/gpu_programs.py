@@ -15,6 +15,11 @@ reference, and against the program's CPU output.
   run OUT [--attn-run PATH] (a machine with a GPU; needs only the driver,
       python3 and numpy) runs every library with attn-run and prints one
       line per case, then `N passed, N failed`.
+  emulate [--only REGEX] [-j N] (no GPU needed) runs each program through
+      the host side of target=cuda with the GPU emulated on the host
+      (attn-opt --test-attn-cuda-host-on-cpu, attention decomposed) and
+      checks it the same way: the placement, copies, result buffers and
+      generic kernels of the host side, without the attention kernels.
 
 A program whose GPU compile fails is recorded in the manifest and counts as
 a failure when run.
@@ -150,6 +155,47 @@ def run_all(args):
     return 0 if failed == 0 else 1
 
 
+def emulate_one(args, name, path, ref, tmp):
+    bindir = os.path.join(args.build, "bin")
+    runner = os.path.join(args.llvm, "bin", "mlir-runner")
+    libs = ",".join(os.path.join(args.llvm, "lib", l) for l in
+                    ("libmlir_c_runner_utils.so", "libmlir_runner_utils.so"))
+    outs = {}
+    for kind, passes in (("cpu", "--attn-pipeline=target=cpu"),
+                         ("emulated", "--test-attn-cuda-host-on-cpu")):
+        low = run([os.path.join(bindir, "attn-opt"), path, passes])
+        if low.returncode != 0:
+            return False, f"{kind}: attn-opt failed: " + (
+                low.stderr.strip().splitlines() or ["?"])[-1]
+        out = run([runner, "-e", "main", "--entry-point-result=void",
+                   "--shared-libs=" + libs], input=low.stdout)
+        if out.returncode != 0:
+            return False, f"{kind}: mlir-runner failed"
+        outs[kind] = os.path.join(tmp, f"{name}.{kind}.out")
+        with open(outs[kind], "w") as f:
+            f.write(out.stdout)
+    ok_ref, ref_msg = check("reference", [outs["emulated"]] + ref)
+    ok_cpu, cmp_msg = check("compare", [outs["emulated"], outs["cpu"],
+                                        "--tol", "1e-2"])
+    return ok_ref and ok_cpu, f"reference {ref_msg}; vs CPU {cmp_msg}"
+
+
+def emulate_all(args):
+    import concurrent.futures
+    import tempfile
+    tmp = tempfile.mkdtemp(prefix="attn-emulate-")
+    todo = list(programs(args.only))
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        results = list(pool.map(
+            lambda p: (p[0],) + emulate_one(args, p[0], p[1], p[2], tmp), todo))
+    failed = 0
+    for name, ok, msg in results:
+        failed += not ok
+        print(f"{'PASS' if ok else 'FAIL'} {name}: {msg}")
+    print(f"{len(results) - failed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawTextHelpFormatter)
@@ -164,7 +210,14 @@ def main():
     r.add_argument("out")
     r.add_argument("--attn-run", default="attn-run")
     r.add_argument("--timeout", type=float, default=60)
+    e = sub.add_parser("emulate")
+    e.add_argument("--build", default=os.path.join(ROOT, "build"))
+    e.add_argument("--llvm", default="/usr/lib/llvm-22")
+    e.add_argument("--only", default="")
+    e.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
     a = p.parse_args()
+    if a.cmd == "emulate":
+        return emulate_all(a)
     if a.cmd == "build":
         build(a)
         return 0

@@ -13,9 +13,18 @@
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
+#ifdef ATTN_INCLUDE_TESTS
+namespace mlir::attn::test {
+void registerTestEmulateGPUOnHost();
+} // namespace mlir::attn::test
+#endif
+
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::attn::registerAttnPassesAndPipelines();
+#ifdef ATTN_INCLUDE_TESTS
+  mlir::attn::test::registerTestEmulateGPUOnHost();
+#endif
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

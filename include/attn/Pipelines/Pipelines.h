@@ -139,6 +139,17 @@ buildAttnPipeline(OpPassManager &pm, const AttnPipelineOptions &opts,
                   function_ref<LogicalResult(const Twine &)> errorHandler);
 
 /// Registers `--attn-pipeline`.
+/// Stages of the pipelines, for tests and for compilers that combine them
+/// with their own passes.
+/// target=cuda's bufferization of whole programs: one-shot bufferization,
+/// tensor results as trailing caller buffers (upstream
+/// buffer-results-to-out-params, public functions too; inline calls first),
+/// ownership-based deallocation of what a function allocates.
+void buildAttnDeviceBufferizationPipeline(OpPassManager &pm);
+/// Host code on buffers (memref, scf, affine, arith, math, func) to the LLVM
+/// dialect: the tail of target=cpu.
+void buildAttnHostToLLVMPipeline(OpPassManager &pm);
+
 void registerAttnPipelines();
 
 } // namespace attn
