@@ -11,6 +11,7 @@
 #include "attn/Dialect/Attn/IR/AttnDialect.h"
 #include "attn/Dialect/Attn/Transforms/Passes.h"
 #include "attn/Pipelines/Pipelines.h"
+#include "attn/Pipelines/Prepare.h"
 #include "mlir/IR/DialectRegistry.h"
 
 namespace mlir {
@@ -20,12 +21,13 @@ inline void registerAttnDialect(DialectRegistry &registry) {
   registry.insert<AttnDialect>();
 }
 
-/// Registers --attn-decompose, --attn-fuse, --attn-tile, --convert-attn-to-gpu
-/// and --attn-pipeline.
+/// Registers --attn-decompose, --attn-fuse, --attn-tile, --convert-attn-to-gpu,
+/// --attn-prepare and --attn-pipeline.
 inline void registerAttnPassesAndPipelines() {
   registerAttnPasses();
   registerAttnConversionPasses();
   registerAttnPipelines();
+  registerAttnPreparePipeline();
 }
 
 } // namespace attn

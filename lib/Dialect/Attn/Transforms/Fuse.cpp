@@ -22,6 +22,7 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/Support/Debug.h"
 #include "llvm/Support/Format.h"
 
 #include <cmath>
@@ -37,6 +38,8 @@ namespace attn {
 
 using namespace mlir;
 using namespace mlir::attn;
+
+#define DEBUG_TYPE "attn-fuse"
 
 namespace {
 
@@ -186,6 +189,8 @@ public:
   Sym *eval(Value t, ArrayRef<AffineExpr> idx);
 
   unsigned freshDim() { return numDims++; }
+  /// Records the trip count of global dim `d` (a dim the caller made up).
+  void setExtent(unsigned d, int64_t n) { extent[d] = n; }
   unsigned getNumDims() const { return numDims; }
   unsigned getNumSymbols() const { return dimSymbols.size(); }
   /// Size of dim `d` of `t`: a constant, or a symbol standing for it.
@@ -752,6 +757,85 @@ bool readsExponential(Operation *op) {
   return false;
 }
 
+/// The anchor's output read as the row-major collapse of finer dims: output
+/// dim i is the linearisation of expanded dims `re[i]`, of sizes `shape`.
+/// torch-mlir, TOSA and TensorFlow exports run P·V (and Q·Kᵀ) as a
+/// batch_matmul on heads collapsed to [B·H, S, D] while the scale, the mask
+/// and the softmax live in the 4-D [B, H, S, S] view; matching in the
+/// expanded dims reads all of them at the same (b, h).
+struct OutputSplit {
+  SmallVector<ReassociationIndices> re;
+  SmallVector<int64_t> shape;
+};
+
+/// The expand_shape the anchor's only user applies, if its result is static.
+tensor::ExpandShapeOp consumerExpand(linalg::LinalgOp anchor) {
+  Value res = anchor->getResult(0);
+  if (!res.hasOneUse())
+    return {};
+  auto ex = dyn_cast<tensor::ExpandShapeOp>(*res.getUsers().begin());
+  return ex && ex.getResultType().hasStaticShape() ? ex : tensor::ExpandShapeOp();
+}
+
+/// Adds, for each output dim an input operand reads through a static
+/// collapse_shape, the sizes the collapse merged (first come, first kept).
+void splitFromOperands(linalg::LinalgOp anchor,
+                       SmallVectorImpl<SmallVector<int64_t>> &factors) {
+  AffineMap outMap = anchor.getIndexingMapsArray().back();
+  for (OpOperand *in : anchor.getDpsInputOperands()) {
+    auto cl = in->get().getDefiningOp<tensor::CollapseShapeOp>();
+    if (!cl || !cl.getSrcType().hasStaticShape())
+      continue;
+    AffineMap map = anchor.getMatchingIndexingMap(in);
+    for (auto [j, g] : llvm::enumerate(cl.getReassociationIndices())) {
+      auto d = dyn_cast<AffineDimExpr>(map.getResult(j));
+      std::optional<unsigned> pos =
+          d ? outMap.getResultPosition(d) : std::nullopt;
+      if (g.size() < 2 || !pos || !factors[*pos].empty())
+        continue;
+      for (int64_t k : g)
+        factors[*pos].push_back(cl.getSrcType().getDimSize(k));
+    }
+  }
+}
+
+/// The split the reshapes around a static anchor suggest: the expand_shape
+/// of its result, else the collapse_shapes of its operands.
+std::optional<OutputSplit> splitFromReshapes(linalg::LinalgOp anchor) {
+  if (anchor->getNumResults() != 1 || anchor.getNumDpsInits() != 1)
+    return std::nullopt;
+  auto outTy = dyn_cast<RankedTensorType>(anchor->getResult(0).getType());
+  if (!outTy || !outTy.hasStaticShape())
+    return std::nullopt;
+  SmallVector<SmallVector<int64_t>> factors(outTy.getRank());
+  if (tensor::ExpandShapeOp ex = consumerExpand(anchor))
+    for (auto [i, g] : llvm::enumerate(ex.getReassociationIndices()))
+      if (g.size() > 1)
+        for (int64_t j : g)
+          factors[i].push_back(ex.getResultType().getDimSize(j));
+  splitFromOperands(anchor, factors);
+  if (llvm::all_of(factors, [](auto &f) { return f.empty(); }))
+    return std::nullopt;
+  OutputSplit split;
+  for (auto [i, f] : llvm::enumerate(factors)) {
+    if (f.empty())
+      f.push_back(outTy.getDimSize(i));
+    int64_t prod = 1;
+    ReassociationIndices group;
+    for (int64_t size : f) {
+      prod *= size;
+      group.push_back(split.shape.size());
+      split.shape.push_back(size);
+    }
+    if (prod != outTy.getDimSize(i))
+      return std::nullopt;
+    split.re.push_back(group);
+  }
+  LLVM_DEBUG(llvm::dbgs() << "attn-fuse: output split into "
+                          << split.shape.size() << " dims\n");
+  return split;
+}
+
 /// What the matcher found, enough to build the op.
 struct Match {
   Value query, key, value, mask;
@@ -764,29 +848,53 @@ struct Match {
   std::optional<CausalAlignment> causal;
   int64_t group = 1;
   SmallVector<Value> leaves;
+  // Set when the anchor's output dims were split (see OutputSplit): the op
+  // is built in the expanded shape.
+  std::optional<OutputSplit> split;
 };
 
 class AttentionMatcher {
 public:
-  AttentionMatcher(linalg::LinalgOp anchor, unsigned seqChoice = 0)
-      : anchor(anchor), seqChoice(seqChoice) {}
+  AttentionMatcher(linalg::LinalgOp anchor, unsigned seqChoice = 0,
+                   std::optional<OutputSplit> split = std::nullopt)
+      : anchor(anchor), seqChoice(seqChoice), split(std::move(split)) {}
 
   /// run(), retrying the other candidates for the query (or value) axis when
   /// several output dims are read by P only (MQA: the head and the query
-  /// axis look alike until a mask or causal condition tells them apart).
+  /// axis look alike until a mask or causal condition tells them apart),
+  /// then all of them again with the anchor's output split as the reshapes
+  /// around it suggest. On failure, the attempt that got furthest explains.
   static AttentionMatcher matchAny(linalg::LinalgOp anchor) {
-    AttentionMatcher first(anchor);
-    if (succeeded(first.run()))
-      return first;
-    for (unsigned c = 1; c < first.numSeqChoices; ++c) {
-      AttentionMatcher other(anchor, c);
-      if (succeeded(other.run()))
-        return other;
+    // The split first: the op then reads the 4-D tensors in place instead
+    // of collapsed copies.
+    std::optional<OutputSplit> split = splitFromReshapes(anchor);
+    AttentionMatcher best(anchor, 0, split);
+    if (succeeded(best.run()))
+      return best;
+    unsigned choices = best.numSeqChoices;
+    for (bool withSplit : {true, false}) {
+      if (withSplit && !split)
+        continue;
+      for (unsigned c = 0; c < choices; ++c) {
+        if (withSplit == bool(split) && c == 0)
+          continue; // tried above
+        AttentionMatcher other(anchor, c, withSplit ? split : std::nullopt);
+        if (succeeded(other.run()))
+          return other;
+        choices = std::max(choices, other.numSeqChoices);
+        if (other.progress > best.progress)
+          best = std::move(other);
+      }
     }
-    return first;
+    LLVM_DEBUG(llvm::dbgs() << "attn-fuse: no match at " << anchor->getName()
+                            << ": " << best.reason << "\n");
+    return best;
   }
   bool succeededMatch = false;
   unsigned numSeqChoices = 1;
+  /// How far run() got before it rejected (milestones passed): the reason
+  /// of the attempt that went furthest names the first real obstacle.
+  int progress = -1;
 
   /// Succeeds with `match` filled; on failure, `isNearMiss` says whether the
   /// anchor looked like attention and `reason` why it was rejected.
@@ -799,8 +907,20 @@ public:
 private:
   LogicalResult reject(const Twine &why) {
     reason = why.str();
+    progress = stage;
+    LLVM_DEBUG(llvm::dbgs() << "attn-fuse: reject (stage " << stage
+                            << "): " << reason << "\n");
     return failure();
   }
+  /// The anchor's result read at its output dims, or with `split`, each
+  /// output dim as the linearisation of its expanded dims.
+  SmallVector<AffineExpr> anchorIndex(Evaluator &ev);
+  /// The global dim of anchor output position `pos`; with a split, the one
+  /// expanded dim it is made of (none when the split divides it).
+  std::optional<unsigned> globalDimOf(unsigned pos) const;
+  /// Why the anchor's value is not a single sum over one reduction dim of a
+  /// product (e.g. it accumulates into a non-zero `outs`).
+  LogicalResult rejectNotContraction(Sym *o);
   /// Picks the first tensor along a leaf's look-through chain whose index is
   /// a permutation of `dims` (with `headDim` allowed as `h floordiv G` or a
   /// unit 0), and returns its stored->logical permutation.
@@ -816,6 +936,8 @@ private:
 
   linalg::LinalgOp anchor;
   unsigned seqChoice = 0;
+  std::optional<OutputSplit> split;
+  int stage = 0;
   unsigned mDim = 0, kDim = 0, eDim = 0, dDim = 0;
   SmallVector<unsigned> batchDims; // logical order; the head is last
   // Stored Q and K sequence lengths: constants, or symbols of tensor.dim.
@@ -1009,6 +1131,45 @@ LogicalResult AttentionMatcher::checkUsers() {
   return success();
 }
 
+SmallVector<AffineExpr> AttentionMatcher::anchorIndex(Evaluator &ev) {
+  MLIRContext *ctx = anchor->getContext();
+  SmallVector<AffineExpr> idx;
+  if (!split) {
+    for (int64_t i = 0, e = anchor.getIndexingMapsArray().back().getNumResults();
+         i < e; ++i)
+      idx.push_back(getAffineDimExpr(i, ctx));
+    return idx;
+  }
+  for (const ReassociationIndices &group : split->re) {
+    AffineExpr lin = getAffineConstantExpr(0, ctx);
+    for (int64_t j : group) {
+      ev.setExtent(j, split->shape[j]);
+      lin = lin * split->shape[j] + getAffineDimExpr(j, ctx);
+    }
+    idx.push_back(lin);
+  }
+  return idx;
+}
+
+std::optional<unsigned> AttentionMatcher::globalDimOf(unsigned pos) const {
+  if (!split)
+    return pos;
+  if (split->re[pos].size() != 1)
+    return std::nullopt;
+  return split->re[pos].front();
+}
+
+LogicalResult AttentionMatcher::rejectNotContraction(Sym *o) {
+  Sym *acc = o->kind == SymKind::Add ? stripCasts(o->ops[1]) : nullptr;
+  if (acc && acc->kind == SymKind::Reduce && !acc->isMax &&
+      containsExp(acc)) {
+    isNearMiss = true;
+    return reject("P·V accumulates into a non-zero output tensor (outs is "
+                  "not a fill with 0)");
+  }
+  return failure();
+}
+
 LogicalResult AttentionMatcher::run() {
   if (anchor.getNumDpsInputs() != 2 || anchor.getNumDpsInits() != 1 ||
       !anchor.hasPureTensorSemantics())
@@ -1059,21 +1220,20 @@ LogicalResult AttentionMatcher::run() {
                   "dimension");
   }
 
-  // Global dims 0..rank-1 are the anchor's output positions.
-  int64_t rank = outMap.getNumResults();
+  // Global dims 0..rank-1 are the anchor's output positions (expanded ones
+  // with a split).
+  int64_t rank = split ? split->shape.size() : outMap.getNumResults();
   Evaluator ev(ctx, rank);
   this->ev = &ev;
   auto clearEv = llvm::make_scope_exit([&] { this->ev = nullptr; });
-  SmallVector<AffineExpr> outIdx;
-  for (int64_t i = 0; i < rank; ++i)
-    outIdx.push_back(getAffineDimExpr(i, ctx));
-  Sym *o = ev.eval(anchor->getResult(0), outIdx);
+  Sym *o = ev.eval(anchor->getResult(0), anchorIndex(ev));
   if (!o) {
     isNearMiss = readsExponential(anchor);
     return reject(ev.reason);
   }
+  ++stage;
   if (o->kind != SymKind::Reduce || o->isMax || o->dims.size() != 1)
-    return failure();
+    return rejectNotContraction(o);
   kDim = o->dims[0];
   Sym *prod = stripCasts(o->ops[0]);
   if (prod->kind != SymKind::Mul)
@@ -1086,12 +1246,14 @@ LogicalResult AttentionMatcher::run() {
     return failure();
   isNearMiss = true;
   auto outPos = [&](unsigned loop) {
-    return *outMap.getResultPosition(getAffineDimExpr(loop, ctx));
+    return globalDimOf(*outMap.getResultPosition(getAffineDimExpr(loop, ctx)));
   };
   // The output dim P carries (m) and the one V carries (e). The body may
   // multiply V·P, so decide by what P's expression depends on, not by the
   // order of the factors.
-  unsigned a = outPos(cd->m[0]), b = outPos(cd->n[0]);
+  if (!outPos(cd->m[0]) || !outPos(cd->n[0]))
+    return reject("the query or value dim of P·V is itself a collapse");
+  unsigned a = *outPos(cd->m[0]), b = *outPos(cd->n[0]);
   bool pa = dependsOn(p, a), pb = dependsOn(p, b);
   bool va = dependsOn(vf, a), vb = dependsOn(vf, b);
   if (pa && !pb && vb && !va) {
@@ -1148,6 +1310,7 @@ LogicalResult AttentionMatcher::run() {
     linearize(num->ops[0], expScale, lin);
   }
 
+  ++stage;
   // x = scale·QKᵀ + mask + (terms constant along the key axis).
   Sym *qk = nullptr;
   double qkCoef = 0.0;
@@ -1190,6 +1353,7 @@ LogicalResult AttentionMatcher::run() {
   if (!subtractsMax)
     return reject("the exponent does not subtract the row maximum (exp may "
                   "overflow where the fused op would not)");
+  ++stage;
   dDim = qk->dims[0];
   double qkProd = 1.0;
   SmallVector<Sym *> qkFactors;
@@ -1252,6 +1416,7 @@ LogicalResult AttentionMatcher::run() {
                   "tensor");
   if (gk != gv)
     return reject("K and V are shared by different head groups");
+  ++stage;
   match.query = q->tensor;
   match.key = k->tensor;
   match.value = v->tensor;
@@ -1350,6 +1515,7 @@ LogicalResult AttentionMatcher::run() {
       return failure();
   }
 
+  match.split = split;
   match.leaves = {match.query, match.key, match.value};
   if (match.mask)
     match.leaves.push_back(match.mask);
@@ -1431,6 +1597,53 @@ Operation *absorbableEpilogue(Value result, SmallVectorImpl<int64_t> &oPerm) {
   return generic;
 }
 
+/// The ops after the anchor that the fused op replaces: with a split, the
+/// expand_shape back to the expanded shape first, then single-use transposes
+/// and the final truncation. Returns the last one (or the anchor).
+Operation *collectEpilogue(linalg::LinalgOp anchor, Match &m,
+                           SmallVectorImpl<Operation *> &epilogue) {
+  Operation *last = anchor;
+  if (m.split) {
+    // A transpose of the collapsed result permutes collapsed dims: look
+    // further only once the result is back in the expanded shape.
+    tensor::ExpandShapeOp ex = consumerExpand(anchor);
+    if (!ex || ex.getReassociationIndices() != m.split->re ||
+        !llvm::equal(ex.getResultType().getShape(), m.split->shape))
+      return last;
+    epilogue.push_back(ex);
+    last = ex;
+  }
+  while (Operation *next = absorbableEpilogue(last->getResult(0), m.oPerm)) {
+    epilogue.push_back(next);
+    last = next;
+  }
+  return last;
+}
+
+/// The fused op's destination: the init of the last absorbed op with one,
+/// else the anchor's (expanded to the split's shape). The op overwrites its
+/// output, so a fill of the accumulator is dropped.
+Value outputInit(PatternRewriter &rewriter, linalg::LinalgOp anchor,
+                 const Match &m, ArrayRef<Operation *> epilogue) {
+  Value init = anchor.getDpsInitOperand(0)->get();
+  bool fromAnchor = true;
+  for (Operation *op : epilogue)
+    if (auto dps = dyn_cast<DestinationStyleOpInterface>(op)) {
+      init = dps.getDpsInitOperand(0)->get();
+      fromAnchor = false;
+    }
+  if (auto fill = init.getDefiningOp<linalg::FillOp>())
+    init = fill.getOutputs()[0];
+  if (m.split && fromAnchor) {
+    auto ty = cast<RankedTensorType>(init.getType());
+    init = tensor::ExpandShapeOp::create(
+        rewriter, anchor.getLoc(),
+        RankedTensorType::get(m.split->shape, ty.getElementType()), init,
+        m.split->re);
+  }
+  return init;
+}
+
 struct FuseAttention : OpInterfaceRewritePattern<linalg::LinalgOp> {
   FuseAttention(MLIRContext *ctx, bool remarks)
       : OpInterfaceRewritePattern(ctx), remarks(remarks) {}
@@ -1444,18 +1657,10 @@ struct FuseAttention : OpInterfaceRewritePattern<linalg::LinalgOp> {
     Location loc = anchor.getLoc();
     // Fold single-use transposes and the final truncation into the op.
     SmallVector<Operation *> epilogue;
-    Operation *last = anchor;
-    Value init = anchor.getDpsInitOperand(0)->get();
-    while (Operation *next = absorbableEpilogue(last->getResult(0), m.oPerm)) {
-      epilogue.push_back(next);
-      last = next;
-      init = cast<DestinationStyleOpInterface>(next).getDpsInitOperand(0)->get();
-    }
-    // The op overwrites its output: a fill of the accumulator is dead.
-    if (auto fill = init.getDefiningOp<linalg::FillOp>())
-      init = fill.getOutputs()[0];
+    Operation *last = collectEpilogue(anchor, m, epilogue);
     // The epilogue's init may be created after the anchor.
     rewriter.setInsertionPoint(last);
+    Value init = outputInit(rewriter, anchor, m, epilogue);
     Value q = m.query, k = m.key, v = m.value;
     auto recollapse = [&](Value t, ArrayRef<ReassociationIndices> re) {
       return re.empty() ? t
@@ -1499,6 +1704,9 @@ struct FuseAttention : OpInterfaceRewritePattern<linalg::LinalgOp> {
     if (remarks)
       anchor->emitRemark(describe(m));
     Value result = op->getResult(0);
+    if (m.split && last == anchor.getOperation())
+      result = tensor::CollapseShapeOp::create(rewriter, loc, result,
+                                               m.split->re);
     if (unitHead)
       result = tensor::CollapseShapeOp::create(
           rewriter, loc, last->getResult(0).getType(), result,
