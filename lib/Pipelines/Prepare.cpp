@@ -35,6 +35,9 @@ void mlir::attn::buildAttnPreparePipeline(OpPassManager &pm,
     pm.addNestedPass<func::FuncOp>(createTosaToTensorPass());
     pm.addNestedPass<func::FuncOp>(createTosaToArithPass());
   }
+  // Arith and math ops applied to whole tensors (buddy-mlir's imports mix
+  // them with TOSA) become elementwise linalg.generic ops.
+  pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   // Folds reshape chains (tosa.reshape pairs become one collapse/expand),
   // constant tensors that exporters broadcast scalars from, dead results
   // (e.g. the indices of torch's max.dim), identity generics.

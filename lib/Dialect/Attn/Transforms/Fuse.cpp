@@ -60,9 +60,14 @@ enum class SymKind {
   Max,
   Exp,
   Exp2,
+  Log,
   Select,  // ops[0] ? ops[1] : ops[2]
   Cmp,     // integer comparison, `pred`
-  Reduce,  // add/max-reduction of ops[0] over `dims` (isMax)
+  CmpF,    // float comparison, `fpred`
+  Not,     // boolean negation
+  And,     // boolean conjunction
+  BoolToFloat, // uitofp of an i1: 1.0 or 0.0
+  Reduce,  // add/max/and-reduction of ops[0] over `dims` (isMax, isAnd)
   Softmax, // linalg.softmax of ops[0] over global dim `dims[0]`
 };
 
@@ -79,7 +84,9 @@ struct Sym {
   Sym *origin = nullptr;
   SmallVector<unsigned, 1> dims;
   bool isMax = false;
+  bool isAnd = false;
   arith::CmpIPredicate pred = arith::CmpIPredicate::eq;
+  arith::CmpFPredicate fpred = arith::CmpFPredicate::OEQ;
   int64_t softmaxDim = 0;
 };
 
@@ -130,8 +137,21 @@ bool dependsOn(Sym *s, unsigned dim) {
   return llvm::any_of(s->ops, [&](Sym *o) { return dependsOn(o, dim); });
 }
 
-/// Structural equality modulo casts, where `b`'s dims are renamed by `map`.
-bool symEqual(Sym *a, Sym *b, DenseMap<unsigned, unsigned> map) {
+/// `e` with the dims of `unit` (trip count 1) read as 0: a unit dim is
+/// spelled `d` by one op and `0` by another (after unit-dim folding, or by a
+/// broadcast of a size-1 dim).
+AffineExpr zeroUnitDims(AffineExpr e, const DenseSet<unsigned> &unit) {
+  DenseMap<AffineExpr, AffineExpr> zero;
+  for (unsigned d : unit)
+    zero[getAffineDimExpr(d, e.getContext())] =
+        getAffineConstantExpr(0, e.getContext());
+  return zero.empty() ? e : e.replace(zero);
+}
+
+/// Structural equality modulo casts, where `b`'s dims are renamed by `map`
+/// and the dims of `unit` read as 0 on both sides.
+bool symEqual(Sym *a, Sym *b, DenseMap<unsigned, unsigned> map,
+              const DenseSet<unsigned> &unit = DenseSet<unsigned>()) {
   a = stripCasts(a);
   b = stripCasts(b);
   if (a == b && map.empty())
@@ -139,10 +159,11 @@ bool symEqual(Sym *a, Sym *b, DenseMap<unsigned, unsigned> map) {
   if (a->kind != b->kind || a->ops.size() != b->ops.size())
     return false;
   auto rename = [&](AffineExpr e) {
+    DenseMap<AffineExpr, AffineExpr> simultaneous;
     for (auto [from, to] : map)
-      e = e.replace(getAffineDimExpr(from, e.getContext()),
-                    getAffineDimExpr(to, e.getContext()));
-    return e;
+      simultaneous[getAffineDimExpr(from, e.getContext())] =
+          getAffineDimExpr(to, e.getContext());
+    return zeroUnitDims(e.replace(simultaneous), unit);
   };
   switch (a->kind) {
   case SymKind::Leaf:
@@ -150,7 +171,7 @@ bool symEqual(Sym *a, Sym *b, DenseMap<unsigned, unsigned> map) {
     if (a->tensor != b->tensor || a->idx.size() != b->idx.size())
       return false;
     for (auto [x, y] : llvm::zip(a->idx, b->idx))
-      if (x != rename(y))
+      if (zeroUnitDims(x, unit) != rename(y))
         return false;
     return true;
   case SymKind::Const:
@@ -159,9 +180,14 @@ bool symEqual(Sym *a, Sym *b, DenseMap<unsigned, unsigned> map) {
     if (a->pred != b->pred)
       return false;
     break;
+  case SymKind::CmpF:
+    if (a->fpred != b->fpred)
+      return false;
+    break;
   case SymKind::Reduce:
   case SymKind::Softmax:
-    if (a->isMax != b->isMax || a->dims.size() != b->dims.size())
+    if (a->isMax != b->isMax || a->isAnd != b->isAnd ||
+        a->dims.size() != b->dims.size())
       return false;
     for (auto [x, y] : llvm::zip(a->dims, b->dims))
       if (x != y)
@@ -171,7 +197,7 @@ bool symEqual(Sym *a, Sym *b, DenseMap<unsigned, unsigned> map) {
     break;
   }
   for (auto [x, y] : llvm::zip(a->ops, b->ops))
-    if (!symEqual(x, y, map))
+    if (!symEqual(x, y, map, unit))
       return false;
   return true;
 }
@@ -191,6 +217,14 @@ public:
   unsigned freshDim() { return numDims++; }
   /// Records the trip count of global dim `d` (a dim the caller made up).
   void setExtent(unsigned d, int64_t n) { extent[d] = n; }
+  /// The global dims known to have a trip count of 1.
+  DenseSet<unsigned> unitDims() const {
+    DenseSet<unsigned> unit;
+    for (auto [d, n] : extent)
+      if (n == 1)
+        unit.insert(d);
+    return unit;
+  }
   unsigned getNumDims() const { return numDims; }
   unsigned getNumSymbols() const { return dimSymbols.size(); }
   /// Size of dim `d` of `t`: a constant, or a symbol standing for it.
@@ -235,6 +269,12 @@ private:
   }
   Sym *evalScalar(Value v);
   Sym *evalLinalg(linalg::LinalgOp op, OpResult res, ArrayRef<AffineExpr> idx);
+  Sym *evalReduction(linalg::LinalgOp op, OpResult res,
+                     ArrayRef<AffineExpr> idx, ArrayRef<unsigned> reduced,
+                     DenseMap<Value, Sym *> &env,
+                     function_ref<Sym *(BlockArgument)> argFn);
+  Sym *evalLogic(Operation *def, function_ref<Sym *(unsigned)> sub);
+  Sym *simplifyIdentity(Operation *def, Sym *a, Sym *b);
   Sym *evalBody(Value v, DenseMap<Value, Sym *> &env,
                 function_ref<Sym *(BlockArgument)> arg);
   Sym *withOuter(Sym *inner, Value t, ArrayRef<AffineExpr> idx);
@@ -370,6 +410,8 @@ Sym *Evaluator::eval(Value t, ArrayRef<AffineExpr> idx) {
     if (dense.isSplat() && isa<FloatType>(dense.getElementType()))
       result = constant(
           dense.getSplatValue<APFloat>().convertToDouble());
+    else if (dense.isSplat() && dense.getElementType().isInteger(1))
+      result = constant(dense.getSplatValue<bool>() ? 1.0 : 0.0);
     else
       result = leaf(t, idx);
   } else if (auto op = dyn_cast_or_null<linalg::LinalgOp>(def)) {
@@ -483,37 +525,9 @@ Sym *Evaluator::evalLinalg(linalg::LinalgOp op, OpResult res,
     env[index.getResult()] = s;
   });
 
-  Sym *result;
-  if (reduced.empty()) {
-    result = evalBody(yielded, env, argFn);
-  } else {
-    // yield = combine(acc, f): a reduction with an add or max combiner.
-    Operation *comb = yielded.getDefiningOp();
-    if (!comb || comb->getBlock() != body || comb->getNumOperands() != 2 ||
-        !isa<arith::AddFOp, arith::MaximumFOp, arith::MaxNumFOp>(comb))
-      return fail("unsupported reduction");
-    Value f;
-    if (comb->getOperand(0) == acc)
-      f = comb->getOperand(1);
-    else if (comb->getOperand(1) == acc)
-      f = comb->getOperand(0);
-    else
-      return fail("unsupported reduction");
-    Sym *fs = evalBody(f, env, argFn);
-    if (!fs)
-      return nullptr;
-    bool isMax = !isa<arith::AddFOp>(comb);
-    result = make(SymKind::Reduce, {fs});
-    result->dims.assign(reduced.begin(), reduced.end());
-    result->isMax = isMax;
-    Sym *initSym = eval(init->get(), idx);
-    if (!initSym)
-      return nullptr;
-    std::optional<double> iv = constValue(initSym);
-    bool identity = iv && (isMax ? isNegInfLike(*iv) : *iv == 0.0);
-    if (!identity)
-      result = make(isMax ? SymKind::Max : SymKind::Add, {initSym, result});
-  }
+  Sym *result = reduced.empty()
+                    ? evalBody(yielded, env, argFn)
+                    : evalReduction(op, res, idx, reduced, env, argFn);
   if (!result)
     return nullptr;
   if (result->kind == SymKind::Leaf)
@@ -523,12 +537,62 @@ Sym *Evaluator::evalLinalg(linalg::LinalgOp op, OpResult res,
   return result;
 }
 
+/// yield = combine(acc, f): a reduction with an add, max or (boolean) and
+/// combiner. An init other than the combiner's identity is combined in.
+Sym *Evaluator::evalReduction(linalg::LinalgOp op, OpResult res,
+                              ArrayRef<AffineExpr> idx,
+                              ArrayRef<unsigned> reduced,
+                              DenseMap<Value, Sym *> &env,
+                              function_ref<Sym *(BlockArgument)> argFn) {
+  unsigned resNo = res.getResultNumber();
+  OpOperand *init = op.getDpsInitOperand(resNo);
+  Block *body = op.getBlock();
+  Value yielded = body->getTerminator()->getOperand(resNo);
+  BlockArgument acc = op.getMatchingBlockArgument(init);
+  Operation *comb = yielded.getDefiningOp();
+  if (!comb || comb->getBlock() != body || comb->getNumOperands() != 2 ||
+      !isa<arith::AddFOp, arith::MaximumFOp, arith::MaxNumFOp, arith::AndIOp>(
+          comb))
+    return fail("unsupported reduction");
+  Value f;
+  if (comb->getOperand(0) == acc)
+    f = comb->getOperand(1);
+  else if (comb->getOperand(1) == acc)
+    f = comb->getOperand(0);
+  else
+    return fail("unsupported reduction");
+  Sym *fs = evalBody(f, env, argFn);
+  if (!fs)
+    return nullptr;
+  bool isMax = isa<arith::MaximumFOp, arith::MaxNumFOp>(comb);
+  bool isAnd = isa<arith::AndIOp>(comb);
+  Sym *result = make(SymKind::Reduce, {fs});
+  result->dims.assign(reduced.begin(), reduced.end());
+  result->isMax = isMax;
+  result->isAnd = isAnd;
+  Sym *initSym = eval(init->get(), idx);
+  if (!initSym)
+    return nullptr;
+  std::optional<double> iv = constValue(initSym);
+  bool identity = iv && (isMax ? isNegInfLike(*iv)
+                               : (isAnd ? *iv == 1.0 : *iv == 0.0));
+  if (identity)
+    return result;
+  if (isAnd)
+    return fail("boolean reduction with an init other than true");
+  return make(isMax ? SymKind::Max : SymKind::Add, {initSym, result});
+}
+
 Sym *Evaluator::evalScalar(Value v) {
   FloatAttr f;
   if (matchPattern(v, m_Constant(&f)))
     return constant(f.getValueAsDouble());
   IntegerAttr i;
-  if (v.getType().isIndex() && matchPattern(v, m_Constant(&i))) {
+  if (v.getType().isInteger(1) && matchPattern(v, m_Constant(&i)))
+    return constant(i.getValue().isZero() ? 0.0 : 1.0);
+  // Integer constants take part in index arithmetic (torch computes masks
+  // on i64 indices).
+  if (v.getType().isIntOrIndex() && matchPattern(v, m_Constant(&i))) {
     Sym *s = make(SymKind::Index);
     s->idx.push_back(getAffineConstantExpr(i.getInt(), ctx));
     return s;
@@ -559,6 +623,72 @@ Sym *Evaluator::evalScalar(Value v) {
   return fail("a scalar operand is not a constant");
 }
 
+/// `x + 0`, `x - 0`, `x * 1` and `x / 1` are `x` (exactly, up to the sign
+/// of a zero): exporters broadcast with an add of zeros (buddy-mlir's expand)
+/// or multiply by a unit alpha (torch's sub); the operand keeps its layout.
+Sym *Evaluator::simplifyIdentity(Operation *def, Sym *a, Sym *b) {
+  auto is = [](Sym *s, double v) {
+    std::optional<double> c = constValue(s);
+    return c && *c == v;
+  };
+  if (isa<arith::AddFOp>(def))
+    return is(b, 0.0) ? a : (is(a, 0.0) ? b : nullptr);
+  if (isa<arith::SubFOp>(def))
+    return is(b, 0.0) ? a : nullptr;
+  if (isa<arith::MulFOp>(def))
+    return is(b, 1.0) ? a : (is(a, 1.0) ? b : nullptr);
+  if (isa<arith::DivFOp>(def))
+    return is(b, 1.0) ? a : nullptr;
+  return nullptr;
+}
+
+/// Logarithms and the boolean side of masks: torch builds a causal mask as
+/// `where(not(tril(ones)), -inf, 0)` (not as `uitofp` + `cmpf oeq 0`), and
+/// `_safe_softmax` zeroes rows where all scores equal -inf. Null if `def` is
+/// none of these (the caller reports it), or with `reason` set.
+Sym *Evaluator::evalLogic(Operation *def, function_ref<Sym *(unsigned)> sub) {
+  auto unary = [&](SymKind k) -> Sym * {
+    Sym *a = sub(0);
+    return a ? make(k, {a}) : nullptr;
+  };
+  if (isa<math::LogOp>(def))
+    return unary(SymKind::Log);
+  if (isa<arith::UIToFPOp>(def) && def->getOperand(0).getType().isInteger(1))
+    return unary(SymKind::BoolToFloat);
+  bool isBool = def->getNumResults() == 1 &&
+                def->getResult(0).getType().isInteger(1);
+  if (isBool && isa<arith::XOrIOp, arith::AndIOp>(def)) {
+    Sym *a = sub(0), *b = a ? sub(1) : nullptr;
+    if (!b)
+      return nullptr;
+    std::optional<double> ca = constValue(a), cb = constValue(b);
+    if (isa<arith::AndIOp>(def))
+      return cb ? (*cb != 0.0 ? a : b) : (ca ? (*ca != 0.0 ? b : a)
+                                              : make(SymKind::And, {a, b}));
+    if (ca || cb) // x xor c: x or not x
+      return (ca ? *ca : *cb) != 0.0 ? make(SymKind::Not, {ca ? b : a})
+                                     : (ca ? b : a);
+    return nullptr;
+  }
+  if (auto cmp = dyn_cast<arith::CmpFOp>(def)) {
+    Sym *a = sub(0), *b = a ? sub(1) : nullptr;
+    if (!b)
+      return nullptr;
+    // torch's logical_not: uitofp(x) == 0.0.
+    using P = arith::CmpFPredicate;
+    if (a->kind == SymKind::BoolToFloat && constValue(b) == 0.0) {
+      if (cmp.getPredicate() == P::OEQ || cmp.getPredicate() == P::UEQ)
+        return make(SymKind::Not, {a->ops[0]});
+      if (cmp.getPredicate() == P::ONE || cmp.getPredicate() == P::UNE)
+        return a->ops[0];
+    }
+    Sym *s = make(SymKind::CmpF, {a, b});
+    s->fpred = cmp.getPredicate();
+    return s;
+  }
+  return nullptr;
+}
+
 Sym *Evaluator::evalBody(Value v, DenseMap<Value, Sym *> &env,
                          function_ref<Sym *(BlockArgument)> argFn) {
   if (Sym *s = env.lookup(v))
@@ -583,7 +713,11 @@ Sym *Evaluator::evalBody(Value v, DenseMap<Value, Sym *> &env,
   auto binary = [&](SymKind k) -> Sym * {
     Sym *a = sub(0);
     Sym *b = a ? sub(1) : nullptr;
-    return b ? make(k, {a, b}) : nullptr;
+    if (!b)
+      return nullptr;
+    if (Sym *same = simplifyIdentity(def, a, b))
+      return same;
+    return make(k, {a, b});
   };
   if (matchPattern(v, m_Constant())) {
     result = evalScalar(v);
@@ -623,6 +757,8 @@ Sym *Evaluator::evalBody(Value v, DenseMap<Value, Sym *> &env,
     result = binary(SymKind::Cmp);
     if (result)
       result->pred = cmp.getPredicate();
+  } else if (Sym *other = evalLogic(def, sub)) {
+    result = other;
   } else {
     return fail(Twine("unsupported operation '") +
                 def->getName().getStringRef() + "'");
@@ -643,6 +779,32 @@ struct Linear {
   SmallVector<std::pair<Sym *, double>> terms;
   SmallVector<std::pair<Sym *, bool>> keeps; // (condition, keep-when)
 };
+
+/// The condition of a mask select in normal form: negations folded into
+/// `keepWhen`, selects of two boolean constants (torch's tril of ones)
+/// replaced by their condition.
+Sym *normalizeCond(Sym *c, bool &keepWhen) {
+  for (;;) {
+    c = stripCasts(c);
+    if (c->kind == SymKind::Not) {
+      keepWhen = !keepWhen;
+      c = c->ops[0];
+      continue;
+    }
+    std::optional<double> t, f;
+    if (c->kind == SymKind::Select) {
+      t = constValue(c->ops[1]);
+      f = constValue(c->ops[2]);
+    }
+    if (!t || !f || *t == *f)
+      return c;
+    if (*t == 0.0)
+      keepWhen = !keepWhen;
+    c = c->ops[0];
+  }
+}
+
+void addKeep(Linear &out, Sym *cond, bool keepWhen);
 
 void linearize(Sym *s, double coef, Linear &out) {
   if (std::optional<double> c = constValue(s)) {
@@ -671,13 +833,14 @@ void linearize(Sym *s, double coef, Linear &out) {
       return linearize(s->ops[0], coef / *c, out);
     break;
   case SymKind::Select: {
+    // A select to -inf masks only where it is added, not subtracted.
     auto c1 = constValue(s->ops[1]), c2 = constValue(s->ops[2]);
-    if (c2 && isNegInfLike(*c2)) {
-      out.keeps.push_back({s->ops[0], true});
+    if (c2 && isNegInfLike(*c2) && coef > 0.0) {
+      addKeep(out, s->ops[0], true);
       return linearize(s->ops[1], coef, out);
     }
-    if (c1 && isNegInfLike(*c1)) {
-      out.keeps.push_back({s->ops[0], false});
+    if (c1 && isNegInfLike(*c1) && coef > 0.0) {
+      addKeep(out, s->ops[0], false);
       return linearize(s->ops[2], coef, out);
     }
     break;
@@ -686,6 +849,77 @@ void linearize(Sym *s, double coef, Linear &out) {
     break;
   }
   out.terms.push_back({s, coef});
+}
+
+/// Records that the value is kept (not -inf) iff `cond == keepWhen`. A
+/// condition that always holds is dropped; a conjunction of kept
+/// conditions is two keeps.
+void addKeep(Linear &out, Sym *cond, bool keepWhen) {
+  cond = normalizeCond(cond, keepWhen);
+  if (std::optional<double> c = constValue(cond); c && (*c != 0.0) == keepWhen)
+    return;
+  if (cond->kind == SymKind::And && keepWhen) {
+    addKeep(out, cond->ops[0], true);
+    return addKeep(out, cond->ops[1], true);
+  }
+  out.keeps.push_back({cond, keepWhen});
+}
+
+/// Whether `a` and `b` are the same linear form (same constant, terms and
+/// keeps as multisets) once `b`'s dims are renamed by `map`. With
+/// `keyDependentOnly`, terms not depending on `keyDim` are ignored on both
+/// sides (shifts that softmax does not see).
+bool sameLinear(const Linear &a, const Linear &b,
+                const DenseMap<unsigned, unsigned> &map,
+                const DenseSet<unsigned> &unit, bool keyDependentOnly = false,
+                unsigned keyDim = 0) {
+  auto close = [](double x, double y) {
+    return std::abs(x - y) <= 1e-9 * std::max({1.0, std::abs(x), std::abs(y)});
+  };
+  auto relevant = [&](Sym *t, bool renamed) {
+    if (!keyDependentOnly)
+      return true;
+    unsigned d = keyDim;
+    if (renamed)
+      for (auto [from, to] : map)
+        if (to == keyDim)
+          d = from;
+    return dependsOn(t, d);
+  };
+  SmallVector<bool> used(a.terms.size(), false);
+  size_t matched = 0;
+  for (auto [tb, cb] : b.terms) {
+    if (!relevant(tb, true))
+      continue;
+    bool found = false;
+    for (auto [i, ta] : llvm::enumerate(a.terms))
+      if (!used[i] && close(ta.second, cb) &&
+          symEqual(ta.first, tb, map, unit)) {
+        used[i] = found = true;
+        break;
+      }
+    if (!found)
+      return false;
+    ++matched;
+  }
+  size_t wanted = llvm::count_if(
+      a.terms, [&](auto &t) { return relevant(t.first, false); });
+  if (matched != wanted || a.keeps.size() != b.keeps.size() ||
+      (!keyDependentOnly && !close(a.c0, b.c0)))
+    return false;
+  SmallVector<bool> keepUsed(a.keeps.size(), false);
+  for (auto [cb, wb] : b.keeps) {
+    bool found = false;
+    for (auto [i, ka] : llvm::enumerate(a.keeps))
+      if (!keepUsed[i] && ka.second == wb &&
+          symEqual(ka.first, cb, map, unit)) {
+        keepUsed[i] = found = true;
+        break;
+      }
+    if (!found)
+      return false;
+  }
+  return true;
 }
 
 /// Flattens a product of constants and casts into `coef * prod(factors)`.
@@ -836,6 +1070,15 @@ std::optional<OutputSplit> splitFromReshapes(linalg::LinalgOp anchor) {
   return split;
 }
 
+[[maybe_unused]] void dumpSym(Sym *s, int ind) {
+  llvm::errs().indent(ind) << (int)s->kind;
+  if (s->kind == SymKind::Leaf || s->kind == SymKind::Index) { llvm::errs() << " ["; for (auto e : s->idx) llvm::errs() << e << ", "; llvm::errs() << "]"; }
+  if (s->kind == SymKind::Const) llvm::errs() << " " << s->value;
+  if (!s->dims.empty()) { llvm::errs() << " dims"; for (auto d : s->dims) llvm::errs() << " " << d; }
+  llvm::errs() << "\n";
+  for (Sym *o : s->ops) dumpSym(o, ind + 2);
+}
+
 /// What the matcher found, enough to build the op.
 struct Match {
   Value query, key, value, mask;
@@ -921,12 +1164,19 @@ private:
   /// Why the anchor's value is not a single sum over one reduction dim of a
   /// product (e.g. it accumulates into a non-zero `outs`).
   LogicalResult rejectNotContraction(Sym *o);
+  /// P = exp(x - log Σ_k exp(y_k)) with y the same scores as x: fills `lin`
+  /// with x.
+  LogicalResult matchLogSoftmax(Sym *p, Linear &lin);
+  /// Why the softmax sum `den` does not normalise `num` over the key axis.
+  std::string sumAxisReason(Sym *num, Sym *den) const;
   /// Picks the first tensor along a leaf's look-through chain whose index is
   /// a permutation of `dims` (with `headDim` allowed as `h floordiv G` or a
   /// unit 0), and returns its stored->logical permutation.
   Sym *pickLayout(Sym *leaf, ArrayRef<unsigned> dims, int64_t headPos,
                   SmallVectorImpl<int64_t> &perm, int64_t &group,
                   SmallVectorImpl<ReassociationIndices> &re);
+  int64_t unitSlot(Sym *l, int64_t i, ArrayRef<unsigned> dims,
+                   ArrayRef<bool> seen) const;
   bool fitsCollapsed(Sym *l, ArrayRef<unsigned> dims,
                      SmallVectorImpl<int64_t> &perm,
                      SmallVectorImpl<ReassociationIndices> &re);
@@ -987,6 +1237,26 @@ bool AttentionMatcher::fitsCollapsed(Sym *l, ArrayRef<unsigned> dims,
   return static_cast<int64_t>(re.size()) == rank;
 }
 
+/// For a leaf read at constant 0 in a size-1 dim `i`: the first expected dim
+/// of trip count 1 that is neither placed yet nor read by name elsewhere in
+/// the index (unit dims are interchangeable); -1 if none.
+int64_t AttentionMatcher::unitSlot(Sym *l, int64_t i, ArrayRef<unsigned> dims,
+                                   ArrayRef<bool> seen) const {
+  auto c = dyn_cast<AffineConstantExpr>(l->idx[i]);
+  auto ty = cast<RankedTensorType>(l->tensor.getType());
+  if (!c || c.getValue() != 0 || ty.getDimSize(i) != 1 || !ev)
+    return -1;
+  DenseSet<unsigned> unit = ev->unitDims();
+  for (auto [p, d] : llvm::enumerate(dims)) {
+    bool named = llvm::any_of(l->idx, [&](AffineExpr e) {
+      return e == getAffineDimExpr(d, e.getContext());
+    });
+    if (!seen[p] && unit.contains(d) && !named)
+      return p;
+  }
+  return -1;
+}
+
 Sym *AttentionMatcher::pickLayout(Sym *leaf, ArrayRef<unsigned> dims,
                                   int64_t headPos,
                                   SmallVectorImpl<int64_t> &perm,
@@ -1007,6 +1277,8 @@ Sym *AttentionMatcher::pickLayout(Sym *leaf, ArrayRef<unsigned> dims,
         auto it = llvm::find(dims, d.getPosition());
         if (it != dims.end())
           pos = it - dims.begin();
+      } else if (int64_t u = unitSlot(l, i, dims, seen); u >= 0) {
+        pos = u;
       } else if (headPos >= 0) {
         auto bin = dyn_cast<AffineBinaryOpExpr>(e);
         auto c = dyn_cast<AffineConstantExpr>(e);
@@ -1170,6 +1442,76 @@ LogicalResult AttentionMatcher::rejectNotContraction(Sym *o) {
   return failure();
 }
 
+std::string AttentionMatcher::sumAxisReason(Sym *num, Sym *den) const {
+  DenseMap<unsigned, unsigned> rename;
+  rename[den->dims[0]] = mDim;
+  if (symEqual(num, den->ops[0], rename, ev->unitDims()))
+    return "softmax normalises over the query axis, not the key axis";
+  return "softmax denominator does not sum the numerator over the key axis";
+}
+
+/// Why a key-dependent term of the softmax input is not part of
+/// scale·Q·Kᵀ + mask: a product with a tensor (per-element scale), a
+/// non-linear function of the scores, or something else.
+std::string oddTermReason(Sym *t) {
+  auto hasSum = [](Sym *s) {
+    SmallVector<Sym *> work{s};
+    while (!work.empty()) {
+      Sym *x = work.pop_back_val();
+      if (x->kind == SymKind::Reduce && !x->isMax && !x->isAnd)
+        return true;
+      llvm::append_range(work, x->ops);
+    }
+    return false;
+  };
+  if ((t->kind == SymKind::Mul || t->kind == SymKind::Div) && hasSum(t))
+    return "the scores are multiplied by a tensor, not by a constant scale";
+  if (hasSum(t) && t->kind != SymKind::Leaf && t->kind != SymKind::Reduce)
+    return "the softmax input is a non-linear function of Q·Kᵀ";
+  return "scores have a term that is neither Q·Kᵀ, a constant scale nor an "
+         "additive mask";
+}
+
+LogicalResult AttentionMatcher::matchLogSoftmax(Sym *p, Linear &lin) {
+  // exp(s - logsumexp(s)), exp(log_softmax(s)) and buddy-mlir's
+  // exp(s - (max + log Σ exp(s - max))) all have one -log(sum of exp)
+  // term; with the sum over the key axis of the same exponent it is
+  // exactly softmax_key(x).
+  Linear full;
+  linearize(p->ops[0], 1.0, full);
+  Sym *sum = nullptr;
+  lin.c0 = full.c0;
+  lin.keeps = full.keeps;
+  for (auto [t, c] : full.terms) {
+    Sym *l = stripCasts(t);
+    if (l->kind != SymKind::Log || std::abs(c + 1.0) > 1e-12) {
+      lin.terms.push_back({t, c});
+      continue;
+    }
+    if (sum)
+      return reject("the exponent subtracts more than one logarithm");
+    sum = stripCasts(l->ops[0]);
+  }
+  if (!sum)
+    return reject("P = exp(x) is normalised neither by a sum nor by a "
+                  "log-sum-exp");
+  Sym *e = sum->kind == SymKind::Reduce && !sum->isMax && !sum->isAnd &&
+                   sum->dims.size() == 1
+               ? stripCasts(sum->ops[0])
+               : nullptr;
+  if (!e || e->kind != SymKind::Exp)
+    return reject("the subtracted logarithm is not of a sum of exponentials");
+  Linear inner;
+  linearize(e->ops[0], 1.0, inner);
+  DenseMap<unsigned, unsigned> rename;
+  rename[sum->dims[0]] = kDim;
+  if (!sameLinear(lin, inner, rename, ev->unitDims()))
+    return reject("the log-sum-exp is not over the key axis of the same "
+                  "exponent");
+  LLVM_DEBUG(llvm::dbgs() << "attn-fuse: softmax as exp(x - logsumexp)\n");
+  return success();
+}
+
 LogicalResult AttentionMatcher::run() {
   if (anchor.getNumDpsInputs() != 2 || anchor.getNumDpsInits() != 1 ||
       !anchor.hasPureTensorSemantics())
@@ -1276,6 +1618,9 @@ LogicalResult AttentionMatcher::run() {
       return reject(Twine("softmax reduces dim ") + Twine(p->softmaxDim) +
                     ", not the key axis");
     linearize(p->ops[0], 1.0, lin);
+  } else if (p->kind == SymKind::Exp) {
+    if (failed(matchLogSoftmax(p, lin)))
+      return failure();
   } else {
     Sym *num = nullptr, *den = nullptr;
     if (p->kind == SymKind::Div) {
@@ -1302,9 +1647,8 @@ LogicalResult AttentionMatcher::run() {
       return reject("softmax denominator is not a sum");
     DenseMap<unsigned, unsigned> rename;
     rename[den->dims[0]] = kDim;
-    if (!symEqual(num, den->ops[0], rename))
-      return reject("softmax denominator does not sum the numerator over the "
-                    "key axis");
+    if (!symEqual(num, den->ops[0], rename, ev.unitDims()))
+      return reject(sumAxisReason(num, den));
     if (num->kind == SymKind::Exp2)
       expScale = std::log(2.0);
     linearize(num->ops[0], expScale, lin);
@@ -1342,8 +1686,7 @@ LogicalResult AttentionMatcher::run() {
       maskScaled = std::abs(c - 1.0) > 1e-6;
       continue;
     }
-    return reject("scores have a term that is neither Q·Kᵀ, a constant "
-                  "scale nor an additive mask");
+    return reject(oddTermReason(t));
   }
   if (!qk)
     return reject("no Q·Kᵀ contraction feeds the softmax (or it is read "
