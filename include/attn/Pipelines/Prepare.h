@@ -16,9 +16,10 @@ struct AttnPrepareOptions : public PassPipelineOptions<AttnPrepareOptions> {
       llvm::cl::init(true)};
   PassOptions::Option<bool> foldUnitDims{
       *this, "fold-unit-dims",
-      llvm::cl::desc("Fold unit dimensions of linalg ops "
-                     "(--linalg-fold-unit-extent-dims)"),
-      llvm::cl::init(true)};
+      llvm::cl::desc("Fold unit dimensions of linalg.generic ops "
+                     "(--linalg-fold-unit-extent-dims); off by default, see "
+                     "docs/fuse.md"),
+      llvm::cl::init(false)};
 };
 
 /// Normalises a module as exporters write it so that --attn-fuse sees few

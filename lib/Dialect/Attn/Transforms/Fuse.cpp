@@ -791,6 +791,18 @@ Sym *normalizeCond(Sym *c, bool &keepWhen) {
       c = c->ops[0];
       continue;
     }
+    // x == false, x != true (i1 compares): negations.
+    if (c->kind == SymKind::Cmp && c->ops[0]->kind != SymKind::Index) {
+      std::optional<double> k = constValue(c->ops[1]);
+      bool eq = c->pred == arith::CmpIPredicate::eq;
+      if (k && (eq || c->pred == arith::CmpIPredicate::ne) &&
+          (*k == 0.0 || *k == 1.0)) {
+        if (eq == (*k == 0.0))
+          keepWhen = !keepWhen;
+        c = c->ops[0];
+        continue;
+      }
+    }
     std::optional<double> t, f;
     if (c->kind == SymKind::Select) {
       t = constValue(c->ops[1]);
@@ -1167,6 +1179,16 @@ private:
   /// P = exp(x - log Σ_k exp(y_k)) with y the same scores as x: fills `lin`
   /// with x.
   LogicalResult matchLogSoftmax(Sym *p, Linear &lin);
+  /// P = cond ? 0 : softmax (or the inverted select): the rows zeroed.
+  struct RowZeroing {
+    Sym *cond = nullptr;
+    bool zeroWhen = true;
+  };
+  Sym *stripRowZeroing(Sym *p, RowZeroing &zeroing) const;
+  /// Whether the rows zeroed are exactly those whose scores (the softmax
+  /// input `lin`) are all -inf: what attn.attention does for fully masked
+  /// rows.
+  LogicalResult checkRowZeroing(RowZeroing zeroing, const Linear &lin);
   /// Why the softmax sum `den` does not normalise `num` over the key axis.
   std::string sumAxisReason(Sym *num, Sym *den) const;
   /// Picks the first tensor along a leaf's look-through chain whose index is
@@ -1442,6 +1464,54 @@ LogicalResult AttentionMatcher::rejectNotContraction(Sym *o) {
   return failure();
 }
 
+Sym *AttentionMatcher::stripRowZeroing(Sym *p, RowZeroing &zeroing) const {
+  p = stripCasts(p);
+  if (p->kind != SymKind::Select)
+    return p;
+  std::optional<double> a = constValue(p->ops[1]), b = constValue(p->ops[2]);
+  if (a && *a == 0.0 && !b) {
+    zeroing = {p->ops[0], true};
+    return stripCasts(p->ops[2]);
+  }
+  if (b && *b == 0.0 && !a) {
+    zeroing = {p->ops[0], false};
+    return stripCasts(p->ops[1]);
+  }
+  return p;
+}
+
+LogicalResult AttentionMatcher::checkRowZeroing(RowZeroing zeroing,
+                                                const Linear &lin) {
+  Sym *c = normalizeCond(zeroing.cond, zeroing.zeroWhen);
+  if (dependsOn(c, kDim))
+    return reject("probabilities are masked after the softmax");
+  // all_j(x_j == -inf): an and-reduction over one dim of an equality.
+  Sym *eq = c->kind == SymKind::Reduce && c->isAnd && c->dims.size() == 1
+                ? stripCasts(c->ops[0])
+                : nullptr;
+  Sym *x = nullptr;
+  if (eq && eq->kind == SymKind::CmpF &&
+      (eq->fpred == arith::CmpFPredicate::OEQ ||
+       eq->fpred == arith::CmpFPredicate::UEQ))
+    for (int i = 0; i < 2 && !x; ++i)
+      if (std::optional<double> v = constValue(eq->ops[1 - i]);
+          v && std::isinf(*v) && *v < 0.0)
+        x = eq->ops[i];
+  Linear scores;
+  if (x)
+    linearize(x, 1.0, scores);
+  DenseMap<unsigned, unsigned> rename;
+  if (x)
+    rename[c->dims[0]] = kDim;
+  if (!x || !zeroing.zeroWhen ||
+      !sameLinear(lin, scores, rename, ev->unitDims(),
+                  /*keyDependentOnly=*/true, kDim))
+    return reject("probabilities are zeroed per row by a condition other "
+                  "than 'every score is -inf'");
+  LLVM_DEBUG(llvm::dbgs() << "attn-fuse: rows of -inf scores zeroed\n");
+  return success();
+}
+
 std::string AttentionMatcher::sumAxisReason(Sym *num, Sym *den) const {
   DenseMap<unsigned, unsigned> rename;
   rename[den->dims[0]] = mDim;
@@ -1609,8 +1679,10 @@ LogicalResult AttentionMatcher::run() {
                   "contraction apart");
   }
 
-  // P = softmax over the key axis (kDim) of some x.
-  p = stripCasts(p);
+  // P = softmax over the key axis (kDim) of some x, possibly with rows
+  // zeroed where every score is -inf (torch's _safe_softmax).
+  RowZeroing zeroing;
+  p = stripRowZeroing(p, zeroing);
   Linear lin;
   double expScale = 1.0;
   if (p->kind == SymKind::Softmax) {
@@ -1653,6 +1725,8 @@ LogicalResult AttentionMatcher::run() {
       expScale = std::log(2.0);
     linearize(num->ops[0], expScale, lin);
   }
+  if (zeroing.cond && failed(checkRowZeroing(zeroing, lin)))
+    return failure();
 
   ++stage;
   // x = scale·QKᵀ + mask + (terms constant along the key axis).
