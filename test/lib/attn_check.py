@@ -88,6 +88,15 @@ def lse_err(out, ref):
     return rel_err(out[fin], ref[fin]) if fin.any() else 0.0
 
 
+def parse_slices(text):
+    """numpy basic indexing from text: ':,:,:,:8' -> (slice(None), ..., slice(None, 8))."""
+    out = []
+    for part in text.split(","):
+        bits = [int(b) if b.strip() else None for b in part.split(":")]
+        out.append(slice(*bits) if ":" in part else bits[0])
+    return tuple(out)
+
+
 def parse_perm(text):
     perm = [int(x) for x in text.split(",")]
     if sorted(perm) != list(range(len(perm))):
@@ -120,6 +129,10 @@ def main():
     r.add_argument("--scale", type=float, required=True)
     r.add_argument("--causal", choices=["top_left", "bottom_right"])
     r.add_argument("--mask", choices=["additive", "bool"])
+    r.add_argument("--mask-scale", type=float, default=1.0,
+                   help="the scores see an additive mask times this factor")
+    r.add_argument("--mask-slice", type=parse_slices,
+                   help="the scores see mask[SPEC], e.g. ':,:,:,:8'")
     r.add_argument("--tol", type=float, default=1e-4)
     for name in ("query", "key", "value", "output"):
         r.add_argument(f"--{name}-perm", type=parse_perm)
@@ -139,7 +152,9 @@ def main():
         q = to_logical(arrays[0], args.query_perm)
         k = to_logical(arrays[1], args.key_perm)
         v = to_logical(arrays[2], args.value_perm)
-        mask = arrays[3] if args.mask else None
+        mask = arrays[3] * args.mask_scale if args.mask else None
+        if mask is not None and args.mask_slice:
+            mask = mask[args.mask_slice]
         out = arrays[-2] if args.lse else arrays[-1]
         ref = attention(q, k, v, mask, args.mask, args.scale, args.causal,
                         return_lse=args.lse)

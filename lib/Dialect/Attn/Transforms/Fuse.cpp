@@ -1014,9 +1014,33 @@ struct OutputSplit {
   SmallVector<int64_t> shape;
 };
 
-/// The expand_shape the anchor's only user applies, if its result is static.
+/// The only user of `v` if it is an elementwise (identity-map) truncation to
+/// f16/bf16: it commutes with reshapes, so the fused op can absorb it before
+/// the expand_shape that follows.
+linalg::GenericOp elementwiseTruncUser(Value v) {
+  if (!v.hasOneUse())
+    return {};
+  auto g = dyn_cast<linalg::GenericOp>(*v.getUsers().begin());
+  if (!g || g.getNumDpsInputs() != 1 || g.getNumDpsInits() != 1 ||
+      g.getDpsInputOperand(0)->get() != v ||
+      !llvm::all_of(g.getIndexingMapsArray(),
+                    [](AffineMap m) { return m.isIdentity(); }))
+    return {};
+  Block *body = g.getBlock();
+  auto trunc = body->getTerminator()->getOperand(0).getDefiningOp<arith::TruncFOp>();
+  if (body->getOperations().size() != 2 || !trunc ||
+      trunc.getIn() != body->getArgument(0) ||
+      !isa<Float16Type, BFloat16Type>(trunc.getType()))
+    return {};
+  return g;
+}
+
+/// The expand_shape the anchor's result goes through (past elementwise
+/// truncations), if its result is static.
 tensor::ExpandShapeOp consumerExpand(linalg::LinalgOp anchor) {
   Value res = anchor->getResult(0);
+  while (linalg::GenericOp t = elementwiseTruncUser(res))
+    res = t->getResult(0);
   if (!res.hasOneUse())
     return {};
   auto ex = dyn_cast<tensor::ExpandShapeOp>(*res.getUsers().begin());
@@ -1106,6 +1130,11 @@ struct Match {
   // Set when the anchor's output dims were split (see OutputSplit): the op
   // is built in the expanded shape.
   std::optional<OutputSplit> split;
+  // The additive mask the scores see is a·mask + b (a scaled mask, Keras'
+  // (1 - mask) * -1e9): materialised in the mask's own shape when it is not
+  // the identity. `b` keeps the values the unfused program adds (a large
+  // offset on every key would cost the scores their precision).
+  std::pair<double, double> maskAffine = {1.0, 0.0};
 };
 
 class AttentionMatcher {
@@ -1734,7 +1763,7 @@ LogicalResult AttentionMatcher::run() {
   double qkCoef = 0.0;
   Sym *maskLeaf = nullptr;
   bool subtractsMax = p->kind == SymKind::Softmax;
-  bool maskScaled = false;
+  double maskCoef = 1.0;
   for (auto [term, c] : lin.terms) {
     if (!dependsOn(term, kDim)) {
       // A per-row shift: softmax is invariant to it. The unfused program
@@ -1757,7 +1786,7 @@ LogicalResult AttentionMatcher::run() {
       return reject("softmax max-reduction is not over the key axis");
     if (t->kind == SymKind::Leaf && !maskLeaf) {
       maskLeaf = t;
-      maskScaled = std::abs(c - 1.0) > 1e-6;
+      maskCoef = c;
       continue;
     }
     return reject(oddTermReason(t));
@@ -1765,8 +1794,8 @@ LogicalResult AttentionMatcher::run() {
   if (!qk)
     return reject("no Q·Kᵀ contraction feeds the softmax (or it is read "
                   "through a view with dynamic inner sizes)");
-  if (maskScaled)
-    return reject("the additive mask is scaled");
+  if (maskLeaf)
+    match.maskAffine = {maskCoef, lin.c0};
   if (!subtractsMax)
     return reject("the exponent does not subtract the row maximum (exp may "
                   "overflow where the fused op would not)");
@@ -2014,6 +2043,37 @@ Operation *absorbableEpilogue(Value result, SmallVectorImpl<int64_t> &oPerm) {
   return generic;
 }
 
+/// The mask operand: the matched mask tensor, or a·mask + b computed in f32
+/// by an elementwise generic over the mask's own (broadcastable) shape.
+Value materializeMask(PatternRewriter &rewriter, Location loc,
+                      const Match &m) {
+  auto [a, b] = m.maskAffine;
+  if (!m.mask || (a == 1.0 && b == 0.0))
+    return m.mask;
+  auto ty = cast<RankedTensorType>(m.mask.getType());
+  Type f32 = rewriter.getF32Type();
+  auto outTy = RankedTensorType::get(ty.getShape(), f32);
+  SmallVector<OpFoldResult> sizes =
+      tensor::getMixedSizes(rewriter, loc, m.mask);
+  Value init = tensor::EmptyOp::create(rewriter, loc, sizes, f32);
+  AffineMap id = rewriter.getMultiDimIdentityMap(ty.getRank());
+  SmallVector<utils::IteratorType> iters(ty.getRank(),
+                                         utils::IteratorType::parallel);
+  auto gen = linalg::GenericOp::create(
+      rewriter, loc, outTy, m.mask, init, ArrayRef<AffineMap>{id, id}, iters,
+      [&](OpBuilder &b2, Location l, ValueRange args) {
+        Value x = args[0];
+        if (x.getType() != f32)
+          x = arith::ExtFOp::create(b2, l, f32, x);
+        Value ca = arith::ConstantOp::create(b2, l, b2.getF32FloatAttr(a));
+        Value cb = arith::ConstantOp::create(b2, l, b2.getF32FloatAttr(b));
+        Value y = arith::MulFOp::create(b2, l, x, ca);
+        linalg::YieldOp::create(b2, l,
+                                ValueRange{arith::AddFOp::create(b2, l, y, cb)});
+      });
+  return gen.getResult(0);
+}
+
 /// The ops after the anchor that the fused op replaces: with a split, the
 /// expand_shape back to the expanded shape first, then single-use transposes
 /// and the final truncation. Returns the last one (or the anchor).
@@ -2027,6 +2087,10 @@ Operation *collectEpilogue(linalg::LinalgOp anchor, Match &m,
     if (!ex || ex.getReassociationIndices() != m.split->re ||
         !llvm::equal(ex.getResultType().getShape(), m.split->shape))
       return last;
+    while (linalg::GenericOp t = elementwiseTruncUser(last->getResult(0))) {
+      epilogue.push_back(t);
+      last = t;
+    }
     epilogue.push_back(ex);
     last = ex;
   }
@@ -2043,15 +2107,19 @@ Operation *collectEpilogue(linalg::LinalgOp anchor, Match &m,
 Value outputInit(PatternRewriter &rewriter, linalg::LinalgOp anchor,
                  const Match &m, ArrayRef<Operation *> epilogue) {
   Value init = anchor.getDpsInitOperand(0)->get();
-  bool fromAnchor = true;
-  for (Operation *op : epilogue)
+  // With a split, inits before the expand_shape are in the collapsed shape.
+  bool collapsed = m.split.has_value(), initCollapsed = collapsed;
+  for (Operation *op : epilogue) {
+    if (isa<tensor::ExpandShapeOp>(op))
+      collapsed = false;
     if (auto dps = dyn_cast<DestinationStyleOpInterface>(op)) {
       init = dps.getDpsInitOperand(0)->get();
-      fromAnchor = false;
+      initCollapsed = collapsed;
     }
+  }
   if (auto fill = init.getDefiningOp<linalg::FillOp>())
     init = fill.getOutputs()[0];
-  if (m.split && fromAnchor) {
+  if (initCollapsed) {
     auto ty = cast<RankedTensorType>(init.getType());
     init = tensor::ExpandShapeOp::create(
         rewriter, anchor.getLoc(),
@@ -2108,7 +2176,8 @@ struct FuseAttention : OpInterfaceRewritePattern<linalg::LinalgOp> {
       v = addUnitDim(v, m.vPerm);
       init = addUnitDim(init, m.oPerm);
     }
-    auto op = AttentionOp::create(rewriter, loc, q, k, v, m.mask, init,
+    Value mask = materializeMask(rewriter, loc, m);
+    auto op = AttentionOp::create(rewriter, loc, q, k, v, mask, init,
                                   m.scale, m.causal);
     if (DenseI64ArrayAttr a = permAttr(rewriter, m.qPerm))
       op.setQueryPermAttr(a);
