@@ -268,6 +268,7 @@ private:
     return nullptr;
   }
   Sym *evalScalar(Value v);
+  Sym *iotaIndex(DenseElementsAttr dense, ArrayRef<AffineExpr> idx);
   Sym *evalLinalg(linalg::LinalgOp op, OpResult res, ArrayRef<AffineExpr> idx);
   Sym *evalReduction(linalg::LinalgOp op, OpResult res,
                      ArrayRef<AffineExpr> idx, ArrayRef<unsigned> reduced,
@@ -412,6 +413,8 @@ Sym *Evaluator::eval(Value t, ArrayRef<AffineExpr> idx) {
           dense.getSplatValue<APFloat>().convertToDouble());
     else if (dense.isSplat() && dense.getElementType().isInteger(1))
       result = constant(dense.getSplatValue<bool>() ? 1.0 : 0.0);
+    else if (Sym *iota = iotaIndex(dense, idx))
+      result = iota;
     else
       result = leaf(t, idx);
   } else if (auto op = dyn_cast_or_null<linalg::LinalgOp>(def)) {
@@ -535,6 +538,42 @@ Sym *Evaluator::evalLinalg(linalg::LinalgOp op, OpResult res,
   if (!result->origin)
     result->origin = leaf(res, idx);
   return result;
+}
+
+/// A constant integer tensor whose elements are a·i_d + b along one dim d
+/// (constant along the others), read at `idx`, is the index a·idx[d] + b:
+/// rocMLIR's MIGraphX causal masks compare position literals [0, 1, ...]
+/// instead of loop indices.
+Sym *Evaluator::iotaIndex(DenseElementsAttr dense, ArrayRef<AffineExpr> idx) {
+  auto ty = dyn_cast<RankedTensorType>(dense.getType());
+  if (!ty || !ty.getElementType().isSignlessInteger() ||
+      ty.getElementType().isInteger(1) || ty.getNumElements() > (1 << 16))
+    return nullptr;
+  SmallVector<int64_t> vals;
+  for (const APInt &v : dense.getValues<APInt>())
+    vals.push_back(v.getSExtValue());
+  int64_t rank = ty.getRank();
+  SmallVector<int64_t> strides(rank, 1);
+  for (int64_t d = rank - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * ty.getDimSize(d + 1);
+  int64_t varying = -1;
+  for (int64_t d = 0; d < rank; ++d)
+    if (ty.getDimSize(d) > 1 && vals[strides[d]] != vals[0]) {
+      if (varying >= 0)
+        return nullptr;
+      varying = d;
+    }
+  int64_t a = varying >= 0 ? vals[strides[varying]] - vals[0] : 0;
+  for (auto [lin, v] : llvm::enumerate(vals)) {
+    int64_t coord =
+        varying >= 0 ? (lin / strides[varying]) % ty.getDimSize(varying) : 0;
+    if (v != a * coord + vals[0])
+      return nullptr;
+  }
+  Sym *s = make(SymKind::Index);
+  AffineExpr b = getAffineConstantExpr(vals[0], ctx);
+  s->idx.push_back(varying >= 0 ? idx[varying] * a + b : b);
+  return s;
 }
 
 /// yield = combine(acc, f): a reduction with an add, max or (boolean) and
@@ -1546,6 +1585,9 @@ std::string AttentionMatcher::sumAxisReason(Sym *num, Sym *den) const {
   rename[den->dims[0]] = mDim;
   if (symEqual(num, den->ops[0], rename, ev->unitDims()))
     return "softmax normalises over the query axis, not the key axis";
+  Sym *inner = stripCasts(den->ops[0]);
+  if (inner->kind == SymKind::Reduce && !inner->isMax && !inner->isAnd)
+    return "softmax normalises over several axes at once";
   return "softmax denominator does not sum the numerator over the key axis";
 }
 
