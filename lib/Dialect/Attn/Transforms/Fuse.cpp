@@ -206,13 +206,30 @@ bool symEqual(Sym *a, Sym *b, DenseMap<unsigned, unsigned> map,
 // Evaluator
 //===----------------------------------------------------------------------===//
 
+/// A linalg op summing a product of its two inputs (matmul, batch_matmul, a
+/// contraction generic), as opposed to a max/sum reduction or a softmax
+/// generic that reads the scores and their max.
+bool isContractionLike(Operation *op) {
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  return linalgOp && linalg::isaContractionOpInterface(linalgOp);
+}
+
+
 class Evaluator {
 public:
   explicit Evaluator(MLIRContext *ctx, unsigned numDims)
       : ctx(ctx), numDims(numDims) {}
 
-  /// The element `t[idx]`, or null with `reason` set.
+  /// The element `t[idx]`, or null with `reason` set. A tensor computed by
+  /// something the evaluator does not understand, or by a contraction
+  /// nested two deep (a projection feeding Q·Kᵀ, an earlier layer), is read
+  /// as an opaque leaf: any tensor may be Q, K, V or a mask, and a score
+  /// hidden in one is not recognised as such. Only `root` must evaluate.
   Sym *eval(Value t, ArrayRef<AffineExpr> idx);
+  Value root;
+  /// The first reason an opaque leaf was taken (reported when the scores
+  /// themselves turn out not to be understood).
+  std::string opaque;
 
   unsigned freshDim() { return numDims++; }
   /// Records the trip count of global dim `d` (a dim the caller made up).
@@ -294,6 +311,7 @@ private:
 
   MLIRContext *ctx;
   unsigned numDims;
+  unsigned contractionDepth = 0;
   DenseMap<unsigned, int64_t> extent; // static trip counts of global dims
   DenseMap<std::pair<Value, int64_t>, unsigned> dimSymbols;
   std::deque<Sym> storage;
@@ -380,8 +398,19 @@ Sym *Evaluator::throughView(Value t, ArrayRef<AffineExpr> idx, Value src,
 }
 
 Sym *Evaluator::withOuter(Sym *inner, Value t, ArrayRef<AffineExpr> idx) {
-  if (!inner || inner->kind != SymKind::Leaf)
+  if (!inner)
     return inner;
+  // A computed value read through a view: the tensor it was computed into
+  // gains the view too (Q projected to [B, S, H·D], then expanded to heads),
+  // on a copy, since `inner` may be shared.
+  if (inner->kind != SymKind::Leaf) {
+    if (!inner->origin)
+      return inner;
+    Sym *copy = make(inner->kind, inner->ops);
+    *copy = *inner;
+    copy->origin = withOuter(inner->origin, t, idx);
+    return copy;
+  }
   // Remember the tensors read through, innermost first: an outer one may
   // suit the fused op's layout better.
   SmallVector<Sym *> chain;
@@ -419,6 +448,12 @@ Sym *Evaluator::eval(Value t, ArrayRef<AffineExpr> idx) {
       result = leaf(t, idx);
   } else if (auto op = dyn_cast_or_null<linalg::LinalgOp>(def)) {
     result = evalLinalg(op, cast<OpResult>(t), idx);
+    if (!result && t != root) {
+      if (opaque.empty())
+        opaque = reason;
+      reason.clear();
+      result = leaf(t, idx);
+    }
   } else if (auto op = dyn_cast_or_null<linalg::SoftmaxOp>(def)) {
     Sym *body = eval(op.getInput(), idx);
     auto d = dyn_cast<AffineDimExpr>(idx[op.getDimension()]);
@@ -480,6 +515,14 @@ Sym *Evaluator::eval(Value t, ArrayRef<AffineExpr> idx) {
 
 Sym *Evaluator::evalLinalg(linalg::LinalgOp op, OpResult res,
                            ArrayRef<AffineExpr> idx) {
+  // P·V reads scores of Q·Kᵀ; a contraction behind that (a projection)
+  // only provides a tensor.
+  bool contraction = isContractionLike(op);
+  if (contraction && contractionDepth >= 2)
+    return leaf(res, idx);
+  contractionDepth += contraction;
+  auto restoreDepth =
+      llvm::make_scope_exit([&] { contractionDepth -= contraction; });
   unsigned resNo = res.getResultNumber();
   OpOperand *init = op.getDpsInitOperand(resNo);
   AffineMap outMap = op.getMatchingIndexingMap(init);
@@ -1006,10 +1049,18 @@ Sym *leafOf(Sym *s) {
   return s->origin;
 }
 
+/// Whether `s` computes an exponential (or a softmax), not counting those
+/// behind a contraction: the output of an earlier attention is not P.
 bool containsExp(Sym *s) {
   if (s->kind == SymKind::Exp || s->kind == SymKind::Exp2 ||
       s->kind == SymKind::Softmax)
     return true;
+  if (s->kind == SymKind::Reduce && !s->isMax && !s->isAnd) {
+    Sym *prod = stripCasts(s->ops[0]);
+    if (prod->kind == SymKind::Mul && !constValue(prod->ops[0]) &&
+        !constValue(prod->ops[1]))
+      return false;
+  }
   return llvm::any_of(s->ops, containsExp);
 }
 
@@ -1033,6 +1084,10 @@ bool readsExponential(Operation *op) {
                         })
                         .wasInterrupted())
       return true;
+    // Another contraction (a projection, a previous layer's P·V) ends the
+    // walk: an exponential behind it does not make `op` attention-like.
+    if (cur != op && isContractionLike(cur))
+      continue;
     for (Value v : cur->getOperands())
       if (Operation *def = v.getDefiningOp();
           def && (isa<linalg::LinalgOp, linalg::SoftmaxOp>(def) ||
@@ -1145,15 +1200,6 @@ std::optional<OutputSplit> splitFromReshapes(linalg::LinalgOp anchor) {
   return split;
 }
 
-[[maybe_unused]] void dumpSym(Sym *s, int ind) {
-  llvm::errs().indent(ind) << (int)s->kind;
-  if (s->kind == SymKind::Leaf || s->kind == SymKind::Index) { llvm::errs() << " ["; for (auto e : s->idx) llvm::errs() << e << ", "; llvm::errs() << "]"; }
-  if (s->kind == SymKind::Const) llvm::errs() << " " << s->value;
-  if (!s->dims.empty()) { llvm::errs() << " dims"; for (auto d : s->dims) llvm::errs() << " " << d; }
-  llvm::errs() << "\n";
-  for (Sym *o : s->ops) dumpSym(o, ind + 2);
-}
-
 /// What the matcher found, enough to build the op.
 struct Match {
   Value query, key, value, mask;
@@ -1230,6 +1276,10 @@ public:
 private:
   LogicalResult reject(const Twine &why) {
     reason = why.str();
+    // Looking for Q·Kᵀ in a parsed softmax, a value the evaluator could not
+    // read (a clamp of the scores) is the obstacle, not the leaf it left.
+    if (ev && !ev->opaque.empty() && stage == 2)
+      reason = ev->opaque;
     progress = stage;
     LLVM_DEBUG(llvm::dbgs() << "attn-fuse: reject (stage " << stage
                             << "): " << reason << "\n");
@@ -1709,7 +1759,8 @@ LogicalResult AttentionMatcher::run() {
   Evaluator ev(ctx, rank);
   this->ev = &ev;
   auto clearEv = llvm::make_scope_exit([&] { this->ev = nullptr; });
-  Sym *o = ev.eval(anchor->getResult(0), anchorIndex(ev));
+  ev.root = anchor->getResult(0);
+  Sym *o = ev.eval(ev.root, anchorIndex(ev));
   if (!o) {
     isNearMiss = readsExponential(anchor);
     return reject(ev.reason);
