@@ -373,6 +373,11 @@ std::pair<AffineExpr, AffineExpr> Evaluator::divMod(AffineExpr e, int64_t c) {
   }
   AffineExpr q = getAffineConstantExpr(0, ctx), r = q;
   for (AffineExpr t : flat) {
+    // A term that is always 0 (a dim of trip count 1, e.g. a unit head in a
+    // [B·1] batch) would otherwise land in some other dim's index.
+    if (std::optional<std::pair<int64_t, int64_t>> tr = range(t);
+        tr && tr->first == 0 && tr->second == 0)
+      continue;
     auto bin = dyn_cast<AffineBinaryOpExpr>(t);
     auto k = bin && bin.getKind() == AffineExprKind::Mul
                  ? dyn_cast<AffineConstantExpr>(bin.getRHS())
@@ -962,12 +967,16 @@ void addKeep(Linear &out, Sym *cond, bool keepWhen) {
 /// Whether `a` and `b` are the same linear form (same constant, terms and
 /// keeps as multisets) once `b`'s dims are renamed by `map`. With
 /// `keyDependentOnly`, terms not depending on `keyDim` are ignored on both
-/// sides (shifts that softmax does not see).
+/// sides (shifts that softmax does not see) and coefficients need only
+/// agree in sign (the same -inf entries, whatever positive factor scales
+/// the exponent, e.g. log2(e) in exp2 forms).
 bool sameLinear(const Linear &a, const Linear &b,
                 const DenseMap<unsigned, unsigned> &map,
                 const DenseSet<unsigned> &unit, bool keyDependentOnly = false,
                 unsigned keyDim = 0) {
-  auto close = [](double x, double y) {
+  auto close = [&](double x, double y) {
+    if (keyDependentOnly)
+      return (x > 0.0) == (y > 0.0) && x != 0.0 && y != 0.0;
     return std::abs(x - y) <= 1e-9 * std::max({1.0, std::abs(x), std::abs(y)});
   };
   auto relevant = [&](Sym *t, bool renamed) {
@@ -1062,6 +1071,14 @@ bool containsExp(Sym *s) {
       return false;
   }
   return llvm::any_of(s->ops, containsExp);
+}
+
+/// `e` reads dim `b` as a grouped head, `b floordiv G` (GQA), unlike the
+/// linearised `b0·H + h` of a collapsed batch.
+bool isGroupedHeadRead(AffineExpr e, unsigned b) {
+  auto bin = dyn_cast<AffineBinaryOpExpr>(e);
+  return bin && bin.getKind() == AffineExprKind::FloorDiv &&
+         bin.getLHS() == getAffineDimExpr(b, e.getContext());
 }
 
 /// Whether an exponential (or linalg.softmax) feeds `op` through tensor ops:
@@ -1573,8 +1590,8 @@ std::optional<unsigned> AttentionMatcher::globalDimOf(unsigned pos) const {
 
 LogicalResult AttentionMatcher::rejectNotContraction(Sym *o) {
   Sym *acc = o->kind == SymKind::Add ? stripCasts(o->ops[1]) : nullptr;
-  if (acc && acc->kind == SymKind::Reduce && !acc->isMax &&
-      containsExp(acc)) {
+  if (acc && acc->kind == SymKind::Reduce && !acc->isMax && !acc->isAnd &&
+      containsExp(acc->ops[0])) {
     isNearMiss = true;
     return reject("P·V accumulates into a non-zero output tensor (outs is "
                   "not a fill with 0)");
@@ -1928,7 +1945,7 @@ LogicalResult AttentionMatcher::run() {
     for (Sym *l = kLeaf; l; l = l->outer)
       for (AffineExpr e : l->idx)
         for (unsigned b : others)
-          if (!isa<AffineDimExpr>(e) && e.isFunctionOfDim(b))
+          if (isGroupedHeadRead(e, b))
             head = b;
     for (unsigned b : others)
       if (b != head)
