@@ -55,6 +55,8 @@ def attention(q, k, v, mask, mask_kind, scale, causal, return_lse=False):
     if mask is not None:
         if mask_kind == "bool":
             keep &= np.broadcast_to(mask != 0, s.shape)
+        elif mask_kind == "ignore":
+            keep &= np.broadcast_to(mask == 0, s.shape)
         else:
             s = s + np.broadcast_to(mask, s.shape)
     sq, sk = s.shape[-2], s.shape[-1]
@@ -131,7 +133,8 @@ def main():
     r.add_argument("file")
     r.add_argument("--scale", type=float, required=True)
     r.add_argument("--causal", choices=["top_left", "bottom_right"])
-    r.add_argument("--mask", choices=["additive", "bool"])
+    r.add_argument("--mask", choices=["additive", "bool", "ignore"],
+                   help="bool: nonzero keeps; ignore: nonzero masks out")
     r.add_argument("--mask-scale", type=float, default=1.0,
                    help="the scores see an additive mask times this factor")
     r.add_argument("--split-heads", type=lambda t: [int(x) for x in t.split(",")] * (2 if "," not in t else 1),

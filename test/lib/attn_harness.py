@@ -14,7 +14,8 @@ Values: element L (row-major linear index) of argument i is
 formula of utils/attn-randgen: exact in f32, f16 and bf16. `--scale I=V`
 multiplies argument I by V (weights of a model); `--kind I=bool` makes an i1
 or 0/1 keep-mask that always keeps the last axis' index 0 (no fully masked
-row); i1 arguments are keep-masks by default.
+row), `--kind I=ignore` its negation (True marks an ignored key); integer
+arguments are 0/1 keep-masks by default.
 
 The corpus under test/External keeps exporters' programs as they are written;
 this script gives each one an execution twin without hand-written drivers.
@@ -159,15 +160,19 @@ def make_input(m, i, dims, elt, kind, scale):
     t3 = m.op(f"arith.addi {t1}, {t2} : i64")
     t4 = m.op(f"arith.addi {t3}, {m.op(f'arith.constant {c} : i64')} : i64")
     hv = m.op(f"arith.remsi {t4}, {m.op(f'arith.constant {P_HASH} : i64')} : i64")
-    if kind == "bool":
+    if kind in ("bool", "ignore"):
         rm = m.op(f"arith.remsi {hv}, {m.op('arith.constant 4 : i64')} : i64")
         k1 = m.op(f"arith.cmpi ne, {rm}, {m.op('arith.constant 0 : i64')} : i64")
         if rank:
             last = m.op(f"linalg.index {rank - 1} : index")
             k2 = m.op(f"arith.cmpi eq, {last}, {m.op('arith.constant 0 : index')} : index")
             k1 = m.op(f"arith.ori {k1}, {k2} : i1")
+        if kind == "ignore":  # True marks an ignored key (key_padding_mask)
+            k1 = m.op(f"arith.xori {k1}, {m.op('arith.constant true')} : i1")
         if elt == "i1":
             y = k1
+        elif elt.startswith("i"):
+            y = m.op(f"arith.extui {k1} : i1 to {elt}")
         else:
             one = m.op(f"arith.constant 1.0 : {elt}")
             zero = m.op(f"arith.constant 0.0 : {elt}")
@@ -194,7 +199,7 @@ def print_tensor(m, val, dims, elt):
                f"iterator_types = [{iters}]}} ins({val} : {ty(dims, elt)}) "
                f"outs({e} : {ty(dims, 'f32')}) {{")
         m.emit(f"^bb0(%x: {elt}, %o: f32):")
-        y = m.op(f"arith.uitofp %x : i1 to f32" if elt == "i1"
+        y = m.op(f"arith.uitofp %x : {elt} to f32" if elt.startswith("i")
                  else f"arith.extf %x : {elt} to f32")
         m.emit(f"linalg.yield {y} : f32", 4)
         m.emit(f"}} -> {ty(dims, 'f32')}")
@@ -221,7 +226,7 @@ def main():
     m = Main()
     vals = []
     for i, (dims, elt) in enumerate(arg_types):
-        kind = kinds.get(i, "bool" if elt == "i1" else "data")
+        kind = kinds.get(i, "bool" if elt.startswith("i") else "data")
         vals.append(make_input(m, i, dims, elt, kind, scales.get(i, 1.0)))
     outs = [m.fresh("out") for _ in res_types]
     arg_tys = ", ".join(ty(*a) for a in arg_types)

@@ -360,6 +360,10 @@ std::optional<std::pair<int64_t, int64_t>> Evaluator::range(AffineExpr e) {
 }
 
 std::pair<AffineExpr, AffineExpr> Evaluator::divMod(AffineExpr e, int64_t c) {
+  // Dims of trip count 1 inside a linearisation ((b0 + b1)·H + h with a unit
+  // b1) are 0: dropping them keeps them out of the other dims' indices.
+  if (!isa<AffineDimExpr>(e))
+    e = zeroUnitDims(e, unitDims());
   SmallVector<AffineExpr> terms{e}, flat;
   while (!terms.empty()) {
     AffineExpr t = terms.pop_back_val();
@@ -1217,6 +1221,52 @@ std::optional<OutputSplit> splitFromReshapes(linalg::LinalgOp anchor) {
   return split;
 }
 
+/// A keep-mask computed elementwise from one tensor: `x` itself (i1),
+/// `not x` (PyTorch's key_padding_mask, True = ignore) or `x <pred> c`
+/// (masked_fill(mask == 0, -inf)). The fused op gets it as an i1 tensor in
+/// the mask's own shape, computed by an elementwise generic.
+struct MaskPredicate {
+  Sym *leaf = nullptr;
+  std::optional<arith::CmpIPredicate> ipred;
+  std::optional<arith::CmpFPredicate> fpred;
+  double value = 0.0;
+  bool keepWhen = true;
+  bool leafFirst = true;
+};
+
+std::optional<MaskPredicate> leafPredicate(Sym *c, bool keepWhen) {
+  MaskPredicate mp;
+  mp.keepWhen = keepWhen;
+  auto isLeaf = [](Sym *s) { return stripCasts(s)->kind == SymKind::Leaf; };
+  if (c->kind == SymKind::Leaf) {
+    if (!getElementTypeOrSelf(c->tensor.getType()).isInteger(1))
+      return std::nullopt;
+    mp.leaf = c;
+    return mp;
+  }
+  if ((c->kind != SymKind::Cmp && c->kind != SymKind::CmpF) ||
+      c->ops.size() != 2)
+    return std::nullopt;
+  for (int i = 0; i < 2; ++i) {
+    Sym *other = c->ops[1 - i];
+    std::optional<double> v = constValue(other);
+    if (!v && other->kind == SymKind::Index &&
+        isa<AffineConstantExpr>(other->idx[0]))
+      v = cast<AffineConstantExpr>(other->idx[0]).getValue();
+    if (!isLeaf(c->ops[i]) || !v)
+      continue;
+    mp.leaf = stripCasts(c->ops[i]);
+    mp.value = *v;
+    mp.leafFirst = i == 0;
+    if (c->kind == SymKind::CmpF)
+      mp.fpred = c->fpred;
+    else
+      mp.ipred = c->pred;
+    return mp;
+  }
+  return std::nullopt;
+}
+
 /// What the matcher found, enough to build the op.
 struct Match {
   Value query, key, value, mask;
@@ -1237,6 +1287,7 @@ struct Match {
   // the identity. `b` keeps the values the unfused program adds (a large
   // offset on every key would cost the scores their precision).
   std::pair<double, double> maskAffine = {1.0, 0.0};
+  std::optional<MaskPredicate> maskPredicate;
 };
 
 class AttentionMatcher {
@@ -2057,11 +2108,9 @@ LogicalResult AttentionMatcher::run() {
     if (!dependsOn(cond, kDim))
       return reject("a select mask does not depend on the key");
     Sym *c = stripCasts(cond);
-    if (c->kind == SymKind::Leaf && c->tensor.getType() &&
-        getElementTypeOrSelf(c->tensor.getType()).isInteger(1)) {
-      if (!keepWhen)
-        return reject("boolean mask selects -inf where true");
-      if (failed(pickMask(c)))
+    if (std::optional<MaskPredicate> mp = leafPredicate(c, keepWhen)) {
+      match.maskPredicate = mp;
+      if (failed(pickMask(mp->leaf)))
         return failure();
       continue;
     }
@@ -2153,10 +2202,54 @@ Operation *absorbableEpilogue(Value result, SmallVectorImpl<int64_t> &oPerm) {
   return generic;
 }
 
+/// The i1 keep-mask of `pred` over `mask`'s own shape (the tensor itself when
+/// it is an i1 kept where true).
+Value materializeKeepMask(PatternRewriter &rewriter, Location loc, Value mask,
+                          const MaskPredicate &pred) {
+  if (!pred.ipred && !pred.fpred && pred.keepWhen)
+    return mask;
+  auto ty = cast<RankedTensorType>(mask.getType());
+  Type i1 = rewriter.getI1Type();
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, loc, mask);
+  Value init = tensor::EmptyOp::create(rewriter, loc, sizes, i1);
+  AffineMap id = rewriter.getMultiDimIdentityMap(ty.getRank());
+  SmallVector<utils::IteratorType> iters(ty.getRank(),
+                                         utils::IteratorType::parallel);
+  auto gen = linalg::GenericOp::create(
+      rewriter, loc, RankedTensorType::get(ty.getShape(), i1), mask, init,
+      ArrayRef<AffineMap>{id, id}, iters,
+      [&](OpBuilder &b, Location l, ValueRange args) {
+        Value x = args[0], keep = x;
+        Type elem = x.getType();
+        if (pred.fpred || pred.ipred) {
+          Value c = pred.fpred
+                        ? arith::ConstantOp::create(
+                              b, l, b.getFloatAttr(elem, pred.value))
+                              .getResult()
+                        : arith::ConstantOp::create(
+                              b, l, b.getIntegerAttr(elem, (int64_t)pred.value))
+                              .getResult();
+          Value lhs = pred.leafFirst ? x : c, rhs = pred.leafFirst ? c : x;
+          keep = pred.fpred
+                     ? arith::CmpFOp::create(b, l, *pred.fpred, lhs, rhs)
+                           .getResult()
+                     : arith::CmpIOp::create(b, l, *pred.ipred, lhs, rhs)
+                           .getResult();
+        }
+        if (!pred.keepWhen)
+          keep = arith::XOrIOp::create(
+              b, l, keep, arith::ConstantOp::create(b, l, b.getBoolAttr(true)));
+        linalg::YieldOp::create(b, l, keep);
+      });
+  return gen.getResult(0);
+}
+
 /// The mask operand: the matched mask tensor, or a·mask + b computed in f32
 /// by an elementwise generic over the mask's own (broadcastable) shape.
 Value materializeMask(PatternRewriter &rewriter, Location loc,
                       const Match &m) {
+  if (m.maskPredicate)
+    return materializeKeepMask(rewriter, loc, m.mask, *m.maskPredicate);
   auto [a, b] = m.maskAffine;
   if (!m.mask || (a == 1.0 && b == 0.0))
     return m.mask;
