@@ -71,6 +71,7 @@ MUTANTS = [
     "lse_no_log",           # exp(s - (max + sum exp(s - max))): no log
     "view_head_scale",      # bmm scores times a per-head constant in the 4-D view
     "causal_additive_positive",  # causal mask added as 0 / +4 (not -inf)
+    "mask_from_scores",     # scores below 0 replaced by -1e9: a mask of the scores
 ]
 
 
@@ -836,7 +837,8 @@ def emit_program(s):
     mask_mode = s["mask"]
     steps = []  # list of callables (x, extra_args) -> x; each may need mask input
     has_scale_step = scale_scores or mut in ("scale_tensor",)
-    need_epi = scale_scores or mask_mode != "none" or mut in ("scale_tensor", "mask_mul")
+    need_epi = scale_scores or mask_mode != "none" or mut in (
+        "scale_tensor", "mask_mul", "mask_from_scores")
     if need_epi:
         def scale_step(x, m):
             if mut == "scale_tensor":
@@ -863,6 +865,13 @@ def emit_program(s):
             seq.append((scale_step, sc_need))
         if mut == "mask_mul":
             seq.append((mul_step, "mask"))
+        if mut == "mask_from_scores":
+            def score_mask_step(x, m):
+                z = em.cst(0.0)
+                lt = em.op(f"arith.cmpf olt, {x}, {z} : f32")
+                fill = em.cst(-1e9)
+                return em.op(f"arith.select {lt}, {fill}, {x} : f32")
+            seq.append((score_mask_step, None))
         if mask_mode != "none":
             mneed = "mask" if mask_mode in ("additive", "bool") else None
             if s["mask_before_scale"]:
@@ -1317,6 +1326,8 @@ def reference(s):
     x = do_scale(x)
     if mut == "mask_mul":
         x = x * mask
+    if mut == "mask_from_scores":
+        x = np.where(x < 0, f32(-1e9), x)
     if not s["mask_before_scale"]:
         x = do_mask(x)
     if bmm and mask is not None and not s.get("bmm_view"):

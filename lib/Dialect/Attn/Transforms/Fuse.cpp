@@ -177,11 +177,8 @@ bool symEqual(Sym *a, Sym *b, DenseMap<unsigned, unsigned> map,
   case SymKind::Const:
     return a->value == b->value;
   case SymKind::Cmp:
-    if (a->pred != b->pred)
-      return false;
-    break;
   case SymKind::CmpF:
-    if (a->fpred != b->fpred)
+    if (a->pred != b->pred || a->fpred != b->fpred)
       return false;
     break;
   case SymKind::Reduce:
@@ -286,6 +283,10 @@ private:
   }
   Sym *evalScalar(Value v);
   Sym *iotaIndex(DenseElementsAttr dense, ArrayRef<AffineExpr> idx);
+  Sym *evalConstant(Value t, DenseElementsAttr dense,
+                    ArrayRef<AffineExpr> idx);
+  Sym *evalLinalgOrOpaque(linalg::LinalgOp op, OpResult res,
+                          ArrayRef<AffineExpr> idx);
   Sym *evalLinalg(linalg::LinalgOp op, OpResult res, ArrayRef<AffineExpr> idx);
   Sym *evalReduction(linalg::LinalgOp op, OpResult res,
                      ArrayRef<AffineExpr> idx, ArrayRef<unsigned> reduced,
@@ -293,6 +294,10 @@ private:
                      function_ref<Sym *(BlockArgument)> argFn);
   Sym *evalLogic(Operation *def, function_ref<Sym *(unsigned)> sub);
   Sym *simplifyIdentity(Operation *def, Sym *a, Sym *b);
+  Sym *simplifyOrMake(Operation *def, SymKind k, Sym *a, Sym *b) {
+    Sym *same = simplifyIdentity(def, a, b);
+    return same ? same : make(k, {a, b});
+  }
   Sym *evalBody(Value v, DenseMap<Value, Sym *> &env,
                 function_ref<Sym *(BlockArgument)> arg);
   Sym *withOuter(Sym *inner, Value t, ArrayRef<AffineExpr> idx);
@@ -446,23 +451,9 @@ Sym *Evaluator::eval(Value t, ArrayRef<AffineExpr> idx) {
   Operation *def = t.getDefiningOp();
   DenseElementsAttr dense;
   if (def && matchPattern(t, m_Constant(&dense))) {
-    if (dense.isSplat() && isa<FloatType>(dense.getElementType()))
-      result = constant(
-          dense.getSplatValue<APFloat>().convertToDouble());
-    else if (dense.isSplat() && dense.getElementType().isInteger(1))
-      result = constant(dense.getSplatValue<bool>() ? 1.0 : 0.0);
-    else if (Sym *iota = iotaIndex(dense, idx))
-      result = iota;
-    else
-      result = leaf(t, idx);
+    result = evalConstant(t, dense, idx);
   } else if (auto op = dyn_cast_or_null<linalg::LinalgOp>(def)) {
-    result = evalLinalg(op, cast<OpResult>(t), idx);
-    if (!result && t != root) {
-      if (opaque.empty())
-        opaque = reason;
-      reason.clear();
-      result = leaf(t, idx);
-    }
+    result = evalLinalgOrOpaque(op, cast<OpResult>(t), idx);
   } else if (auto op = dyn_cast_or_null<linalg::SoftmaxOp>(def)) {
     Sym *body = eval(op.getInput(), idx);
     auto d = dyn_cast<AffineDimExpr>(idx[op.getDimension()]);
@@ -590,6 +581,31 @@ Sym *Evaluator::evalLinalg(linalg::LinalgOp op, OpResult res,
   if (!result->origin)
     result->origin = leaf(res, idx);
   return result;
+}
+
+/// A constant tensor read at `idx`: a splat is its value (i1 splats 0 or 1),
+/// a position literal an index (iotaIndex), anything else a leaf.
+Sym *Evaluator::evalConstant(Value t, DenseElementsAttr dense,
+                             ArrayRef<AffineExpr> idx) {
+  if (dense.isSplat() && isa<FloatType>(dense.getElementType()))
+    return constant(dense.getSplatValue<APFloat>().convertToDouble());
+  if (dense.isSplat() && dense.getElementType().isInteger(1))
+    return constant(dense.getSplatValue<bool>() ? 1.0 : 0.0);
+  if (Sym *iota = iotaIndex(dense, idx))
+    return iota;
+  return leaf(t, idx);
+}
+
+/// evalLinalg, or an opaque leaf where it fails (except for `root`).
+Sym *Evaluator::evalLinalgOrOpaque(linalg::LinalgOp op, OpResult res,
+                                   ArrayRef<AffineExpr> idx) {
+  Sym *result = evalLinalg(op, res, idx);
+  if (result || res == root)
+    return result;
+  if (opaque.empty())
+    opaque = reason;
+  reason.clear();
+  return leaf(res, idx);
 }
 
 /// A constant integer tensor whose elements are a·i_d + b along one dim d
@@ -744,6 +760,13 @@ Sym *Evaluator::evalLogic(Operation *def, function_ref<Sym *(unsigned)> sub) {
   };
   if (isa<math::LogOp>(def))
     return unary(SymKind::Log);
+  if (auto cmp = dyn_cast<arith::CmpIOp>(def)) {
+    Sym *a = sub(0), *b = a ? sub(1) : nullptr;
+    Sym *s = b ? make(SymKind::Cmp, {a, b}) : nullptr;
+    if (s)
+      s->pred = cmp.getPredicate();
+    return s;
+  }
   if (isa<arith::UIToFPOp>(def) && def->getOperand(0).getType().isInteger(1))
     return unary(SymKind::BoolToFloat);
   bool isBool = def->getNumResults() == 1 &&
@@ -804,11 +827,7 @@ Sym *Evaluator::evalBody(Value v, DenseMap<Value, Sym *> &env,
   auto binary = [&](SymKind k) -> Sym * {
     Sym *a = sub(0);
     Sym *b = a ? sub(1) : nullptr;
-    if (!b)
-      return nullptr;
-    if (Sym *same = simplifyIdentity(def, a, b))
-      return same;
-    return make(k, {a, b});
+    return b ? simplifyOrMake(def, k, a, b) : nullptr;
   };
   if (matchPattern(v, m_Constant())) {
     result = evalScalar(v);
@@ -844,10 +863,6 @@ Sym *Evaluator::evalBody(Value v, DenseMap<Value, Sym *> &env,
   } else if (isa<arith::SelectOp>(def)) {
     Sym *c = sub(0), *a = c ? sub(1) : nullptr, *b = a ? sub(2) : nullptr;
     result = b ? make(SymKind::Select, {c, a, b}) : nullptr;
-  } else if (auto cmp = dyn_cast<arith::CmpIOp>(def)) {
-    result = binary(SymKind::Cmp);
-    if (result)
-      result->pred = cmp.getPredicate();
   } else if (Sym *other = evalLogic(def, sub)) {
     result = other;
   } else {
@@ -1362,6 +1377,10 @@ private:
   /// Why the anchor's value is not a single sum over one reduction dim of a
   /// product (e.g. it accumulates into a non-zero `outs`).
   LogicalResult rejectNotContraction(Sym *o);
+  /// P = softmax over the key axis of some x (linalg.softmax, a normalised
+  /// exponential, exp(x - logsumexp), possibly with rows of -inf zeroed):
+  /// fills `lin` with x in natural-log units and strips `p` to the softmax.
+  LogicalResult parseSoftmax(Sym *&p, Linear &lin);
   /// P = exp(x - log Σ_k exp(y_k)) with y the same scores as x: fills `lin`
   /// with x.
   LogicalResult matchLogSoftmax(Sym *p, Linear &lin);
@@ -1485,9 +1504,7 @@ Sym *AttentionMatcher::pickLayout(Sym *leaf, ArrayRef<unsigned> dims,
         auto it = llvm::find(dims, d.getPosition());
         if (it != dims.end())
           pos = it - dims.begin();
-      } else if (int64_t u = unitSlot(l, i, dims, seen); u >= 0) {
-        pos = u;
-      } else if (headPos >= 0) {
+      } else if ((pos = unitSlot(l, i, dims, seen)) < 0 && headPos >= 0) {
         auto bin = dyn_cast<AffineBinaryOpExpr>(e);
         auto c = dyn_cast<AffineConstantExpr>(e);
         if (bin && bin.getKind() == AffineExprKind::FloorDiv &&
@@ -1771,6 +1788,56 @@ LogicalResult AttentionMatcher::matchLogSoftmax(Sym *p, Linear &lin) {
   return success();
 }
 
+LogicalResult AttentionMatcher::parseSoftmax(Sym *&p, Linear &lin) {
+  RowZeroing zeroing;
+  p = stripRowZeroing(p, zeroing);
+  double expScale = 1.0;
+  if (p->kind == SymKind::Softmax) {
+    if (p->dims[0] != kDim)
+      return reject(Twine("softmax reduces dim ") + Twine(p->softmaxDim) +
+                    ", not the key axis");
+    linearize(p->ops[0], 1.0, lin);
+  } else if (p->kind == SymKind::Exp) {
+    if (failed(matchLogSoftmax(p, lin)))
+      return failure();
+  } else {
+    Sym *num = nullptr, *den = nullptr;
+    if (p->kind == SymKind::Div) {
+      num = p->ops[0];
+      den = p->ops[1];
+    } else if (p->kind == SymKind::Mul) {
+      for (int i = 0; i < 2 && !den; ++i) {
+        Sym *r = stripCasts(p->ops[1 - i]);
+        auto one = r->kind == SymKind::Div ? constValue(r->ops[0])
+                                           : std::nullopt;
+        if (one && *one == 1.0) {
+          num = p->ops[i];
+          den = r->ops[1];
+        }
+      }
+    }
+    if (!num || !den)
+      return reject("P is not a normalised exponential");
+    num = stripCasts(num);
+    den = stripCasts(den);
+    if (num->kind != SymKind::Exp && num->kind != SymKind::Exp2)
+      return reject("softmax numerator is not an exponential");
+    if (den->kind != SymKind::Reduce || den->isMax || den->dims.size() != 1)
+      return reject("softmax denominator is not a sum");
+    DenseMap<unsigned, unsigned> rename;
+    rename[den->dims[0]] = kDim;
+    if (!symEqual(num, den->ops[0], rename, ev->unitDims()))
+      return reject(sumAxisReason(num, den));
+    if (num->kind == SymKind::Exp2)
+      expScale = std::log(2.0);
+    linearize(num->ops[0], expScale, lin);
+  }
+  if (zeroing.cond && failed(checkRowZeroing(zeroing, lin)))
+    return failure();
+  return success();
+
+}
+
 LogicalResult AttentionMatcher::run() {
   if (anchor.getNumDpsInputs() != 2 || anchor.getNumDpsInits() != 1 ||
       !anchor.hasPureTensorSemantics())
@@ -1869,53 +1936,9 @@ LogicalResult AttentionMatcher::run() {
                   "contraction apart");
   }
 
-  // P = softmax over the key axis (kDim) of some x, possibly with rows
-  // zeroed where every score is -inf (torch's _safe_softmax).
-  RowZeroing zeroing;
-  p = stripRowZeroing(p, zeroing);
+  // P = softmax over the key axis (kDim) of some x.
   Linear lin;
-  double expScale = 1.0;
-  if (p->kind == SymKind::Softmax) {
-    if (p->dims[0] != kDim)
-      return reject(Twine("softmax reduces dim ") + Twine(p->softmaxDim) +
-                    ", not the key axis");
-    linearize(p->ops[0], 1.0, lin);
-  } else if (p->kind == SymKind::Exp) {
-    if (failed(matchLogSoftmax(p, lin)))
-      return failure();
-  } else {
-    Sym *num = nullptr, *den = nullptr;
-    if (p->kind == SymKind::Div) {
-      num = p->ops[0];
-      den = p->ops[1];
-    } else if (p->kind == SymKind::Mul) {
-      for (int i = 0; i < 2 && !den; ++i) {
-        Sym *r = stripCasts(p->ops[1 - i]);
-        auto one = r->kind == SymKind::Div ? constValue(r->ops[0])
-                                           : std::nullopt;
-        if (one && *one == 1.0) {
-          num = p->ops[i];
-          den = r->ops[1];
-        }
-      }
-    }
-    if (!num || !den)
-      return reject("P is not a normalised exponential");
-    num = stripCasts(num);
-    den = stripCasts(den);
-    if (num->kind != SymKind::Exp && num->kind != SymKind::Exp2)
-      return reject("softmax numerator is not an exponential");
-    if (den->kind != SymKind::Reduce || den->isMax || den->dims.size() != 1)
-      return reject("softmax denominator is not a sum");
-    DenseMap<unsigned, unsigned> rename;
-    rename[den->dims[0]] = kDim;
-    if (!symEqual(num, den->ops[0], rename, ev.unitDims()))
-      return reject(sumAxisReason(num, den));
-    if (num->kind == SymKind::Exp2)
-      expScale = std::log(2.0);
-    linearize(num->ops[0], expScale, lin);
-  }
-  if (zeroing.cond && failed(checkRowZeroing(zeroing, lin)))
+  if (failed(parseSoftmax(p, lin)))
     return failure();
 
   ++stage;
