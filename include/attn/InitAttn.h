@@ -11,6 +11,7 @@
 #include "attn/Dialect/Attn/IR/AttnDialect.h"
 #include "attn/Dialect/Attn/Transforms/Passes.h"
 #include "attn/Pipelines/Pipelines.h"
+#include "attn/Pipelines/Prepare.h"
 #include "attn/Target/LLVMIR/LazyObject.h"
 #include "attn/Target/Passes.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -30,12 +31,13 @@ inline void registerAttnTranslations(DialectRegistry &registry) {
 }
 
 /// Registers --attn-decompose, --attn-fuse, --attn-tile, --convert-attn-to-gpu,
-/// --attn-attach-offloading-handler and --attn-pipeline.
+/// --attn-attach-offloading-handler, --attn-prepare and --attn-pipeline.
 inline void registerAttnPassesAndPipelines() {
   registerAttnPasses();
   registerAttnConversionPasses();
   registerAttnTargetPasses();
   registerAttnPipelines();
+  registerAttnPreparePipeline();
 }
 
 } // namespace attn

@@ -12,6 +12,7 @@
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -23,18 +24,32 @@ void mlir::attn::buildAttnHostToLLVMPipeline(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createAttnLowerDynamicExpandShape());
   pm.addPass(memref::createExpandStridedMetadataPass());
+  // What test and benchmark programs use around the model: scf.forall and
+  // vector ops (vector.print, transfers) become scf loops, then plain
+  // control flow; the order follows upstream's test-lower-to-llvm.
+  pm.addPass(createForallToForLoopPass());
+  pm.addPass(createConvertVectorToSCFPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   // bf16 <-> f32 casts become integer arithmetic: the host may lack libcalls.
   arith::ArithExpandOpsPassOptions expandOpts;
   expandOpts.includeBf16 = true;
   pm.addPass(arith::createArithExpandOpsPass(expandOpts));
+  // vector.print becomes calls to printF32/printNewline/... of
+  // libmlir_c_runner_utils, the library mlir-runner loads for
+  // printMemrefF32 and rtclock.
+  pm.addPass(createConvertVectorToLLVMPass());
+  // Math ops with an LLVM intrinsic first; the rest (tanh, erf, atan, ...
+  // in GELU and friends) become libm calls, declared as func.func and so
+  // lowered with the functions below.
   pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
 }
@@ -132,6 +147,9 @@ void mlir::attn::buildAttnCUDAPipeline(OpPassManager &pm,
                                        const AttnPipelineOptions &opts) {
   pm.addPass(createInlinerPass());
   addAttentionKernels(pm, opts);
+  // What is left of unfused attention (linalg.softmax) becomes generics,
+  // which --attn-map-linalg-to-gpu maps to kernels like any other.
+  pm.addPass(createAttnDecomposeAggregatedOps());
   // Outline the attention kernels before deallocation, which cannot look
   // into their bodies, and before canonicalization, which would turn their
   // memref.dim of operand buffers into tensor.dim (tensor kernel arguments).

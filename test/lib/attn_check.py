@@ -55,6 +55,8 @@ def attention(q, k, v, mask, mask_kind, scale, causal, return_lse=False):
     if mask is not None:
         if mask_kind == "bool":
             keep &= np.broadcast_to(mask != 0, s.shape)
+        elif mask_kind == "ignore":
+            keep &= np.broadcast_to(mask == 0, s.shape)
         else:
             s = s + np.broadcast_to(mask, s.shape)
     sq, sk = s.shape[-2], s.shape[-1]
@@ -88,6 +90,18 @@ def lse_err(out, ref):
     return rel_err(out[fin], ref[fin]) if fin.any() else 0.0
 
 
+def parse_slices(text):
+    """numpy basic indexing from text: ':,:,:,:8' -> (slice(None), ..., slice(None, 8))."""
+    out = []
+    for part in text.split(","):
+        if part.strip() == "None":
+            out.append(None)  # a new unit axis
+            continue
+        bits = [int(b) if b.strip() else None for b in part.split(":")]
+        out.append(slice(*bits) if ":" in part else bits[0])
+    return tuple(out)
+
+
 def parse_perm(text):
     perm = [int(x) for x in text.split(",")]
     if sorted(perm) != list(range(len(perm))):
@@ -119,7 +133,17 @@ def main():
     r.add_argument("file")
     r.add_argument("--scale", type=float, required=True)
     r.add_argument("--causal", choices=["top_left", "bottom_right"])
-    r.add_argument("--mask", choices=["additive", "bool"])
+    r.add_argument("--mask", choices=["additive", "bool", "ignore"],
+                   help="bool: nonzero keeps; ignore: nonzero masks out")
+    r.add_argument("--mask-scale", type=float, default=1.0,
+                   help="the scores see an additive mask times this factor")
+    r.add_argument("--split-heads", type=lambda t: [int(x) for x in t.split(",")] * (2 if "," not in t else 1),
+                   help="HQ[,HKV]: rank-3 Q/K/V/O are [B, S, H*D], split "
+                        "into [B, S, H, D] before the permutations")
+    r.add_argument("--query-slice", type=parse_slices,
+                   help="Q is the printed argument [SPEC] (packed QKV)")
+    r.add_argument("--mask-slice", type=parse_slices,
+                   help="the scores see mask[SPEC], e.g. ':,:,:,:8'")
     r.add_argument("--tol", type=float, default=1e-4)
     for name in ("query", "key", "value", "output"):
         r.add_argument(f"--{name}-perm", type=parse_perm)
@@ -136,10 +160,16 @@ def main():
         want = (5 if args.mask else 4) + (1 if args.lse else 0)
         if len(arrays) != want:
             sys.exit(f"FAIL expected {want} printed memrefs, got {len(arrays)}")
-        q = to_logical(arrays[0], args.query_perm)
-        k = to_logical(arrays[1], args.key_perm)
-        v = to_logical(arrays[2], args.value_perm)
-        mask = arrays[3] if args.mask else None
+        split = lambda a, h: (a.reshape(a.shape[:-1] + (h, -1))
+                              if h and a.ndim == 3 else a)
+        hq, hkv = args.split_heads or (None, None)
+        q = arrays[0][args.query_slice] if args.query_slice else arrays[0]
+        q = to_logical(split(q, hq), args.query_perm)
+        k = to_logical(split(arrays[1], hkv), args.key_perm)
+        v = to_logical(split(arrays[2], hkv), args.value_perm)
+        mask = arrays[3] * args.mask_scale if args.mask else None
+        if mask is not None and args.mask_slice:
+            mask = mask[args.mask_slice]
         out = arrays[-2] if args.lse else arrays[-1]
         ref = attention(q, k, v, mask, args.mask, args.scale, args.causal,
                         return_lse=args.lse)
@@ -157,6 +187,8 @@ def main():
             if len(args.output_perm) != ref.ndim:
                 sys.exit(f"FAIL output permutation {args.output_perm} has the wrong rank")
             ref = ref.transpose(args.output_perm)
+        if args.split_heads and out.ndim == 3 and ref.ndim == 4:
+            ref = ref.reshape(ref.shape[:2] + (-1,))
         if out.shape != ref.shape:
             sys.exit(f"FAIL shape {out.shape} != reference {ref.shape}")
     else:

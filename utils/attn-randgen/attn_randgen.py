@@ -67,6 +67,11 @@ MUTANTS = [
     "log_softmax",          # log-softmax probabilities
     "mask_after_softmax",   # causal select to 0 applied to the probabilities
     "relu_between",         # relu(s) . V
+    "lse_query_axis",       # exp(s - logsumexp over the query axis)
+    "lse_no_log",           # exp(s - (max + sum exp(s - max))): no log
+    "view_head_scale",      # bmm scores times a per-head constant in the 4-D view
+    "causal_additive_positive",  # causal mask added as 0 / +4 (not -inf)
+    "mask_from_scores",     # scores below 0 replaced by -1e9: a mask of the scores
 ]
 
 
@@ -132,6 +137,13 @@ def gen_spec(seed, index, mutant_rate=0.3):
     s["bmm_collapse2"] = r.random() < 0.5
     s["pipeline"] = choose(r, ["tile", "tile=false", "tile-small"], [2, 2, 1])
     s["hash"] = [r.randrange(1, P_HASH) for _ in range(12)]
+    # Exporter spellings (issue 14), drawn last so that earlier fields of a
+    # (seed, index) stay what they were.
+    s["softmax_lse"] = choose(r, ["none", "lse", "logsm_exp"], [6, 1, 1])
+    s["safe"] = r.random() < 0.15
+    s["bmm_view"] = r.random() < 0.5
+    s["scale_q_pre"] = r.random() < 0.5
+    s["causal_additive"] = r.random() < 0.25
     fix_spec(s)
     return s
 
@@ -165,8 +177,43 @@ def fix_spec(s):
             and s["sk"] < s["sq"]:
         # fully masked rows: fused gives 0, unfused NaN/uniform (documented)
         s["causal_align"] = "top_left"
+    s.setdefault("softmax_lse", "none")
+    s.setdefault("safe", False)
+    s.setdefault("bmm_view", False)
+    s.setdefault("scale_q_pre", False)
+    s.setdefault("causal_additive", False)
+    if s["softmax"] != "decomp" or s["scale_place"] in ("exp_mul", "exp_div"):
+        s["softmax_lse"] = "none"
+    if s["softmax"] == "op":
+        s["safe"] = False
+    if not bmm or s["nb"] == 0:
+        s["bmm_view"] = False
+    if s["scale_place"] != "query" or s["layout"] != "bshd_transpose":
+        s["scale_q_pre"] = False
+    if s["mask"] != "causal":
+        s["causal_additive"] = False
     m = s["mutant"]
+    if m == "view_head_scale":
+        # batch_matmul scores expanded to [B, H, M, N] and multiplied by a
+        # different constant per head: no single scale
+        s["contraction"] = "bmm_transpose"
+        s["layout"] = "bhsd"
+        s["gqa"], s["g"] = "none", 1
+        s["nb"] = 1
+        s["bdims"] = [s["bdims"][0] if s["bdims"] else 2]
+        s["hkv"] = max(2, s["hkv"])
+        s["hq"] = s["hkv"]
+        s["mask"] = "none"
+        s["dyn"] = False
+        s["bmm_view"] = True
+        s["causal_additive"] = False
+        s["sq"], s["sk"] = max(s["sq"], 2), max(s["sk"], 2)
+        return s
     if m:
+        # mutants keep their own softmax structure
+        if m not in ("lse_query_axis", "lse_no_log"):
+            s["softmax_lse"] = "none"
+        s["safe"] = False
         # at Sq = Sk = 1 (or one head) most mutations are no-ops and the
         # program is attention again: keep the mutated axes non-trivial
         s["sq"] = max(s["sq"], 2)
@@ -179,6 +226,18 @@ def fix_spec(s):
             s["layout"] = "bshd_maps"
         if s["gqa"] == "bcast":
             s["gqa"] = "floordiv"
+        if m in ("lse_query_axis", "lse_no_log"):
+            s["softmax"] = "decomp"
+            s["softmax_lse"] = "lse"
+            s["safe"] = False
+            if s["scale_place"] in ("exp_mul", "exp_div"):
+                s["scale_place"] = "scores_mul"
+            s["mask"] = "none" if s["mask"] in ("causal", "bool") else s["mask"]
+        if m == "causal_additive_positive":
+            s["mask"] = "causal"
+            s["causal_additive"] = True
+            s["causal_align"] = "top_left"
+            s["mask_before_scale"] = False
         if m in ("softmax_query_axis", "softmax_head_axis", "no_norm",
                  "no_max", "max_wrong_axis", "log_softmax"):
             if s["softmax"] not in ("decomp", "op"):
@@ -228,9 +287,6 @@ def ext_tags(s):
         e.append("dynamic_bottom_right")  # test/Fuse-pending/pos-causal-bottom-right-dynamic
     if s["softmax"] == "two_generic":
         e.append("two_generic_softmax")   # test/Fuse-pending/pos-generic4d-two-generic-softmax
-    if s["mask"] == "additive" and (s["mask_before_scale"] or
-                                    s["scale_place"] in ("exp_mul", "exp_div")):
-        e.append("scaled_additive_mask")  # softmax(c*(S + M)): mask scaled by c
     return e
 
 
@@ -258,6 +314,16 @@ def features(s):
         f.append("seq1=1")
     if s["d"] != s["dv"]:
         f.append("d!=dv")
+    if s.get("softmax_lse", "none") != "none":
+        f.append(f"softmax_lse={s['softmax_lse']}")
+    if s.get("safe"):
+        f.append("safe_softmax=1")
+    if s.get("bmm_view"):
+        f.append("bmm_view=4d")
+    if s.get("scale_q_pre"):
+        f.append("scale_q_pre=1")
+    if s.get("causal_additive"):
+        f.append("causal=additive")
     f += [f"ext={e}" for e in ext_tags(s)]
     return f
 
@@ -441,7 +507,7 @@ def mask_spec(s):
             "scale_tensor", "mask_mul"):
         return None
     r = random.Random(s["mask_shape_seed"])
-    if s["contraction"].startswith("bmm"):
+    if s["contraction"].startswith("bmm") and not s.get("bmm_view"):
         full = ["BH", "M", "N"]
         opts = [["M", "N"], ["1", "M", "N"], ["1", "1", "N"], ["N"]]
         return r.choice(opts)
@@ -459,6 +525,60 @@ def mask_spec(s):
     if r.random() < 0.15:
         out = ["N"]
     return out
+
+
+def emit_lse_softmax(em, s, sl, sloops, par, xs, mx, mx_labs, mx_ex, sumv,
+                     rlabs, rloops_r):
+    """softmax as exp(x - logsumexp): buddy-mlir's exp(x - (max + log sum))
+    ("lse") or torch's exp(log_softmax) = exp((x - max) - log sum)
+    ("logsm_exp"); the lse_no_log mutant drops the log."""
+    mut = s["mutant"]
+    e = em.empty(sl, "f32")
+    ins = [(xs, sl, "f32", sloops), (mx, mx_labs, "f32", mx_ex),
+           (sumv, rlabs, "f32", rloops_r)]
+    if s["softmax_lse"] == "logsm_exp":
+        def body(a):
+            lg = em.op(f"math.log {a[2]} : f32")
+            d = em.op(f"arith.subf {a[0]}, {a[1]} : f32")
+            return [em.op(f"arith.subf {d}, {lg} : f32")]
+        ls = em.generic(sloops, par, ins, [(e, sl, "f32", sloops)], body)
+        e2 = em.empty(sl, "f32")
+        return em.generic(sloops, par, [(ls, sl, "f32", sloops)],
+                          [(e2, sl, "f32", sloops)],
+                          lambda a: [em.op(f"math.exp {a[0]} : f32")])
+
+    def body(a):
+        lg = a[2] if mut == "lse_no_log" else em.op(f"math.log {a[2]} : f32")
+        lse = em.op(f"arith.addf {a[1]}, {lg} : f32")
+        d = em.op(f"arith.subf {a[0]}, {lse} : f32")
+        return [em.op(f"math.exp {d} : f32")]
+    return em.generic(sloops, par, ins, [(e, sl, "f32", sloops)], body)
+
+
+def emit_safe_guard(em, sl, sloops, par, xs, probs, rloops_r, rlabs, red_iters):
+    """torch's _safe_softmax: rows whose softmax inputs are all -inf get 0."""
+    e = em.empty(sl, "i1")
+    ninf = fconst(float("-inf"))
+    isn = em.generic(sloops, par, [(xs, sl, "f32", sloops)], [(e, sl, "i1", sloops)],
+                     lambda a: [em.op(f"arith.cmpf oeq, {a[0]}, "
+                                      f"{em.op(f'arith.constant {ninf} : f32')} : f32")])
+    t = em.fresh("true")
+    em.emit(f"{t} = arith.constant true")
+    ea = em.empty(rlabs, "i1")
+    fa = em.fresh("fill")
+    em.emit(f"{fa} = linalg.fill ins({t} : i1) outs({ea} : {em.ty(rlabs, 'i1')}) -> "
+            f"{em.ty(rlabs, 'i1')}")
+    allm = em.generic(sloops, red_iters, [(isn, sl, "i1", sloops)],
+                      [(fa, rlabs, "i1", rloops_r)],
+                      lambda a: [em.op(f"arith.andi {a[0]}, {a[1]} : i1")])
+    e2 = em.empty(sl, "f32")
+
+    def body(a):
+        z = em.cst(0.0)
+        return [em.op(f"arith.select {a[0]}, {z}, {a[1]} : f32")]
+    return em.generic(sloops, par, [(allm, rlabs, "i1", rloops_r),
+                                    (probs, sl, "f32", sloops)],
+                      [(e2, sl, "f32", sloops)], body)
 
 
 def emit_program(s):
@@ -508,6 +628,27 @@ def emit_program(s):
         return p
 
     q, k, v = "%q", "%k", "%v"
+    # scale on Q
+    c = s["scale"]
+
+    def scale_q(q, ql):
+        e = em.empty(ql, dt)
+        loops = [f"x{i}" for i in range(len(ql))]
+
+        def body(a):
+            x = em.ext(a[0], dt)
+            cc = em.cst(c)
+            y = em.op(f"arith.mulf {x}, {cc} : f32") if em.bit() else \
+                em.op(f"arith.mulf {cc}, {x} : f32")
+            if dt != "f32":
+                y = em.op(f"arith.truncf {y} : f32 to {dt}")
+            return [y]
+        return em.generic(loops, ["parallel"] * len(ql), [(q, ql, dt, loops)],
+                          [(e, ql, dt, loops)], body)
+
+    # scale on Q in [B, S, H, D], before the head transposes (exporter form)
+    if s["scale_q_pre"]:
+        q = scale_q(q, ql)
     # layout via transposes
     if s["layout"] == "bshd_transpose":
         q, ql = transpose(q, ql, dt, swap_sh(ql))
@@ -540,25 +681,7 @@ def emit_program(s):
             return c, fl, False
         k, kl, kraw = bc(k, kl)
         v, vl, vraw = bc(v, vl)
-    # scale on Q
-    c = s["scale"]
-
-    def scale_q(q, ql):
-        e = em.empty(ql, dt)
-        loops = [f"x{i}" for i in range(len(ql))]
-
-        def body(a):
-            x = em.ext(a[0], dt)
-            cc = em.cst(c)
-            y = em.op(f"arith.mulf {x}, {cc} : f32") if em.bit() else \
-                em.op(f"arith.mulf {cc}, {x} : f32")
-            if dt != "f32":
-                y = em.op(f"arith.truncf {y} : f32 to {dt}")
-            return [y]
-        return em.generic(loops, ["parallel"] * len(ql), [(q, ql, dt, loops)],
-                          [(e, ql, dt, loops)], body)
-
-    if s["scale_place"] == "query":
+    if s["scale_place"] == "query" and not s["scale_q_pre"]:
         q = scale_q(q, ql)
 
     def mulacc(a, b, acc, elts):
@@ -584,7 +707,15 @@ def emit_program(s):
             return r, nl
         q3, q3l = collapse3(q, ql, dt)
         k3, k3l = collapse3(k, kl, dt)
-        v3, v3l = collapse3(v, vl, dt)
+        if mut == "bmm_head_swap":
+            # V's [B, H] collapsed as [H*B]: P.V pairs mismatched heads
+            vsw, vswl = transpose(v, vl, dt, [1, 0, 2, 3])
+            v3 = em.fresh("cl")
+            em.emit(f"{v3} = tensor.collapse_shape {vsw} [[0, 1], [2], [3]] : "
+                    f"{em.ty(vswl, dt)} into {em.ty(['BHk', 'N', 'E'], dt)}")
+            v3l = ["BHk", "N", "E"]
+        else:
+            v3, v3l = collapse3(v, vl, dt)
         k3l = ["BH"] + k3l[1:]
         v3l = ["BH"] + v3l[1:]
         sl = ["BH", "M", "N"]
@@ -601,6 +732,24 @@ def emit_program(s):
                     f"affine_map<(b, m, n, k) -> (b, n, k)>, affine_map<(b, m, n, k) -> (b, m, n)>] "
                     f"ins({q3}, {k3} : {em.ty(q3l, dt)}, {em.ty(k3l, dt)}) outs({sz} : {st}) -> {st}")
         sloops = ["bh", "m", "n"]
+        if s["bmm_view"]:
+            # scale, mask and softmax in the 4-D view of the scores
+            ob = bl + ["H", "M", "N"]
+            assoc = [list(range(nb + 1)), [nb + 1], [nb + 2]]
+            s4 = em.fresh("ex")
+            em.emit(f"{s4} = tensor.expand_shape {sc} {json.dumps(assoc)} output_shape "
+                    f"[{', '.join(str(em.size(l)) for l in ob)}] : {em.ty(sl, 'f32')} into "
+                    f"{em.ty(ob, 'f32')}")
+            sc, sl, sloops = s4, ob, bl + ["h", "m", "n"]
+            if mut == "view_head_scale":
+                slopes = ", ".join(fconst(0.5 + 0.25 * i) for i in range(s["hq"]))
+                ct = em.fresh("slopes")
+                em.emit(f"{ct} = arith.constant dense<[{slopes}]> : tensor<{s['hq']}xf32>")
+                e4 = em.empty(sl, "f32")
+                sc = em.generic(sloops, ["parallel"] * len(sl),
+                                [(sc, sl, "f32", sloops), (ct, ["H"], "f32", ["h"])],
+                                [(e4, sl, "f32", sloops)],
+                                lambda a: [em.op(f"arith.mulf {a[0]}, {a[1]} : f32")])
     else:
         sl = bl + ["H", "M", "N"]
         sz = em.filled(sl, "f32", 0.0)
@@ -668,6 +817,14 @@ def emit_program(s):
             i = em.op(f"arith.addi {i}, {off} : index")
         fv = em.cst(fillv)
         form = s["causal_form"]
+        if s["causal_additive"]:
+            # torch: where(not tril, -inf, 0) added to the scores
+            kp = em.op(f"arith.cmpi sle, {j}, {i} : index")
+            z = em.cst(0.0)
+            if mut == "causal_additive_positive":
+                fv = em.cst(4.0)
+            add = em.op(f"arith.select {kp}, {z}, {fv} : f32")
+            return em.op(f"arith.addf {x}, {add} : f32")
         if form == "select":
             kp = em.op(f"arith.cmpi sle, {j}, {i} : index")
             return em.op(f"arith.select {kp}, {x}, {fv} : f32")
@@ -680,7 +837,8 @@ def emit_program(s):
     mask_mode = s["mask"]
     steps = []  # list of callables (x, extra_args) -> x; each may need mask input
     has_scale_step = scale_scores or mut in ("scale_tensor",)
-    need_epi = scale_scores or mask_mode != "none" or mut in ("scale_tensor", "mask_mul")
+    need_epi = scale_scores or mask_mode != "none" or mut in (
+        "scale_tensor", "mask_mul", "mask_from_scores")
     if need_epi:
         def scale_step(x, m):
             if mut == "scale_tensor":
@@ -707,6 +865,13 @@ def emit_program(s):
             seq.append((scale_step, sc_need))
         if mut == "mask_mul":
             seq.append((mul_step, "mask"))
+        if mut == "mask_from_scores":
+            def score_mask_step(x, m):
+                z = em.cst(0.0)
+                lt = em.op(f"arith.cmpf olt, {x}, {z} : f32")
+                fill = em.cst(-1e9)
+                return em.op(f"arith.select {lt}, {fill}, {x} : f32")
+            seq.append((score_mask_step, None))
         if mask_mode != "none":
             mneed = "mask" if mask_mode in ("additive", "bool") else None
             if s["mask_before_scale"]:
@@ -740,7 +905,7 @@ def emit_program(s):
     # ------------------------------------------------------------- softmax
     sm = s["softmax"]
     red_axis = R - 1
-    if mut == "softmax_query_axis":
+    if mut in ("softmax_query_axis", "lse_query_axis"):
         red_axis = R - 2
     elif mut == "softmax_head_axis":
         red_axis = R - 3
@@ -854,7 +1019,10 @@ def emit_program(s):
             if sm_eff != "two_generic":
                 sumv = reduce(ex, "sum", 0.0)
             e = em.empty(sl, "f32")
-            if mut == "log_softmax":
+            if s["softmax_lse"] != "none":
+                probs = emit_lse_softmax(em, s, sl, sloops, par, xs, mx, mx_labs,
+                                         mx_ex, sumv, rlabs, rloops_r)
+            elif mut == "log_softmax":
                 # log p = (x - max) - log(sum)
                 def body(a):
                     lg = em.op(f"math.log {a[2]} : f32")
@@ -886,6 +1054,9 @@ def emit_program(s):
                     return [em.op(f"arith.divf {a[0]}, {a[1]} : f32")]
                 probs = em.generic(sloops, par, [(ex, sl, "f32", sloops), (sumv, rlabs, "f32", rloops_r)],
                                    [(e, sl, "f32", sloops)], body)
+    if s["safe"] and mut != "relu_between":
+        probs = emit_safe_guard(em, sl, sloops, par, xs, probs, rloops_r, rlabs,
+                                red_iters)
     if mut == "mask_after_softmax":
         e = em.empty(sl, "f32")
 
@@ -912,6 +1083,12 @@ def emit_program(s):
         ol3 = ["BH", "M", "E"]
         oz = em.filled(ol3, "f32", 0.0)
         ot = em.ty(ol3, "f32")
+        if s["bmm_view"]:
+            assoc = [list(range(nb + 1)), [nb + 1], [nb + 2]]
+            pc = em.fresh("cl")
+            em.emit(f"{pc} = tensor.collapse_shape {probs_t} {json.dumps(assoc)} : "
+                    f"{em.ty(sl, pelt)} into {em.ty(['BH', 'M', 'N'], pelt)}")
+            probs_t, sl = pc, ["BH", "M", "N"]
         o3 = em.fresh("bmm")
         em.emit(f"{o3} = linalg.batch_matmul ins({probs_t}, {v3} : {em.ty(sl, pelt)}, "
                 f"{em.ty(v3l, dt)}) outs({oz} : {ot}) -> {ot}")
@@ -1107,11 +1284,13 @@ def reference(s):
         sc = np.repeat(np.einsum("...nd,...nd->...n", q, k)[..., None, :], s["sq"], axis=-2)
     else:
         sc = np.einsum("...md,...nd->...mn", q, k)
+    if mut == "view_head_scale":
+        sc = sc * np.array([f32(0.5 + 0.25 * i) for i in range(s["hq"])])[:, None, None]
     scores = sc
     R = sc.ndim
     bmm = s["contraction"].startswith("bmm")
     mask = arrs.get("mask")
-    if mask is not None and bmm:
+    if mask is not None and bmm and not s.get("bmm_view"):
         # mask is right-aligned against [BH, M, N]
         shp = sc.shape
         sc = sc.reshape((-1,) + shp[-2:])
@@ -1132,6 +1311,9 @@ def reference(s):
             off = sk - sq if s["causal_align"] == "bottom_right" else 0
             i = np.arange(sq)[:, None]
             j = np.arange(sk)[None, :]
+            if s.get("causal_additive"):
+                fv = 4.0 if mut == "causal_additive_positive" else fillv
+                return x + np.where(j <= i + off, 0.0, fv)
             return np.where(j <= i + off, x, fillv)
         if s["mask"] == "additive":
             return x + mask
@@ -1144,13 +1326,15 @@ def reference(s):
     x = do_scale(x)
     if mut == "mask_mul":
         x = x * mask
+    if mut == "mask_from_scores":
+        x = np.where(x < 0, f32(-1e9), x)
     if not s["mask_before_scale"]:
         x = do_mask(x)
-    if bmm and mask is not None:
+    if bmm and mask is not None and not s.get("bmm_view"):
         x = x.reshape(shp)
     with np.errstate(over="ignore", invalid="ignore"):
         ax = -1
-        if mut == "softmax_query_axis":
+        if mut in ("softmax_query_axis", "lse_query_axis"):
             ax = -2
         elif mut == "softmax_head_axis":
             ax = -3
@@ -1176,10 +1360,14 @@ def reference(s):
             e = np.exp(d * ec)
             if mut == "no_norm":
                 p = e
+            elif mut == "lse_no_log":
+                p = np.exp(d - e.sum(axis=ax, keepdims=True))
             elif mut == "log_softmax":
                 p = d - np.log(e.sum(axis=ax, keepdims=True))
             else:
                 p = e / e.sum(axis=ax, keepdims=True)
+    if s.get("safe") and mut != "relu_between":
+        p = np.where(np.all(np.isneginf(x), axis=-1, keepdims=True), 0.0, p)
     if mut == "mask_after_softmax":
         i = np.arange(sq)[:, None]
         j = np.arange(sk)[None, :]

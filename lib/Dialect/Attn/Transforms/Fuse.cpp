@@ -22,6 +22,7 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/Support/Debug.h"
 #include "llvm/Support/Format.h"
 
 #include <cmath>
@@ -37,6 +38,8 @@ namespace attn {
 
 using namespace mlir;
 using namespace mlir::attn;
+
+#define DEBUG_TYPE "attn-fuse"
 
 namespace {
 
@@ -57,9 +60,14 @@ enum class SymKind {
   Max,
   Exp,
   Exp2,
+  Log,
   Select,  // ops[0] ? ops[1] : ops[2]
   Cmp,     // integer comparison, `pred`
-  Reduce,  // add/max-reduction of ops[0] over `dims` (isMax)
+  CmpF,    // float comparison, `fpred`
+  Not,     // boolean negation
+  And,     // boolean conjunction
+  BoolToFloat, // uitofp of an i1: 1.0 or 0.0
+  Reduce,  // add/max/and-reduction of ops[0] over `dims` (isMax, isAnd)
   Softmax, // linalg.softmax of ops[0] over global dim `dims[0]`
 };
 
@@ -76,7 +84,9 @@ struct Sym {
   Sym *origin = nullptr;
   SmallVector<unsigned, 1> dims;
   bool isMax = false;
+  bool isAnd = false;
   arith::CmpIPredicate pred = arith::CmpIPredicate::eq;
+  arith::CmpFPredicate fpred = arith::CmpFPredicate::OEQ;
   int64_t softmaxDim = 0;
 };
 
@@ -127,8 +137,21 @@ bool dependsOn(Sym *s, unsigned dim) {
   return llvm::any_of(s->ops, [&](Sym *o) { return dependsOn(o, dim); });
 }
 
-/// Structural equality modulo casts, where `b`'s dims are renamed by `map`.
-bool symEqual(Sym *a, Sym *b, DenseMap<unsigned, unsigned> map) {
+/// `e` with the dims of `unit` (trip count 1) read as 0: a unit dim is
+/// spelled `d` by one op and `0` by another (after unit-dim folding, or by a
+/// broadcast of a size-1 dim).
+AffineExpr zeroUnitDims(AffineExpr e, const DenseSet<unsigned> &unit) {
+  DenseMap<AffineExpr, AffineExpr> zero;
+  for (unsigned d : unit)
+    zero[getAffineDimExpr(d, e.getContext())] =
+        getAffineConstantExpr(0, e.getContext());
+  return zero.empty() ? e : e.replace(zero);
+}
+
+/// Structural equality modulo casts, where `b`'s dims are renamed by `map`
+/// and the dims of `unit` read as 0 on both sides.
+bool symEqual(Sym *a, Sym *b, DenseMap<unsigned, unsigned> map,
+              const DenseSet<unsigned> &unit = DenseSet<unsigned>()) {
   a = stripCasts(a);
   b = stripCasts(b);
   if (a == b && map.empty())
@@ -136,10 +159,11 @@ bool symEqual(Sym *a, Sym *b, DenseMap<unsigned, unsigned> map) {
   if (a->kind != b->kind || a->ops.size() != b->ops.size())
     return false;
   auto rename = [&](AffineExpr e) {
+    DenseMap<AffineExpr, AffineExpr> simultaneous;
     for (auto [from, to] : map)
-      e = e.replace(getAffineDimExpr(from, e.getContext()),
-                    getAffineDimExpr(to, e.getContext()));
-    return e;
+      simultaneous[getAffineDimExpr(from, e.getContext())] =
+          getAffineDimExpr(to, e.getContext());
+    return zeroUnitDims(e.replace(simultaneous), unit);
   };
   switch (a->kind) {
   case SymKind::Leaf:
@@ -147,18 +171,20 @@ bool symEqual(Sym *a, Sym *b, DenseMap<unsigned, unsigned> map) {
     if (a->tensor != b->tensor || a->idx.size() != b->idx.size())
       return false;
     for (auto [x, y] : llvm::zip(a->idx, b->idx))
-      if (x != rename(y))
+      if (zeroUnitDims(x, unit) != rename(y))
         return false;
     return true;
   case SymKind::Const:
     return a->value == b->value;
   case SymKind::Cmp:
-    if (a->pred != b->pred)
+  case SymKind::CmpF:
+    if (a->pred != b->pred || a->fpred != b->fpred)
       return false;
     break;
   case SymKind::Reduce:
   case SymKind::Softmax:
-    if (a->isMax != b->isMax || a->dims.size() != b->dims.size())
+    if (a->isMax != b->isMax || a->isAnd != b->isAnd ||
+        a->dims.size() != b->dims.size())
       return false;
     for (auto [x, y] : llvm::zip(a->dims, b->dims))
       if (x != y)
@@ -168,7 +194,7 @@ bool symEqual(Sym *a, Sym *b, DenseMap<unsigned, unsigned> map) {
     break;
   }
   for (auto [x, y] : llvm::zip(a->ops, b->ops))
-    if (!symEqual(x, y, map))
+    if (!symEqual(x, y, map, unit))
       return false;
   return true;
 }
@@ -177,15 +203,42 @@ bool symEqual(Sym *a, Sym *b, DenseMap<unsigned, unsigned> map) {
 // Evaluator
 //===----------------------------------------------------------------------===//
 
+/// A linalg op summing a product of its two inputs (matmul, batch_matmul, a
+/// contraction generic), as opposed to a max/sum reduction or a softmax
+/// generic that reads the scores and their max.
+bool isContractionLike(Operation *op) {
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  return linalgOp && linalg::isaContractionOpInterface(linalgOp);
+}
+
+
 class Evaluator {
 public:
   explicit Evaluator(MLIRContext *ctx, unsigned numDims)
       : ctx(ctx), numDims(numDims) {}
 
-  /// The element `t[idx]`, or null with `reason` set.
+  /// The element `t[idx]`, or null with `reason` set. A tensor computed by
+  /// something the evaluator does not understand, or by a contraction
+  /// nested two deep (a projection feeding Q·Kᵀ, an earlier layer), is read
+  /// as an opaque leaf: any tensor may be Q, K, V or a mask, and a score
+  /// hidden in one is not recognised as such. Only `root` must evaluate.
   Sym *eval(Value t, ArrayRef<AffineExpr> idx);
+  Value root;
+  /// The first reason an opaque leaf was taken (reported when the scores
+  /// themselves turn out not to be understood).
+  std::string opaque;
 
   unsigned freshDim() { return numDims++; }
+  /// Records the trip count of global dim `d` (a dim the caller made up).
+  void setExtent(unsigned d, int64_t n) { extent[d] = n; }
+  /// The global dims known to have a trip count of 1.
+  DenseSet<unsigned> unitDims() const {
+    DenseSet<unsigned> unit;
+    for (auto [d, n] : extent)
+      if (n == 1)
+        unit.insert(d);
+    return unit;
+  }
   unsigned getNumDims() const { return numDims; }
   unsigned getNumSymbols() const { return dimSymbols.size(); }
   /// Size of dim `d` of `t`: a constant, or a symbol standing for it.
@@ -229,7 +282,22 @@ private:
     return nullptr;
   }
   Sym *evalScalar(Value v);
+  Sym *iotaIndex(DenseElementsAttr dense, ArrayRef<AffineExpr> idx);
+  Sym *evalConstant(Value t, DenseElementsAttr dense,
+                    ArrayRef<AffineExpr> idx);
+  Sym *evalLinalgOrOpaque(linalg::LinalgOp op, OpResult res,
+                          ArrayRef<AffineExpr> idx);
   Sym *evalLinalg(linalg::LinalgOp op, OpResult res, ArrayRef<AffineExpr> idx);
+  Sym *evalReduction(linalg::LinalgOp op, OpResult res,
+                     ArrayRef<AffineExpr> idx, ArrayRef<unsigned> reduced,
+                     DenseMap<Value, Sym *> &env,
+                     function_ref<Sym *(BlockArgument)> argFn);
+  Sym *evalLogic(Operation *def, function_ref<Sym *(unsigned)> sub);
+  Sym *simplifyIdentity(Operation *def, Sym *a, Sym *b);
+  Sym *simplifyOrMake(Operation *def, SymKind k, Sym *a, Sym *b) {
+    Sym *same = simplifyIdentity(def, a, b);
+    return same ? same : make(k, {a, b});
+  }
   Sym *evalBody(Value v, DenseMap<Value, Sym *> &env,
                 function_ref<Sym *(BlockArgument)> arg);
   Sym *withOuter(Sym *inner, Value t, ArrayRef<AffineExpr> idx);
@@ -248,6 +316,7 @@ private:
 
   MLIRContext *ctx;
   unsigned numDims;
+  unsigned contractionDepth = 0;
   DenseMap<unsigned, int64_t> extent; // static trip counts of global dims
   DenseMap<std::pair<Value, int64_t>, unsigned> dimSymbols;
   std::deque<Sym> storage;
@@ -296,6 +365,10 @@ std::optional<std::pair<int64_t, int64_t>> Evaluator::range(AffineExpr e) {
 }
 
 std::pair<AffineExpr, AffineExpr> Evaluator::divMod(AffineExpr e, int64_t c) {
+  // Dims of trip count 1 inside a linearisation ((b0 + b1)·H + h with a unit
+  // b1) are 0: dropping them keeps them out of the other dims' indices.
+  if (!isa<AffineDimExpr>(e))
+    e = zeroUnitDims(e, unitDims());
   SmallVector<AffineExpr> terms{e}, flat;
   while (!terms.empty()) {
     AffineExpr t = terms.pop_back_val();
@@ -309,6 +382,11 @@ std::pair<AffineExpr, AffineExpr> Evaluator::divMod(AffineExpr e, int64_t c) {
   }
   AffineExpr q = getAffineConstantExpr(0, ctx), r = q;
   for (AffineExpr t : flat) {
+    // A term that is always 0 (a dim of trip count 1, e.g. a unit head in a
+    // [B·1] batch) would otherwise land in some other dim's index.
+    if (std::optional<std::pair<int64_t, int64_t>> tr = range(t);
+        tr && tr->first == 0 && tr->second == 0)
+      continue;
     auto bin = dyn_cast<AffineBinaryOpExpr>(t);
     auto k = bin && bin.getKind() == AffineExprKind::Mul
                  ? dyn_cast<AffineConstantExpr>(bin.getRHS())
@@ -334,8 +412,19 @@ Sym *Evaluator::throughView(Value t, ArrayRef<AffineExpr> idx, Value src,
 }
 
 Sym *Evaluator::withOuter(Sym *inner, Value t, ArrayRef<AffineExpr> idx) {
-  if (!inner || inner->kind != SymKind::Leaf)
+  if (!inner)
     return inner;
+  // A computed value read through a view: the tensor it was computed into
+  // gains the view too (Q projected to [B, S, H·D], then expanded to heads),
+  // on a copy, since `inner` may be shared.
+  if (inner->kind != SymKind::Leaf) {
+    if (!inner->origin)
+      return inner;
+    Sym *copy = make(inner->kind, inner->ops);
+    *copy = *inner;
+    copy->origin = withOuter(inner->origin, t, idx);
+    return copy;
+  }
   // Remember the tensors read through, innermost first: an outer one may
   // suit the fused op's layout better.
   SmallVector<Sym *> chain;
@@ -362,13 +451,9 @@ Sym *Evaluator::eval(Value t, ArrayRef<AffineExpr> idx) {
   Operation *def = t.getDefiningOp();
   DenseElementsAttr dense;
   if (def && matchPattern(t, m_Constant(&dense))) {
-    if (dense.isSplat() && isa<FloatType>(dense.getElementType()))
-      result = constant(
-          dense.getSplatValue<APFloat>().convertToDouble());
-    else
-      result = leaf(t, idx);
+    result = evalConstant(t, dense, idx);
   } else if (auto op = dyn_cast_or_null<linalg::LinalgOp>(def)) {
-    result = evalLinalg(op, cast<OpResult>(t), idx);
+    result = evalLinalgOrOpaque(op, cast<OpResult>(t), idx);
   } else if (auto op = dyn_cast_or_null<linalg::SoftmaxOp>(def)) {
     Sym *body = eval(op.getInput(), idx);
     auto d = dyn_cast<AffineDimExpr>(idx[op.getDimension()]);
@@ -430,6 +515,14 @@ Sym *Evaluator::eval(Value t, ArrayRef<AffineExpr> idx) {
 
 Sym *Evaluator::evalLinalg(linalg::LinalgOp op, OpResult res,
                            ArrayRef<AffineExpr> idx) {
+  // P·V reads scores of Q·Kᵀ; a contraction behind that (a projection)
+  // only provides a tensor.
+  bool contraction = isContractionLike(op);
+  if (contraction && contractionDepth >= 2)
+    return leaf(res, idx);
+  contractionDepth += contraction;
+  auto restoreDepth =
+      llvm::make_scope_exit([&] { contractionDepth -= contraction; });
   unsigned resNo = res.getResultNumber();
   OpOperand *init = op.getDpsInitOperand(resNo);
   AffineMap outMap = op.getMatchingIndexingMap(init);
@@ -478,37 +571,9 @@ Sym *Evaluator::evalLinalg(linalg::LinalgOp op, OpResult res,
     env[index.getResult()] = s;
   });
 
-  Sym *result;
-  if (reduced.empty()) {
-    result = evalBody(yielded, env, argFn);
-  } else {
-    // yield = combine(acc, f): a reduction with an add or max combiner.
-    Operation *comb = yielded.getDefiningOp();
-    if (!comb || comb->getBlock() != body || comb->getNumOperands() != 2 ||
-        !isa<arith::AddFOp, arith::MaximumFOp, arith::MaxNumFOp>(comb))
-      return fail("unsupported reduction");
-    Value f;
-    if (comb->getOperand(0) == acc)
-      f = comb->getOperand(1);
-    else if (comb->getOperand(1) == acc)
-      f = comb->getOperand(0);
-    else
-      return fail("unsupported reduction");
-    Sym *fs = evalBody(f, env, argFn);
-    if (!fs)
-      return nullptr;
-    bool isMax = !isa<arith::AddFOp>(comb);
-    result = make(SymKind::Reduce, {fs});
-    result->dims.assign(reduced.begin(), reduced.end());
-    result->isMax = isMax;
-    Sym *initSym = eval(init->get(), idx);
-    if (!initSym)
-      return nullptr;
-    std::optional<double> iv = constValue(initSym);
-    bool identity = iv && (isMax ? isNegInfLike(*iv) : *iv == 0.0);
-    if (!identity)
-      result = make(isMax ? SymKind::Max : SymKind::Add, {initSym, result});
-  }
+  Sym *result = reduced.empty()
+                    ? evalBody(yielded, env, argFn)
+                    : evalReduction(op, res, idx, reduced, env, argFn);
   if (!result)
     return nullptr;
   if (result->kind == SymKind::Leaf)
@@ -518,12 +583,123 @@ Sym *Evaluator::evalLinalg(linalg::LinalgOp op, OpResult res,
   return result;
 }
 
+/// A constant tensor read at `idx`: a splat is its value (i1 splats 0 or 1),
+/// a position literal an index (iotaIndex), anything else a leaf.
+Sym *Evaluator::evalConstant(Value t, DenseElementsAttr dense,
+                             ArrayRef<AffineExpr> idx) {
+  if (dense.isSplat() && isa<FloatType>(dense.getElementType()))
+    return constant(dense.getSplatValue<APFloat>().convertToDouble());
+  if (dense.isSplat() && dense.getElementType().isInteger(1))
+    return constant(dense.getSplatValue<bool>() ? 1.0 : 0.0);
+  if (Sym *iota = iotaIndex(dense, idx))
+    return iota;
+  return leaf(t, idx);
+}
+
+/// evalLinalg, or an opaque leaf where it fails (except for `root`).
+Sym *Evaluator::evalLinalgOrOpaque(linalg::LinalgOp op, OpResult res,
+                                   ArrayRef<AffineExpr> idx) {
+  Sym *result = evalLinalg(op, res, idx);
+  if (result || res == root)
+    return result;
+  if (opaque.empty())
+    opaque = reason;
+  reason.clear();
+  return leaf(res, idx);
+}
+
+/// A constant integer tensor whose elements are a·i_d + b along one dim d
+/// (constant along the others), read at `idx`, is the index a·idx[d] + b:
+/// rocMLIR's MIGraphX causal masks compare position literals [0, 1, ...]
+/// instead of loop indices.
+Sym *Evaluator::iotaIndex(DenseElementsAttr dense, ArrayRef<AffineExpr> idx) {
+  auto ty = dyn_cast<RankedTensorType>(dense.getType());
+  if (!ty || !ty.getElementType().isSignlessInteger() ||
+      ty.getElementType().isInteger(1) || ty.getNumElements() > (1 << 16))
+    return nullptr;
+  SmallVector<int64_t> vals;
+  for (const APInt &v : dense.getValues<APInt>())
+    vals.push_back(v.getSExtValue());
+  int64_t rank = ty.getRank();
+  SmallVector<int64_t> strides(rank, 1);
+  for (int64_t d = rank - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * ty.getDimSize(d + 1);
+  int64_t varying = -1;
+  for (int64_t d = 0; d < rank; ++d)
+    if (ty.getDimSize(d) > 1 && vals[strides[d]] != vals[0]) {
+      if (varying >= 0)
+        return nullptr;
+      varying = d;
+    }
+  int64_t a = varying >= 0 ? vals[strides[varying]] - vals[0] : 0;
+  for (auto [lin, v] : llvm::enumerate(vals)) {
+    int64_t coord =
+        varying >= 0 ? (lin / strides[varying]) % ty.getDimSize(varying) : 0;
+    if (v != a * coord + vals[0])
+      return nullptr;
+  }
+  Sym *s = make(SymKind::Index);
+  AffineExpr b = getAffineConstantExpr(vals[0], ctx);
+  s->idx.push_back(varying >= 0 ? idx[varying] * a + b : b);
+  return s;
+}
+
+/// yield = combine(acc, f): a reduction with an add, max or (boolean) and
+/// combiner. An init other than the combiner's identity is combined in.
+Sym *Evaluator::evalReduction(linalg::LinalgOp op, OpResult res,
+                              ArrayRef<AffineExpr> idx,
+                              ArrayRef<unsigned> reduced,
+                              DenseMap<Value, Sym *> &env,
+                              function_ref<Sym *(BlockArgument)> argFn) {
+  unsigned resNo = res.getResultNumber();
+  OpOperand *init = op.getDpsInitOperand(resNo);
+  Block *body = op.getBlock();
+  Value yielded = body->getTerminator()->getOperand(resNo);
+  BlockArgument acc = op.getMatchingBlockArgument(init);
+  Operation *comb = yielded.getDefiningOp();
+  if (!comb || comb->getBlock() != body || comb->getNumOperands() != 2 ||
+      !isa<arith::AddFOp, arith::MaximumFOp, arith::MaxNumFOp, arith::AndIOp>(
+          comb))
+    return fail("unsupported reduction");
+  Value f;
+  if (comb->getOperand(0) == acc)
+    f = comb->getOperand(1);
+  else if (comb->getOperand(1) == acc)
+    f = comb->getOperand(0);
+  else
+    return fail("unsupported reduction");
+  Sym *fs = evalBody(f, env, argFn);
+  if (!fs)
+    return nullptr;
+  bool isMax = isa<arith::MaximumFOp, arith::MaxNumFOp>(comb);
+  bool isAnd = isa<arith::AndIOp>(comb);
+  Sym *result = make(SymKind::Reduce, {fs});
+  result->dims.assign(reduced.begin(), reduced.end());
+  result->isMax = isMax;
+  result->isAnd = isAnd;
+  Sym *initSym = eval(init->get(), idx);
+  if (!initSym)
+    return nullptr;
+  std::optional<double> iv = constValue(initSym);
+  bool identity = iv && (isMax ? isNegInfLike(*iv)
+                               : (isAnd ? *iv == 1.0 : *iv == 0.0));
+  if (identity)
+    return result;
+  if (isAnd)
+    return fail("boolean reduction with an init other than true");
+  return make(isMax ? SymKind::Max : SymKind::Add, {initSym, result});
+}
+
 Sym *Evaluator::evalScalar(Value v) {
   FloatAttr f;
   if (matchPattern(v, m_Constant(&f)))
     return constant(f.getValueAsDouble());
   IntegerAttr i;
-  if (v.getType().isIndex() && matchPattern(v, m_Constant(&i))) {
+  if (v.getType().isInteger(1) && matchPattern(v, m_Constant(&i)))
+    return constant(i.getValue().isZero() ? 0.0 : 1.0);
+  // Integer constants take part in index arithmetic (torch computes masks
+  // on i64 indices).
+  if (v.getType().isIntOrIndex() && matchPattern(v, m_Constant(&i))) {
     Sym *s = make(SymKind::Index);
     s->idx.push_back(getAffineConstantExpr(i.getInt(), ctx));
     return s;
@@ -554,6 +730,79 @@ Sym *Evaluator::evalScalar(Value v) {
   return fail("a scalar operand is not a constant");
 }
 
+/// `x + 0`, `x - 0`, `x * 1` and `x / 1` are `x` (exactly, up to the sign
+/// of a zero): exporters broadcast with an add of zeros (buddy-mlir's expand)
+/// or multiply by a unit alpha (torch's sub); the operand keeps its layout.
+Sym *Evaluator::simplifyIdentity(Operation *def, Sym *a, Sym *b) {
+  auto is = [](Sym *s, double v) {
+    std::optional<double> c = constValue(s);
+    return c && *c == v;
+  };
+  if (isa<arith::AddFOp>(def))
+    return is(b, 0.0) ? a : (is(a, 0.0) ? b : nullptr);
+  if (isa<arith::SubFOp>(def))
+    return is(b, 0.0) ? a : nullptr;
+  if (isa<arith::MulFOp>(def))
+    return is(b, 1.0) ? a : (is(a, 1.0) ? b : nullptr);
+  if (isa<arith::DivFOp>(def))
+    return is(b, 1.0) ? a : nullptr;
+  return nullptr;
+}
+
+/// Logarithms and the boolean side of masks: torch builds a causal mask as
+/// `where(not(tril(ones)), -inf, 0)` (not as `uitofp` + `cmpf oeq 0`), and
+/// `_safe_softmax` zeroes rows where all scores equal -inf. Null if `def` is
+/// none of these (the caller reports it), or with `reason` set.
+Sym *Evaluator::evalLogic(Operation *def, function_ref<Sym *(unsigned)> sub) {
+  auto unary = [&](SymKind k) -> Sym * {
+    Sym *a = sub(0);
+    return a ? make(k, {a}) : nullptr;
+  };
+  if (isa<math::LogOp>(def))
+    return unary(SymKind::Log);
+  if (auto cmp = dyn_cast<arith::CmpIOp>(def)) {
+    Sym *a = sub(0), *b = a ? sub(1) : nullptr;
+    Sym *s = b ? make(SymKind::Cmp, {a, b}) : nullptr;
+    if (s)
+      s->pred = cmp.getPredicate();
+    return s;
+  }
+  if (isa<arith::UIToFPOp>(def) && def->getOperand(0).getType().isInteger(1))
+    return unary(SymKind::BoolToFloat);
+  bool isBool = def->getNumResults() == 1 &&
+                def->getResult(0).getType().isInteger(1);
+  if (isBool && isa<arith::XOrIOp, arith::AndIOp>(def)) {
+    Sym *a = sub(0), *b = a ? sub(1) : nullptr;
+    if (!b)
+      return nullptr;
+    std::optional<double> ca = constValue(a), cb = constValue(b);
+    if (isa<arith::AndIOp>(def))
+      return cb ? (*cb != 0.0 ? a : b) : (ca ? (*ca != 0.0 ? b : a)
+                                              : make(SymKind::And, {a, b}));
+    if (ca || cb) // x xor c: x or not x
+      return (ca ? *ca : *cb) != 0.0 ? make(SymKind::Not, {ca ? b : a})
+                                     : (ca ? b : a);
+    return nullptr;
+  }
+  if (auto cmp = dyn_cast<arith::CmpFOp>(def)) {
+    Sym *a = sub(0), *b = a ? sub(1) : nullptr;
+    if (!b)
+      return nullptr;
+    // torch's logical_not: uitofp(x) == 0.0.
+    using P = arith::CmpFPredicate;
+    if (a->kind == SymKind::BoolToFloat && constValue(b) == 0.0) {
+      if (cmp.getPredicate() == P::OEQ || cmp.getPredicate() == P::UEQ)
+        return make(SymKind::Not, {a->ops[0]});
+      if (cmp.getPredicate() == P::ONE || cmp.getPredicate() == P::UNE)
+        return a->ops[0];
+    }
+    Sym *s = make(SymKind::CmpF, {a, b});
+    s->fpred = cmp.getPredicate();
+    return s;
+  }
+  return nullptr;
+}
+
 Sym *Evaluator::evalBody(Value v, DenseMap<Value, Sym *> &env,
                          function_ref<Sym *(BlockArgument)> argFn) {
   if (Sym *s = env.lookup(v))
@@ -578,7 +827,7 @@ Sym *Evaluator::evalBody(Value v, DenseMap<Value, Sym *> &env,
   auto binary = [&](SymKind k) -> Sym * {
     Sym *a = sub(0);
     Sym *b = a ? sub(1) : nullptr;
-    return b ? make(k, {a, b}) : nullptr;
+    return b ? simplifyOrMake(def, k, a, b) : nullptr;
   };
   if (matchPattern(v, m_Constant())) {
     result = evalScalar(v);
@@ -614,10 +863,8 @@ Sym *Evaluator::evalBody(Value v, DenseMap<Value, Sym *> &env,
   } else if (isa<arith::SelectOp>(def)) {
     Sym *c = sub(0), *a = c ? sub(1) : nullptr, *b = a ? sub(2) : nullptr;
     result = b ? make(SymKind::Select, {c, a, b}) : nullptr;
-  } else if (auto cmp = dyn_cast<arith::CmpIOp>(def)) {
-    result = binary(SymKind::Cmp);
-    if (result)
-      result->pred = cmp.getPredicate();
+  } else if (Sym *other = evalLogic(def, sub)) {
+    result = other;
   } else {
     return fail(Twine("unsupported operation '") +
                 def->getName().getStringRef() + "'");
@@ -638,6 +885,44 @@ struct Linear {
   SmallVector<std::pair<Sym *, double>> terms;
   SmallVector<std::pair<Sym *, bool>> keeps; // (condition, keep-when)
 };
+
+/// The condition of a mask select in normal form: negations folded into
+/// `keepWhen`, selects of two boolean constants (torch's tril of ones)
+/// replaced by their condition.
+Sym *normalizeCond(Sym *c, bool &keepWhen) {
+  for (;;) {
+    c = stripCasts(c);
+    if (c->kind == SymKind::Not) {
+      keepWhen = !keepWhen;
+      c = c->ops[0];
+      continue;
+    }
+    // x == false, x != true (i1 compares): negations.
+    if (c->kind == SymKind::Cmp && c->ops[0]->kind != SymKind::Index) {
+      std::optional<double> k = constValue(c->ops[1]);
+      bool eq = c->pred == arith::CmpIPredicate::eq;
+      if (k && (eq || c->pred == arith::CmpIPredicate::ne) &&
+          (*k == 0.0 || *k == 1.0)) {
+        if (eq == (*k == 0.0))
+          keepWhen = !keepWhen;
+        c = c->ops[0];
+        continue;
+      }
+    }
+    std::optional<double> t, f;
+    if (c->kind == SymKind::Select) {
+      t = constValue(c->ops[1]);
+      f = constValue(c->ops[2]);
+    }
+    if (!t || !f || *t == *f)
+      return c;
+    if (*t == 0.0)
+      keepWhen = !keepWhen;
+    c = c->ops[0];
+  }
+}
+
+void addKeep(Linear &out, Sym *cond, bool keepWhen);
 
 void linearize(Sym *s, double coef, Linear &out) {
   if (std::optional<double> c = constValue(s)) {
@@ -666,13 +951,14 @@ void linearize(Sym *s, double coef, Linear &out) {
       return linearize(s->ops[0], coef / *c, out);
     break;
   case SymKind::Select: {
+    // A select to -inf masks only where it is added, not subtracted.
     auto c1 = constValue(s->ops[1]), c2 = constValue(s->ops[2]);
-    if (c2 && isNegInfLike(*c2)) {
-      out.keeps.push_back({s->ops[0], true});
+    if (c2 && isNegInfLike(*c2) && coef > 0.0) {
+      addKeep(out, s->ops[0], true);
       return linearize(s->ops[1], coef, out);
     }
-    if (c1 && isNegInfLike(*c1)) {
-      out.keeps.push_back({s->ops[0], false});
+    if (c1 && isNegInfLike(*c1) && coef > 0.0) {
+      addKeep(out, s->ops[0], false);
       return linearize(s->ops[2], coef, out);
     }
     break;
@@ -681,6 +967,81 @@ void linearize(Sym *s, double coef, Linear &out) {
     break;
   }
   out.terms.push_back({s, coef});
+}
+
+/// Records that the value is kept (not -inf) iff `cond == keepWhen`. A
+/// condition that always holds is dropped; a conjunction of kept
+/// conditions is two keeps.
+void addKeep(Linear &out, Sym *cond, bool keepWhen) {
+  cond = normalizeCond(cond, keepWhen);
+  if (std::optional<double> c = constValue(cond); c && (*c != 0.0) == keepWhen)
+    return;
+  if (cond->kind == SymKind::And && keepWhen) {
+    addKeep(out, cond->ops[0], true);
+    return addKeep(out, cond->ops[1], true);
+  }
+  out.keeps.push_back({cond, keepWhen});
+}
+
+/// Whether `a` and `b` are the same linear form (same constant, terms and
+/// keeps as multisets) once `b`'s dims are renamed by `map`. With
+/// `keyDependentOnly`, terms not depending on `keyDim` are ignored on both
+/// sides (shifts that softmax does not see) and coefficients need only
+/// agree in sign (the same -inf entries, whatever positive factor scales
+/// the exponent, e.g. log2(e) in exp2 forms).
+bool sameLinear(const Linear &a, const Linear &b,
+                const DenseMap<unsigned, unsigned> &map,
+                const DenseSet<unsigned> &unit, bool keyDependentOnly = false,
+                unsigned keyDim = 0) {
+  auto close = [&](double x, double y) {
+    if (keyDependentOnly)
+      return (x > 0.0) == (y > 0.0) && x != 0.0 && y != 0.0;
+    return std::abs(x - y) <= 1e-9 * std::max({1.0, std::abs(x), std::abs(y)});
+  };
+  auto relevant = [&](Sym *t, bool renamed) {
+    if (!keyDependentOnly)
+      return true;
+    unsigned d = keyDim;
+    if (renamed)
+      for (auto [from, to] : map)
+        if (to == keyDim)
+          d = from;
+    return dependsOn(t, d);
+  };
+  SmallVector<bool> used(a.terms.size(), false);
+  size_t matched = 0;
+  for (auto [tb, cb] : b.terms) {
+    if (!relevant(tb, true))
+      continue;
+    bool found = false;
+    for (auto [i, ta] : llvm::enumerate(a.terms))
+      if (!used[i] && close(ta.second, cb) &&
+          symEqual(ta.first, tb, map, unit)) {
+        used[i] = found = true;
+        break;
+      }
+    if (!found)
+      return false;
+    ++matched;
+  }
+  size_t wanted = llvm::count_if(
+      a.terms, [&](auto &t) { return relevant(t.first, false); });
+  if (matched != wanted || a.keeps.size() != b.keeps.size() ||
+      (!keyDependentOnly && !close(a.c0, b.c0)))
+    return false;
+  SmallVector<bool> keepUsed(a.keeps.size(), false);
+  for (auto [cb, wb] : b.keeps) {
+    bool found = false;
+    for (auto [i, ka] : llvm::enumerate(a.keeps))
+      if (!keepUsed[i] && ka.second == wb &&
+          symEqual(ka.first, cb, map, unit)) {
+        keepUsed[i] = found = true;
+        break;
+      }
+    if (!found)
+      return false;
+  }
+  return true;
 }
 
 /// Flattens a product of constants and casts into `coef * prod(factors)`.
@@ -716,11 +1077,27 @@ Sym *leafOf(Sym *s) {
   return s->origin;
 }
 
+/// Whether `s` computes an exponential (or a softmax), not counting those
+/// behind a contraction: the output of an earlier attention is not P.
 bool containsExp(Sym *s) {
   if (s->kind == SymKind::Exp || s->kind == SymKind::Exp2 ||
       s->kind == SymKind::Softmax)
     return true;
+  if (s->kind == SymKind::Reduce && !s->isMax && !s->isAnd) {
+    Sym *prod = stripCasts(s->ops[0]);
+    if (prod->kind == SymKind::Mul && !constValue(prod->ops[0]) &&
+        !constValue(prod->ops[1]))
+      return false;
+  }
   return llvm::any_of(s->ops, containsExp);
+}
+
+/// `e` reads dim `b` as a grouped head, `b floordiv G` (GQA), unlike the
+/// linearised `b0·H + h` of a collapsed batch.
+bool isGroupedHeadRead(AffineExpr e, unsigned b) {
+  auto bin = dyn_cast<AffineBinaryOpExpr>(e);
+  return bin && bin.getKind() == AffineExprKind::FloorDiv &&
+         bin.getLHS() == getAffineDimExpr(b, e.getContext());
 }
 
 /// Whether an exponential (or linalg.softmax) feeds `op` through tensor ops:
@@ -743,6 +1120,10 @@ bool readsExponential(Operation *op) {
                         })
                         .wasInterrupted())
       return true;
+    // Another contraction (a projection, a previous layer's P·V) ends the
+    // walk: an exponential behind it does not make `op` attention-like.
+    if (cur != op && isContractionLike(cur))
+      continue;
     for (Value v : cur->getOperands())
       if (Operation *def = v.getDefiningOp();
           def && (isa<linalg::LinalgOp, linalg::SoftmaxOp>(def) ||
@@ -750,6 +1131,155 @@ bool readsExponential(Operation *op) {
         worklist.push_back(def);
   }
   return false;
+}
+
+/// The anchor's output read as the row-major collapse of finer dims: output
+/// dim i is the linearisation of expanded dims `re[i]`, of sizes `shape`.
+/// torch-mlir, TOSA and TensorFlow exports run P·V (and Q·Kᵀ) as a
+/// batch_matmul on heads collapsed to [B·H, S, D] while the scale, the mask
+/// and the softmax live in the 4-D [B, H, S, S] view; matching in the
+/// expanded dims reads all of them at the same (b, h).
+struct OutputSplit {
+  SmallVector<ReassociationIndices> re;
+  SmallVector<int64_t> shape;
+};
+
+/// The only user of `v` if it is an elementwise (identity-map) truncation to
+/// f16/bf16: it commutes with reshapes, so the fused op can absorb it before
+/// the expand_shape that follows.
+linalg::GenericOp elementwiseTruncUser(Value v) {
+  if (!v.hasOneUse())
+    return {};
+  auto g = dyn_cast<linalg::GenericOp>(*v.getUsers().begin());
+  if (!g || g.getNumDpsInputs() != 1 || g.getNumDpsInits() != 1 ||
+      g.getDpsInputOperand(0)->get() != v ||
+      !llvm::all_of(g.getIndexingMapsArray(),
+                    [](AffineMap m) { return m.isIdentity(); }))
+    return {};
+  Block *body = g.getBlock();
+  auto trunc = body->getTerminator()->getOperand(0).getDefiningOp<arith::TruncFOp>();
+  if (body->getOperations().size() != 2 || !trunc ||
+      trunc.getIn() != body->getArgument(0) ||
+      !isa<Float16Type, BFloat16Type>(trunc.getType()))
+    return {};
+  return g;
+}
+
+/// The expand_shape the anchor's result goes through (past elementwise
+/// truncations), if its result is static.
+tensor::ExpandShapeOp consumerExpand(linalg::LinalgOp anchor) {
+  Value res = anchor->getResult(0);
+  while (linalg::GenericOp t = elementwiseTruncUser(res))
+    res = t->getResult(0);
+  if (!res.hasOneUse())
+    return {};
+  auto ex = dyn_cast<tensor::ExpandShapeOp>(*res.getUsers().begin());
+  return ex && ex.getResultType().hasStaticShape() ? ex : tensor::ExpandShapeOp();
+}
+
+/// Adds, for each output dim an input operand reads through a static
+/// collapse_shape, the sizes the collapse merged (first come, first kept).
+void splitFromOperands(linalg::LinalgOp anchor,
+                       SmallVectorImpl<SmallVector<int64_t>> &factors) {
+  AffineMap outMap = anchor.getIndexingMapsArray().back();
+  for (OpOperand *in : anchor.getDpsInputOperands()) {
+    auto cl = in->get().getDefiningOp<tensor::CollapseShapeOp>();
+    if (!cl || !cl.getSrcType().hasStaticShape())
+      continue;
+    AffineMap map = anchor.getMatchingIndexingMap(in);
+    for (auto [j, g] : llvm::enumerate(cl.getReassociationIndices())) {
+      auto d = dyn_cast<AffineDimExpr>(map.getResult(j));
+      std::optional<unsigned> pos =
+          d ? outMap.getResultPosition(d) : std::nullopt;
+      if (g.size() < 2 || !pos || !factors[*pos].empty())
+        continue;
+      for (int64_t k : g)
+        factors[*pos].push_back(cl.getSrcType().getDimSize(k));
+    }
+  }
+}
+
+/// The split the reshapes around a static anchor suggest: the expand_shape
+/// of its result, else the collapse_shapes of its operands.
+std::optional<OutputSplit> splitFromReshapes(linalg::LinalgOp anchor) {
+  if (anchor->getNumResults() != 1 || anchor.getNumDpsInits() != 1)
+    return std::nullopt;
+  auto outTy = dyn_cast<RankedTensorType>(anchor->getResult(0).getType());
+  if (!outTy || !outTy.hasStaticShape())
+    return std::nullopt;
+  SmallVector<SmallVector<int64_t>> factors(outTy.getRank());
+  if (tensor::ExpandShapeOp ex = consumerExpand(anchor))
+    for (auto [i, g] : llvm::enumerate(ex.getReassociationIndices()))
+      if (g.size() > 1)
+        for (int64_t j : g)
+          factors[i].push_back(ex.getResultType().getDimSize(j));
+  splitFromOperands(anchor, factors);
+  if (llvm::all_of(factors, [](auto &f) { return f.empty(); }))
+    return std::nullopt;
+  OutputSplit split;
+  for (auto [i, f] : llvm::enumerate(factors)) {
+    if (f.empty())
+      f.push_back(outTy.getDimSize(i));
+    int64_t prod = 1;
+    ReassociationIndices group;
+    for (int64_t size : f) {
+      prod *= size;
+      group.push_back(split.shape.size());
+      split.shape.push_back(size);
+    }
+    if (prod != outTy.getDimSize(i))
+      return std::nullopt;
+    split.re.push_back(group);
+  }
+  LLVM_DEBUG(llvm::dbgs() << "attn-fuse: output split into "
+                          << split.shape.size() << " dims\n");
+  return split;
+}
+
+/// A keep-mask computed elementwise from one tensor: `x` itself (i1),
+/// `not x` (PyTorch's key_padding_mask, True = ignore) or `x <pred> c`
+/// (masked_fill(mask == 0, -inf)). The fused op gets it as an i1 tensor in
+/// the mask's own shape, computed by an elementwise generic.
+struct MaskPredicate {
+  Sym *leaf = nullptr;
+  std::optional<arith::CmpIPredicate> ipred;
+  std::optional<arith::CmpFPredicate> fpred;
+  double value = 0.0;
+  bool keepWhen = true;
+  bool leafFirst = true;
+};
+
+std::optional<MaskPredicate> leafPredicate(Sym *c, bool keepWhen) {
+  MaskPredicate mp;
+  mp.keepWhen = keepWhen;
+  auto isLeaf = [](Sym *s) { return stripCasts(s)->kind == SymKind::Leaf; };
+  if (c->kind == SymKind::Leaf) {
+    if (!getElementTypeOrSelf(c->tensor.getType()).isInteger(1))
+      return std::nullopt;
+    mp.leaf = c;
+    return mp;
+  }
+  if ((c->kind != SymKind::Cmp && c->kind != SymKind::CmpF) ||
+      c->ops.size() != 2)
+    return std::nullopt;
+  for (int i = 0; i < 2; ++i) {
+    Sym *other = c->ops[1 - i];
+    std::optional<double> v = constValue(other);
+    if (!v && other->kind == SymKind::Index &&
+        isa<AffineConstantExpr>(other->idx[0]))
+      v = cast<AffineConstantExpr>(other->idx[0]).getValue();
+    if (!isLeaf(c->ops[i]) || !v)
+      continue;
+    mp.leaf = stripCasts(c->ops[i]);
+    mp.value = *v;
+    mp.leafFirst = i == 0;
+    if (c->kind == SymKind::CmpF)
+      mp.fpred = c->fpred;
+    else
+      mp.ipred = c->pred;
+    return mp;
+  }
+  return std::nullopt;
 }
 
 /// What the matcher found, enough to build the op.
@@ -764,29 +1294,59 @@ struct Match {
   std::optional<CausalAlignment> causal;
   int64_t group = 1;
   SmallVector<Value> leaves;
+  // Set when the anchor's output dims were split (see OutputSplit): the op
+  // is built in the expanded shape.
+  std::optional<OutputSplit> split;
+  // The additive mask the scores see is a·mask + b (a scaled mask, Keras'
+  // (1 - mask) * -1e9): materialised in the mask's own shape when it is not
+  // the identity. `b` keeps the values the unfused program adds (a large
+  // offset on every key would cost the scores their precision).
+  std::pair<double, double> maskAffine = {1.0, 0.0};
+  std::optional<MaskPredicate> maskPredicate;
 };
 
 class AttentionMatcher {
 public:
-  AttentionMatcher(linalg::LinalgOp anchor, unsigned seqChoice = 0)
-      : anchor(anchor), seqChoice(seqChoice) {}
+  AttentionMatcher(linalg::LinalgOp anchor, unsigned seqChoice = 0,
+                   std::optional<OutputSplit> split = std::nullopt)
+      : anchor(anchor), seqChoice(seqChoice), split(std::move(split)) {}
 
   /// run(), retrying the other candidates for the query (or value) axis when
   /// several output dims are read by P only (MQA: the head and the query
-  /// axis look alike until a mask or causal condition tells them apart).
+  /// axis look alike until a mask or causal condition tells them apart),
+  /// then all of them again with the anchor's output split as the reshapes
+  /// around it suggest. On failure, the attempt that got furthest explains.
   static AttentionMatcher matchAny(linalg::LinalgOp anchor) {
-    AttentionMatcher first(anchor);
-    if (succeeded(first.run()))
-      return first;
-    for (unsigned c = 1; c < first.numSeqChoices; ++c) {
-      AttentionMatcher other(anchor, c);
-      if (succeeded(other.run()))
-        return other;
+    // The split first: the op then reads the 4-D tensors in place instead
+    // of collapsed copies.
+    std::optional<OutputSplit> split = splitFromReshapes(anchor);
+    AttentionMatcher best(anchor, 0, split);
+    if (succeeded(best.run()))
+      return best;
+    unsigned choices = best.numSeqChoices;
+    for (bool withSplit : {true, false}) {
+      if (withSplit && !split)
+        continue;
+      for (unsigned c = 0; c < choices; ++c) {
+        if (withSplit == bool(split) && c == 0)
+          continue; // tried above
+        AttentionMatcher other(anchor, c, withSplit ? split : std::nullopt);
+        if (succeeded(other.run()))
+          return other;
+        choices = std::max(choices, other.numSeqChoices);
+        if (other.progress > best.progress)
+          best = std::move(other);
+      }
     }
-    return first;
+    LLVM_DEBUG(llvm::dbgs() << "attn-fuse: no match at " << anchor->getName()
+                            << ": " << best.reason << "\n");
+    return best;
   }
   bool succeededMatch = false;
   unsigned numSeqChoices = 1;
+  /// How far run() got before it rejected (milestones passed): the reason
+  /// of the attempt that went furthest names the first real obstacle.
+  int progress = -1;
 
   /// Succeeds with `match` filled; on failure, `isNearMiss` says whether the
   /// anchor looked like attention and `reason` why it was rejected.
@@ -799,14 +1359,51 @@ public:
 private:
   LogicalResult reject(const Twine &why) {
     reason = why.str();
+    // Looking for Q·Kᵀ in a parsed softmax, a value the evaluator could not
+    // read (a clamp of the scores) is the obstacle, not the leaf it left.
+    if (ev && !ev->opaque.empty() && stage == 2)
+      reason = ev->opaque;
+    progress = stage;
+    LLVM_DEBUG(llvm::dbgs() << "attn-fuse: reject (stage " << stage
+                            << "): " << reason << "\n");
     return failure();
   }
+  /// The anchor's result read at its output dims, or with `split`, each
+  /// output dim as the linearisation of its expanded dims.
+  SmallVector<AffineExpr> anchorIndex(Evaluator &ev);
+  /// The global dim of anchor output position `pos`; with a split, the one
+  /// expanded dim it is made of (none when the split divides it).
+  std::optional<unsigned> globalDimOf(unsigned pos) const;
+  /// Why the anchor's value is not a single sum over one reduction dim of a
+  /// product (e.g. it accumulates into a non-zero `outs`).
+  LogicalResult rejectNotContraction(Sym *o);
+  /// P = softmax over the key axis of some x (linalg.softmax, a normalised
+  /// exponential, exp(x - logsumexp), possibly with rows of -inf zeroed):
+  /// fills `lin` with x in natural-log units and strips `p` to the softmax.
+  LogicalResult parseSoftmax(Sym *&p, Linear &lin);
+  /// P = exp(x - log Σ_k exp(y_k)) with y the same scores as x: fills `lin`
+  /// with x.
+  LogicalResult matchLogSoftmax(Sym *p, Linear &lin);
+  /// P = cond ? 0 : softmax (or the inverted select): the rows zeroed.
+  struct RowZeroing {
+    Sym *cond = nullptr;
+    bool zeroWhen = true;
+  };
+  Sym *stripRowZeroing(Sym *p, RowZeroing &zeroing) const;
+  /// Whether the rows zeroed are exactly those whose scores (the softmax
+  /// input `lin`) are all -inf: what attn.attention does for fully masked
+  /// rows.
+  LogicalResult checkRowZeroing(RowZeroing zeroing, const Linear &lin);
+  /// Why the softmax sum `den` does not normalise `num` over the key axis.
+  std::string sumAxisReason(Sym *num, Sym *den) const;
   /// Picks the first tensor along a leaf's look-through chain whose index is
   /// a permutation of `dims` (with `headDim` allowed as `h floordiv G` or a
   /// unit 0), and returns its stored->logical permutation.
   Sym *pickLayout(Sym *leaf, ArrayRef<unsigned> dims, int64_t headPos,
                   SmallVectorImpl<int64_t> &perm, int64_t &group,
                   SmallVectorImpl<ReassociationIndices> &re);
+  int64_t unitSlot(Sym *l, int64_t i, ArrayRef<unsigned> dims,
+                   ArrayRef<bool> seen) const;
   bool fitsCollapsed(Sym *l, ArrayRef<unsigned> dims,
                      SmallVectorImpl<int64_t> &perm,
                      SmallVectorImpl<ReassociationIndices> &re);
@@ -816,6 +1413,8 @@ private:
 
   linalg::LinalgOp anchor;
   unsigned seqChoice = 0;
+  std::optional<OutputSplit> split;
+  int stage = 0;
   unsigned mDim = 0, kDim = 0, eDim = 0, dDim = 0;
   SmallVector<unsigned> batchDims; // logical order; the head is last
   // Stored Q and K sequence lengths: constants, or symbols of tensor.dim.
@@ -865,6 +1464,26 @@ bool AttentionMatcher::fitsCollapsed(Sym *l, ArrayRef<unsigned> dims,
   return static_cast<int64_t>(re.size()) == rank;
 }
 
+/// For a leaf read at constant 0 in a size-1 dim `i`: the first expected dim
+/// of trip count 1 that is neither placed yet nor read by name elsewhere in
+/// the index (unit dims are interchangeable); -1 if none.
+int64_t AttentionMatcher::unitSlot(Sym *l, int64_t i, ArrayRef<unsigned> dims,
+                                   ArrayRef<bool> seen) const {
+  auto c = dyn_cast<AffineConstantExpr>(l->idx[i]);
+  auto ty = cast<RankedTensorType>(l->tensor.getType());
+  if (!c || c.getValue() != 0 || ty.getDimSize(i) != 1 || !ev)
+    return -1;
+  DenseSet<unsigned> unit = ev->unitDims();
+  for (auto [p, d] : llvm::enumerate(dims)) {
+    bool named = llvm::any_of(l->idx, [&](AffineExpr e) {
+      return e == getAffineDimExpr(d, e.getContext());
+    });
+    if (!seen[p] && unit.contains(d) && !named)
+      return p;
+  }
+  return -1;
+}
+
 Sym *AttentionMatcher::pickLayout(Sym *leaf, ArrayRef<unsigned> dims,
                                   int64_t headPos,
                                   SmallVectorImpl<int64_t> &perm,
@@ -885,7 +1504,7 @@ Sym *AttentionMatcher::pickLayout(Sym *leaf, ArrayRef<unsigned> dims,
         auto it = llvm::find(dims, d.getPosition());
         if (it != dims.end())
           pos = it - dims.begin();
-      } else if (headPos >= 0) {
+      } else if ((pos = unitSlot(l, i, dims, seen)) < 0 && headPos >= 0) {
         auto bin = dyn_cast<AffineBinaryOpExpr>(e);
         auto c = dyn_cast<AffineConstantExpr>(e);
         if (bin && bin.getKind() == AffineExprKind::FloorDiv &&
@@ -1009,6 +1628,216 @@ LogicalResult AttentionMatcher::checkUsers() {
   return success();
 }
 
+SmallVector<AffineExpr> AttentionMatcher::anchorIndex(Evaluator &ev) {
+  MLIRContext *ctx = anchor->getContext();
+  SmallVector<AffineExpr> idx;
+  if (!split) {
+    for (int64_t i = 0, e = anchor.getIndexingMapsArray().back().getNumResults();
+         i < e; ++i)
+      idx.push_back(getAffineDimExpr(i, ctx));
+    return idx;
+  }
+  for (const ReassociationIndices &group : split->re) {
+    AffineExpr lin = getAffineConstantExpr(0, ctx);
+    for (int64_t j : group) {
+      ev.setExtent(j, split->shape[j]);
+      lin = lin * split->shape[j] + getAffineDimExpr(j, ctx);
+    }
+    idx.push_back(lin);
+  }
+  return idx;
+}
+
+std::optional<unsigned> AttentionMatcher::globalDimOf(unsigned pos) const {
+  if (!split)
+    return pos;
+  if (split->re[pos].size() != 1)
+    return std::nullopt;
+  return split->re[pos].front();
+}
+
+LogicalResult AttentionMatcher::rejectNotContraction(Sym *o) {
+  Sym *acc = o->kind == SymKind::Add ? stripCasts(o->ops[1]) : nullptr;
+  if (acc && acc->kind == SymKind::Reduce && !acc->isMax && !acc->isAnd &&
+      containsExp(acc->ops[0])) {
+    isNearMiss = true;
+    return reject("P·V accumulates into a non-zero output tensor (outs is "
+                  "not a fill with 0)");
+  }
+  return failure();
+}
+
+Sym *AttentionMatcher::stripRowZeroing(Sym *p, RowZeroing &zeroing) const {
+  p = stripCasts(p);
+  if (p->kind != SymKind::Select)
+    return p;
+  std::optional<double> a = constValue(p->ops[1]), b = constValue(p->ops[2]);
+  if (a && *a == 0.0 && !b) {
+    zeroing = {p->ops[0], true};
+    return stripCasts(p->ops[2]);
+  }
+  if (b && *b == 0.0 && !a) {
+    zeroing = {p->ops[0], false};
+    return stripCasts(p->ops[1]);
+  }
+  return p;
+}
+
+LogicalResult AttentionMatcher::checkRowZeroing(RowZeroing zeroing,
+                                                const Linear &lin) {
+  Sym *c = normalizeCond(zeroing.cond, zeroing.zeroWhen);
+  if (dependsOn(c, kDim))
+    return reject("probabilities are masked after the softmax");
+  // all_j(x_j == -inf): an and-reduction over one dim of an equality.
+  Sym *eq = c->kind == SymKind::Reduce && c->isAnd && c->dims.size() == 1
+                ? stripCasts(c->ops[0])
+                : nullptr;
+  Sym *x = nullptr;
+  if (eq && eq->kind == SymKind::CmpF &&
+      (eq->fpred == arith::CmpFPredicate::OEQ ||
+       eq->fpred == arith::CmpFPredicate::UEQ))
+    for (int i = 0; i < 2 && !x; ++i)
+      if (std::optional<double> v = constValue(eq->ops[1 - i]);
+          v && std::isinf(*v) && *v < 0.0)
+        x = eq->ops[i];
+  Linear scores;
+  if (x)
+    linearize(x, 1.0, scores);
+  DenseMap<unsigned, unsigned> rename;
+  if (x)
+    rename[c->dims[0]] = kDim;
+  if (!x || !zeroing.zeroWhen ||
+      !sameLinear(lin, scores, rename, ev->unitDims(),
+                  /*keyDependentOnly=*/true, kDim))
+    return reject("probabilities are zeroed per row by a condition other "
+                  "than 'every score is -inf'");
+  LLVM_DEBUG(llvm::dbgs() << "attn-fuse: rows of -inf scores zeroed\n");
+  return success();
+}
+
+std::string AttentionMatcher::sumAxisReason(Sym *num, Sym *den) const {
+  DenseMap<unsigned, unsigned> rename;
+  rename[den->dims[0]] = mDim;
+  if (symEqual(num, den->ops[0], rename, ev->unitDims()))
+    return "softmax normalises over the query axis, not the key axis";
+  Sym *inner = stripCasts(den->ops[0]);
+  if (inner->kind == SymKind::Reduce && !inner->isMax && !inner->isAnd)
+    return "softmax normalises over several axes at once";
+  return "softmax denominator does not sum the numerator over the key axis";
+}
+
+/// Why a key-dependent term of the softmax input is not part of
+/// scale·Q·Kᵀ + mask: a product with a tensor (per-element scale), a
+/// non-linear function of the scores, or something else.
+std::string oddTermReason(Sym *t) {
+  auto hasSum = [](Sym *s) {
+    SmallVector<Sym *> work{s};
+    while (!work.empty()) {
+      Sym *x = work.pop_back_val();
+      if (x->kind == SymKind::Reduce && !x->isMax && !x->isAnd)
+        return true;
+      llvm::append_range(work, x->ops);
+    }
+    return false;
+  };
+  if ((t->kind == SymKind::Mul || t->kind == SymKind::Div) && hasSum(t))
+    return "the scores are multiplied by a tensor, not by a constant scale";
+  if (hasSum(t) && t->kind != SymKind::Leaf && t->kind != SymKind::Reduce)
+    return "the softmax input is a non-linear function of Q·Kᵀ";
+  return "scores have a term that is neither Q·Kᵀ, a constant scale nor an "
+         "additive mask";
+}
+
+LogicalResult AttentionMatcher::matchLogSoftmax(Sym *p, Linear &lin) {
+  // exp(s - logsumexp(s)), exp(log_softmax(s)) and buddy-mlir's
+  // exp(s - (max + log Σ exp(s - max))) all have one -log(sum of exp)
+  // term; with the sum over the key axis of the same exponent it is
+  // exactly softmax_key(x).
+  Linear full;
+  linearize(p->ops[0], 1.0, full);
+  Sym *sum = nullptr;
+  lin.c0 = full.c0;
+  lin.keeps = full.keeps;
+  for (auto [t, c] : full.terms) {
+    Sym *l = stripCasts(t);
+    if (l->kind != SymKind::Log || std::abs(c + 1.0) > 1e-12) {
+      lin.terms.push_back({t, c});
+      continue;
+    }
+    if (sum)
+      return reject("the exponent subtracts more than one logarithm");
+    sum = stripCasts(l->ops[0]);
+  }
+  if (!sum)
+    return reject("P = exp(x) is normalised neither by a sum nor by a "
+                  "log-sum-exp");
+  Sym *e = sum->kind == SymKind::Reduce && !sum->isMax && !sum->isAnd &&
+                   sum->dims.size() == 1
+               ? stripCasts(sum->ops[0])
+               : nullptr;
+  if (!e || e->kind != SymKind::Exp)
+    return reject("the subtracted logarithm is not of a sum of exponentials");
+  Linear inner;
+  linearize(e->ops[0], 1.0, inner);
+  DenseMap<unsigned, unsigned> rename;
+  rename[sum->dims[0]] = kDim;
+  if (!sameLinear(lin, inner, rename, ev->unitDims()))
+    return reject("the log-sum-exp is not over the key axis of the same "
+                  "exponent");
+  LLVM_DEBUG(llvm::dbgs() << "attn-fuse: softmax as exp(x - logsumexp)\n");
+  return success();
+}
+
+LogicalResult AttentionMatcher::parseSoftmax(Sym *&p, Linear &lin) {
+  RowZeroing zeroing;
+  p = stripRowZeroing(p, zeroing);
+  double expScale = 1.0;
+  if (p->kind == SymKind::Softmax) {
+    if (p->dims[0] != kDim)
+      return reject(Twine("softmax reduces dim ") + Twine(p->softmaxDim) +
+                    ", not the key axis");
+    linearize(p->ops[0], 1.0, lin);
+  } else if (p->kind == SymKind::Exp) {
+    if (failed(matchLogSoftmax(p, lin)))
+      return failure();
+  } else {
+    Sym *num = nullptr, *den = nullptr;
+    if (p->kind == SymKind::Div) {
+      num = p->ops[0];
+      den = p->ops[1];
+    } else if (p->kind == SymKind::Mul) {
+      for (int i = 0; i < 2 && !den; ++i) {
+        Sym *r = stripCasts(p->ops[1 - i]);
+        auto one = r->kind == SymKind::Div ? constValue(r->ops[0])
+                                           : std::nullopt;
+        if (one && *one == 1.0) {
+          num = p->ops[i];
+          den = r->ops[1];
+        }
+      }
+    }
+    if (!num || !den)
+      return reject("P is not a normalised exponential");
+    num = stripCasts(num);
+    den = stripCasts(den);
+    if (num->kind != SymKind::Exp && num->kind != SymKind::Exp2)
+      return reject("softmax numerator is not an exponential");
+    if (den->kind != SymKind::Reduce || den->isMax || den->dims.size() != 1)
+      return reject("softmax denominator is not a sum");
+    DenseMap<unsigned, unsigned> rename;
+    rename[den->dims[0]] = kDim;
+    if (!symEqual(num, den->ops[0], rename, ev->unitDims()))
+      return reject(sumAxisReason(num, den));
+    if (num->kind == SymKind::Exp2)
+      expScale = std::log(2.0);
+    linearize(num->ops[0], expScale, lin);
+  }
+  if (zeroing.cond && failed(checkRowZeroing(zeroing, lin)))
+    return failure();
+  return success();
+
+}
+
 LogicalResult AttentionMatcher::run() {
   if (anchor.getNumDpsInputs() != 2 || anchor.getNumDpsInits() != 1 ||
       !anchor.hasPureTensorSemantics())
@@ -1059,21 +1888,21 @@ LogicalResult AttentionMatcher::run() {
                   "dimension");
   }
 
-  // Global dims 0..rank-1 are the anchor's output positions.
-  int64_t rank = outMap.getNumResults();
+  // Global dims 0..rank-1 are the anchor's output positions (expanded ones
+  // with a split).
+  int64_t rank = split ? split->shape.size() : outMap.getNumResults();
   Evaluator ev(ctx, rank);
   this->ev = &ev;
   auto clearEv = llvm::make_scope_exit([&] { this->ev = nullptr; });
-  SmallVector<AffineExpr> outIdx;
-  for (int64_t i = 0; i < rank; ++i)
-    outIdx.push_back(getAffineDimExpr(i, ctx));
-  Sym *o = ev.eval(anchor->getResult(0), outIdx);
+  ev.root = anchor->getResult(0);
+  Sym *o = ev.eval(ev.root, anchorIndex(ev));
   if (!o) {
     isNearMiss = readsExponential(anchor);
     return reject(ev.reason);
   }
+  ++stage;
   if (o->kind != SymKind::Reduce || o->isMax || o->dims.size() != 1)
-    return failure();
+    return rejectNotContraction(o);
   kDim = o->dims[0];
   Sym *prod = stripCasts(o->ops[0]);
   if (prod->kind != SymKind::Mul)
@@ -1086,12 +1915,14 @@ LogicalResult AttentionMatcher::run() {
     return failure();
   isNearMiss = true;
   auto outPos = [&](unsigned loop) {
-    return *outMap.getResultPosition(getAffineDimExpr(loop, ctx));
+    return globalDimOf(*outMap.getResultPosition(getAffineDimExpr(loop, ctx)));
   };
   // The output dim P carries (m) and the one V carries (e). The body may
   // multiply V·P, so decide by what P's expression depends on, not by the
   // order of the factors.
-  unsigned a = outPos(cd->m[0]), b = outPos(cd->n[0]);
+  if (!outPos(cd->m[0]) || !outPos(cd->n[0]))
+    return reject("the query or value dim of P·V is itself a collapse");
+  unsigned a = *outPos(cd->m[0]), b = *outPos(cd->n[0]);
   bool pa = dependsOn(p, a), pb = dependsOn(p, b);
   bool va = dependsOn(vf, a), vb = dependsOn(vf, b);
   if (pa && !pb && vb && !va) {
@@ -1106,54 +1937,17 @@ LogicalResult AttentionMatcher::run() {
   }
 
   // P = softmax over the key axis (kDim) of some x.
-  p = stripCasts(p);
   Linear lin;
-  double expScale = 1.0;
-  if (p->kind == SymKind::Softmax) {
-    if (p->dims[0] != kDim)
-      return reject(Twine("softmax reduces dim ") + Twine(p->softmaxDim) +
-                    ", not the key axis");
-    linearize(p->ops[0], 1.0, lin);
-  } else {
-    Sym *num = nullptr, *den = nullptr;
-    if (p->kind == SymKind::Div) {
-      num = p->ops[0];
-      den = p->ops[1];
-    } else if (p->kind == SymKind::Mul) {
-      for (int i = 0; i < 2 && !den; ++i) {
-        Sym *r = stripCasts(p->ops[1 - i]);
-        auto one = r->kind == SymKind::Div ? constValue(r->ops[0])
-                                           : std::nullopt;
-        if (one && *one == 1.0) {
-          num = p->ops[i];
-          den = r->ops[1];
-        }
-      }
-    }
-    if (!num || !den)
-      return reject("P is not a normalised exponential");
-    num = stripCasts(num);
-    den = stripCasts(den);
-    if (num->kind != SymKind::Exp && num->kind != SymKind::Exp2)
-      return reject("softmax numerator is not an exponential");
-    if (den->kind != SymKind::Reduce || den->isMax || den->dims.size() != 1)
-      return reject("softmax denominator is not a sum");
-    DenseMap<unsigned, unsigned> rename;
-    rename[den->dims[0]] = kDim;
-    if (!symEqual(num, den->ops[0], rename))
-      return reject("softmax denominator does not sum the numerator over the "
-                    "key axis");
-    if (num->kind == SymKind::Exp2)
-      expScale = std::log(2.0);
-    linearize(num->ops[0], expScale, lin);
-  }
+  if (failed(parseSoftmax(p, lin)))
+    return failure();
 
+  ++stage;
   // x = scale·QKᵀ + mask + (terms constant along the key axis).
   Sym *qk = nullptr;
   double qkCoef = 0.0;
   Sym *maskLeaf = nullptr;
   bool subtractsMax = p->kind == SymKind::Softmax;
-  bool maskScaled = false;
+  double maskCoef = 1.0;
   for (auto [term, c] : lin.terms) {
     if (!dependsOn(term, kDim)) {
       // A per-row shift: softmax is invariant to it. The unfused program
@@ -1176,20 +1970,20 @@ LogicalResult AttentionMatcher::run() {
       return reject("softmax max-reduction is not over the key axis");
     if (t->kind == SymKind::Leaf && !maskLeaf) {
       maskLeaf = t;
-      maskScaled = std::abs(c - 1.0) > 1e-6;
+      maskCoef = c;
       continue;
     }
-    return reject("scores have a term that is neither Q·Kᵀ, a constant "
-                  "scale nor an additive mask");
+    return reject(oddTermReason(t));
   }
   if (!qk)
     return reject("no Q·Kᵀ contraction feeds the softmax (or it is read "
                   "through a view with dynamic inner sizes)");
-  if (maskScaled)
-    return reject("the additive mask is scaled");
+  if (maskLeaf)
+    match.maskAffine = {maskCoef, lin.c0};
   if (!subtractsMax)
     return reject("the exponent does not subtract the row maximum (exp may "
                   "overflow where the fused op would not)");
+  ++stage;
   dDim = qk->dims[0];
   double qkProd = 1.0;
   SmallVector<Sym *> qkFactors;
@@ -1225,7 +2019,7 @@ LogicalResult AttentionMatcher::run() {
     for (Sym *l = kLeaf; l; l = l->outer)
       for (AffineExpr e : l->idx)
         for (unsigned b : others)
-          if (!isa<AffineDimExpr>(e) && e.isFunctionOfDim(b))
+          if (isGroupedHeadRead(e, b))
             head = b;
     for (unsigned b : others)
       if (b != head)
@@ -1252,6 +2046,7 @@ LogicalResult AttentionMatcher::run() {
                   "tensor");
   if (gk != gv)
     return reject("K and V are shared by different head groups");
+  ++stage;
   match.query = q->tensor;
   match.key = k->tensor;
   match.value = v->tensor;
@@ -1336,11 +2131,9 @@ LogicalResult AttentionMatcher::run() {
     if (!dependsOn(cond, kDim))
       return reject("a select mask does not depend on the key");
     Sym *c = stripCasts(cond);
-    if (c->kind == SymKind::Leaf && c->tensor.getType() &&
-        getElementTypeOrSelf(c->tensor.getType()).isInteger(1)) {
-      if (!keepWhen)
-        return reject("boolean mask selects -inf where true");
-      if (failed(pickMask(c)))
+    if (std::optional<MaskPredicate> mp = leafPredicate(c, keepWhen)) {
+      match.maskPredicate = mp;
+      if (failed(pickMask(mp->leaf)))
         return failure();
       continue;
     }
@@ -1350,6 +2143,7 @@ LogicalResult AttentionMatcher::run() {
       return failure();
   }
 
+  match.split = split;
   match.leaves = {match.query, match.key, match.value};
   if (match.mask)
     match.leaves.push_back(match.mask);
@@ -1431,6 +2225,136 @@ Operation *absorbableEpilogue(Value result, SmallVectorImpl<int64_t> &oPerm) {
   return generic;
 }
 
+/// The i1 keep-mask of `pred` over `mask`'s own shape (the tensor itself when
+/// it is an i1 kept where true).
+Value materializeKeepMask(PatternRewriter &rewriter, Location loc, Value mask,
+                          const MaskPredicate &pred) {
+  if (!pred.ipred && !pred.fpred && pred.keepWhen)
+    return mask;
+  auto ty = cast<RankedTensorType>(mask.getType());
+  Type i1 = rewriter.getI1Type();
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, loc, mask);
+  Value init = tensor::EmptyOp::create(rewriter, loc, sizes, i1);
+  AffineMap id = rewriter.getMultiDimIdentityMap(ty.getRank());
+  SmallVector<utils::IteratorType> iters(ty.getRank(),
+                                         utils::IteratorType::parallel);
+  auto gen = linalg::GenericOp::create(
+      rewriter, loc, RankedTensorType::get(ty.getShape(), i1), mask, init,
+      ArrayRef<AffineMap>{id, id}, iters,
+      [&](OpBuilder &b, Location l, ValueRange args) {
+        Value x = args[0], keep = x;
+        Type elem = x.getType();
+        if (pred.fpred || pred.ipred) {
+          Value c = pred.fpred
+                        ? arith::ConstantOp::create(
+                              b, l, b.getFloatAttr(elem, pred.value))
+                              .getResult()
+                        : arith::ConstantOp::create(
+                              b, l, b.getIntegerAttr(elem, (int64_t)pred.value))
+                              .getResult();
+          Value lhs = pred.leafFirst ? x : c, rhs = pred.leafFirst ? c : x;
+          keep = pred.fpred
+                     ? arith::CmpFOp::create(b, l, *pred.fpred, lhs, rhs)
+                           .getResult()
+                     : arith::CmpIOp::create(b, l, *pred.ipred, lhs, rhs)
+                           .getResult();
+        }
+        if (!pred.keepWhen)
+          keep = arith::XOrIOp::create(
+              b, l, keep, arith::ConstantOp::create(b, l, b.getBoolAttr(true)));
+        linalg::YieldOp::create(b, l, keep);
+      });
+  return gen.getResult(0);
+}
+
+/// The mask operand: the matched mask tensor, or a·mask + b computed in f32
+/// by an elementwise generic over the mask's own (broadcastable) shape.
+Value materializeMask(PatternRewriter &rewriter, Location loc,
+                      const Match &m) {
+  if (m.maskPredicate)
+    return materializeKeepMask(rewriter, loc, m.mask, *m.maskPredicate);
+  auto [a, b] = m.maskAffine;
+  if (!m.mask || (a == 1.0 && b == 0.0))
+    return m.mask;
+  auto ty = cast<RankedTensorType>(m.mask.getType());
+  Type f32 = rewriter.getF32Type();
+  auto outTy = RankedTensorType::get(ty.getShape(), f32);
+  SmallVector<OpFoldResult> sizes =
+      tensor::getMixedSizes(rewriter, loc, m.mask);
+  Value init = tensor::EmptyOp::create(rewriter, loc, sizes, f32);
+  AffineMap id = rewriter.getMultiDimIdentityMap(ty.getRank());
+  SmallVector<utils::IteratorType> iters(ty.getRank(),
+                                         utils::IteratorType::parallel);
+  auto gen = linalg::GenericOp::create(
+      rewriter, loc, outTy, m.mask, init, ArrayRef<AffineMap>{id, id}, iters,
+      [&](OpBuilder &b2, Location l, ValueRange args) {
+        Value x = args[0];
+        if (x.getType() != f32)
+          x = arith::ExtFOp::create(b2, l, f32, x);
+        Value ca = arith::ConstantOp::create(b2, l, b2.getF32FloatAttr(a));
+        Value cb = arith::ConstantOp::create(b2, l, b2.getF32FloatAttr(b));
+        Value y = arith::MulFOp::create(b2, l, x, ca);
+        linalg::YieldOp::create(b2, l,
+                                ValueRange{arith::AddFOp::create(b2, l, y, cb)});
+      });
+  return gen.getResult(0);
+}
+
+/// The ops after the anchor that the fused op replaces: with a split, the
+/// expand_shape back to the expanded shape first, then single-use transposes
+/// and the final truncation. Returns the last one (or the anchor).
+Operation *collectEpilogue(linalg::LinalgOp anchor, Match &m,
+                           SmallVectorImpl<Operation *> &epilogue) {
+  Operation *last = anchor;
+  if (m.split) {
+    // A transpose of the collapsed result permutes collapsed dims: look
+    // further only once the result is back in the expanded shape.
+    tensor::ExpandShapeOp ex = consumerExpand(anchor);
+    if (!ex || ex.getReassociationIndices() != m.split->re ||
+        !llvm::equal(ex.getResultType().getShape(), m.split->shape))
+      return last;
+    while (linalg::GenericOp t = elementwiseTruncUser(last->getResult(0))) {
+      epilogue.push_back(t);
+      last = t;
+    }
+    epilogue.push_back(ex);
+    last = ex;
+  }
+  while (Operation *next = absorbableEpilogue(last->getResult(0), m.oPerm)) {
+    epilogue.push_back(next);
+    last = next;
+  }
+  return last;
+}
+
+/// The fused op's destination: the init of the last absorbed op with one,
+/// else the anchor's (expanded to the split's shape). The op overwrites its
+/// output, so a fill of the accumulator is dropped.
+Value outputInit(PatternRewriter &rewriter, linalg::LinalgOp anchor,
+                 const Match &m, ArrayRef<Operation *> epilogue) {
+  Value init = anchor.getDpsInitOperand(0)->get();
+  // With a split, inits before the expand_shape are in the collapsed shape.
+  bool collapsed = m.split.has_value(), initCollapsed = collapsed;
+  for (Operation *op : epilogue) {
+    if (isa<tensor::ExpandShapeOp>(op))
+      collapsed = false;
+    if (auto dps = dyn_cast<DestinationStyleOpInterface>(op)) {
+      init = dps.getDpsInitOperand(0)->get();
+      initCollapsed = collapsed;
+    }
+  }
+  if (auto fill = init.getDefiningOp<linalg::FillOp>())
+    init = fill.getOutputs()[0];
+  if (initCollapsed) {
+    auto ty = cast<RankedTensorType>(init.getType());
+    init = tensor::ExpandShapeOp::create(
+        rewriter, anchor.getLoc(),
+        RankedTensorType::get(m.split->shape, ty.getElementType()), init,
+        m.split->re);
+  }
+  return init;
+}
+
 struct FuseAttention : OpInterfaceRewritePattern<linalg::LinalgOp> {
   FuseAttention(MLIRContext *ctx, bool remarks)
       : OpInterfaceRewritePattern(ctx), remarks(remarks) {}
@@ -1444,18 +2368,10 @@ struct FuseAttention : OpInterfaceRewritePattern<linalg::LinalgOp> {
     Location loc = anchor.getLoc();
     // Fold single-use transposes and the final truncation into the op.
     SmallVector<Operation *> epilogue;
-    Operation *last = anchor;
-    Value init = anchor.getDpsInitOperand(0)->get();
-    while (Operation *next = absorbableEpilogue(last->getResult(0), m.oPerm)) {
-      epilogue.push_back(next);
-      last = next;
-      init = cast<DestinationStyleOpInterface>(next).getDpsInitOperand(0)->get();
-    }
-    // The op overwrites its output: a fill of the accumulator is dead.
-    if (auto fill = init.getDefiningOp<linalg::FillOp>())
-      init = fill.getOutputs()[0];
+    Operation *last = collectEpilogue(anchor, m, epilogue);
     // The epilogue's init may be created after the anchor.
     rewriter.setInsertionPoint(last);
+    Value init = outputInit(rewriter, anchor, m, epilogue);
     Value q = m.query, k = m.key, v = m.value;
     auto recollapse = [&](Value t, ArrayRef<ReassociationIndices> re) {
       return re.empty() ? t
@@ -1486,7 +2402,8 @@ struct FuseAttention : OpInterfaceRewritePattern<linalg::LinalgOp> {
       v = addUnitDim(v, m.vPerm);
       init = addUnitDim(init, m.oPerm);
     }
-    auto op = AttentionOp::create(rewriter, loc, q, k, v, m.mask, init,
+    Value mask = materializeMask(rewriter, loc, m);
+    auto op = AttentionOp::create(rewriter, loc, q, k, v, mask, init,
                                   m.scale, m.causal);
     if (DenseI64ArrayAttr a = permAttr(rewriter, m.qPerm))
       op.setQueryPermAttr(a);
@@ -1499,6 +2416,9 @@ struct FuseAttention : OpInterfaceRewritePattern<linalg::LinalgOp> {
     if (remarks)
       anchor->emitRemark(describe(m));
     Value result = op->getResult(0);
+    if (m.split && last == anchor.getOperation())
+      result = tensor::CollapseShapeOp::create(rewriter, loc, result,
+                                               m.split->re);
     if (unitHead)
       result = tensor::CollapseShapeOp::create(
           rewriter, loc, last->getResult(0).getType(), result,

@@ -1,6 +1,7 @@
 // torch-mlir style collapsed batch_matmul chain where Q is scaled (a linalg
-// computation) BEFORE being collapsed to [B*H,S,D]: the fused op reads Q
-// re-collapsed from the function argument.
+// computation) BEFORE being collapsed to [B*H,S,D]: the [B*H] batch is
+// matched as the [B, H] it was collapsed from, so the fused op reads the 4-D
+// function arguments in place.
 // RUN: attn-opt %s --attn-fuse | FileCheck %s --check-prefix=FUSED
 // RUN: attn-opt %s --attn-fuse --attn-pipeline="target=cpu tile=false" \
 // RUN:   | mlir-runner -e main --entry-point-result=void \
@@ -13,8 +14,8 @@
 // RUN: attn-opt %s --attn-fuse=remarks=true -verify-diagnostics -o /dev/null
 // CHECK: PASS
 // FUSED: func.func @torch_batch_matmul_transpose
-// FUSED: %[[QC:.*]] = tensor.collapse_shape %arg0 {{\[}}[0, 1], [2], [3]] : tensor<2x4x5x8xf32> into tensor<8x5x8xf32>
-// FUSED: attn.attention ins(%[[QC]], %{{.*}}, %{{.*}} : tensor<8x5x8xf32>, tensor<8x7x8xf32>, tensor<8x7x8xf32>) outs(%{{.*}} : tensor<8x5x8xf32>) scale(0.353553
+// FUSED-NOT: tensor.collapse_shape
+// FUSED: attn.attention ins(%arg0, %arg1, %arg2 : tensor<2x4x5x8xf32>, tensor<2x4x7x8xf32>, tensor<2x4x7x8xf32>) outs(%{{.*}} : tensor<2x4x5x8xf32>) scale(0.353553
 // FUSED-NOT: math.exp
 // FUSED: func.func @main
 

@@ -86,7 +86,7 @@ func.func @log_softmax(%q: tensor<2x2x5x16xf32>, %k: tensor<2x2x7x16xf32>, %v: t
   %init23 = tensor.empty() : tensor<2x2x5x16xf32>
   %cst24 = arith.constant 0.000000e+00 : f32
   %fill25 = linalg.fill ins(%cst24 : f32) outs(%init23 : tensor<2x2x5x16xf32>) -> tensor<2x2x5x16xf32>
-  // expected-remark @below {{not fused: unsupported operation 'math.log'}}
+  // expected-remark @below {{not fused: P is not a normalised exponential}}
   %r26 = linalg.generic {indexing_maps = [affine_map<(b, h, m, n, e) -> (b, h, m, n)>, affine_map<(b, h, m, n, e) -> (b, h, n, e)>, affine_map<(b, h, m, n, e) -> (b, h, m, e)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]}
       ins(%r22, %v : tensor<2x2x5x7xf32>, tensor<2x2x7x16xf32>) outs(%fill25 : tensor<2x2x5x16xf32>) {
   ^bb0(%a0: f32, %a1: f32, %a2: f32):

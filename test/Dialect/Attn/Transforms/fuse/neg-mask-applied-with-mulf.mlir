@@ -48,7 +48,7 @@ func.func @mask_applied_with_mulf(%q: tensor<2x2x5x16xf32>, %k: tensor<2x2x7x16x
   %init11 = tensor.empty() : tensor<2x2x5x16xf32>
   %cst12 = arith.constant 0.000000e+00 : f32
   %fill13 = linalg.fill ins(%cst12 : f32) outs(%init11 : tensor<2x2x5x16xf32>) -> tensor<2x2x5x16xf32>
-  // expected-remark @below {{not fused: scores have a term that is neither Q·Kᵀ, a constant scale nor an additive mask}}
+  // expected-remark @below {{not fused: the scores are multiplied by a tensor, not by a constant scale}}
   %r14 = linalg.generic {indexing_maps = [affine_map<(b, h, m, n, e) -> (b, h, m, n)>, affine_map<(b, h, m, n, e) -> (b, h, n, e)>, affine_map<(b, h, m, n, e) -> (b, h, m, e)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]}
       ins(%sm10, %v : tensor<2x2x5x7xf32>, tensor<2x2x7x16xf32>) outs(%fill13 : tensor<2x2x5x16xf32>) {
   ^bb0(%a0: f32, %a1: f32, %a2: f32):

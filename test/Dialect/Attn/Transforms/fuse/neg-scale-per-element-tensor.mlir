@@ -38,7 +38,7 @@ func.func @scale_per_element_tensor(%q: tensor<2x2x5x16xf32>, %k: tensor<2x2x7x1
   %init9 = tensor.empty() : tensor<2x2x5x16xf32>
   %cst10 = arith.constant 0.000000e+00 : f32
   %fill11 = linalg.fill ins(%cst10 : f32) outs(%init9 : tensor<2x2x5x16xf32>) -> tensor<2x2x5x16xf32>
-  // expected-remark @below {{not fused: scores have a term that is neither Q·Kᵀ, a constant scale nor an additive mask}}
+  // expected-remark @below {{not fused: the scores are multiplied by a tensor, not by a constant scale}}
   %r12 = linalg.generic {indexing_maps = [affine_map<(b, h, m, n, e) -> (b, h, m, n)>, affine_map<(b, h, m, n, e) -> (b, h, n, e)>, affine_map<(b, h, m, n, e) -> (b, h, m, e)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]}
       ins(%sm8, %v : tensor<2x2x5x7xf32>, tensor<2x2x7x16xf32>) outs(%fill11 : tensor<2x2x5x16xf32>) {
   ^bb0(%a0: f32, %a1: f32, %a2: f32):
