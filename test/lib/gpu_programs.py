@@ -21,6 +21,13 @@ reference, and against the program's CPU output.
       checks it the same way: the placement, copies, result buffers and
       generic kernels of the host side, without the attention kernels.
 
+  compile [--only REGEX] [-j N] [--emit obj|ptx] (no GPU needed) compiles,
+      with `attn-compile --target=cuda` (obj: kernels through ptxas), both
+      variants of every program above and every case of the fusion tests
+      (test/Dialect/Attn/Transforms/fuse, split at `// -----`) and of the
+      exporter corpus (test/External): what target=cpu accepts, target=cuda
+      must compile too.
+
 A program whose GPU compile fails is recorded in the manifest and counts as
 a failure when run.
 """
@@ -155,6 +162,59 @@ def run_all(args):
     return 0 if failed == 0 else 1
 
 
+def compile_inputs(only):
+    """(name, text) of every program and test case that must compile."""
+    for name, path, _ in programs(only):
+        yield name, open(path).read()
+    dirs = [os.path.join(ROOT, "test", "Dialect", "Attn", "Transforms", "fuse"),
+            os.path.join(ROOT, "test", "External")]
+    for d in dirs:
+        for path in sorted(glob.glob(os.path.join(d, "**", "*.mlir"),
+                                     recursive=True)):
+            rel = os.path.relpath(path, os.path.join(ROOT, "test"))
+            for i, case in enumerate(open(path).read().split("// -----")):
+                name = f"{rel[:-len('.mlir')].replace('/', '-')}.{i}"
+                # Cases of diagnostics tests whose input is invalid.
+                if "expected-error" in case or (only and
+                                                not re.search(only, name)):
+                    continue
+                yield name, case
+
+
+def compile_one(args, name, text, tmp):
+    bindir = os.path.join(args.build, "bin")
+    src = os.path.join(tmp, name + ".mlir")
+    with open(src, "w") as f:
+        f.write(text)
+    failures = []
+    for variant, flags in (("unfused", ["--no-fuse"]), ("fused", [])):
+        r = run([os.path.join(bindir, "attn-compile"), src, "--target=cuda",
+                 "--chip=" + args.chip, "--emit=" + args.emit,
+                 "-o", os.path.join(tmp, f"{name}.{variant}.{args.emit}")] +
+                flags)
+        if r.returncode != 0:
+            lines = [l for l in r.stderr.splitlines() if "error" in l]
+            failures.append(f"{variant}: " + (lines or ["exit %d" %
+                                                        r.returncode])[0])
+    return not failures, "; ".join(failures) or "compiled"
+
+
+def compile_all(args):
+    import concurrent.futures
+    import tempfile
+    tmp = tempfile.mkdtemp(prefix="attn-compile-")
+    todo = list(compile_inputs(args.only))
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        results = list(pool.map(
+            lambda p: (p[0],) + compile_one(args, p[0], p[1], tmp), todo))
+    failed = 0
+    for name, ok, msg in results:
+        failed += not ok
+        print(f"{'PASS' if ok else 'FAIL'} {name}: {msg}")
+    print(f"{len(results) - failed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
 def emulate_one(args, name, path, ref, tmp):
     bindir = os.path.join(args.build, "bin")
     runner = os.path.join(args.llvm, "bin", "mlir-runner")
@@ -215,7 +275,15 @@ def main():
     e.add_argument("--llvm", default="/usr/lib/llvm-22")
     e.add_argument("--only", default="")
     e.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
+    c = sub.add_parser("compile")
+    c.add_argument("--build", default=os.path.join(ROOT, "build"))
+    c.add_argument("--chip", default="sm_90a")
+    c.add_argument("--only", default="")
+    c.add_argument("--emit", choices=("obj", "ptx"), default="obj")
+    c.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
     a = p.parse_args()
+    if a.cmd == "compile":
+        return compile_all(a)
     if a.cmd == "emulate":
         return emulate_all(a)
     if a.cmd == "build":

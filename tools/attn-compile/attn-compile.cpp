@@ -63,9 +63,8 @@ static cl::opt<std::string>
                           "from the output's extension, else so)"),
          cl::init(""));
 static cl::opt<bool> noFuse("no-fuse",
-                            cl::desc("Skip --attn-prepare and --attn-fuse "
-                                     "(input already holds attn.attention or "
-                                     "needs no fusion)"),
+                            cl::desc("Skip --attn-fuse (input already holds "
+                                     "attn.attention or must run unfused)"),
                             cl::init(false));
 static cl::opt<std::string>
     pipelineOptions("pipeline-options",
@@ -312,11 +311,11 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr, Emit kin
   PassManager pm(&context);
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
-  if (!noFuse) {
-    // Exporters' IR (TOSA included) is normalised first: --attn-prepare.
-    attn::buildAttnPreparePipeline(pm, attn::AttnPrepareOptions());
+  // Exporters' IR (TOSA included) is normalised first: --attn-prepare, which
+  // unfused programs need as much as fused ones (TOSA has no other lowering).
+  attn::buildAttnPreparePipeline(pm, attn::AttnPrepareOptions());
+  if (!noFuse)
     pm.addPass(attn::createAttnFuse());
-  }
   std::string options = "target=" + target;
   if (target == "cuda")
     options += " chip=" + chip +

@@ -141,12 +141,12 @@ void placeAlloc(RewriterBase &rw, memref::AllocOp op) {
 
 /// A stack buffer lives until its block ends: a device buffer freed there.
 void placeAlloca(RewriterBase &rw, memref::AllocaOp op) {
+  Location loc = op.getLoc();
   rw.setInsertionPoint(op);
-  Value buffer =
-      deviceAlloc(rw, op.getLoc(), op.getType(), op.getDynamicSizes());
+  Value buffer = deviceAlloc(rw, loc, op.getType(), op.getDynamicSizes());
   rw.replaceOp(op, buffer);
   rw.setInsertionPoint(buffer.getParentBlock()->getTerminator());
-  deviceFree(rw, op.getLoc(), buffer);
+  deviceFree(rw, loc, buffer);
 }
 
 LogicalResult placeCopy(RewriterBase &rw, memref::CopyOp op) {
