@@ -12,12 +12,18 @@
 // same numbers (compared with the unfused model and a float64 numpy model,
 // test/lib/model_check.py).
 //
+// %t.cuda-host: the whole model through the host side of target=cuda
+// (device buffers, result buffers, every op but attention a generic
+// kernel), the GPU emulated on the host (--test-attn-cuda-host-on-cpu).
+//
 // RUN: attn-opt %s --attn-prepare --attn-fuse | FileCheck %s
 // RUN: attn-opt %s --attn-prepare --attn-fuse=remarks=true -verify-diagnostics -o /dev/null
 // RUN: %harness %s --scale 0=2 --scale 3=0.5 --scale 4=0.5 --scale 5=0.5 --scale 6=0.5 --scale 8=0.5 --scale 9=0.5 --scale 10=0.5 --scale 12=0.5 --scale 13=0.5 --scale 14=0.5 --scale 15=0.5 --scale 17=0.5 --scale 18=0.5 --scale 19=0.5 | attn-opt --attn-prepare --attn-pipeline="target=cpu tile=false" | %run > %t.unfused
 // RUN: %harness %s --scale 0=2 --scale 3=0.5 --scale 4=0.5 --scale 5=0.5 --scale 6=0.5 --scale 8=0.5 --scale 9=0.5 --scale 10=0.5 --scale 12=0.5 --scale 13=0.5 --scale 14=0.5 --scale 15=0.5 --scale 17=0.5 --scale 18=0.5 --scale 19=0.5 | attn-opt --attn-prepare --attn-fuse --attn-pipeline=target=cpu | %run > %t.fused
+// RUN: %harness %s --scale 0=2 --scale 3=0.5 --scale 4=0.5 --scale 5=0.5 --scale 6=0.5 --scale 8=0.5 --scale 9=0.5 --scale 10=0.5 --scale 12=0.5 --scale 13=0.5 --scale 14=0.5 --scale 15=0.5 --scale 17=0.5 --scale 18=0.5 --scale 19=0.5 | attn-opt --attn-prepare --attn-fuse --test-attn-cuda-host-on-cpu | %run > %t.cuda-host
 // RUN: %model-check llama %t.unfused | FileCheck %s --check-prefix=REF
 // RUN: %model-check llama %t.fused | FileCheck %s --check-prefix=REF
+// RUN: %model-check llama %t.cuda-host | FileCheck %s --check-prefix=REF
 // RUN: %attn-check compare %t.fused %t.unfused | FileCheck %s --check-prefix=REF
 // REF: PASS
 // RECALL: @llama_decoder 2
