@@ -74,6 +74,16 @@ LogicalResult lowerAttentionTile(RewriterBase &rewriter, AttentionOp tile,
 void populateAttnTilePatterns(RewritePatternSet &patterns,
                               const AttnTilingOptions &options = {});
 
+/// Rewrites `op`, grouped-query attention with one query row, as attention
+/// over `Hkv` heads of `G` query rows (reshapes, no copies); fails when
+/// something in the op depends on the query head or row
+/// (--attn-pack-grouped-queries).
+FailureOr<AttentionOp> packGroupedQueries(RewriterBase &rewriter,
+                                          AttentionOp op);
+
+/// The pattern of --attn-pack-grouped-queries.
+void populateAttnPackGroupedQueriesPatterns(RewritePatternSet &patterns);
+
 #define GEN_PASS_REGISTRATION
 #include "attn/Dialect/Attn/Transforms/Passes.h.inc"
 

@@ -114,4 +114,22 @@ def AttnLowerDynamicExpandShape : Pass<"attn-lower-dynamic-expand-shape"> {
   ];
 }
 
+def AttnPackGroupedQueries : Pass<"attn-pack-grouped-queries"> {
+  let summary = "Rewrite grouped-query decoding (one query row per head) "
+                "as multi-head attention over the query heads of a group";
+  let description = [{
+    An `attn.attention` with one query row, `Hq = G * Hkv` query heads and
+    nothing that tells its query heads or rows apart (no mask that varies
+    over them, no causal condition but a bottom-right one, which one row
+    does not feel) becomes an op with `Hkv` heads of `G` query rows, through
+    reshapes of the query, output and log-sum-exp: every kernel then streams
+    each key/value head once instead of `G` times. Query and output must be
+    stored with their other dims in logical order (BHSD or BSHD with a unit
+    query length). Not in `--attn-pipeline`: with few batches and key/value
+    heads the packed op has fewer blocks than the GPU has multiprocessors
+    until split-KV spreads the keys over more blocks.
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
 #endif // ATTN_DIALECT_ATTN_TRANSFORMS_PASSES_TD
