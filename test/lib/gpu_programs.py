@@ -199,20 +199,26 @@ def compile_one(args, name, text, tmp):
     return not failures, "; ".join(failures) or "compiled"
 
 
-def compile_all(args):
+def run_cases(todo, one, jobs, prefix):
+    """Runs `one(name, *rest, tmp)` for each (name, *rest) of `todo` on
+    `jobs` threads; prints a line per case and the counts."""
     import concurrent.futures
     import tempfile
-    tmp = tempfile.mkdtemp(prefix="attn-compile-")
-    todo = list(compile_inputs(args.only))
-    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-        results = list(pool.map(
-            lambda p: (p[0],) + compile_one(args, p[0], p[1], tmp), todo))
+    tmp = tempfile.mkdtemp(prefix=prefix)
+    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+        results = list(pool.map(lambda c: (c[0],) + one(*c, tmp), todo))
     failed = 0
     for name, ok, msg in results:
         failed += not ok
         print(f"{'PASS' if ok else 'FAIL'} {name}: {msg}")
     print(f"{len(results) - failed} passed, {failed} failed")
     return 0 if failed == 0 else 1
+
+
+def compile_all(args):
+    return run_cases(list(compile_inputs(args.only)),
+                     lambda name, text, tmp: compile_one(args, name, text, tmp),
+                     args.jobs, "attn-compile-")
 
 
 def emulate_one(args, name, path, ref, tmp):
@@ -241,19 +247,10 @@ def emulate_one(args, name, path, ref, tmp):
 
 
 def emulate_all(args):
-    import concurrent.futures
-    import tempfile
-    tmp = tempfile.mkdtemp(prefix="attn-emulate-")
-    todo = list(programs(args.only))
-    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-        results = list(pool.map(
-            lambda p: (p[0],) + emulate_one(args, p[0], p[1], p[2], tmp), todo))
-    failed = 0
-    for name, ok, msg in results:
-        failed += not ok
-        print(f"{'PASS' if ok else 'FAIL'} {name}: {msg}")
-    print(f"{len(results) - failed} passed, {failed} failed")
-    return 0 if failed == 0 else 1
+    return run_cases(
+        list(programs(args.only)),
+        lambda name, path, ref, tmp: emulate_one(args, name, path, ref, tmp),
+        args.jobs, "attn-emulate-")
 
 
 def main():
