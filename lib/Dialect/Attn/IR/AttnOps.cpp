@@ -3,9 +3,11 @@
 #include "attn/Dialect/Attn/IR/AttentionUtils.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/STLExtras.h"
 
 #include <cmath>
@@ -107,6 +109,56 @@ Value AttentionOp::buildScoreMod(OpBuilder &b, Value score,
 Value AttentionOp::buildMaskMod(OpBuilder &b, ValueRange indices) {
   assert(hasMaskMod() && "no mask_mod region");
   return cloneRegionBody(b, getMaskMod(), indices);
+}
+
+//===----------------------------------------------------------------------===//
+// Canonicalization
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Folds tensor.cast producers into the op, moving its regions into the new
+/// op. Upstream's generic pattern for destination-style ops
+/// (tensor::FoldTensorCastProducerOp) clones regions with a listener
+/// attached, which fails on an empty region: this one runs first (higher
+/// benefit) and leaves it nothing to fold.
+struct FoldTensorCastIntoAttention : OpRewritePattern<AttentionOp> {
+  FoldTensorCastIntoAttention(MLIRContext *ctx)
+      : OpRewritePattern(ctx, /*benefit=*/2) {}
+
+  LogicalResult matchAndRewrite(AttentionOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!tensor::hasFoldableTensorCastOperand(op))
+      return failure();
+    SmallVector<Type> resultTypes(op->getResultTypes());
+    SmallVector<Value> operands =
+        tensor::getUpdatedOperandsAfterCastOpFolding(op, resultTypes);
+    OperationState state(op.getLoc(), op->getName(), operands, resultTypes,
+                         op->getDiscardableAttrDictionary().getValue());
+    state.propertiesAttr = op->getPropertiesAsAttribute();
+    for (unsigned i = 0, e = op->getNumRegions(); i < e; ++i)
+      state.addRegion();
+    Operation *newOp = rewriter.create(state);
+    for (auto [from, to] :
+         llvm::zip(op->getRegions(), newOp->getRegions()))
+      rewriter.inlineRegionBefore(from, to, to.end());
+    SmallVector<Value> replacements;
+    for (auto [oldResult, newResult] :
+         llvm::zip(op->getResults(), newOp->getResults())) {
+      Value r = newResult;
+      if (oldResult.getType() != r.getType())
+        r = tensor::CastOp::create(rewriter, op.getLoc(), oldResult.getType(),
+                                   r);
+      replacements.push_back(r);
+    }
+    rewriter.replaceOp(op, replacements);
+    return success();
+  }
+};
+} // namespace
+
+void AttentionOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                              MLIRContext *ctx) {
+  results.add<FoldTensorCastIntoAttention>(ctx);
 }
 
 //===----------------------------------------------------------------------===//
@@ -338,9 +390,9 @@ static LogicalResult verifySinks(AttentionOp op, ArrayRef<int64_t> scores) {
                           "query head), got ")
            << sTy;
   if (!compatible(sTy.getDimSize(0), heads))
-    return op.emitOpError() << "sinks size (" << dimStr(sTy.getDimSize(0))
-                            << ") must equal the query heads ("
-                            << dimStr(heads) << ")";
+    return op.emitOpError()
+           << "sinks size (" << dimStr(sTy.getDimSize(0))
+           << ") must equal the query heads (" << dimStr(heads) << ")";
   return success();
 }
 
@@ -395,8 +447,7 @@ static LogicalResult verifyModRegion(AttentionOp op, Region &region,
   expected.append(numIndices, IndexType::get(op.getContext()));
   if (block.getNumArguments() != expected.size() ||
       !llvm::equal(block.getArgumentTypes(), expected)) {
-    InFlightDiagnostic diag = op.emitOpError()
-                              << name << " region must take ";
+    InFlightDiagnostic diag = op.emitOpError() << name << " region must take ";
     if (leading)
       diag << "the " << leading << " score and ";
     return diag << numIndices << " index arguments (batch..., head, query, "

@@ -399,10 +399,10 @@ static void cloneModRegion(OpBuilder &b, Region &from, Region &to,
   for (auto [i, arg] : llvm::enumerate(dst->getArguments())) {
     Value absolute = arg;
     if (i >= numLeading && !isConstantIntValue(offsets[i - numLeading], 0))
-      absolute = arith::AddIOp::create(
-          b, arg.getLoc(), arg,
-          getValueOrCreateConstantIndexOp(b, arg.getLoc(),
-                                          offsets[i - numLeading]));
+      absolute =
+          arith::AddIOp::create(b, arg.getLoc(), arg,
+                                getValueOrCreateConstantIndexOp(
+                                    b, arg.getLoc(), offsets[i - numLeading]));
     mapping.map(src.getArgument(i), absolute);
   }
   for (Operation &op : src)

@@ -51,10 +51,10 @@ namespace {
 //===----------------------------------------------------------------------===//
 
 enum class SymKind {
-  Leaf,    // tensor[idx]
-  Const,   // a float constant
-  Index,   // an index-typed affine expression of global dims
-  Cast,    // extf/truncf: value-preserving up to rounding
+  Leaf,  // tensor[idx]
+  Const, // a float constant
+  Index, // an index-typed affine expression of global dims
+  Cast,  // extf/truncf: value-preserving up to rounding
   Neg,
   Add,
   Sub,
@@ -64,14 +64,14 @@ enum class SymKind {
   Exp,
   Exp2,
   Log,
-  Select,  // ops[0] ? ops[1] : ops[2]
-  Cmp,     // integer comparison, `pred`
-  CmpF,    // float comparison, `fpred`
-  Not,     // boolean negation
-  And,     // boolean conjunction
+  Select,      // ops[0] ? ops[1] : ops[2]
+  Cmp,         // integer comparison, `pred`
+  CmpF,        // float comparison, `fpred`
+  Not,         // boolean negation
+  And,         // boolean conjunction
   BoolToFloat, // uitofp of an i1: 1.0 or 0.0
-  Reduce,  // add/max/and-reduction of ops[0] over `dims` (isMax, isAnd)
-  Softmax, // linalg.softmax of ops[0] over global dim `dims[0]`
+  Reduce,      // add/max/and-reduction of ops[0] over `dims` (isMax, isAnd)
+  Softmax,     // linalg.softmax of ops[0] over global dim `dims[0]`
   // Score modifications (absorbed into score_mod / mask_mod regions):
   Tanh,       // math.tanh (Gemma-2 soft-capping)
   IntToFloat, // sitofp/uitofp of an integer (ALiBi's j - i), `origOp`
@@ -1899,8 +1899,7 @@ bool AttentionMatcher::isModExpr(Sym *s, bool inMask, std::string &why) const {
     // per-head factor is not a score modification of the families).
     for (int i = 0; i < 2; ++i)
       if (containsSym(s->ops[i], match.qk) &&
-          (!constValue(s->ops[1 - i]) ||
-           (s->kind == SymKind::Div && i == 1))) {
+          (!constValue(s->ops[1 - i]) || (s->kind == SymKind::Div && i == 1))) {
         why = "the scores are multiplied by a tensor, not by a constant "
               "scale";
         return false;
@@ -1955,39 +1954,42 @@ bool readsHeadOnly(Sym *l, unsigned head) {
   return named == 1;
 }
 
+/// Whether `leaf` is `t` or a tensor `t` is read through.
+bool readsThrough(Sym *t, Sym *leaf) {
+  for (Sym *x = stripCasts(t); x; x = x->outer)
+    if (x == leaf)
+      return true;
+  return false;
+}
+
 LogicalResult AttentionMatcher::matchSinks() {
   if (!sinkExp)
     return success();
   if (batchDims.empty())
     return reject("sinks need a head dimension");
   unsigned head = batchDims.back();
-  Linear sink, rest;
+  Linear sink;
   linearize(sinkExp->ops[0], 1.0, sink);
-  rest.c0 = sink.c0;
+  // exp(sink[h] - m): one logit read at the head, with coefficient 1.
   Sym *leaf = nullptr;
   for (auto [t, c] : sink.terms)
     for (Sym *x = stripCasts(t); !leaf && x && x->kind == SymKind::Leaf;
          x = x->outer)
       if (std::abs(c - 1.0) < 1e-12 && readsHeadOnly(x, head))
         leaf = x;
-  // The sink's exponent subtracts the numerator's row shift (the max).
-  Linear shift;
+  if (!leaf)
+    return reject("the extra term of the softmax denominator is not "
+                  "exp(sink[h] - max), an f32 logit per head");
+  // The rest of its exponent is the numerator's row shift (the max).
+  Linear rest, shift;
+  rest.c0 = sink.c0;
+  for (auto [t, c] : sink.terms)
+    if (std::abs(c - 1.0) >= 1e-12 || !readsThrough(t, leaf))
+      rest.terms.push_back({t, c});
   shift.c0 = softmaxInput.c0;
   for (auto [t, c] : softmaxInput.terms)
     if (!dependsOn(t, kDim))
       shift.terms.push_back({t, c});
-  if (!leaf)
-    return reject("the extra term of the softmax denominator is not "
-                  "exp(sink[h] - max), an f32 logit per head");
-  rest.terms.clear();
-  for (auto [t, c] : sink.terms)
-    if (!(std::abs(c - 1.0) < 1e-12 && [&] {
-          for (Sym *x = stripCasts(t); x; x = x->outer)
-            if (x == leaf)
-              return true;
-          return false;
-        }()))
-      rest.terms.push_back({t, c});
   if (!sameLinear(shift, rest, {}, ev->unitDims()))
     return reject("the sink term does not subtract the numerator's row "
                   "maximum");
@@ -2875,9 +2877,14 @@ Value ModEmitter::affine(AffineExpr e) {
   SmallVector<Value> dimValues(numDims, any);
   for (auto [d, v] : dims)
     dimValues[d] = v;
+  // Sizes of dynamic dims are read in the region, only those `e` uses.
   SmallVector<Value> symValues;
-  for (auto [t, d] : m.evaluator->getSymbolSources())
-    symValues.push_back(tensor::DimOp::create(b, loc, t, d));
+  for (auto [i, source] : llvm::enumerate(m.evaluator->getSymbolSources()))
+    symValues.push_back(
+        e.isFunctionOfSymbol(i)
+            ? tensor::DimOp::create(b, loc, source.first, source.second)
+                  .getResult()
+            : any);
   return affine::expandAffineExpr(b, loc, e, dimValues, symValues);
 }
 
@@ -3011,17 +3018,17 @@ void buildModRegions(PatternRewriter &rewriter, AttentionOp op,
   if (!m.scoreTerms.empty()) {
     SmallVector<Type> types{f32};
     llvm::append_range(types, indexTypes);
-    Block *block =
-        rewriter.createBlock(&op.getScoreMod(), {}, types, locs);
+    Block *block = rewriter.createBlock(&op.getScoreMod(), {}, types, locs);
     ModEmitter em(rewriter, loc, m, block->getArguments().drop_front(),
                   block->getArgument(0));
     Value x = m.plainScore ? block->getArgument(0) : Value();
     for (auto [t, c] : m.scoreTerms) {
       Value v = em.emitF(t);
       if (c != 1.0)
-        v = arith::MulFOp::create(rewriter, loc, v,
-                                  arith::ConstantOp::create(
-                                      rewriter, loc, rewriter.getF32FloatAttr(c)));
+        v = arith::MulFOp::create(
+            rewriter, loc, v,
+            arith::ConstantOp::create(rewriter, loc,
+                                      rewriter.getF32FloatAttr(c)));
       x = x ? arith::AddFOp::create(rewriter, loc, x, v).getResult() : v;
     }
     YieldOp::create(rewriter, loc, x);
@@ -3036,9 +3043,10 @@ void buildModRegions(PatternRewriter &rewriter, AttentionOp op,
       if (!keepWhen)
         k = arith::XOrIOp::create(
             rewriter, loc, k,
-            arith::ConstantOp::create(rewriter, loc, rewriter.getBoolAttr(true)));
-      keep = keep ? arith::AndIOp::create(rewriter, loc, keep, k).getResult()
-                  : k;
+            arith::ConstantOp::create(rewriter, loc,
+                                      rewriter.getBoolAttr(true)));
+      keep =
+          keep ? arith::AndIOp::create(rewriter, loc, keep, k).getResult() : k;
     }
     YieldOp::create(rewriter, loc, keep);
   }
@@ -3047,7 +3055,7 @@ void buildModRegions(PatternRewriter &rewriter, AttentionOp op,
 /// The sinks operand: the matched tensor, collapsed to [Hq].
 Value sinksOperand(PatternRewriter &rewriter, Location loc, Value sinks) {
   auto ty = cast<RankedTensorType>(sinks.getType());
-  if (!sinks || ty.getRank() == 1)
+  if (ty.getRank() == 1)
     return sinks;
   SmallVector<ReassociationIndices> re{
       llvm::to_vector(llvm::seq<int64_t>(0, ty.getRank()))};

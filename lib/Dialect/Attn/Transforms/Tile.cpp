@@ -260,8 +260,7 @@ Value TileLowering::scaleAndMask(OpBuilder &b, Value s, Value ks, Value bk,
         Value x;
         if (tile.hasScoreMod()) {
           x = arith::MulFOp::create(
-              nb2, l, a[0],
-              cstF32(nb2, l, tile.getScale().convertToDouble()));
+              nb2, l, a[0], cstF32(nb2, l, tile.getScale().convertToDouble()));
           x = arith::MulFOp::create(nb2, l, tile.buildScoreMod(nb2, x, idx),
                                     cstF32(nb2, l, M_LOG2E));
         } else {
@@ -490,7 +489,8 @@ RowState TileLowering::applySinks(OpBuilder &b, RowState st) {
   Value sink = tensor::ExtractOp::create(b, loc, tile.getSinks(),
                                          ValueRange{cstIndex(b, loc, 0)});
   sink = arith::MulFOp::create(b, loc, sink, cstF32(b, loc, M_LOG2E));
-  AffineMap id1 = b.getMultiDimIdentityMap(1), id2 = b.getMultiDimIdentityMap(2);
+  AffineMap id1 = b.getMultiDimIdentityMap(1),
+            id2 = b.getMultiDimIdentityMap(2);
   AffineMap row = AffineMap::get(2, 0, getAffineDimExpr(0, ctx));
   Value mStar = buildGeneric(
       b, loc, st.max, st.max, {id1, id1}, getIterators(1, 0),
