@@ -853,7 +853,8 @@ Sym *Evaluator::evalScoreModOp(Operation *def,
   };
   if (isa<math::TanhOp>(def))
     return withOperands(SymKind::Tanh);
-  if (isa<arith::SIToFPOp, arith::UIToFPOp>(def))
+  if (isa<arith::SIToFPOp, arith::UIToFPOp>(def) &&
+      !def->getOperand(0).getType().isInteger(1))
     return withOperands(SymKind::IntToFloat);
   if (isa<arith::MinSIOp, arith::MaxSIOp, arith::MulIOp, arith::DivSIOp,
           arith::FloorDivSIOp, arith::CeilDivSIOp, arith::RemSIOp>(def))
@@ -2834,12 +2835,24 @@ public:
       if (d >= 0)
         dims[d] = v;
   }
-  Value emitF(Sym *s);
-  Value emitB(Sym *s);
-  /// An integer or index value (index for positions).
-  Value emitI(Sym *s);
+  /// The value of `s` as an f32, an i1, or an integer or index (index for
+  /// positions); each expression is emitted once.
+  Value emitF(Sym *s) { return cached(s, 0, [&] { return emitFImpl(s); }); }
+  Value emitB(Sym *s) { return cached(s, 1, [&] { return emitBImpl(s); }); }
+  Value emitI(Sym *s) { return cached(s, 2, [&] { return emitIImpl(s); }); }
 
 private:
+  Value cached(Sym *s, int how, function_ref<Value()> emit) {
+    auto key = std::make_pair(s, how);
+    if (Value v = cache.lookup(key))
+      return v;
+    Value v = emit();
+    cache[key] = v;
+    return v;
+  }
+  Value emitFImpl(Sym *s);
+  Value emitBImpl(Sym *s);
+  Value emitIImpl(Sym *s);
   Value cst(double v) {
     return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
   }
@@ -2869,6 +2882,7 @@ private:
   const Match &m;
   Value score;
   DenseMap<unsigned, Value> dims;
+  DenseMap<std::pair<Sym *, int>, Value> cache;
 };
 
 Value ModEmitter::affine(AffineExpr e) {
@@ -2900,13 +2914,21 @@ Value ModEmitter::read(Sym *s) {
   return tensor::ExtractOp::create(b, loc, s->tensor, idx);
 }
 
-Value ModEmitter::emitI(Sym *s) {
+Value ModEmitter::emitIImpl(Sym *s) {
   switch (s->kind) {
   case SymKind::Index:
     return affine(s->idx[0]);
   case SymKind::Leaf:
   case SymKind::Extract:
     return read(s);
+  case SymKind::Select: {
+    Value a = emitI(s->ops[1]), c = emitI(s->ops[2]);
+    if (a.getType() != c.getType()) {
+      a = toIndex(a);
+      c = toIndex(c);
+    }
+    return arith::SelectOp::create(b, loc, emitB(s->ops[0]), a, c);
+  }
   case SymKind::IntOp: {
     Value a = emitI(s->ops[0]), c = emitI(s->ops[1]);
     if (a.getType() != c.getType()) {
@@ -2923,7 +2945,7 @@ Value ModEmitter::emitI(Sym *s) {
   }
 }
 
-Value ModEmitter::emitB(Sym *s) {
+Value ModEmitter::emitBImpl(Sym *s) {
   switch (s->kind) {
   case SymKind::Const:
     return arith::ConstantOp::create(b, loc, b.getBoolAttr(s->value != 0.0));
@@ -2957,7 +2979,7 @@ Value ModEmitter::emitB(Sym *s) {
   }
 }
 
-Value ModEmitter::emitF(Sym *s) {
+Value ModEmitter::emitFImpl(Sym *s) {
   if (m.qk && symEqual(s, m.qk, {}))
     return scoreTimes(1.0);
   if (std::optional<double> c = constValue(s))
