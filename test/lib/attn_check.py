@@ -15,7 +15,8 @@
                  Score modifications (FlexAttention-style), applied to
                  scale * Q.K^T in this order: --softcap C (C tanh(s / C)),
                  --alibi (+ slope[h] (j - i)), --rel-bias M (+ table[h,
-                 clip(j - i, -M, M) + M], T5-like), then the masks:
+                 clip(j - i, -M, M) + M]) or --t5-buckets M (bidirectional
+                 buckets, T5-like), then the masks:
                  --window W (keep i - j < W), --chunk C (keep i // C ==
                  j // C), --prefix-lm P (keep j <= i or j < P),
                  --segments (keep seg[b, i] == seg[b, j]); --sinks adds
@@ -67,9 +68,14 @@ def score_mods(s, mods):
         s = c * np.tanh(s / c)
     if mods.get("slopes") is not None:
         s = s + mods["slopes"][:, None, None] * (j - i)
-    if mods.get("table") is not None:
+    if mods.get("table") is not None and mods.get("rel_bias") is not None:
         m = mods["rel_bias"]
         s = s + mods["table"][:, np.clip(j - i, -m, m) + m]
+    if mods.get("table") is not None and mods.get("t5_buckets") is not None:
+        m = mods["t5_buckets"]
+        d = j - i
+        bucket = np.where(d < 0, 0, m) + np.clip(d, -(m - 1), m - 1) + (m - 1)
+        s = s + mods["table"][:, bucket]
     if mods.get("window") is not None:
         keep &= np.broadcast_to(i - j < mods["window"], s.shape)
     if mods.get("chunk") is not None:
@@ -197,6 +203,9 @@ def main():
                    help="+ slope[h] * (j - i), slopes printed")
     r.add_argument("--rel-bias", type=int, metavar="M",
                    help="+ table[h, clip(j - i, -M, M) + M], table printed")
+    r.add_argument("--t5-buckets", type=int, metavar="M",
+                   help="+ table[h, (j - i < 0 ? 0 : M) + clip(j - i, "
+                        "-(M-1), M-1) + M - 1], table printed")
     r.add_argument("--window", type=int)
     r.add_argument("--chunk", type=int)
     r.add_argument("--prefix-lm", type=int)
@@ -216,8 +225,8 @@ def main():
     extra = ""
     if args.mode == "reference":
         arrays = parse_memrefs(open(args.file).read())
-        data = [n for n in ("alibi", "rel_bias", "segments", "sinks")
-                if getattr(args, n)]
+        data = [n for n in ("alibi", "rel_bias", "t5_buckets", "segments",
+                            "sinks") if getattr(args, n)]
         want = (5 if args.mask else 4) + (1 if args.lse else 0) + len(data)
         if len(arrays) != want:
             sys.exit(f"FAIL expected {want} printed memrefs, got {len(arrays)}")
@@ -237,7 +246,8 @@ def main():
         mods = {"softcap": args.softcap, "window": args.window,
                 "chunk": args.chunk, "prefix_lm": args.prefix_lm,
                 "rel_bias": args.rel_bias, "slopes": printed.get("alibi"),
-                "table": printed.get("rel_bias"),
+                "t5_buckets": args.t5_buckets,
+                "table": printed.get("rel_bias", printed.get("t5_buckets")),
                 "segments": printed.get("segments"),
                 "sinks": printed.get("sinks")}
         ref = attention(q, k, v, mask, args.mask, args.scale, args.causal,

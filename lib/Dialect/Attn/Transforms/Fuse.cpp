@@ -2837,9 +2837,15 @@ public:
   }
   /// The value of `s` as an f32, an i1, or an integer or index (index for
   /// positions); each expression is emitted once.
-  Value emitF(Sym *s) { return cached(s, 0, [&] { return emitFImpl(s); }); }
-  Value emitB(Sym *s) { return cached(s, 1, [&] { return emitBImpl(s); }); }
-  Value emitI(Sym *s) { return cached(s, 2, [&] { return emitIImpl(s); }); }
+  Value emitF(Sym *s) {
+    return cached(s, 0, [&] { return emitFImpl(s); });
+  }
+  Value emitB(Sym *s) {
+    return cached(s, 1, [&] { return emitBImpl(s); });
+  }
+  Value emitI(Sym *s) {
+    return cached(s, 2, [&] { return emitIImpl(s); });
+  }
 
 private:
   Value cached(Sym *s, int how, function_ref<Value()> emit) {
