@@ -147,8 +147,10 @@ void mlir::attn::buildAttnCUDAPipeline(OpPassManager &pm,
                                        const AttnPipelineOptions &opts) {
   pm.addPass(createInlinerPass());
   addAttentionKernels(pm, opts);
-  // What is left of unfused attention (linalg.softmax) becomes generics,
-  // which --attn-map-linalg-to-gpu maps to kernels like any other.
+  // What is left of unfused attention (linalg.softmax) and the
+  // attn.attention ops no kernel took (score_mod/mask_mod regions, sinks)
+  // become generics, which --attn-map-linalg-to-gpu maps to kernels like
+  // any other.
   pm.addPass(createAttnDecomposeAggregatedOps());
   // Outline the attention kernels before deallocation, which cannot look
   // into their bodies, and before canonicalization, which would turn their

@@ -12,6 +12,18 @@
                  *_perm attributes. --lse: a last memref, the op's lse result
                  ([batch..., H, Sq], -inf for a fully masked row), follows O
                  and is checked too.
+                 Score modifications (FlexAttention-style), applied to
+                 scale * Q.K^T in this order: --softcap C (C tanh(s / C)),
+                 --alibi (+ slope[h] (j - i)), --rel-bias M (+ table[h,
+                 clip(j - i, -M, M) + M]) or --t5-buckets M (bidirectional
+                 buckets, T5-like), then the masks:
+                 --window W (keep i - j < W), --chunk C (keep i // C ==
+                 j // C), --prefix-lm P (keep j <= i or j < P),
+                 --segments (keep seg[b, i] == seg[b, j]); --sinks adds
+                 exp(sink[h]) to the softmax denominator. i and j are
+                 absolute positions. The data they read is printed after
+                 Q, K, V and the mask, in the order slopes, table,
+                 segments, sinks.
   compare A B    the last memref of A and of B agree (relative L2 error).
 
 Prints `PASS rel_err=...` or `FAIL ...` (exit 1).
@@ -44,7 +56,41 @@ def parse_memrefs(text):
     return arrays
 
 
-def attention(q, k, v, mask, mask_kind, scale, causal, return_lse=False):
+def score_mods(s, mods):
+    """The score modifications and index masks of `mods` on scores `s`
+    ([batch..., H, Sq, Sk], already scaled): (modified s, keep)."""
+    sq, sk = s.shape[-2], s.shape[-1]
+    i = np.arange(sq)[:, None]
+    j = np.arange(sk)[None, :]
+    keep = np.ones(s.shape, dtype=bool)
+    if mods.get("softcap") is not None:
+        c = mods["softcap"]
+        s = c * np.tanh(s / c)
+    if mods.get("slopes") is not None:
+        s = s + mods["slopes"][:, None, None] * (j - i)
+    if mods.get("table") is not None and mods.get("rel_bias") is not None:
+        m = mods["rel_bias"]
+        s = s + mods["table"][:, np.clip(j - i, -m, m) + m]
+    if mods.get("table") is not None and mods.get("t5_buckets") is not None:
+        m = mods["t5_buckets"]
+        d = j - i
+        bucket = np.where(d < 0, 0, m) + np.clip(d, -(m - 1), m - 1) + (m - 1)
+        s = s + mods["table"][:, bucket]
+    if mods.get("window") is not None:
+        keep &= np.broadcast_to(i - j < mods["window"], s.shape)
+    if mods.get("chunk") is not None:
+        keep &= np.broadcast_to(i // mods["chunk"] == j // mods["chunk"], s.shape)
+    if mods.get("prefix_lm") is not None:
+        keep &= np.broadcast_to((j <= i) | (j < mods["prefix_lm"]), s.shape)
+    if mods.get("segments") is not None:
+        seg = mods["segments"]  # [B, S]
+        same = seg[:, :, None] == seg[:, None, :sk]
+        keep &= np.broadcast_to(same[:, None, :sq, :], s.shape)
+    return s, keep
+
+
+def attention(q, k, v, mask, mask_kind, scale, causal, return_lse=False,
+              mods=None):
     q, k, v = (x.astype(np.float64) for x in (q, k, v))
     hq, hkv = q.shape[-3], k.shape[-3]
     if hq != hkv:
@@ -52,6 +98,9 @@ def attention(q, k, v, mask, mask_kind, scale, causal, return_lse=False):
         v = np.repeat(v, hq // hkv, axis=-3)
     s = np.einsum("...md,...nd->...mn", q, k) * scale
     keep = np.ones(s.shape, dtype=bool)
+    mods = mods or {}
+    s, keep = score_mods(s, mods)
+    sinks = mods.get("sinks")
     if mask is not None:
         if mask_kind == "bool":
             keep &= np.broadcast_to(mask != 0, s.shape)
@@ -67,9 +116,13 @@ def attention(q, k, v, mask, mask_kind, scale, causal, return_lse=False):
         keep &= (j <= i + off)
     s = np.where(keep, s, -np.inf)
     m = np.max(s, axis=-1, keepdims=True) if sk else np.full(s.shape[:-1] + (1,), -np.inf)
+    if sinks is not None:
+        m = np.maximum(m, sinks[:, None, None])
     full = np.isneginf(m)
     e = np.where(full, 0.0, np.exp(s - np.where(full, 0.0, m)))
     l = e.sum(axis=-1, keepdims=True)
+    if sinks is not None:
+        l = l + np.where(full, 0.0, np.exp(sinks[:, None, None] - np.where(full, 0.0, m)))
     p = np.where(l == 0, 0.0, e / np.where(l == 0, 1.0, l))
     o = np.einsum("...mn,...ne->...me", p, v)
     if not return_lse:
@@ -145,6 +198,21 @@ def main():
     r.add_argument("--mask-slice", type=parse_slices,
                    help="the scores see mask[SPEC], e.g. ':,:,:,:8'")
     r.add_argument("--tol", type=float, default=1e-4)
+    r.add_argument("--softcap", type=float)
+    r.add_argument("--alibi", action="store_true",
+                   help="+ slope[h] * (j - i), slopes printed")
+    r.add_argument("--rel-bias", type=int, metavar="M",
+                   help="+ table[h, clip(j - i, -M, M) + M], table printed")
+    r.add_argument("--t5-buckets", type=int, metavar="M",
+                   help="+ table[h, (j - i < 0 ? 0 : M) + clip(j - i, "
+                        "-(M-1), M-1) + M - 1], table printed")
+    r.add_argument("--window", type=int)
+    r.add_argument("--chunk", type=int)
+    r.add_argument("--prefix-lm", type=int)
+    r.add_argument("--segments", action="store_true",
+                   help="document mask, segment ids [B, S] printed")
+    r.add_argument("--sinks", action="store_true",
+                   help="per-head sink logits [H] printed")
     for name in ("query", "key", "value", "output"):
         r.add_argument(f"--{name}-perm", type=parse_perm)
     r.add_argument("--lse", action="store_true")
@@ -157,7 +225,9 @@ def main():
     extra = ""
     if args.mode == "reference":
         arrays = parse_memrefs(open(args.file).read())
-        want = (5 if args.mask else 4) + (1 if args.lse else 0)
+        data = [n for n in ("alibi", "rel_bias", "t5_buckets", "segments",
+                            "sinks") if getattr(args, n)]
+        want = (5 if args.mask else 4) + (1 if args.lse else 0) + len(data)
         if len(arrays) != want:
             sys.exit(f"FAIL expected {want} printed memrefs, got {len(arrays)}")
         split = lambda a, h: (a.reshape(a.shape[:-1] + (h, -1))
@@ -171,8 +241,17 @@ def main():
         if mask is not None and args.mask_slice:
             mask = mask[args.mask_slice]
         out = arrays[-2] if args.lse else arrays[-1]
+        first = 4 if args.mask else 3
+        printed = dict(zip(data, arrays[first:first + len(data)]))
+        mods = {"softcap": args.softcap, "window": args.window,
+                "chunk": args.chunk, "prefix_lm": args.prefix_lm,
+                "rel_bias": args.rel_bias, "slopes": printed.get("alibi"),
+                "t5_buckets": args.t5_buckets,
+                "table": printed.get("rel_bias", printed.get("t5_buckets")),
+                "segments": printed.get("segments"),
+                "sinks": printed.get("sinks")}
         ref = attention(q, k, v, mask, args.mask, args.scale, args.causal,
-                        return_lse=args.lse)
+                        return_lse=args.lse, mods=mods)
         if args.lse:
             ref, lse_ref = ref
             lse_out = arrays[-1]

@@ -72,6 +72,9 @@ int64_t maxSharedMemoryBytes(StringRef chip) {
 std::string getUnsupportedReason(AttentionOp op,
                                  const AttnGPUTileConfig &config,
                                  StringRef chip) {
+  if (op.hasScoreModifications())
+    return "score_mod/mask_mod regions and sinks are not supported by the "
+           "mma.sync kernel";
   if (op.getCausalOffset())
     return "a causal_offset (a tile of a larger op) is not supported: lower "
            "the whole op";

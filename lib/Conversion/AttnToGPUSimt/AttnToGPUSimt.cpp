@@ -23,6 +23,9 @@
 //    rows give 0 and lse -inf;
 //  - O += P·V: P goes through shared memory (per warp), lane l owns output
 //    columns l + 32 t, the accumulators of all rows stay in registers.
+// Ops with score_mod/mask_mod regions or sinks are left alone: target=cuda
+// decomposes what no kernel took (--attn-decompose-aggregated-ops) and maps
+// the resulting linalg to generic GPU kernels (unfused, full score matrix).
 // Causal tiles above the diagonal of the block are not visited, and a warp
 // skips the tiles above its own rows. Every global element is read with
 // memref.load at its real indices (so any layout of the buffers works),
@@ -717,6 +720,10 @@ struct AttentionToSimtLaunch : OpRewritePattern<AttentionOp> {
 
   LogicalResult matchAndRewrite(AttentionOp op,
                                 PatternRewriter &rewriter) const override {
+    if (op.hasScoreModifications())
+      return rewriter.notifyMatchFailure(
+          op, "score_mod/mask_mod regions and sinks are left to the "
+              "decomposition (--attn-decompose-aggregated-ops)");
     std::string reason = getUnsupportedReason(op, config);
     if (!reason.empty())
       return rewriter.notifyMatchFailure(op, reason);
@@ -748,6 +755,10 @@ struct ConvertAttnToGPUSimtPass
     AttnGPUSimtConfig config{warps, rows};
     // Diagnose first: a pattern's match failure is silent.
     WalkResult walk = getOperation()->walk([&](AttentionOp op) {
+      // Ops with score modifications are not lowered here: target=cuda
+      // decomposes them into linalg, which becomes generic GPU kernels.
+      if (op.hasScoreModifications())
+        return WalkResult::advance();
       std::string reason = getUnsupportedReason(op, config);
       if (reason.empty())
         return WalkResult::advance();

@@ -175,6 +175,9 @@ int64_t sharedBytes(const HopperConfig &c, int64_t d) {
 }
 
 std::string getUnsupportedReason(AttentionOp op, const HopperConfig &c) {
+  if (op.hasScoreModifications())
+    return "score_mod/mask_mod regions and sinks are not supported by the "
+           "sm_90a kernel";
   if (op.getCausalOffset())
     return "a causal_offset (a tile of a larger op) is not supported: lower "
            "the whole op";

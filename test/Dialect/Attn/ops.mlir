@@ -251,7 +251,7 @@ func.func @gqa_dv_differs_from_d(%q: tensor<6x5x8xf32>, %k: tensor<2x7x8xf32>, %
 func.func @generic_form_input(%q: tensor<4x5x8xf32>, %k: tensor<4x7x8xf32>, %v: tensor<4x7x8xf32>,
                               %mask: tensor<5x7xi1>, %init: tensor<4x5x8xf32>) -> tensor<4x5x8xf32> {
   %o = "attn.attention"(%q, %k, %v, %mask, %init)
-         <{causal = #attn.causal<top_left>, operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 1, 0>, scale = 2.500000e-01 : f64}>
+         <{causal = #attn.causal<top_left>, operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 1, 0>, scale = 2.500000e-01 : f64}> ({}, {})
          : (tensor<4x5x8xf32>, tensor<4x7x8xf32>, tensor<4x7x8xf32>, tensor<5x7xi1>, tensor<4x5x8xf32>) -> tensor<4x5x8xf32>
   return %o : tensor<4x5x8xf32>
 }

@@ -90,3 +90,27 @@ module attributes {transform.with_named_sequence} {
     transform.yield
   }
 }
+
+// -----
+
+// Split-KV tiling (partial reduction) of an op with sinks is refused: the
+// sink belongs to one denominator.
+func.func @split_keys_sinks(%q: tensor<1x2x4x16xf32>, %k: tensor<1x2x64x16xf32>,
+    %v: tensor<1x2x64x16xf32>, %o: tensor<1x2x4x16xf32>, %sinks: tensor<2xf32>) -> tensor<1x2x4x16xf32> {
+  // expected-error @below {{cannot be tiled: the key dimension of an op with sinks is not split (the sink term belongs to one chunk's denominator only)}}
+  // expected-error @below {{faild to tile operation}}
+  // expected-error @below {{failed to generate tiling loops}}
+  %r = attn.attention ins(%q, %k, %v : tensor<1x2x4x16xf32>, tensor<1x2x64x16xf32>, tensor<1x2x64x16xf32>)
+         sinks(%sinks : tensor<2xf32>) outs(%o : tensor<1x2x4x16xf32>) scale(0.25) -> tensor<1x2x4x16xf32>
+  return %r : tensor<1x2x4x16xf32>
+}
+module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %a = transform.structured.match ops{["attn.attention"]} in %root : (!transform.any_op) -> !transform.any_op
+    // expected-error @below {{could not tile reduction}}
+    %fill:2, %split, %merge, %forall = transform.structured.tile_reduction_using_forall %a
+        by num_threads = [0, 0, 0, 4]
+        : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+    transform.yield
+  }
+}

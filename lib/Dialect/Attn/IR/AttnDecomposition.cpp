@@ -6,8 +6,10 @@
 // f32 throughout, the full score matrix, one generic per step.
 //
 //   S = Q · Kᵀ                                  [batch..., Hq, Sq, Sk]
-//   S = scale · S + mask, -inf where masked out (i1 mask, causal)
-//   m = rowmax S ; E = exp(S - m) (0 when m = -inf) ; l = rowsum E
+//   S = score_mod(scale · S) + mask, -inf where masked out (i1 mask,
+//       causal, mask_mod)
+//   m = rowmax S (and sink[h]) ; E = exp(S - m) (0 when m = -inf)
+//   l = rowsum E (+ exp(sink[h] - m))
 //   P = E / l (0 when l = 0: a fully masked row)
 //   O = cast(P · V) ; lse = m + log l
 //
@@ -42,6 +44,8 @@ private:
   Value scores();
   Value scaleAndMask(Value s);
   Value rowReduce(Value s, double init, bool max);
+  Value addSinkToMax(Value rowMax);
+  Value addSinkToSum(Value rowSum, Value rowMax);
   Value exponentials(Value s, Value rowMax);
   Value probabilities(Value e, Value rowSum);
   Value multiplyValues(Value p);
@@ -143,8 +147,8 @@ Value Decomposition::scores() {
       });
 }
 
-/// scale · S, plus the additive mask; -inf where a keep-mask or the causal
-/// mask drops the key.
+/// score_mod(scale · S), plus the additive mask; -inf where a keep-mask,
+/// the causal mask or mask_mod drops the key.
 Value Decomposition::scaleAndMask(Value s) {
   unsigned numDims = nb + 3;
   AffineMap ident = b.getMultiDimIdentityMap(numDims);
@@ -171,10 +175,19 @@ Value Decomposition::scaleAndMask(Value s) {
         Value x = arith::MulFOp::create(
             nb2, l, a[0],
             arith::ConstantOp::create(nb2, l, nb2.getF32FloatAttr(scale)));
+        SmallVector<Value> idx;
+        if (op.hasScoreMod() || op.hasMaskMod())
+          for (unsigned d = 0; d < numDims; ++d)
+            idx.push_back(linalg::IndexOp::create(nb2, l, d));
+        if (op.hasScoreMod())
+          x = op.buildScoreMod(nb2, x, idx);
         if (mask && a[1].getType().isInteger(1))
           x = arith::SelectOp::create(nb2, l, a[1], x, negInf);
         else if (mask)
           x = arith::AddFOp::create(nb2, l, x, extendToF32(nb2, l, a[1]));
+        if (op.hasMaskMod())
+          x = arith::SelectOp::create(nb2, l, op.buildMaskMod(nb2, idx), x,
+                                      negInf);
         if (!diagonal)
           return x;
         Value row = linalg::IndexOp::create(nb2, l, rowDim);
@@ -199,6 +212,40 @@ Value Decomposition::rowReduce(Value s, double init, bool max) {
                           return arith::MaximumFOp::create(nb2, l, a[0], a[1]);
                         return arith::AddFOp::create(nb2, l, a[0], a[1]);
                       });
+}
+
+/// max(m, sink[h]): the sink takes part in the row maximum (gpt-oss
+/// subtracts the maximum of the scores and the sink).
+Value Decomposition::addSinkToMax(Value rowMax) {
+  unsigned numDims = nb + 2;
+  AffineMap ident = b.getMultiDimIdentityMap(numDims);
+  AffineMap head = AffineMap::get(numDims, 0, getAffineDimExpr(nb, ctx));
+  return buildGeneric(b, loc, ValueRange{rowMax, op.getSinks()}, rowMax,
+                      {ident, head, ident}, getIterators(numDims, 0),
+                      [](OpBuilder &nb2, Location l, ValueRange a) -> Value {
+                        return arith::MaximumFOp::create(nb2, l, a[0], a[1]);
+                      });
+}
+
+/// l + exp(sink[h] - m): the sink's term of the denominator.
+Value Decomposition::addSinkToSum(Value rowSum, Value rowMax) {
+  unsigned numDims = nb + 2;
+  AffineMap ident = b.getMultiDimIdentityMap(numDims);
+  AffineMap head = AffineMap::get(numDims, 0, getAffineDimExpr(nb, ctx));
+  return buildGeneric(
+      b, loc, ValueRange{rowSum, op.getSinks(), rowMax}, rowSum,
+      {ident, head, ident, ident}, getIterators(numDims, 0),
+      [](OpBuilder &nb2, Location l, ValueRange a) -> Value {
+        Value negInf =
+            arith::ConstantOp::create(nb2, l, nb2.getF32FloatAttr(-INFINITY));
+        Value zero = arith::ConstantOp::create(nb2, l, nb2.getF32FloatAttr(0));
+        Value none = arith::CmpFOp::create(nb2, l, arith::CmpFPredicate::OEQ,
+                                           a[2], negInf);
+        Value e = math::ExpOp::create(
+            nb2, l, arith::SubFOp::create(nb2, l, a[1], a[2]));
+        return arith::AddFOp::create(
+            nb2, l, a[0], arith::SelectOp::create(nb2, l, none, zero, e));
+      });
 }
 
 /// exp(S - m), 0 for a row whose maximum is -inf (every key masked).
@@ -294,8 +341,12 @@ Value Decomposition::logSumExp(Value rowMax, Value rowSum) {
 SmallVector<Value> Decomposition::build() {
   Value s = scaleAndMask(scores());
   Value rowMax = rowReduce(s, -INFINITY, /*max=*/true);
+  if (op.getSinks())
+    rowMax = addSinkToMax(rowMax);
   Value e = exponentials(s, rowMax);
   Value rowSum = rowReduce(e, 0.0, /*max=*/false);
+  if (op.getSinks())
+    rowSum = addSinkToSum(rowSum, rowMax);
   Value acc = multiplyValues(probabilities(e, rowSum));
   SmallVector<Value> results{castToOutput(acc)};
   if (op.getLse())

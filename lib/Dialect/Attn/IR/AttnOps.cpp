@@ -3,8 +3,11 @@
 #include "attn/Dialect/Attn/IR/AttentionUtils.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/STLExtras.h"
 
 #include <cmath>
@@ -26,7 +29,7 @@ void AttentionOp::build(OpBuilder &builder, OperationState &state, Value query,
   if (causal)
     causalAttr = CausalAlignmentAttr::get(builder.getContext(), *causal);
   build(builder, state, TypeRange{output.getType()}, query, key, value, mask,
-        /*causal_offset=*/Value(), output, /*lse=*/Value(),
+        /*sinks=*/Value(), /*causal_offset=*/Value(), output, /*lse=*/Value(),
         builder.getF64FloatAttr(scale), causalAttr,
         /*query_perm=*/nullptr, /*key_perm=*/nullptr, /*value_perm=*/nullptr,
         /*output_perm=*/nullptr);
@@ -61,8 +64,10 @@ SmallVector<int64_t> AttentionOp::getLogicalShape(RankedTensorType type,
 }
 
 MutableOperandRange AttentionOp::getDpsInitsMutable() {
-  // Inputs: query, key, value, then the optional mask and causal offset.
-  unsigned start = 3 + (getMask() ? 1 : 0) + (getCausalOffset() ? 1 : 0);
+  // Inputs: query, key, value, then the optional mask, sinks and causal
+  // offset.
+  unsigned start = 3 + (getMask() ? 1 : 0) + (getSinks() ? 1 : 0) +
+                   (getCausalOffset() ? 1 : 0);
   return MutableOperandRange(getOperation(), start, getLse() ? 2 : 1);
 }
 
@@ -80,6 +85,80 @@ Value AttentionOp::buildCausalDiagonal(OpBuilder &b, Location loc,
   if (Value offset = getCausalOffset())
     diagonal = b.createOrFold<arith::AddIOp>(loc, diagonal, offset);
   return diagonal;
+}
+
+/// Clones the single block of `region` at `b`, its arguments replaced by
+/// `args`; returns the operand of its attn.yield.
+static Value cloneRegionBody(OpBuilder &b, Region &region, ValueRange args) {
+  Block &block = region.front();
+  IRMapping mapping;
+  mapping.map(block.getArguments(), args);
+  for (Operation &op : block.without_terminator())
+    b.clone(op, mapping);
+  return mapping.lookupOrDefault(block.getTerminator()->getOperand(0));
+}
+
+Value AttentionOp::buildScoreMod(OpBuilder &b, Value score,
+                                 ValueRange indices) {
+  assert(hasScoreMod() && "no score_mod region");
+  SmallVector<Value> args{score};
+  llvm::append_range(args, indices);
+  return cloneRegionBody(b, getScoreMod(), args);
+}
+
+Value AttentionOp::buildMaskMod(OpBuilder &b, ValueRange indices) {
+  assert(hasMaskMod() && "no mask_mod region");
+  return cloneRegionBody(b, getMaskMod(), indices);
+}
+
+//===----------------------------------------------------------------------===//
+// Canonicalization
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Folds tensor.cast producers into the op, moving its regions into the new
+/// op. Upstream's generic pattern for destination-style ops
+/// (tensor::FoldTensorCastProducerOp) clones regions with a listener
+/// attached, which fails on an empty region: this one runs first (higher
+/// benefit) and leaves it nothing to fold.
+struct FoldTensorCastIntoAttention : OpRewritePattern<AttentionOp> {
+  FoldTensorCastIntoAttention(MLIRContext *ctx)
+      : OpRewritePattern(ctx, /*benefit=*/2) {}
+
+  LogicalResult matchAndRewrite(AttentionOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!tensor::hasFoldableTensorCastOperand(op))
+      return failure();
+    SmallVector<Type> resultTypes(op->getResultTypes());
+    SmallVector<Value> operands =
+        tensor::getUpdatedOperandsAfterCastOpFolding(op, resultTypes);
+    OperationState state(op.getLoc(), op->getName(), operands, resultTypes,
+                         op->getDiscardableAttrDictionary().getValue());
+    state.propertiesAttr = op->getPropertiesAsAttribute();
+    for (unsigned i = 0, e = op->getNumRegions(); i < e; ++i)
+      state.addRegion();
+    Operation *newOp = rewriter.create(state);
+    for (auto [from, to] :
+         llvm::zip(op->getRegions(), newOp->getRegions()))
+      rewriter.inlineRegionBefore(from, to, to.end());
+    SmallVector<Value> replacements;
+    for (auto [oldResult, newResult] :
+         llvm::zip(op->getResults(), newOp->getResults())) {
+      Value r = newResult;
+      if (oldResult.getType() != r.getType())
+        r = tensor::CastOp::create(rewriter, op.getLoc(), oldResult.getType(),
+                                   r);
+      replacements.push_back(r);
+    }
+    rewriter.replaceOp(op, replacements);
+    return success();
+  }
+};
+} // namespace
+
+void AttentionOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                              MLIRContext *ctx) {
+  results.add<FoldTensorCastIntoAttention>(ctx);
 }
 
 //===----------------------------------------------------------------------===//
@@ -299,6 +378,24 @@ static LogicalResult verifyLse(AttentionOp op, ArrayRef<int64_t> scores) {
   return success();
 }
 
+/// Sinks are one f32 logit per query head.
+static LogicalResult verifySinks(AttentionOp op, ArrayRef<int64_t> scores) {
+  Value sinks = op.getSinks();
+  if (!sinks)
+    return success();
+  auto sTy = cast<RankedTensorType>(sinks.getType());
+  int64_t heads = scores[op.getNumBatchDims()];
+  if (!sTy.getElementType().isF32() || sTy.getRank() != 1)
+    return op.emitOpError("sinks must be a 1-D f32 tensor (one logit per "
+                          "query head), got ")
+           << sTy;
+  if (!compatible(sTy.getDimSize(0), heads))
+    return op.emitOpError()
+           << "sinks size (" << dimStr(sTy.getDimSize(0))
+           << ") must equal the query heads (" << dimStr(heads) << ")";
+  return success();
+}
+
 /// One result per init, of the init's type.
 static LogicalResult verifyResults(AttentionOp op) {
   unsigned numInits = op.getLse() ? 2 : 1;
@@ -330,7 +427,48 @@ LogicalResult AttentionOp::verify() {
     return failure();
   if (getCausalOffset() && !isCausal())
     return emitOpError("causal_offset requires a causal mask");
+  if (failed(verifySinks(*this, shapes->scores)))
+    return failure();
   return verifyResults(*this);
+}
+
+/// A region's block takes `leading` (if any) then one index per logical
+/// scores dimension, and yields one value of type `yieldType`.
+static LogicalResult verifyModRegion(AttentionOp op, Region &region,
+                                     StringRef name, Type leading,
+                                     Type yieldType) {
+  if (region.empty())
+    return success();
+  Block &block = region.front();
+  int64_t numIndices = op.getNumBatchDims() + 3;
+  SmallVector<Type> expected;
+  if (leading)
+    expected.push_back(leading);
+  expected.append(numIndices, IndexType::get(op.getContext()));
+  if (block.getNumArguments() != expected.size() ||
+      !llvm::equal(block.getArgumentTypes(), expected)) {
+    InFlightDiagnostic diag = op.emitOpError() << name << " region must take ";
+    if (leading)
+      diag << "the " << leading << " score and ";
+    return diag << numIndices << " index arguments (batch..., head, query, "
+                << "key), got " << block.getNumArguments() << " argument(s)";
+  }
+  // attn.yield's HasParent and Terminator traits make it the terminator.
+  auto yield = cast<YieldOp>(block.getTerminator());
+  if (yield.getValues().size() != 1 ||
+      yield.getValues().front().getType() != yieldType)
+    return yield.emitOpError()
+           << "in " << name << " must yield one " << yieldType << " value";
+  return success();
+}
+
+LogicalResult AttentionOp::verifyRegions() {
+  Builder b(getContext());
+  if (failed(verifyModRegion(*this, getScoreMod(), "score_mod", b.getF32Type(),
+                             b.getF32Type())))
+    return failure();
+  return verifyModRegion(*this, getMaskMod(), "mask_mod", Type(),
+                         b.getI1Type());
 }
 
 #define GET_OP_CLASSES

@@ -45,6 +45,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/ValueBoundsOpInterface.h"
 #include "llvm/Support/Debug.h"
 
@@ -188,7 +189,7 @@ struct DomainTile {
 
 /// The tiled query, key, value and mask of a tile, and its causal mask.
 struct TiledInputs {
-  Value query, key, value, mask, causalOffset;
+  Value query, key, value, mask, sinks, causalOffset;
   std::optional<CausalAlignment> causal;
   SmallVector<Operation *> slices;
 };
@@ -368,26 +369,68 @@ static FailureOr<TiledInputs> sliceInputs(OpBuilder &b, AttentionOp op,
                           kvOff, kvSize, in.slices);
   if (Value mask = op.getMask())
     in.mask = sliceMask(b, loc, mask, t, in.slices);
+  if (Value sinks = op.getSinks()) {
+    auto slice = tensor::ExtractSliceOp::create(
+        b, loc, sinks, ArrayRef<OpFoldResult>{t.offsets[h]},
+        ArrayRef<OpFoldResult>{t.sizes[h]},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+    in.slices.push_back(slice);
+    in.sinks = slice;
+  }
   setTileCausal(b, op, s, t, in);
   return in;
+}
+
+/// Copies region `from` of the op into `to` of its tile of `offsets`: the
+/// tile's block arguments are positions in the tile, the region's positions
+/// in the whole problem, so the offsets are added first (`numLeading`
+/// arguments before the indices are passed through).
+static void cloneModRegion(OpBuilder &b, Region &from, Region &to,
+                           ArrayRef<OpFoldResult> offsets,
+                           unsigned numLeading) {
+  if (from.empty())
+    return;
+  OpBuilder::InsertionGuard guard(b);
+  Block &src = from.front();
+  SmallVector<Location> locs = llvm::map_to_vector(
+      src.getArguments(), [](BlockArgument a) { return a.getLoc(); });
+  Block *dst = b.createBlock(&to, {}, src.getArgumentTypes(), locs);
+  IRMapping mapping;
+  for (auto [i, arg] : llvm::enumerate(dst->getArguments())) {
+    Value absolute = arg;
+    if (i >= numLeading && !isConstantIntValue(offsets[i - numLeading], 0))
+      absolute =
+          arith::AddIOp::create(b, arg.getLoc(), arg,
+                                getValueOrCreateConstantIndexOp(
+                                    b, arg.getLoc(), offsets[i - numLeading]));
+    mapping.map(src.getArgument(i), absolute);
+  }
+  for (Operation &op : src)
+    b.clone(op, mapping);
 }
 
 /// The attn.attention of a tile writing into `out` (and `lse`). The output
 /// permutation is kept only when `out` is a slice of the op's own output.
 static AttentionOp createTileOp(OpBuilder &b, AttentionOp op,
                                 const TiledInputs &in, Value out, Value lse,
-                                bool keepOutputPerm) {
+                                bool keepOutputPerm,
+                                ArrayRef<OpFoldResult> offsets) {
   MLIRContext *ctx = b.getContext();
   SmallVector<Type> resultTypes{out.getType()};
   if (lse)
     resultTypes.push_back(lse.getType());
   CausalAlignmentAttr causal =
       in.causal ? CausalAlignmentAttr::get(ctx, *in.causal) : nullptr;
-  return AttentionOp::create(b, op.getLoc(), resultTypes, in.query, in.key,
-                             in.value, in.mask, in.causalOffset, out, lse,
-                             op.getScaleAttr(), causal, op.getQueryPermAttr(),
-                             op.getKeyPermAttr(), op.getValuePermAttr(),
-                             keepOutputPerm ? op.getOutputPermAttr() : nullptr);
+  auto tile = AttentionOp::create(
+      b, op.getLoc(), resultTypes, in.query, in.key, in.value, in.mask,
+      in.sinks, in.causalOffset, out, lse, op.getScaleAttr(), causal,
+      op.getQueryPermAttr(), op.getKeyPermAttr(), op.getValuePermAttr(),
+      keepOutputPerm ? op.getOutputPermAttr() : nullptr);
+  cloneModRegion(b, op.getScoreMod(), tile.getScoreMod(), offsets,
+                 /*numLeading=*/1);
+  cloneModRegion(b, op.getMaskMod(), tile.getMaskMod(), offsets,
+                 /*numLeading=*/0);
+  return tile;
 }
 
 /// Logical offsets and sizes of the output tile ([b..., h, m, :]) of
@@ -428,7 +471,7 @@ static FailureOr<TilingResult> tileParallelDims(OpBuilder &b, AttentionOp op,
                        ArrayRef(outSize).drop_back(), in->slices);
   }
   AttentionOp tile =
-      createTileOp(b, op, *in, out, lse, /*keepOutputPerm=*/true);
+      createTileOp(b, op, *in, out, lse, /*keepOutputPerm=*/true, t.offsets);
   return TilingResult{
       {tile}, SmallVector<Value>(tile->getResults()), std::move(in->slices)};
 }
@@ -594,6 +637,10 @@ FailureOr<TilingResult> AttentionOp::tileToPartialReduction(
     ValueRange init, ArrayRef<OpFoldResult> offsets,
     ArrayRef<OpFoldResult> sizes, const SetVector<unsigned> &reductionDims,
     ArrayRef<OpFoldResult> splitReductionIvs) {
+  if (getSinks())
+    return emitOpError("cannot be tiled: the key dimension of an op with "
+                       "sinks is not split (the sink term belongs to one "
+                       "chunk's denominator only)");
   if (strategy != ReductionTilingStrategy::PartialReductionOuterParallel)
     return emitOpError("cannot be tiled: the key dimension is split only with "
                        "the outer-parallel strategy "
@@ -619,7 +666,7 @@ FailureOr<TilingResult> AttentionOp::tileToPartialReduction(
         slicePartial(b, loc, init[i], partialOff, partialSize, in->slices));
   }
   AttentionOp tile = createTileOp(b, *this, *in, tiledInits[0], tiledInits[1],
-                                  /*keepOutputPerm=*/false);
+                                  /*keepOutputPerm=*/false, offsets);
   return TilingResult{
       {tile}, SmallVector<Value>(tile->getResults()), std::move(in->slices)};
 }

@@ -12,6 +12,9 @@
 
 #include "attn/Dialect/Attn/Transforms/Passes.h"
 
+#include "attn/Dialect/Attn/IR/AttnOps.h"
+
+#include "mlir/Dialect/Affine/Utils.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
@@ -48,10 +51,10 @@ namespace {
 //===----------------------------------------------------------------------===//
 
 enum class SymKind {
-  Leaf,    // tensor[idx]
-  Const,   // a float constant
-  Index,   // an index-typed affine expression of global dims
-  Cast,    // extf/truncf: value-preserving up to rounding
+  Leaf,  // tensor[idx]
+  Const, // a float constant
+  Index, // an index-typed affine expression of global dims
+  Cast,  // extf/truncf: value-preserving up to rounding
   Neg,
   Add,
   Sub,
@@ -61,14 +64,20 @@ enum class SymKind {
   Exp,
   Exp2,
   Log,
-  Select,  // ops[0] ? ops[1] : ops[2]
-  Cmp,     // integer comparison, `pred`
-  CmpF,    // float comparison, `fpred`
-  Not,     // boolean negation
-  And,     // boolean conjunction
+  Select,      // ops[0] ? ops[1] : ops[2]
+  Cmp,         // integer comparison, `pred`
+  CmpF,        // float comparison, `fpred`
+  Not,         // boolean negation
+  And,         // boolean conjunction
   BoolToFloat, // uitofp of an i1: 1.0 or 0.0
-  Reduce,  // add/max/and-reduction of ops[0] over `dims` (isMax, isAnd)
-  Softmax, // linalg.softmax of ops[0] over global dim `dims[0]`
+  Reduce,      // add/max/and-reduction of ops[0] over `dims` (isMax, isAnd)
+  Softmax,     // linalg.softmax of ops[0] over global dim `dims[0]`
+  // Score modifications (absorbed into score_mod / mask_mod regions):
+  Tanh,       // math.tanh (Gemma-2 soft-capping)
+  IntToFloat, // sitofp/uitofp of an integer (ALiBi's j - i), `origOp`
+  IntOp,      // other integer arithmetic (min/max/mul/div/rem), `origOp`
+  Or,         // boolean disjunction
+  Extract,    // tensor.extract of `tensor` at the indices ops[...] (gathers)
 };
 
 struct Sym {
@@ -88,6 +97,8 @@ struct Sym {
   arith::CmpIPredicate pred = arith::CmpIPredicate::eq;
   arith::CmpFPredicate fpred = arith::CmpFPredicate::OEQ;
   int64_t softmaxDim = 0;
+  // IntToFloat, IntOp: the operation this was read from.
+  Operation *origOp = nullptr;
 };
 
 /// -inf, or a constant exporters use in its place (-1e4, -1e9, f32 lowest):
@@ -181,6 +192,15 @@ bool symEqual(Sym *a, Sym *b, DenseMap<unsigned, unsigned> map,
     if (a->pred != b->pred || a->fpred != b->fpred)
       return false;
     break;
+  case SymKind::Extract:
+    if (a->tensor != b->tensor)
+      return false;
+    break;
+  case SymKind::IntToFloat:
+  case SymKind::IntOp:
+    if (a->origOp->getName() != b->origOp->getName())
+      return false;
+    break;
   case SymKind::Reduce:
   case SymKind::Softmax:
     if (a->isMax != b->isMax || a->isAnd != b->isAnd ||
@@ -241,6 +261,13 @@ public:
   }
   unsigned getNumDims() const { return numDims; }
   unsigned getNumSymbols() const { return dimSymbols.size(); }
+  /// The tensor dimension each size symbol stands for, by symbol position.
+  SmallVector<std::pair<Value, int64_t>> getSymbolSources() const {
+    SmallVector<std::pair<Value, int64_t>> sources(dimSymbols.size());
+    for (auto [key, pos] : dimSymbols)
+      sources[pos] = key;
+    return sources;
+  }
   /// Size of dim `d` of `t`: a constant, or a symbol standing for it.
   AffineExpr sizeExpr(Value t, int64_t d) {
     auto ty = cast<ShapedType>(t.getType());
@@ -293,6 +320,7 @@ private:
                      DenseMap<Value, Sym *> &env,
                      function_ref<Sym *(BlockArgument)> argFn);
   Sym *evalLogic(Operation *def, function_ref<Sym *(unsigned)> sub);
+  Sym *evalScoreModOp(Operation *def, function_ref<Sym *(unsigned)> sub);
   Sym *simplifyIdentity(Operation *def, Sym *a, Sym *b);
   Sym *simplifyOrMake(Operation *def, SymKind k, Sym *a, Sym *b) {
     Sym *same = simplifyIdentity(def, a, b);
@@ -803,6 +831,65 @@ Sym *Evaluator::evalLogic(Operation *def, function_ref<Sym *(unsigned)> sub) {
   return nullptr;
 }
 
+/// The operations of score modifications: soft-capping (tanh), positions
+/// turned into floats (ALiBi), integer arithmetic on positions and gathered
+/// values (min/max clamps of a relative-position bucket, chunk numbers),
+/// boolean disjunctions (prefix-LM, sliding windows written as "masked if
+/// j > i or j <= i - W") and gathers from a table (tensor.extract in a
+/// body). Null if `def` is none of these, or with `reason` set.
+Sym *Evaluator::evalScoreModOp(Operation *def,
+                               function_ref<Sym *(unsigned)> sub) {
+  auto withOperands = [&](SymKind k) -> Sym * {
+    SmallVector<Sym *> ops;
+    for (unsigned i = 0, e = def->getNumOperands(); i < e; ++i) {
+      Sym *o = sub(i);
+      if (!o)
+        return nullptr;
+      ops.push_back(o);
+    }
+    Sym *s = make(k, ops);
+    s->origOp = def;
+    return s;
+  };
+  if (isa<math::TanhOp>(def))
+    return withOperands(SymKind::Tanh);
+  if (isa<arith::SIToFPOp, arith::UIToFPOp>(def) &&
+      !def->getOperand(0).getType().isInteger(1))
+    return withOperands(SymKind::IntToFloat);
+  if (isa<arith::MinSIOp, arith::MaxSIOp, arith::MulIOp, arith::DivSIOp,
+          arith::FloorDivSIOp, arith::CeilDivSIOp, arith::RemSIOp>(def))
+    return withOperands(SymKind::IntOp);
+  if (auto extract = dyn_cast<tensor::ExtractOp>(def)) {
+    // The table is read as a whole (a captured value); only the indices
+    // are evaluated.
+    Value table = extract.getTensor();
+    if (def->getParentOp()->isAncestor(table.getParentRegion()->getParentOp()))
+      return fail("a gather from a tensor computed in the body");
+    SmallVector<Sym *> indices;
+    for (unsigned i = 1, e = def->getNumOperands(); i < e; ++i) {
+      Sym *o = sub(i);
+      if (!o)
+        return nullptr;
+      indices.push_back(o);
+    }
+    Sym *s = make(SymKind::Extract, indices);
+    s->tensor = table;
+    return s;
+  }
+  if (isa<arith::OrIOp>(def) && def->getResult(0).getType().isInteger(1)) {
+    Sym *a = sub(0), *b = a ? sub(1) : nullptr;
+    if (!b)
+      return nullptr;
+    std::optional<double> ca = constValue(a), cb = constValue(b);
+    if (cb)
+      return *cb != 0.0 ? b : a;
+    if (ca)
+      return *ca != 0.0 ? a : b;
+    return make(SymKind::Or, {a, b});
+  }
+  return nullptr;
+}
+
 Sym *Evaluator::evalBody(Value v, DenseMap<Value, Sym *> &env,
                          function_ref<Sym *(BlockArgument)> argFn) {
   if (Sym *s = env.lookup(v))
@@ -833,14 +920,22 @@ Sym *Evaluator::evalBody(Value v, DenseMap<Value, Sym *> &env,
     result = evalScalar(v);
   } else if (isa<arith::ExtFOp, arith::TruncFOp>(def)) {
     result = unary(SymKind::Cast);
-  } else if (isa<arith::IndexCastOp, arith::IndexCastUIOp>(def)) {
+  } else if (isa<arith::IndexCastOp, arith::IndexCastUIOp, arith::ExtSIOp>(
+                 def)) {
+    // Value-preserving for positions and table indices.
     result = sub(0);
-    if (result && result->kind != SymKind::Index)
-      return fail("unsupported index cast");
-  } else if (isa<arith::AddIOp, arith::SubIOp>(def)) {
+  } else if (isa<arith::AddIOp, arith::SubIOp>(def) &&
+             !def->getResult(0).getType().isInteger(1)) {
     Sym *a = sub(0), *b = a ? sub(1) : nullptr;
-    if (!b || a->kind != SymKind::Index || b->kind != SymKind::Index)
-      return fail("unsupported integer arithmetic");
+    if (!b)
+      return nullptr;
+    if (a->kind != SymKind::Index || b->kind != SymKind::Index) {
+      // Arithmetic on gathered or clamped integers (a bucket index).
+      result = make(SymKind::IntOp, {a, b});
+      result->origOp = def;
+      env[v] = result;
+      return result;
+    }
     result = make(SymKind::Index);
     result->idx.push_back(isa<arith::AddIOp>(def) ? a->idx[0] + b->idx[0]
                                                    : a->idx[0] - b->idx[0]);
@@ -865,6 +960,8 @@ Sym *Evaluator::evalBody(Value v, DenseMap<Value, Sym *> &env,
     result = b ? make(SymKind::Select, {c, a, b}) : nullptr;
   } else if (Sym *other = evalLogic(def, sub)) {
     result = other;
+  } else if (Sym *mod = evalScoreModOp(def, sub)) {
+    result = mod;
   } else {
     return fail(Twine("unsupported operation '") +
                 def->getName().getStringRef() + "'");
@@ -979,6 +1076,12 @@ void addKeep(Linear &out, Sym *cond, bool keepWhen) {
   if (cond->kind == SymKind::And && keepWhen) {
     addKeep(out, cond->ops[0], true);
     return addKeep(out, cond->ops[1], true);
+  }
+  // Masked where a or b (a sliding window with its causal part): kept
+  // where neither.
+  if (cond->kind == SymKind::Or && !keepWhen) {
+    addKeep(out, cond->ops[0], false);
+    return addKeep(out, cond->ops[1], false);
   }
   out.keeps.push_back({cond, keepWhen});
 }
@@ -1303,6 +1406,27 @@ struct Match {
   // offset on every key would cost the scores their precision).
   std::pair<double, double> maskAffine = {1.0, 0.0};
   std::optional<MaskPredicate> maskPredicate;
+
+  // Score modifications. score_mod computes `s + sum coef * term` when the
+  // plain score is a term of the softmax input (`plainScore`), else `sum
+  // coef * term`, with the score `qk` (qkProd * Q·Kᵀ) read as s * qkProd /
+  // scale; mask_mod is the conjunction of `maskConds` (condition, kept
+  // when). `indexDims`: the global dim of each region index argument
+  // (batch..., head, query, key), -1 for a unit head the op adds.
+  std::shared_ptr<Evaluator> evaluator;
+  Sym *qk = nullptr;
+  double qkProd = 1.0;
+  bool plainScore = true;
+  SmallVector<std::pair<Sym *, double>> scoreTerms;
+  SmallVector<std::pair<Sym *, bool>> maskConds;
+  SmallVector<int64_t> indexDims;
+  // Sinks: a tensor read at the head only, collapsed to [Hq] when it has
+  // unit dims.
+  Value sinks;
+
+  bool hasMods() const {
+    return !scoreTerms.empty() || !maskConds.empty() || sinks;
+  }
 };
 
 class AttentionMatcher {
@@ -1321,8 +1445,14 @@ public:
     // of collapsed copies.
     std::optional<OutputSplit> split = splitFromReshapes(anchor);
     AttentionMatcher best(anchor, 0, split);
-    if (succeeded(best.run()))
+    if (succeeded(best.run()) && !best.match.hasMods())
       return best;
+    // A reading that needs score modifications may be a wrong choice of
+    // axes (MQA's head read as the query axis, the causal condition then a
+    // mask_mod of other dims): one without is preferred.
+    std::optional<AttentionMatcher> withMods;
+    if (best.succeededMatch)
+      withMods = best;
     unsigned choices = best.numSeqChoices;
     for (bool withSplit : {true, false}) {
       if (withSplit && !split)
@@ -1331,13 +1461,17 @@ public:
         if (withSplit == bool(split) && c == 0)
           continue; // tried above
         AttentionMatcher other(anchor, c, withSplit ? split : std::nullopt);
-        if (succeeded(other.run()))
+        if (succeeded(other.run()) && !other.match.hasMods())
           return other;
         choices = std::max(choices, other.numSeqChoices);
-        if (other.progress > best.progress)
+        if (other.succeededMatch && !withMods)
+          withMods = other;
+        if (!other.succeededMatch && other.progress > best.progress)
           best = std::move(other);
       }
     }
+    if (withMods)
+      return *withMods;
     LLVM_DEBUG(llvm::dbgs() << "attn-fuse: no match at " << anchor->getName()
                             << ": " << best.reason << "\n");
     return best;
@@ -1409,6 +1543,21 @@ private:
                      SmallVectorImpl<ReassociationIndices> &re);
   Evaluator *ev = nullptr;
   LogicalResult matchCausal(Sym *cond, bool keepWhen);
+  /// matchCausal without a rejection: a condition that is not causal may
+  /// still be a mask_mod.
+  LogicalResult tryCausal(Sym *cond, bool keepWhen);
+  /// Whether `s` may be part of a score_mod (`inMask` false: the score may
+  /// appear, scaled by constants or under tanh) or a mask_mod: positions,
+  /// captured tensors read at (batch..., head, query, key) positions or
+  /// gathered, and the arithmetic of the families (docs/fuse.md).
+  bool isModExpr(Sym *s, bool inMask, std::string &why) const;
+  bool isCapturedRead(Sym *leaf, std::string &why) const;
+  LogicalResult checkScoreTerms();
+  /// The exponential of a sink term of the softmax denominator, if any
+  /// (set by parseSoftmax), and its match to the numerator's row shift.
+  Sym *sinkExp = nullptr;
+  Linear softmaxInput;
+  LogicalResult matchSinks();
   LogicalResult checkUsers();
 
   linalg::LinalgOp anchor;
@@ -1600,6 +1749,253 @@ LogicalResult AttentionMatcher::matchCausal(Sym *cond, bool keepWhen) {
     return success();
   }
   return reject("causal offset matches neither top-left nor bottom-right");
+}
+
+std::string oddTermReason(Sym *t);
+
+LogicalResult AttentionMatcher::tryCausal(Sym *cond, bool keepWhen) {
+  if (cond->kind != SymKind::Cmp || cond->ops[0]->kind != SymKind::Index ||
+      cond->ops[1]->kind != SymKind::Index)
+    return failure();
+  std::string savedReason = reason;
+  int savedProgress = progress;
+  if (succeeded(matchCausal(cond, keepWhen)))
+    return success();
+  reason = savedReason;
+  progress = savedProgress;
+  return failure();
+}
+
+/// The first sum over one dim of a product inside `terms`: the score of a
+/// softmax input in which it only appears under a modification.
+Sym *findScore(ArrayRef<std::pair<Sym *, double>> terms) {
+  SmallVector<Sym *> work;
+  for (auto [t, c] : llvm::reverse(terms))
+    work.push_back(t);
+  while (!work.empty()) {
+    Sym *s = work.pop_back_val();
+    if (s->kind == SymKind::Reduce && !s->isMax && !s->isAnd &&
+        s->dims.size() == 1 && stripCasts(s->ops[0])->kind == SymKind::Mul)
+      return s;
+    for (Sym *o : llvm::reverse(s->ops))
+      work.push_back(o);
+  }
+  return nullptr;
+}
+
+/// The constant factor applied directly to the score `qk` at its first use
+/// (Gemma's `scores * scaling` before the soft-cap), 1 if none: the fused
+/// op's scale, so that score_mod starts from the scaled score.
+double scoreFactor(ArrayRef<std::pair<Sym *, double>> terms, Sym *qk) {
+  SmallVector<Sym *> work;
+  for (auto [t, c] : llvm::reverse(terms))
+    work.push_back(t);
+  while (!work.empty()) {
+    Sym *s = stripCasts(work.pop_back_val());
+    if ((s->kind == SymKind::Mul || s->kind == SymKind::Div) &&
+        s->ops.size() == 2) {
+      for (int i = 0; i < 2; ++i) {
+        std::optional<double> c = constValue(s->ops[1 - i]);
+        if (stripCasts(s->ops[i]) != qk || !c || *c == 0.0)
+          continue;
+        if (s->kind == SymKind::Div && i == 1)
+          break;
+        return s->kind == SymKind::Mul ? *c : 1.0 / *c;
+      }
+    }
+    for (Sym *o : llvm::reverse(s->ops))
+      work.push_back(o);
+  }
+  return 1.0;
+}
+
+bool containsSym(Sym *s, Sym *x) {
+  if (!x)
+    return false;
+  if (s == x || symEqual(s, x, {}))
+    return true;
+  return llvm::any_of(s->ops, [&](Sym *o) { return containsSym(o, x); });
+}
+
+/// A term a bias is made of: a tensor read or gathered, or a position
+/// turned into a float.
+bool hasPositionalSource(Sym *s) {
+  if (s->kind == SymKind::Leaf || s->kind == SymKind::Extract ||
+      s->kind == SymKind::IntToFloat)
+    return true;
+  return llvm::any_of(s->ops, hasPositionalSource);
+}
+
+/// Whether `t` is computed from the result of `scoresOp` (an opaque value
+/// hiding the scores must not become a captured table).
+bool computedFrom(Value t, Operation *scoresOp) {
+  if (!scoresOp)
+    return false;
+  SmallVector<Value> work{t};
+  DenseSet<Operation *> seen;
+  while (!work.empty()) {
+    Operation *def = work.pop_back_val().getDefiningOp();
+    if (!def || !seen.insert(def).second || seen.size() > 256)
+      continue;
+    if (def == scoresOp)
+      return true;
+    llvm::append_range(work, def->getOperands());
+  }
+  return false;
+}
+
+bool AttentionMatcher::isCapturedRead(Sym *leaf, std::string &why) const {
+  Operation *scoresOp = match.qk && match.qk->origin
+                            ? match.qk->origin->tensor.getDefiningOp()
+                            : nullptr;
+  if (computedFrom(leaf->tensor, scoresOp)) {
+    why = "a score modification reads a tensor computed from the scores";
+    return false;
+  }
+  if (leaf->kind == SymKind::Extract)
+    return true;
+  for (AffineExpr e : leaf->idx)
+    for (unsigned d = 0; d < numDims; ++d)
+      if (e.isFunctionOfDim(d) && d != mDim && d != kDim &&
+          !llvm::is_contained(batchDims, d)) {
+        why = "a score modification reads a tensor at a position other "
+              "than (batch..., head, query, key)";
+        return false;
+      }
+  return true;
+}
+
+bool AttentionMatcher::isModExpr(Sym *s, bool inMask, std::string &why) const {
+  switch (s->kind) {
+  case SymKind::Reduce:
+    if (!inMask && match.qk && symEqual(s, match.qk, {}))
+      return true;
+    why = inMask ? "a mask condition reads the scores or a reduction"
+                 : "a score modification reads another score or a "
+                   "reduction";
+    return false;
+  case SymKind::Softmax:
+  case SymKind::Exp:
+  case SymKind::Exp2:
+  case SymKind::Log:
+  case SymKind::Max:
+    return false;
+  case SymKind::Leaf:
+    return isCapturedRead(s, why);
+  case SymKind::Index: {
+    AffineExpr e = s->idx[0];
+    for (unsigned d = 0; d < numDims; ++d)
+      if (e.isFunctionOfDim(d) && d != mDim && d != kDim &&
+          !llvm::is_contained(batchDims, d))
+        return false;
+    return true;
+  }
+  case SymKind::Extract:
+    if (!isCapturedRead(s, why))
+      return false;
+    break;
+  case SymKind::Mul:
+  case SymKind::Div:
+    // The scores may be scaled by constants only (a per-element or
+    // per-head factor is not a score modification of the families).
+    for (int i = 0; i < 2; ++i)
+      if (containsSym(s->ops[i], match.qk) &&
+          (!constValue(s->ops[1 - i]) || (s->kind == SymKind::Div && i == 1))) {
+        why = "the scores are multiplied by a tensor, not by a constant "
+              "scale";
+        return false;
+      }
+    break;
+  default:
+    break;
+  }
+  return llvm::all_of(s->ops,
+                      [&](Sym *o) { return isModExpr(o, inMask, why); });
+}
+
+LogicalResult AttentionMatcher::checkScoreTerms() {
+  for (auto [t, c] : match.scoreTerms) {
+    std::string why;
+    if (!isModExpr(t, /*inMask=*/false, why))
+      return reject(why.empty() ? oddTermReason(stripCasts(t)) : why);
+    // A bias (no score in it) comes from positions or tables: ALiBi, T5.
+    if (!containsSym(t, match.qk) && !hasPositionalSource(t))
+      return reject(oddTermReason(stripCasts(t)));
+  }
+  match.indexDims.clear();
+  if (batchDims.empty())
+    match.indexDims.push_back(-1); // the unit head the op adds
+  llvm::append_range(match.indexDims, batchDims);
+  match.indexDims.append({mDim, kDim});
+  return success();
+}
+
+/// The tensors `s` reads (leaves and gather tables).
+void collectCaptured(Sym *s, SmallVectorImpl<Value> &tensors) {
+  if (s->kind == SymKind::Leaf || s->kind == SymKind::Extract)
+    tensors.push_back(s->tensor);
+  for (Sym *o : s->ops)
+    collectCaptured(o, tensors);
+}
+
+/// `l` reads its tensor at the head dim `head` only (other dims 0 of size 1).
+bool readsHeadOnly(Sym *l, unsigned head) {
+  auto ty = dyn_cast<RankedTensorType>(l->tensor.getType());
+  if (!ty || !ty.getElementType().isF32())
+    return false;
+  int named = 0;
+  for (auto [i, e] : llvm::enumerate(l->idx)) {
+    auto c = dyn_cast<AffineConstantExpr>(e);
+    if (c && c.getValue() == 0 && ty.getDimSize(i) == 1)
+      continue;
+    if (e != getAffineDimExpr(head, e.getContext()))
+      return false;
+    ++named;
+  }
+  return named == 1;
+}
+
+/// Whether `leaf` is `t` or a tensor `t` is read through.
+bool readsThrough(Sym *t, Sym *leaf) {
+  for (Sym *x = stripCasts(t); x; x = x->outer)
+    if (x == leaf)
+      return true;
+  return false;
+}
+
+LogicalResult AttentionMatcher::matchSinks() {
+  if (!sinkExp)
+    return success();
+  if (batchDims.empty())
+    return reject("sinks need a head dimension");
+  unsigned head = batchDims.back();
+  Linear sink;
+  linearize(sinkExp->ops[0], 1.0, sink);
+  // exp(sink[h] - m): one logit read at the head, with coefficient 1.
+  Sym *leaf = nullptr;
+  for (auto [t, c] : sink.terms)
+    for (Sym *x = stripCasts(t); !leaf && x && x->kind == SymKind::Leaf;
+         x = x->outer)
+      if (std::abs(c - 1.0) < 1e-12 && readsHeadOnly(x, head))
+        leaf = x;
+  if (!leaf)
+    return reject("the extra term of the softmax denominator is not "
+                  "exp(sink[h] - max), an f32 logit per head");
+  // The rest of its exponent is the numerator's row shift (the max).
+  Linear rest, shift;
+  rest.c0 = sink.c0;
+  for (auto [t, c] : sink.terms)
+    if (std::abs(c - 1.0) >= 1e-12 || !readsThrough(t, leaf))
+      rest.terms.push_back({t, c});
+  shift.c0 = softmaxInput.c0;
+  for (auto [t, c] : softmaxInput.terms)
+    if (!dependsOn(t, kDim))
+      shift.terms.push_back({t, c});
+  if (!sameLinear(shift, rest, {}, ev->unitDims()))
+    return reject("the sink term does not subtract the numerator's row "
+                  "maximum");
+  match.sinks = leaf->tensor;
+  return success();
 }
 
 LogicalResult AttentionMatcher::checkUsers() {
@@ -1822,6 +2218,15 @@ LogicalResult AttentionMatcher::parseSoftmax(Sym *&p, Linear &lin) {
     den = stripCasts(den);
     if (num->kind != SymKind::Exp && num->kind != SymKind::Exp2)
       return reject("softmax numerator is not an exponential");
+    // gpt-oss: sum_k exp(x_k - m) + exp(sink[h] - m).
+    if (den->kind == SymKind::Add && num->kind == SymKind::Exp)
+      for (int i = 0; i < 2 && !sinkExp; ++i)
+        if (Sym *e = stripCasts(den->ops[i]);
+            e->kind == SymKind::Exp &&
+            stripCasts(den->ops[1 - i])->kind == SymKind::Reduce) {
+          sinkExp = e;
+          den = stripCasts(den->ops[1 - i]);
+        }
     if (den->kind != SymKind::Reduce || den->isMax || den->dims.size() != 1)
       return reject("softmax denominator is not a sum");
     DenseMap<unsigned, unsigned> rename;
@@ -1834,6 +2239,7 @@ LogicalResult AttentionMatcher::parseSoftmax(Sym *&p, Linear &lin) {
   }
   if (zeroing.cond && failed(checkRowZeroing(zeroing, lin)))
     return failure();
+  softmaxInput = lin;
   return success();
 
 }
@@ -1891,7 +2297,10 @@ LogicalResult AttentionMatcher::run() {
   // Global dims 0..rank-1 are the anchor's output positions (expanded ones
   // with a split).
   int64_t rank = split ? split->shape.size() : outMap.getNumResults();
-  Evaluator ev(ctx, rank);
+  // The match keeps the evaluator: the score modifications it found are
+  // expressions in it, emitted into the fused op's regions.
+  match.evaluator = std::make_shared<Evaluator>(ctx, rank);
+  Evaluator &ev = *match.evaluator;
   this->ev = &ev;
   auto clearEv = llvm::make_scope_exit([&] { this->ev = nullptr; });
   ev.root = anchor->getResult(0);
@@ -1973,7 +2382,12 @@ LogicalResult AttentionMatcher::run() {
       maskCoef = c;
       continue;
     }
-    return reject(oddTermReason(t));
+    // A score modification, checked once the dims are known.
+    match.scoreTerms.push_back({term, c});
+  }
+  if (!qk && (qk = findScore(match.scoreTerms))) {
+    match.plainScore = false;
+    qkCoef = scoreFactor(match.scoreTerms, qk);
   }
   if (!qk)
     return reject("no Q·Kᵀ contraction feeds the softmax (or it is read "
@@ -1991,8 +2405,12 @@ LogicalResult AttentionMatcher::run() {
   if (qkFactors.size() != 2)
     return reject("scale is not a constant uniform factor");
   match.scale = qkCoef * qkProd;
+  if (!match.plainScore)
+    match.scale = std::abs(match.scale);
   if (!(match.scale > 0.0) || !std::isfinite(match.scale))
     return reject("scale is not positive");
+  match.qk = qk;
+  match.qkProd = qkProd;
   Sym *qLeaf = leafOf(qkFactors[0]), *kLeaf = leafOf(qkFactors[1]);
   if (!qLeaf || !kLeaf)
     return reject("Q or K is not a tensor");
@@ -2089,6 +2507,8 @@ LogicalResult AttentionMatcher::run() {
                  kTy.getDimSize(storedPos(match.kPerm, nb + 1)), ctx);
   numDims = ev.getNumDims();
   numSymbols = ev.getNumSymbols();
+  if (failed(checkScoreTerms()))
+    return failure();
 
   // Output: the anchor's layout.
   SmallVector<unsigned> oDims = dimsWith(mDim, eDim);
@@ -2131,28 +2551,75 @@ LogicalResult AttentionMatcher::run() {
     if (!dependsOn(cond, kDim))
       return reject("a select mask does not depend on the key");
     Sym *c = stripCasts(cond);
-    if (std::optional<MaskPredicate> mp = leafPredicate(c, keepWhen)) {
+    std::optional<MaskPredicate> mp = leafPredicate(c, keepWhen);
+    if (mp && !match.mask) {
       match.maskPredicate = mp;
       if (failed(pickMask(mp->leaf)))
         return failure();
       continue;
     }
-    if (match.causal)
-      return reject("more than one causal condition");
-    if (failed(matchCausal(c, keepWhen)))
-      return failure();
+    if (!match.causal && succeeded(tryCausal(c, keepWhen)))
+      continue;
+    // Any other keep condition of positions and captured tensors: mask_mod.
+    std::string why;
+    if (!isModExpr(c, /*inMask=*/true, why))
+      return reject(why.empty() ? "a select condition is neither a mask of "
+                                  "positions and tensors nor causal"
+                                : why);
+    match.maskConds.push_back({c, keepWhen});
   }
+  if (failed(matchSinks()))
+    return failure();
 
   match.split = split;
   match.leaves = {match.query, match.key, match.value};
   if (match.mask)
     match.leaves.push_back(match.mask);
+  if (match.sinks)
+    match.leaves.push_back(match.sinks);
+  // Tensors the regions read stay as they are, whoever else uses them.
+  for (auto [t, c] : match.scoreTerms)
+    collectCaptured(t, match.leaves);
+  for (auto [cond, keepWhen] : match.maskConds)
+    collectCaptured(cond, match.leaves);
   // Anything the chain reads beyond Q, K, V and the mask stays put; the
   // scores and probabilities must be used by the chain only.
   if (failed(checkUsers()))
     return failure();
   succeededMatch = true;
   return success();
+}
+
+/// What score modifications `terms` hold, named for the remark.
+void describeMods(const Match &m, raw_ostream &os) {
+  auto has = [](Sym *s, auto &&self, SymKind k) -> bool {
+    return s->kind == k ||
+           llvm::any_of(s->ops, [&](Sym *o) { return self(o, self, k); });
+  };
+  SmallVector<StringRef> score;
+  for (auto [t, c] : m.scoreTerms) {
+    if (has(t, has, SymKind::Tanh))
+      score.push_back("soft-cap (tanh)");
+    else if (containsSym(t, m.qk))
+      score.push_back("score function");
+    else if (has(t, has, SymKind::Extract))
+      score.push_back("gathered bias table");
+    else if (has(t, has, SymKind::IntToFloat))
+      score.push_back("position bias");
+    else
+      score.push_back("bias tensor");
+  }
+  if (!score.empty())
+    os << "score_mod (" << llvm::join(score, ", ") << "), ";
+  SmallVector<StringRef> mask;
+  for (auto [c, keepWhen] : m.maskConds)
+    mask.push_back(has(c, has, SymKind::Leaf) || has(c, has, SymKind::Extract)
+                       ? "mask of gathered values"
+                       : "mask of positions");
+  if (!mask.empty())
+    os << "mask_mod (" << llvm::join(mask, ", ") << "), ";
+  if (m.sinks)
+    os << "sinks, ";
 }
 
 std::string describe(const Match &m) {
@@ -2162,6 +2629,7 @@ std::string describe(const Match &m) {
     os << "causal, ";
   if (m.mask)
     os << "mask, ";
+  describeMods(m, os);
   os << "scale " << llvm::format("%g", m.scale);
   if (m.group != 1)
     os << ", GQA " << m.group;
@@ -2355,6 +2823,273 @@ Value outputInit(PatternRewriter &rewriter, linalg::LinalgOp anchor,
   return init;
 }
 
+/// Emits a score modification found by the matcher as IR in a region of
+/// the fused op: floats in f32, positions as `index`, the score as the
+/// region's score argument.
+class ModEmitter {
+public:
+  ModEmitter(OpBuilder &b, Location loc, const Match &m, ValueRange indices,
+             Value score)
+      : b(b), loc(loc), m(m), score(score) {
+    for (auto [d, v] : llvm::zip(m.indexDims, indices))
+      if (d >= 0)
+        dims[d] = v;
+  }
+  /// The value of `s` as an f32, an i1, or an integer or index (index for
+  /// positions); each expression is emitted once.
+  Value emitF(Sym *s) {
+    return cached(s, 0, [&] { return emitFImpl(s); });
+  }
+  Value emitB(Sym *s) {
+    return cached(s, 1, [&] { return emitBImpl(s); });
+  }
+  Value emitI(Sym *s) {
+    return cached(s, 2, [&] { return emitIImpl(s); });
+  }
+
+private:
+  Value cached(Sym *s, int how, function_ref<Value()> emit) {
+    auto key = std::make_pair(s, how);
+    if (Value v = cache.lookup(key))
+      return v;
+    Value v = emit();
+    cache[key] = v;
+    return v;
+  }
+  Value emitFImpl(Sym *s);
+  Value emitBImpl(Sym *s);
+  Value emitIImpl(Sym *s);
+  Value cst(double v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  }
+  Value toIndex(Value v) {
+    return v.getType().isIndex()
+               ? v
+               : arith::IndexCastOp::create(b, loc, b.getIndexType(), v)
+                     .getResult();
+  }
+  Value toF32(Value v) {
+    auto ft = cast<FloatType>(v.getType());
+    if (ft.isF32())
+      return v;
+    if (ft.getWidth() < 32)
+      return arith::ExtFOp::create(b, loc, b.getF32Type(), v);
+    return arith::TruncFOp::create(b, loc, b.getF32Type(), v);
+  }
+  Value affine(AffineExpr e);
+  Value read(Sym *s);
+  Value scoreTimes(double factor) {
+    double r = factor * m.qkProd / m.scale;
+    return r == 1.0 ? score : arith::MulFOp::create(b, loc, score, cst(r));
+  }
+
+  OpBuilder &b;
+  Location loc;
+  const Match &m;
+  Value score;
+  DenseMap<unsigned, Value> dims;
+  DenseMap<std::pair<Sym *, int>, Value> cache;
+};
+
+Value ModEmitter::affine(AffineExpr e) {
+  unsigned numDims = m.evaluator->getNumDims();
+  Value any = dims.begin()->second;
+  SmallVector<Value> dimValues(numDims, any);
+  for (auto [d, v] : dims)
+    dimValues[d] = v;
+  // Sizes of dynamic dims are read in the region, only those `e` uses.
+  SmallVector<Value> symValues;
+  for (auto [i, source] : llvm::enumerate(m.evaluator->getSymbolSources()))
+    symValues.push_back(
+        e.isFunctionOfSymbol(i)
+            ? tensor::DimOp::create(b, loc, source.first, source.second)
+                  .getResult()
+            : any);
+  return affine::expandAffineExpr(b, loc, e, dimValues, symValues);
+}
+
+/// A tensor element (a leaf at its affine index, or a gather).
+Value ModEmitter::read(Sym *s) {
+  SmallVector<Value> idx;
+  if (s->kind == SymKind::Leaf)
+    for (AffineExpr e : s->idx)
+      idx.push_back(affine(e));
+  else
+    for (Sym *o : s->ops)
+      idx.push_back(toIndex(emitI(o)));
+  return tensor::ExtractOp::create(b, loc, s->tensor, idx);
+}
+
+Value ModEmitter::emitIImpl(Sym *s) {
+  switch (s->kind) {
+  case SymKind::Index:
+    return affine(s->idx[0]);
+  case SymKind::Leaf:
+  case SymKind::Extract:
+    return read(s);
+  case SymKind::Select: {
+    Value a = emitI(s->ops[1]), c = emitI(s->ops[2]);
+    if (a.getType() != c.getType()) {
+      a = toIndex(a);
+      c = toIndex(c);
+    }
+    return arith::SelectOp::create(b, loc, emitB(s->ops[0]), a, c);
+  }
+  case SymKind::IntOp: {
+    Value a = emitI(s->ops[0]), c = emitI(s->ops[1]);
+    if (a.getType() != c.getType()) {
+      a = toIndex(a);
+      c = toIndex(c);
+    }
+    OperationState st(loc, s->origOp->getName());
+    st.addOperands({a, c});
+    st.addTypes(a.getType());
+    return b.create(st)->getResult(0);
+  }
+  default:
+    llvm_unreachable("not an integer expression");
+  }
+}
+
+Value ModEmitter::emitBImpl(Sym *s) {
+  switch (s->kind) {
+  case SymKind::Const:
+    return arith::ConstantOp::create(b, loc, b.getBoolAttr(s->value != 0.0));
+  case SymKind::Leaf:
+  case SymKind::Extract:
+    return read(s);
+  case SymKind::Not:
+    return arith::XOrIOp::create(
+        b, loc, emitB(s->ops[0]),
+        arith::ConstantOp::create(b, loc, b.getBoolAttr(true)));
+  case SymKind::And:
+    return arith::AndIOp::create(b, loc, emitB(s->ops[0]), emitB(s->ops[1]));
+  case SymKind::Or:
+    return arith::OrIOp::create(b, loc, emitB(s->ops[0]), emitB(s->ops[1]));
+  case SymKind::CmpF:
+    return arith::CmpFOp::create(b, loc, s->fpred, emitF(s->ops[0]),
+                                 emitF(s->ops[1]));
+  case SymKind::Cmp: {
+    Value x = emitI(s->ops[0]), y = emitI(s->ops[1]);
+    if (x.getType() != y.getType()) {
+      x = toIndex(x);
+      y = toIndex(y);
+    }
+    return arith::CmpIOp::create(b, loc, s->pred, x, y);
+  }
+  case SymKind::Select:
+    return arith::SelectOp::create(b, loc, emitB(s->ops[0]), emitB(s->ops[1]),
+                                   emitB(s->ops[2]));
+  default:
+    llvm_unreachable("not a boolean expression");
+  }
+}
+
+Value ModEmitter::emitFImpl(Sym *s) {
+  if (m.qk && symEqual(s, m.qk, {}))
+    return scoreTimes(1.0);
+  if (std::optional<double> c = constValue(s))
+    return cst(*c);
+  switch (s->kind) {
+  case SymKind::Cast:
+    return emitF(s->ops[0]);
+  case SymKind::Leaf:
+  case SymKind::Extract:
+    return toF32(read(s));
+  case SymKind::Neg:
+    return arith::NegFOp::create(b, loc, emitF(s->ops[0]));
+  case SymKind::Tanh:
+    return math::TanhOp::create(b, loc, emitF(s->ops[0]));
+  case SymKind::BoolToFloat:
+    return arith::UIToFPOp::create(b, loc, b.getF32Type(), emitB(s->ops[0]));
+  case SymKind::IntToFloat: {
+    Value i = emitI(s->ops[0]);
+    if (i.getType().isIndex())
+      i = arith::IndexCastOp::create(b, loc, b.getI64Type(), i);
+    if (isa<arith::UIToFPOp>(s->origOp))
+      return arith::UIToFPOp::create(b, loc, b.getF32Type(), i);
+    return arith::SIToFPOp::create(b, loc, b.getF32Type(), i);
+  }
+  case SymKind::Select:
+    return arith::SelectOp::create(b, loc, emitB(s->ops[0]), emitF(s->ops[1]),
+                                   emitF(s->ops[2]));
+  case SymKind::Mul:
+  case SymKind::Div:
+    // The score times a constant is the scaled score the region gets.
+    for (int i = 0; i < 2; ++i) {
+      std::optional<double> c = constValue(s->ops[1 - i]);
+      if (!c || stripCasts(s->ops[i]) != m.qk ||
+          (s->kind == SymKind::Div && i == 1))
+        continue;
+      return scoreTimes(s->kind == SymKind::Mul ? *c : 1.0 / *c);
+    }
+    if (s->kind == SymKind::Mul)
+      return arith::MulFOp::create(b, loc, emitF(s->ops[0]), emitF(s->ops[1]));
+    return arith::DivFOp::create(b, loc, emitF(s->ops[0]), emitF(s->ops[1]));
+  case SymKind::Add:
+    return arith::AddFOp::create(b, loc, emitF(s->ops[0]), emitF(s->ops[1]));
+  case SymKind::Sub:
+    return arith::SubFOp::create(b, loc, emitF(s->ops[0]), emitF(s->ops[1]));
+  default:
+    llvm_unreachable("not a float expression of a score modification");
+  }
+}
+
+/// Fills the score_mod and mask_mod regions of `op` from the match.
+void buildModRegions(PatternRewriter &rewriter, AttentionOp op,
+                     const Match &m) {
+  OpBuilder::InsertionGuard guard(rewriter);
+  Location loc = op.getLoc();
+  Type f32 = rewriter.getF32Type(), index = rewriter.getIndexType();
+  SmallVector<Type> indexTypes(m.indexDims.size(), index);
+  SmallVector<Location> locs(m.indexDims.size() + 1, loc);
+  if (!m.scoreTerms.empty()) {
+    SmallVector<Type> types{f32};
+    llvm::append_range(types, indexTypes);
+    Block *block = rewriter.createBlock(&op.getScoreMod(), {}, types, locs);
+    ModEmitter em(rewriter, loc, m, block->getArguments().drop_front(),
+                  block->getArgument(0));
+    Value x = m.plainScore ? block->getArgument(0) : Value();
+    for (auto [t, c] : m.scoreTerms) {
+      Value v = em.emitF(t);
+      if (c != 1.0)
+        v = arith::MulFOp::create(
+            rewriter, loc, v,
+            arith::ConstantOp::create(rewriter, loc,
+                                      rewriter.getF32FloatAttr(c)));
+      x = x ? arith::AddFOp::create(rewriter, loc, x, v).getResult() : v;
+    }
+    YieldOp::create(rewriter, loc, x);
+  }
+  if (!m.maskConds.empty()) {
+    Block *block = rewriter.createBlock(&op.getMaskMod(), {}, indexTypes,
+                                        ArrayRef(locs).drop_front());
+    ModEmitter em(rewriter, loc, m, block->getArguments(), Value());
+    Value keep;
+    for (auto [cond, keepWhen] : m.maskConds) {
+      Value k = em.emitB(cond);
+      if (!keepWhen)
+        k = arith::XOrIOp::create(
+            rewriter, loc, k,
+            arith::ConstantOp::create(rewriter, loc,
+                                      rewriter.getBoolAttr(true)));
+      keep =
+          keep ? arith::AndIOp::create(rewriter, loc, keep, k).getResult() : k;
+    }
+    YieldOp::create(rewriter, loc, keep);
+  }
+}
+
+/// The sinks operand: the matched tensor, collapsed to [Hq].
+Value sinksOperand(PatternRewriter &rewriter, Location loc, Value sinks) {
+  auto ty = cast<RankedTensorType>(sinks.getType());
+  if (ty.getRank() == 1)
+    return sinks;
+  SmallVector<ReassociationIndices> re{
+      llvm::to_vector(llvm::seq<int64_t>(0, ty.getRank()))};
+  return tensor::CollapseShapeOp::create(rewriter, loc, sinks, re);
+}
+
 struct FuseAttention : OpInterfaceRewritePattern<linalg::LinalgOp> {
   FuseAttention(MLIRContext *ctx, bool remarks)
       : OpInterfaceRewritePattern(ctx), remarks(remarks) {}
@@ -2405,6 +3140,9 @@ struct FuseAttention : OpInterfaceRewritePattern<linalg::LinalgOp> {
     Value mask = materializeMask(rewriter, loc, m);
     auto op = AttentionOp::create(rewriter, loc, q, k, v, mask, init,
                                   m.scale, m.causal);
+    if (m.sinks)
+      op.getSinksMutable().assign(sinksOperand(rewriter, loc, m.sinks));
+    buildModRegions(rewriter, op, m);
     if (DenseI64ArrayAttr a = permAttr(rewriter, m.qPerm))
       op.setQueryPermAttr(a);
     if (DenseI64ArrayAttr a = permAttr(rewriter, m.kPerm))

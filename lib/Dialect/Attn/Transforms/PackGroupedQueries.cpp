@@ -10,8 +10,9 @@
 //
 // is plain multi-head attention over the same keys, which reads each
 // key/value head once (FlashAttention's "pack GQA" for decoding). Nothing in
-// the op may tell the rows apart: a mask or causal condition that depends on
-// the head or the query position would now see the group index instead.
+// the op may tell the rows apart: a mask, causal condition or score
+// modification that depends on the head or the query position would now see
+// the group index instead.
 //
 //===----------------------------------------------------------------------===//
 
@@ -125,6 +126,9 @@ LogicalResult checkPackable(AttentionOp op, int64_t &group) {
       hq <= hkv)
     return failure(); // Not grouped, or group size unknown.
   group = hq / hkv;
+  // Score modifications and sinks are functions of the head and row.
+  if (op.hasScoreModifications())
+    return failure();
   // A causal mask is a no-op for one bottom-right aligned row (it sees every
   // key); any other causal condition depends on the row.
   if (op.getCausalOffset() ||
@@ -234,7 +238,7 @@ FailureOr<AttentionOp> mlir::attn::packGroupedQueries(RewriterBase &rewriter,
     resultTypes.push_back(lse.getType());
   auto packed = AttentionOp::create(
       rewriter, loc, resultTypes, query, op.getKey(), op.getValue(),
-      op.getMask(), /*causal_offset=*/Value(), output, lse,
+      op.getMask(), /*sinks=*/Value(), /*causal_offset=*/Value(), output, lse,
       op.getScaleAttr(), /*causal=*/nullptr, /*query_perm=*/nullptr,
       op.getKeyPermAttr(), op.getValuePermAttr(), /*output_perm=*/nullptr);
 

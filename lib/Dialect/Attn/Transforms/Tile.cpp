@@ -23,6 +23,14 @@
 //        m     = m'
 //      O = acc / l,  lse = ln(2) * (m + log2(l))
 //
+//    A score_mod region is inlined on the scaled score of every key block
+//    (before the masks, in natural-log units), a mask_mod region as one more
+//    keep condition on every block (not only the diagonal ones), at the
+//    tile's positions plus the key block's offset: the tiling interface
+//    already added the tile's offsets to the regions' indices. Sinks join
+//    the row state once, after the key loop (and after combining split-KV
+//    chunks): m* = max(m, sink), l* = 2^(m - m*) l + 2^(sink - m*).
+//
 //    Key tiles are slices of dynamic size min(block, Sk - ks): ragged tails
 //    are masked by construction, never padded. A causal tile stops the key
 //    loop at its last row's last visible key and splits it into blocks every
@@ -150,6 +158,7 @@ private:
   RowState splitKeyRange(OpBuilder &b, Value kvEnd);
   RowState combineSplits(OpBuilder &b, RowState parts);
   // Results.
+  RowState applySinks(OpBuilder &b, RowState st);
   Value storeOutput(OpBuilder &b, RowState st);
   Value storeLse(OpBuilder &b, RowState st);
 
@@ -239,8 +248,27 @@ Value TileLowering::scaleAndMask(OpBuilder &b, Value s, Value ks, Value bk,
       b, loc, ins, s, maps, getIterators(2, 0),
       [&](OpBuilder &nb2, Location l, ValueRange a) {
         Value negInf = cstF32(nb2, l, -INFINITY);
-        Value x =
-            arith::MulFOp::create(nb2, l, a[0], cstF32(nb2, l, scaleLog2));
+        // The tile's positions: unit batch and heads, its rows, the keys of
+        // this block.
+        SmallVector<Value> idx;
+        if (tile.hasScoreMod() || tile.hasMaskMod()) {
+          idx.assign(nb + 1, cstIndex(nb2, l, 0));
+          idx.push_back(linalg::IndexOp::create(nb2, l, 0));
+          idx.push_back(arith::AddIOp::create(
+              nb2, l, ks, linalg::IndexOp::create(nb2, l, 1)));
+        }
+        Value x;
+        if (tile.hasScoreMod()) {
+          x = arith::MulFOp::create(
+              nb2, l, a[0], cstF32(nb2, l, tile.getScale().convertToDouble()));
+          x = arith::MulFOp::create(nb2, l, tile.buildScoreMod(nb2, x, idx),
+                                    cstF32(nb2, l, M_LOG2E));
+        } else {
+          x = arith::MulFOp::create(nb2, l, a[0], cstF32(nb2, l, scaleLog2));
+        }
+        if (tile.hasMaskMod())
+          x = arith::SelectOp::create(nb2, l, tile.buildMaskMod(nb2, idx), x,
+                                      negInf);
         if (hasMask && a[1].getType().isInteger(1))
           x = arith::SelectOp::create(nb2, l, a[1], x, negInf);
         else if (hasMask)
@@ -455,6 +483,38 @@ RowState TileLowering::combineSplits(OpBuilder &b, RowState parts) {
   return {accStar, mStar, lStar};
 }
 
+/// The sink of the tile's (one) head joins the row state: m* = max(m, sink),
+/// l* = 2^(m - m*) l + 2^(sink - m*), acc* = 2^(m - m*) acc (in log2 units).
+RowState TileLowering::applySinks(OpBuilder &b, RowState st) {
+  Value sink = tensor::ExtractOp::create(b, loc, tile.getSinks(),
+                                         ValueRange{cstIndex(b, loc, 0)});
+  sink = arith::MulFOp::create(b, loc, sink, cstF32(b, loc, M_LOG2E));
+  AffineMap id1 = b.getMultiDimIdentityMap(1),
+            id2 = b.getMultiDimIdentityMap(2);
+  AffineMap row = AffineMap::get(2, 0, getAffineDimExpr(0, ctx));
+  Value mStar = buildGeneric(
+      b, loc, st.max, st.max, {id1, id1}, getIterators(1, 0),
+      [&](OpBuilder &nb2, Location l, ValueRange a) {
+        return arith::MaximumFOp::create(nb2, l, a[0], sink).getResult();
+      });
+  Value lStar = buildGeneric(
+      b, loc, ValueRange{st.max, st.sum, mStar}, st.sum, {id1, id1, id1, id1},
+      getIterators(1, 0), [&](OpBuilder &nb2, Location l, ValueRange a) {
+        Value alpha = guardedExp2(nb2, l, a[0], a[2]);
+        Value own = guardedExp2(nb2, l, sink, a[2]);
+        return arith::AddFOp::create(
+                   nb2, l, arith::MulFOp::create(nb2, l, alpha, a[1]), own)
+            .getResult();
+      });
+  Value accStar = buildGeneric(
+      b, loc, ValueRange{st.max, mStar, st.acc}, st.acc, {row, row, id2, id2},
+      getIterators(2, 0), [&](OpBuilder &nb2, Location l, ValueRange a) {
+        Value alpha = guardedExp2(nb2, l, a[0], a[1]);
+        return arith::MulFOp::create(nb2, l, alpha, a[2]).getResult();
+      });
+  return {accStar, mStar, lStar};
+}
+
 /// O = acc / l (0 for fully masked rows), cast into the tile's output.
 Value TileLowering::storeOutput(OpBuilder &b, RowState st) {
   AffineExpr i = getAffineDimExpr(0, ctx), e = getAffineDimExpr(1, ctx);
@@ -496,6 +556,8 @@ SmallVector<Value> TileLowering::build(OpBuilder &b, bool splitKV) {
   RowState st = splitKV
                     ? splitKeyRange(b, kvEnd)
                     : keyRange(b, cstIndex(b, loc, 0), kvEnd, initState(b, {}));
+  if (tile.getSinks())
+    st = applySinks(b, st);
   SmallVector<Value> results{storeOutput(b, st)};
   if (tile.getLse())
     results.push_back(storeLse(b, st));

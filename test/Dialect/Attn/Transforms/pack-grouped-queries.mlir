@@ -108,3 +108,18 @@ func.func @mha(%q: tensor<1x8x1x64xf16>, %k: tensor<1x8x16x64xf16>,
          outs(%o : tensor<1x8x1x64xf16>) scale(0.125) -> tensor<1x8x1x64xf16>
   return %r : tensor<1x8x1x64xf16>
 }
+
+// -----
+
+// Not packed: sinks are per query head, which packing would make rows.
+// CHECK-LABEL: func.func @sinks
+// CHECK: attn.attention ins(%{{.*}} : tensor<1x8x1x64xf16>
+func.func @sinks(%q: tensor<1x8x1x64xf16>, %k: tensor<1x2x16x64xf16>,
+                 %v: tensor<1x2x16x64xf16>, %s: tensor<8xf32>,
+                 %o: tensor<1x8x1x64xf16>) -> tensor<1x8x1x64xf16> {
+  %r = attn.attention ins(%q, %k, %v : tensor<1x8x1x64xf16>,
+           tensor<1x2x16x64xf16>, tensor<1x2x16x64xf16>)
+         sinks(%s : tensor<8xf32>)
+         outs(%o : tensor<1x8x1x64xf16>) scale(0.125) -> tensor<1x8x1x64xf16>
+  return %r : tensor<1x8x1x64xf16>
+}

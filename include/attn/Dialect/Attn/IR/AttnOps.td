@@ -8,6 +8,7 @@ include "mlir/Dialect/Linalg/IR/LinalgInterfaces.td"
 include "mlir/Interfaces/DestinationStyleOpInterface.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "mlir/Interfaces/TilingInterface.td"
 include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/IR/CommonTypeConstraints.td"
@@ -61,7 +62,32 @@ def Attn_AttentionOp : Attn_Op<"attention", [
     causal_offset)`.
 
     A query row for which every key is masked produces zeros (not NaN), and
-    a log-sum-exp of -inf.
+    a log-sum-exp of -inf (of the sink logit with `sinks`).
+
+    Score modifications (FlexAttention's `score_mod`/`mask_mod`, gpt-oss
+    sinks), all optional:
+
+    - `score_mod` region: block arguments `(%s: f32, %b: index..., %h:
+      index, %i: index, %j: index)`, the scaled score `scale * Q·Kᵀ` and its
+      logical position (batch indices, query head, query row, key); yields
+      the modified f32 score with `attn.yield`. It is elementwise: it may
+      compute on its arguments and read values defined above the op (e.g.
+      `tensor.extract` from a slope, bias or segment-id table), never
+      another score. It applies before every mask: `s' = score_mod(s) +
+      mask`, then the keep-masks (i1 mask, causal, `mask_mod`) set dropped
+      keys to -inf, so a modification cannot revive a masked key.
+    - `mask_mod` region: block arguments `(%b: index..., %h: index, %i:
+      index, %j: index)`; yields an `i1`, true where the key is kept. It is
+      combined (and) with the other masks.
+    - `sinks(%s : tensor<Hqxf32>)`: one logit per query head added to the
+      softmax denominator: `p[j] = exp(s[j]) / (sum_k exp(s[k]) +
+      exp(sink[h]))`, the probabilities not summing to 1 (gpt-oss). A fully
+      masked row still produces zeros; the log-sum-exp includes the sink.
+
+    The indices are always absolute positions in the whole logical problem:
+    a tile of the op (TilingInterface) adds its offsets to the block
+    arguments before running the region, so a region means the same in
+    every tile.
 
     Optionally the op also produces the per-row log-sum-exp of the scaled,
     masked scores, `lse[b…, h, i] = log(sum_j exp(s[j]))`, `[batch…, Hq, Sq]`
@@ -95,6 +121,7 @@ def Attn_AttentionOp : Attn_Op<"attention", [
     AnyRankedTensor:$key,
     AnyRankedTensor:$value,
     Optional<AnyRankedTensor>:$mask,
+    Optional<AnyRankedTensor>:$sinks,
     Optional<Index>:$causal_offset,
     AnyRankedTensor:$output,
     Optional<AnyRankedTensor>:$lse,
@@ -106,16 +133,21 @@ def Attn_AttentionOp : Attn_Op<"attention", [
     OptionalAttr<DenseI64ArrayAttr>:$output_perm
   );
   let results = (outs Variadic<AnyRankedTensor>:$results);
+  let regions = (region MaxSizedRegion<1>:$score_mod,
+                        MaxSizedRegion<1>:$mask_mod);
 
   let assemblyFormat = [{
     `ins` `(` $query `,` $key `,` $value `:` type($query) `,` type($key) `,`
         type($value) `)`
     (`mask` `(` $mask^ `:` type($mask) `)`)?
+    (`sinks` `(` $sinks^ `:` type($sinks) `)`)?
     `outs` `(` $output `:` type($output) `)`
     (`lse` `(` $lse^ `:` type($lse) `)`)?
     `scale` `(` $scale `)`
     (`causal` `` $causal^)?
     (`causal_offset` `(` $causal_offset^ `)`)?
+    (`score_mod` $score_mod^)?
+    (`mask_mod` $mask_mod^)?
     attr-dict `->` type($results)
   }];
 
@@ -156,6 +188,21 @@ def Attn_AttentionOp : Attn_Op<"attention", [
 
     bool isCausal() { return getCausal().has_value(); }
 
+    bool hasScoreMod() { return !getScoreMod().empty(); }
+    bool hasMaskMod() { return !getMaskMod().empty(); }
+    /// Whether the op has a score_mod or mask_mod region or sinks: what
+    /// the tensor-core kernels do not implement.
+    bool hasScoreModifications() {
+      return hasScoreMod() || hasMaskMod() || getSinks();
+    }
+
+    /// Clones the score_mod region at the insertion point of `b` on the f32
+    /// `score` and the logical `indices` ([batch..., h, i, j]); returns the
+    /// modified score.
+    Value buildScoreMod(OpBuilder &b, Value score, ValueRange indices);
+    /// Clones the mask_mod region at `b` on `indices`; returns its i1.
+    Value buildMaskMod(OpBuilder &b, ValueRange indices);
+
     /// The diagonal of the causal mask: query row `i` sees keys `j <= i +
     /// result` (`base + causal_offset`, see the op description), given the
     /// query and key sequence lengths. Only for causal ops.
@@ -165,6 +212,19 @@ def Attn_AttentionOp : Attn_Op<"attention", [
   }];
 
   let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+  let hasCanonicalizer = 1;
+}
+
+def Attn_YieldOp : Attn_Op<"yield", [Pure, ReturnLike, Terminator,
+                                     HasParent<"AttentionOp">]> {
+  let summary = "terminator of the score_mod and mask_mod regions";
+  let description = [{
+    Yields the modified f32 score (`score_mod`) or the i1 keep predicate
+    (`mask_mod`) of `attn.attention`.
+  }];
+  let arguments = (ins Variadic<AnyType>:$values);
+  let assemblyFormat = "attr-dict ($values^ `:` type($values))?";
 }
 
 #endif // ATTN_DIALECT_ATTN_IR_ATTNOPS_TD

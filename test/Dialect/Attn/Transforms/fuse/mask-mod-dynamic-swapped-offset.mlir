@@ -1,14 +1,23 @@
 // A dynamic causal mask whose offset is Sq - Sk (swapped): neither top-left
-// nor bottom-right, so it must stay unfused.
+// nor bottom-right, so not the op's causal mask; it becomes a mask_mod that
+// recomputes the offset from the operands' sizes (tensor.dim in the region)
+// and keeps the program's own (unsigned) comparison.
 // RUN: attn-opt %s --attn-fuse | FileCheck %s
 // RUN: attn-opt %s --attn-fuse=remarks=true -verify-diagnostics -o /dev/null
 
-// CHECK-LABEL: func.func @attention
-// CHECK-NOT: attn.attention
-// CHECK: arith.subi
-// CHECK-NOT: attn.attention
-// CHECK: math.exp
-// CHECK-NOT: attn.attention
+// CHECK-LABEL: func.func @attention(
+// CHECK-SAME: %[[Q:[a-z0-9]+]]: tensor<?x?x?x?xf32>, %[[K:[a-z0-9]+]]: tensor<?x?x?x?xf32>
+// CHECK: attn.attention ins(%[[Q]], %[[K]], %{{.*}}) outs(%{{.*}}) scale(2.500000e-01) mask_mod {
+// CHECK-NEXT: ^bb0(%{{.+}}: index, %{{.+}}: index, %[[I:.+]]: index, %[[J:.+]]: index):
+// CHECK-DAG: %[[SQ:.+]] = tensor.dim %[[Q]], %c2
+// CHECK-DAG: %[[SK:.+]] = tensor.dim %[[K]], %c2
+// CHECK: %[[NEG:.+]] = arith.muli %[[SK]], %c-1
+// CHECK: %[[OFF:.+]] = arith.addi %[[SQ]], %[[NEG]]
+// CHECK: %[[LIM:.+]] = arith.addi %[[I]], %[[OFF]]
+// CHECK: %[[MASKED:.+]] = arith.cmpi ugt, %[[J]], %[[LIM]]
+// CHECK: %[[KEEP:.+]] = arith.xori %[[MASKED]], %true
+// CHECK: attn.yield %[[KEEP]] : i1
+// CHECK-NOT: linalg.generic
 // CHECK: return
 
 func.func @attention(%q: tensor<?x?x?x?xf32>, %k: tensor<?x?x?x?xf32>, %v: tensor<?x?x?x?xf32>) -> tensor<?x?x?x?xf32> {
@@ -99,7 +108,7 @@ func.func @attention(%q: tensor<?x?x?x?xf32>, %k: tensor<?x?x?x?xf32>, %v: tenso
   %init23 = tensor.empty(%B, %H, %M, %E) : tensor<?x?x?x?xf32>
   %cst24 = arith.constant 0.000000e+00 : f32
   %fill25 = linalg.fill ins(%cst24 : f32) outs(%init23 : tensor<?x?x?x?xf32>) -> tensor<?x?x?x?xf32>
-  // expected-remark @below {{not fused: causal offset matches neither top-left nor bottom-right}}
+  // expected-remark @below {{fused attention: mask_mod (mask of positions), scale 0.25}}
   %r26 = linalg.generic {indexing_maps = [affine_map<(b, h, m, n, e) -> (b, h, m, n)>, affine_map<(b, h, m, n, e) -> (b, h, n, e)>, affine_map<(b, h, m, n, e) -> (b, h, m, e)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]}
       ins(%r22, %v : tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32>) outs(%fill25 : tensor<?x?x?x?xf32>) {
   ^bb0(%a0: f32, %a1: f32, %a2: f32):
