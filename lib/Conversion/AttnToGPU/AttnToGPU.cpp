@@ -37,7 +37,7 @@ namespace attn {
 using namespace mlir;
 using namespace mlir::attn;
 
-AttnGPUTileConfig mlir::attn::getDefaultAttnGPUTileConfig(StringRef chip,
+AttnGPUTileConfig mlir::attn::getDefaultAttnGPUTileConfig(GPUChip chip,
                                                           int64_t headDim,
                                                           bool causal) {
   // Measured on H100 (docs/gpu.md). Two 16-row tiles per warp halve the
@@ -64,14 +64,14 @@ constexpr int64_t kWarpSize = 32;
 constexpr int64_t kRowPad = 8;
 // Opt-in dynamic shared memory per block: 227 KiB on sm_90, 163 KiB on
 // sm_80.
-int64_t maxSharedMemoryBytes(StringRef chip) {
-  return chip.starts_with("sm_80") ? 163 * 1024 : 227 * 1024;
+int64_t maxSharedMemoryBytes(GPUChip chip) {
+  return chip == GPUChip::Sm80 ? 163 * 1024 : 227 * 1024;
 }
 
 /// Why `op` cannot be lowered by this pattern, or an empty string.
 std::string getUnsupportedReason(AttentionOp op,
                                  const AttnGPUTileConfig &config,
-                                 StringRef chip) {
+                                 GPUChip chip) {
   if (op.getCausalOffset())
     return "a causal_offset (a tile of a larger op) is not supported: lower "
            "the whole op";
@@ -113,7 +113,7 @@ std::string getUnsupportedReason(AttentionOp op,
     return "tile config needs " + std::to_string(smem) +
            " bytes of shared memory, over the limit of " +
            std::to_string(limit) + " (" + std::to_string(limit / 1024) +
-           " KiB on " + chip.str() +
+           " KiB on " + stringifyGPUChip(chip).str() +
            "); use fewer warps, row-tiles or block-kv";
   return "";
 }
@@ -124,7 +124,7 @@ std::string getUnsupportedReason(AttentionOp op,
 /// f32 mask; ptxas spills 96 against 108 bytes there, none at D = 64).
 AttnGPUTileConfig resolveTileConfig(AttentionOp op,
                                     const AttnGPUTileConfig &config,
-                                    StringRef chip) {
+                                    GPUChip chip) {
   int64_t d = AttentionOp::getLogicalShape(
       op.getQueryType(), op.getQueryPermutation())[op.getNumBatchDims() + 2];
   AttnGPUTileConfig def = getDefaultAttnGPUTileConfig(chip, d, op.isCausal());
@@ -729,8 +729,8 @@ void KernelEmitter::emit(gpu::LaunchOp launch) {
 
 struct AttentionToGPULaunch : OpRewritePattern<AttentionOp> {
   AttentionToGPULaunch(MLIRContext *ctx, AttnGPUTileConfig config,
-                       std::string chip)
-      : OpRewritePattern(ctx), config(config), chip(std::move(chip)) {}
+                       GPUChip chip)
+      : OpRewritePattern(ctx), config(config), chip(chip) {}
 
   LogicalResult matchAndRewrite(AttentionOp op,
                                 PatternRewriter &rewriter) const override {
@@ -789,7 +789,7 @@ struct AttentionToGPULaunch : OpRewritePattern<AttentionOp> {
   }
 
   AttnGPUTileConfig config;
-  std::string chip;
+  GPUChip chip;
 };
 
 struct ConvertAttnToGPUPass
@@ -803,12 +803,6 @@ struct ConvertAttnToGPUPass
   }
 
   void runOnOperation() override {
-    if (chip != "sm_80" && chip != "sm_90" && chip != "sm_90a") {
-      getOperation()->emitError()
-          << "convert-attn-to-gpu: unsupported chip '" << chip
-          << "' (expected sm_80, sm_90 or sm_90a)";
-      return signalPassFailure();
-    }
     AttnGPUTileConfig config{numWarps, blockKV, rowTiles};
     // Diagnose first: a pattern's match failure is silent. With `soft`, the
     // ops this kernel cannot take are left for --convert-attn-to-gpu-simt.
@@ -834,7 +828,6 @@ struct ConvertAttnToGPUPass
 
 void mlir::attn::populateAttnToGPUPatterns(RewritePatternSet &patterns,
                                            const AttnGPUTileConfig &config,
-                                           StringRef chip) {
-  patterns.add<AttentionToGPULaunch>(patterns.getContext(), config,
-                                     chip.str());
+                                           GPUChip chip) {
+  patterns.add<AttentionToGPULaunch>(patterns.getContext(), config, chip);
 }

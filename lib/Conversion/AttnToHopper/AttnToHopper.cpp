@@ -72,11 +72,8 @@ struct HopperConfig {
   bool persistent = false;
 };
 
-/// The pass options: 0 / -1 select the default table's value.
-struct HopperOptions {
-  int64_t warpgroups, blockKV, stages, overlap, producerWarp, pingpong,
-      persistent;
-};
+/// The pass options; 0 and TriState::Auto select the default table's value.
+using HopperOptions = ConvertAttnToGPUSm90Options;
 
 struct DefaultConfig {
   int64_t headDim, bf16, causal;
@@ -103,19 +100,22 @@ struct Candidate {
 };
 
 bool hasTileOptions(const HopperOptions &o) {
-  return o.warpgroups || o.blockKV || o.stages || o.overlap >= 0 ||
-         o.producerWarp >= 0 || o.pingpong >= 0 || o.persistent >= 0;
+  return o.warpgroups || o.blockKV || o.stages ||
+         o.overlap != TriState::Auto || o.producerWarp != TriState::Auto ||
+         o.pingpong != TriState::Auto || o.persistent != TriState::Auto;
+}
+
+/// `flag` with `option` applied unless it is TriState::Auto.
+void applySwitch(bool &flag, TriState option) {
+  if (option != TriState::Auto)
+    flag = option == TriState::On;
 }
 
 HopperConfig applyOptions(HopperConfig c, const HopperOptions &o) {
-  if (o.overlap >= 0)
-    c.overlap = o.overlap != 0;
-  if (o.producerWarp >= 0)
-    c.producerWarp = o.producerWarp != 0;
-  if (o.pingpong >= 0)
-    c.pingpong = o.pingpong != 0;
-  if (o.persistent >= 0)
-    c.persistent = o.persistent != 0;
+  applySwitch(c.overlap, o.overlap);
+  applySwitch(c.producerWarp, o.producerWarp);
+  applySwitch(c.pingpong, o.pingpong);
+  applySwitch(c.persistent, o.persistent);
   if (o.warpgroups)
     c.warpgroups = o.warpgroups;
   if (o.blockKV)
@@ -125,9 +125,9 @@ HopperConfig applyOptions(HopperConfig c, const HopperOptions &o) {
   // The table's pingpong/persistent follow a producer warpgroup (and two or
   // more consumers); options that take those away turn them off unless set
   // explicitly too.
-  if (o.pingpong < 0 && (!c.producerWarp || c.warpgroups < 2))
+  if (o.pingpong == TriState::Auto && (!c.producerWarp || c.warpgroups < 2))
     c.pingpong = false;
-  if (o.persistent < 0 && !c.producerWarp)
+  if (o.persistent == TriState::Auto && !c.producerWarp)
     c.persistent = false;
   return c;
 }
@@ -1259,8 +1259,16 @@ struct ConvertAttnToGPUSm90Pass
   using ConvertAttnToGPUSm90Base::ConvertAttnToGPUSm90Base;
 
   HopperOptions getOptions() const {
-    return {warpgroups,   blockKV,  stages,    overlap,
-            producerWarp, pingpong, persistent};
+    HopperOptions o;
+    o.warpgroups = warpgroups;
+    o.blockKV = blockKV;
+    o.stages = stages;
+    o.overlap = overlap;
+    o.producerWarp = producerWarp;
+    o.pingpong = pingpong;
+    o.persistent = persistent;
+    o.soft = soft;
+    return o;
   }
 
   void runOnOperation() override {
