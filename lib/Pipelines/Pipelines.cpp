@@ -16,6 +16,9 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/Support/Debug.h"
+
+#define DEBUG_TYPE "attn-pipeline"
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -115,6 +118,19 @@ static void addAttentionKernels(OpPassManager &pm,
   }
   if (autoKernel || opts.kernel == AttentionKernel::Simt)
     pm.addPass(createConvertAttnToGPUSimt());
+  LLVM_DEBUG({
+    // Which kernels may take an op, in order, with their options (`soft`
+    // passes leave what they cannot take to the next).
+    llvm::dbgs() << "[" DEBUG_TYPE "] attention kernels for "
+                 << stringifyGPUChip(opts.chip) << ":\n";
+    for (Pass &pass : pm.getPasses()) {
+      if (!pass.getArgument().starts_with("convert-attn-to-gpu"))
+        continue;
+      llvm::dbgs() << "  ";
+      pass.printAsTextualPipeline(llvm::dbgs());
+      llvm::dbgs() << "\n";
+    }
+  });
 }
 
 /// Tensors to buffers for a whole program: every function's tensor results

@@ -24,8 +24,11 @@
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/Support/Debug.h"
 
 #include <cmath>
+
+#define DEBUG_TYPE "attn-to-gpu"
 
 namespace mlir {
 namespace attn {
@@ -736,8 +739,16 @@ struct AttentionToGPULaunch : OpRewritePattern<AttentionOp> {
                                 PatternRewriter &rewriter) const override {
     AttnGPUTileConfig cfg = resolveConfig(op);
     std::string reason = getUnsupportedReason(op, cfg, chip);
-    if (!reason.empty())
+    if (!reason.empty()) {
+      LLVM_DEBUG(llvm::dbgs() << "[" DEBUG_TYPE "] refused " << op.getLoc()
+                              << ": " << reason << "\n");
       return rewriter.notifyMatchFailure(op, reason);
+    }
+    LLVM_DEBUG(llvm::dbgs()
+               << "[" DEBUG_TYPE "] lowering " << op.getLoc() << " for "
+               << stringifyGPUChip(chip) << ": warps " << cfg.numWarps
+               << ", block-kv " << cfg.blockKV << ", row-tiles "
+               << cfg.rowTiles << "\n");
     Location loc = op.getLoc();
 
     AttentionBuffers buffers = toAttentionBuffers(rewriter, loc, op);

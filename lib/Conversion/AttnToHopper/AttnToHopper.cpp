@@ -40,8 +40,11 @@
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/Support/Debug.h"
 
 #include <cmath>
+
+#define DEBUG_TYPE "attn-to-gpu-sm90"
 
 namespace mlir {
 namespace attn {
@@ -71,6 +74,14 @@ struct HopperConfig {
   bool pingpong = false;
   bool persistent = false;
 };
+
+[[maybe_unused]] llvm::raw_ostream &operator<<(llvm::raw_ostream &os,
+                                              const HopperConfig &c) {
+  return os << "warpgroups " << c.warpgroups << ", block-kv " << c.blockKV
+            << ", stages " << c.stages << ", overlap " << c.overlap
+            << ", producer-warp " << c.producerWarp << ", pingpong "
+            << c.pingpong << ", persistent " << c.persistent;
+}
 
 /// The pass options; 0 and TriState::Auto select the default table's value.
 using HopperOptions = ConvertAttnToGPUSm90Options;
@@ -1107,9 +1118,18 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
     SmallVector<Candidate> candidates = resolveConfigs(op, options);
     for (const Candidate &c : candidates) {
       std::string reason = getUnsupportedReason(op, c.config);
-      if (!reason.empty())
+      if (!reason.empty()) {
+        LLVM_DEBUG(llvm::dbgs() << "[" DEBUG_TYPE "] refused " << op.getLoc()
+                                << ": " << reason << "\n");
         return rewriter.notifyMatchFailure(op, reason);
+      }
     }
+    LLVM_DEBUG({
+      llvm::dbgs() << "[" DEBUG_TYPE "] lowering " << op.getLoc() << " with "
+                   << candidates.size() << " configuration(s):\n";
+      for (const Candidate &c : candidates)
+        llvm::dbgs() << "  Sk >= " << c.minKeys << ": " << c.config << "\n";
+    });
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
 
