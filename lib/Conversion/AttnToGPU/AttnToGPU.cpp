@@ -13,9 +13,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "attn/Conversion/KernelBuilder.h"
+#include "Common/KernelBuilder.h"
 #include "attn/Conversion/Passes.h"
-#include "attn/Conversion/HostChecks.h"
+#include "Common/HostChecks.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "attn/Dialect/Attn/Utils/Utils.h"
 

@@ -5,8 +5,8 @@
 // build their kernels from. Every op is created at `loc` through `b`.
 //
 //===----------------------------------------------------------------------===//
-#ifndef ATTN_CONVERSION_KERNELBUILDER_H
-#define ATTN_CONVERSION_KERNELBUILDER_H
+#ifndef ATTN_LIB_CONVERSION_COMMON_KERNELBUILDER_H
+#define ATTN_LIB_CONVERSION_COMMON_KERNELBUILDER_H
 
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -140,4 +140,4 @@ protected:
 } // namespace attn
 } // namespace mlir
 
-#endif // ATTN_CONVERSION_KERNELBUILDER_H
+#endif // ATTN_LIB_CONVERSION_COMMON_KERNELBUILDER_H
