@@ -16,6 +16,7 @@
 #include "Common/KernelBuilder.h"
 #include "attn/Conversion/Passes.h"
 #include "Common/HostChecks.h"
+#include "Common/Launch.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "attn/Dialect/Attn/Utils/Utils.h"
 
@@ -763,17 +764,8 @@ struct AttentionToGPULaunch : OpRewritePattern<AttentionOp> {
 
     int64_t nb = op.getNumBatchDims();
     SmallVector<int64_t> qPerm = op.getQueryPermutation();
-    auto dimOf = [&](int64_t ld) -> Value {
-      int64_t pos = std::distance(qPerm.begin(), llvm::find(qPerm, ld));
-      return memref::DimOp::create(rewriter, loc, q, pos);
-    };
     int64_t blockQ = 16 * cfg.rowTiles * cfg.numWarps;
-    Value cBlockQ = arith::ConstantIndexOp::create(rewriter, loc, blockQ);
-    Value gridX = arith::CeilDivUIOp::create(rewriter, loc, dimOf(nb + 1),
-                                             cBlockQ);
-    Value gridY = dimOf(nb);
-    for (int64_t i = 0; i < nb; ++i)
-      gridY = arith::MulIOp::create(rewriter, loc, gridY, dimOf(i));
+    QueryBlockGrid grid = createQueryBlockGrid(rewriter, loc, op, q, blockQ);
     Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
     Value threads = arith::ConstantIndexOp::create(
         rewriter, loc, cfg.numWarps * kWarpSize);
@@ -781,7 +773,7 @@ struct AttentionToGPULaunch : OpRewritePattern<AttentionOp> {
     Value smem = arith::ConstantIntOp::create(
         rewriter, loc, rewriter.getI32Type(),
         KernelEmitter::sharedMemoryBytes(blockQ, cfg.blockKV, d));
-    auto launch = gpu::LaunchOp::create(rewriter, loc, gridX, gridY, one,
+    auto launch = gpu::LaunchOp::create(rewriter, loc, grid.x, grid.y, one,
                                         threads, one, one, smem);
     {
       OpBuilder::InsertionGuard g(rewriter);
@@ -817,15 +809,12 @@ struct ConvertAttnToGPUPass
     AttnGPUTileConfig config{numWarps, blockKV, rowTiles};
     // Diagnose first: a pattern's match failure is silent. With `soft`, the
     // ops this kernel cannot take are left for --convert-attn-to-gpu-simt.
-    WalkResult walk = getOperation()->walk([&](AttentionOp op) {
-      AttnGPUTileConfig cfg = resolveTileConfig(op, config, chip);
-      std::string reason = getUnsupportedReason(op, cfg, chip);
-      if (reason.empty() || soft)
-        return WalkResult::advance();
-      op.emitOpError("cannot be lowered to GPU: ") << reason;
-      return WalkResult::interrupt();
-    });
-    if (walk.wasInterrupted())
+    if (!soft && failed(diagnoseUnsupportedOps(
+                     getOperation(), "cannot be lowered to GPU: ",
+                     [&](AttentionOp op) {
+                       return getUnsupportedReason(
+                           op, resolveTileConfig(op, config, chip), chip);
+                     })))
       return signalPassFailure();
 
     RewritePatternSet patterns(&getContext());

@@ -1,4 +1,4 @@
-//===- AttnToHopper.cpp - attn.attention -> sm_90a TMA + wgmma kernel -----===//
+//===- AttnToGPUSm90.cpp - attn.attention -> sm_90a TMA + wgmma kernel ----===//
 //
 // Lowers attn.attention on tensors to a gpu.launch whose body is a
 // FlashAttention forward kernel for Hopper (sm_90a):
@@ -33,6 +33,7 @@
 #include "Common/KernelBuilder.h"
 #include "attn/Conversion/Passes.h"
 #include "Common/HostChecks.h"
+#include "Common/Launch.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -1185,16 +1186,8 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
       Value kMap = makeMap(k, op.getKeyPermutation(), cfg.blockKV);
       Value vMap = makeMap(v, op.getValuePermutation(), cfg.blockKV);
 
-      auto dimOf = [&](int64_t ld) -> Value {
-        int64_t pos = std::distance(qPerm.begin(), llvm::find(qPerm, ld));
-        return memref::DimOp::create(rewriter, loc, q, pos);
-      };
-      Value cBlockQ = arith::ConstantIndexOp::create(rewriter, loc, blockQ);
-      Value gridX =
-          arith::CeilDivUIOp::create(rewriter, loc, dimOf(nb + 1), cBlockQ);
-      Value gridY = dimOf(nb);
-      for (int64_t i = 0; i < nb; ++i)
-        gridY = arith::MulIOp::create(rewriter, loc, gridY, dimOf(i));
+      QueryBlockGrid grid = createQueryBlockGrid(rewriter, loc, op, q, blockQ);
+      Value gridX = grid.x, gridY = grid.y;
       Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
       if (cfg.persistent) {
         // One CTA per SM (at most one tile each): the runtime says how many.
@@ -1232,10 +1225,8 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
     };
     // Several table rows: choose by the number of keys at run time, the
     // row for the most keys first.
-    SmallVector<int64_t> kPerm = op.getKeyPermutation();
-    Value sk = memref::DimOp::create(
-        rewriter, loc, k,
-        std::distance(kPerm.begin(), llvm::find(kPerm, nb + 1)));
+    Value sk =
+        createLogicalDim(rewriter, loc, k, op.getKeyPermutation(), nb + 1);
     std::function<void(size_t)> dispatch = [&](size_t i) {
       if (i + 1 == candidates.size()) {
         buildLaunch(candidates[i].config);
@@ -1292,21 +1283,17 @@ struct ConvertAttnToGPUSm90Pass
   }
 
   void runOnOperation() override {
-    if (!soft) {
-      // Diagnose first: a pattern's match failure is silent.
-      WalkResult walk = getOperation()->walk([&](AttentionOp op) {
-        std::string reason;
-        for (const Candidate &c : resolveConfigs(op, getOptions()))
-          if (reason.empty())
-            reason = getUnsupportedReason(op, c.config);
+    auto getReason = [&](AttentionOp op) {
+      std::string reason;
+      for (const Candidate &c : resolveConfigs(op, getOptions()))
         if (reason.empty())
-          return WalkResult::advance();
-        op.emitOpError("cannot be lowered to the sm_90a kernel: ") << reason;
-        return WalkResult::interrupt();
-      });
-      if (walk.wasInterrupted())
-        return signalPassFailure();
-    }
+          reason = getUnsupportedReason(op, c.config);
+      return reason;
+    };
+    if (!soft && failed(diagnoseUnsupportedOps(
+                     getOperation(),
+                     "cannot be lowered to the sm_90a kernel: ", getReason)))
+      return signalPassFailure();
     RewritePatternSet patterns(&getContext());
     patterns.add<AttentionToHopperLaunch>(&getContext(), getOptions());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
