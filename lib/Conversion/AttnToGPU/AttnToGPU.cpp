@@ -299,6 +299,20 @@ private:
   Value loadMask(Value row, Value key);
   void setupMask();
 
+  // The steps of emit(), in order.
+  void setupThread(gpu::LaunchOp launch);
+  void allocateSharedTiles();
+  /// Number of K/V blocks; causal blocks wholly above the diagonal are
+  /// skipped.
+  Value emitNumKVBlocks();
+  /// Loads Q and K/V block 0 (and the Q fragments, the mask set-up).
+  void emitPrologue(Value numKV);
+  /// The online-softmax loop over K/V blocks; its results are the O
+  /// fragments, row maxes and row sums.
+  scf::ForOp emitMainLoop(Value numKV);
+  /// O / l and lse stores.
+  void emitEpilogue(ValueRange res);
+
   Value q, k, v, o, mask, lse;
   int64_t nb;
   SmallVector<int64_t> qPerm, kPerm, vPerm, oPerm;
@@ -318,6 +332,8 @@ private:
   Value warpRow0, threadRow0;
   Value sQ, sK, sV;
   SmallVector<Value> qFrags;
+  // Index 0 and 1, f32 -inf and 0, shared by the prologue, loop and epilogue.
+  Value cZero, cOne, negInf, fzero;
 };
 
 SmallVector<Value> KernelEmitter::emitBlock(Value buf, int64_t rowOff,
@@ -577,7 +593,19 @@ Value KernelEmitter::loadMask(Value row, Value key) {
 }
 
 void KernelEmitter::emit(gpu::LaunchOp launch) {
-  MLIRContext *ctx = b.getContext();
+  setupThread(launch);
+  allocateSharedTiles();
+  Value numKV = emitNumKVBlocks();
+  emitPrologue(numKV);
+  scf::ForOp loop = emitMainLoop(numKV);
+  // No copy may still be in flight when the block exits (numKV == 0).
+  waitGroups(commitGroup(), 0);
+  emitEpilogue(loop.getResults());
+}
+
+/// Thread, warp and block coordinates: the heads and query rows this block
+/// and thread work on.
+void KernelEmitter::setupThread(gpu::LaunchOp launch) {
   tid = launch.getThreadIds().x;
   Value bx = launch.getBlockIds().x, by = launch.getBlockIds().y;
   lane = remu(tid, kWarpSize);
@@ -593,7 +621,11 @@ void KernelEmitter::emit(gpu::LaunchOp launch) {
   threadRow0 = add(warpRow0, divu(lane, 4));
   causalOffset = bottomRight ? arith::SubIOp::create(b, loc, sk, sq).getResult()
                              : idx(0);
+}
 
+/// Views of dynamic shared memory for the Q tile and the two K and V tiles.
+void KernelEmitter::allocateSharedTiles() {
+  MLIRContext *ctx = b.getContext();
   // Shared memory: Q tile, then two K and two V tiles.
   auto wg = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   Value base = gpu::DynamicSharedMemoryOp::create(
@@ -608,21 +640,25 @@ void KernelEmitter::emit(gpu::LaunchOp launch) {
   sV = memref::ViewOp::create(
       b, loc, kvTy, base, idx((blockQ + 2 * blockKV) * rowLen * 2),
       ValueRange{});
+}
 
-  // Number of K/V blocks; causal blocks wholly above the diagonal are
-  // skipped.
+Value KernelEmitter::emitNumKVBlocks() {
   Value kvEnd = sk;
   if (causal) {
     Value lastVisible = add(add(q0, idx(blockQ)), causalOffset);
     lastVisible = arith::MaxSIOp::create(b, loc, lastVisible, idx(0));
     kvEnd = arith::MinSIOp::create(b, loc, kvEnd, lastVisible);
   }
-  Value numKV = divu(add(kvEnd, idx(blockKV - 1)), blockKV);
+  return divu(add(kvEnd, idx(blockKV - 1)), blockKV);
+}
 
+void KernelEmitter::emitPrologue(Value numKV) {
   // Prologue: Q (group 0), then K/V block 0 into buffer 0 (group 1).
   copyTile(q, qPerm, headQ, sQ, {}, q0, sq, blockQ);
   commitGroup();
-  Value zero = idx(0), one = idx(1);
+  cZero = idx(0);
+  cOne = idx(1);
+  Value zero = cZero;
   Value hasKV = cmp(arith::CmpIPredicate::sgt, numKV, zero);
   {
     auto ifOp = scf::IfOp::create(b, loc, TypeRange{}, hasKV, false);
@@ -640,7 +676,9 @@ void KernelEmitter::emit(gpu::LaunchOp launch) {
   }
   if (mask)
     setupMask();
+}
 
+scf::ForOp KernelEmitter::emitMainLoop(Value numKV) {
   // Main loop over K/V blocks: wait for block j, prefetch block j+1 into the
   // other buffer, compute block j. The one barrier both publishes block j
   // and ends every read of block j-1, whose buffer the prefetch reuses.
@@ -650,10 +688,12 @@ void KernelEmitter::emit(gpu::LaunchOp launch) {
       rowTiles * numOTiles,
       arith::ConstantOp::create(
           b, loc, accTy, DenseElementsAttr::get(accTy, b.getF32FloatAttr(0))));
-  Value negInf = f32Cst(-INFINITY), fzero = f32Cst(0.0f);
+  negInf = f32Cst(-INFINITY);
+  fzero = f32Cst(0.0f);
   init.append(SmallVector<Value>(2 * rowTiles, negInf));
   init.append(SmallVector<Value>(2 * rowTiles, fzero));
-  auto loop = scf::ForOp::create(
+  Value zero = cZero, one = cOne;
+  return scf::ForOp::create(
       b, loc, zero, numKV, one, init,
       [&](OpBuilder &, Location, Value j, ValueRange state) {
         waitGroups(commitGroup(), 0);
@@ -680,13 +720,12 @@ void KernelEmitter::emit(gpu::LaunchOp launch) {
                           add(kvBase, idx(sub * computeKV)), res);
         scf::YieldOp::create(b, loc, res);
       });
+}
 
-  // No copy may still be in flight when the block exits (numKV == 0).
-  waitGroups(commitGroup(), 0);
-
+void KernelEmitter::emitEpilogue(ValueRange res) {
   // Epilogue: O / l, rows past Sq dropped; lse = ln(l) + scale * m from the
   // first thread of each quad.
-  ValueRange res = loop.getResults();
+  int64_t numOTiles = d / 8;
   int64_t mBase = rowTiles * numOTiles;
   int64_t lBase = mBase + 2 * rowTiles;
   Value colOff = mul(remu(lane, 4), idx(2));
