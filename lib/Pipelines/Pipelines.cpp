@@ -16,6 +16,9 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/Support/Debug.h"
+
+#define DEBUG_TYPE "attn-pipeline"
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -60,9 +63,7 @@ void mlir::attn::buildAttnCPUPipeline(OpPassManager &pm,
     AttnTileOptions tileOpts;
     tileOpts.blockQ = opts.blockQ;
     tileOpts.blockKV = opts.blockKV;
-    // Checked in buildAttnPipeline.
-    tileOpts.splitKV =
-        parseSplitKVMode(opts.splitKV).value_or(SplitKVMode::Auto);
+    tileOpts.splitKV = opts.splitKV;
     pm.addPass(createAttnTile(tileOpts));
   } else {
     pm.addPass(createAttnDecompose());
@@ -90,8 +91,9 @@ void mlir::attn::buildAttnCPUPipeline(OpPassManager &pm,
 /// docs/hopper.md), then the mma.sync kernel.
 static void addAttentionKernels(OpPassManager &pm,
                                 const AttnPipelineOptions &opts) {
-  bool autoWgmma = opts.kernel == "auto" && opts.chip == "sm_90a";
-  if (opts.kernel == "wgmma" || autoWgmma) {
+  bool autoKernel = opts.kernel == AttentionKernel::Auto;
+  bool autoWgmma = autoKernel && opts.chip == GPUChip::Sm90a;
+  if (opts.kernel == AttentionKernel::Wgmma || autoWgmma) {
     ConvertAttnToGPUSm90Options sm90Opts;
     sm90Opts.warpgroups = opts.gpuWarpgroups;
     sm90Opts.blockKV = opts.gpuBlockKV;
@@ -105,17 +107,30 @@ static void addAttentionKernels(OpPassManager &pm,
   }
   // auto: the mma.sync kernel takes what it supports (soft) and the general
   // SIMT kernel every op left, so that no valid op fails to compile.
-  if (opts.kernel != "simt") {
+  if (opts.kernel != AttentionKernel::Simt) {
     ConvertAttnToGPUOptions gpuOpts;
     gpuOpts.numWarps = opts.gpuWarps;
     gpuOpts.blockKV = opts.gpuBlockKV;
     gpuOpts.rowTiles = opts.gpuRowTiles;
     gpuOpts.chip = opts.chip;
-    gpuOpts.soft = opts.kernel == "auto";
+    gpuOpts.soft = autoKernel;
     pm.addPass(createConvertAttnToGPU(gpuOpts));
   }
-  if (opts.kernel == "auto" || opts.kernel == "simt")
+  if (autoKernel || opts.kernel == AttentionKernel::Simt)
     pm.addPass(createConvertAttnToGPUSimt());
+  LLVM_DEBUG({
+    // Which kernels may take an op, in order, with their options (`soft`
+    // passes leave what they cannot take to the next).
+    llvm::dbgs() << "[" DEBUG_TYPE "] attention kernels for "
+                 << stringifyGPUChip(opts.chip) << ":\n";
+    for (Pass &pass : pm.getPasses()) {
+      if (!pass.getArgument().starts_with("convert-attn-to-gpu"))
+        continue;
+      llvm::dbgs() << "  ";
+      pass.printAsTextualPipeline(llvm::dbgs());
+      llvm::dbgs() << "\n";
+    }
+  });
 }
 
 /// Tensors to buffers for a whole program: every function's tensor results
@@ -185,7 +200,7 @@ void mlir::attn::buildAttnCUDAPipeline(OpPassManager &pm,
   pm.addPass(createAttnLowerDynamicExpandShape());
   pm.addPass(memref::createExpandStridedMetadataPass());
   GpuNVVMAttachTargetOptions targetOpts;
-  targetOpts.chip = opts.chip;
+  targetOpts.chip = stringifyGPUChip(opts.chip).str();
   targetOpts.features = "+ptx80";
   targetOpts.optLevel = 3;
   pm.addPass(createGpuNVVMAttachTarget(targetOpts));
@@ -208,7 +223,8 @@ void mlir::attn::buildAttnCUDAPipeline(OpPassManager &pm,
   handlerOpts.handler = opts.offloadingHandler;
   pm.addPass(createAttnAttachOffloadingHandler(handlerOpts));
   GpuModuleToBinaryPassOptions binOpts;
-  binOpts.compilationTarget = opts.format;
+  binOpts.compilationTarget =
+      opts.format == GPUBinaryFormat::PTX ? "isa" : "bin";
   binOpts.toolkitPath = opts.cudaPath;
   pm.addPass(createGpuModuleToBinaryPass(binOpts));
 }
@@ -216,52 +232,27 @@ void mlir::attn::buildAttnCUDAPipeline(OpPassManager &pm,
 LogicalResult mlir::attn::buildAttnPipeline(
     OpPassManager &pm, const AttnPipelineOptions &opts,
     function_ref<LogicalResult(const Twine &)> errorHandler) {
-  if (opts.target == "cpu") {
-    if (!parseSplitKVMode(opts.splitKV))
-      return errorHandler("attn-pipeline: unknown split-kv '" + opts.splitKV +
-                          "' (expected auto, on or off)");
+  // Unknown spellings of the enum options are rejected while parsing them.
+  if (opts.target == PipelineTarget::CPU) {
     buildAttnCPUPipeline(pm, opts);
     return success();
   }
-  if (opts.target == "cuda") {
-    if (opts.chip != "sm_80" && opts.chip != "sm_90" && opts.chip != "sm_90a")
-      return errorHandler("attn-pipeline: unsupported chip '" + opts.chip +
-                          "' (expected sm_80, sm_90 or sm_90a)");
-    if (opts.format != "bin" && opts.format != "isa")
-      return errorHandler("attn-pipeline: unknown format '" + opts.format +
-                          "' (expected bin or isa)");
-    if (opts.kernel != "auto" && opts.kernel != "mma-sync" &&
-        opts.kernel != "wgmma" && opts.kernel != "simt")
-      return errorHandler("attn-pipeline: unknown kernel '" + opts.kernel +
-                          "' (expected auto, mma-sync, wgmma or simt)");
-    if (opts.kernel == "wgmma" && opts.chip != "sm_90a")
-      return errorHandler("attn-pipeline: kernel=wgmma needs chip=sm_90a");
-    // Checked here: with kernel=auto an op may never reach the pass that
-    // would reject them.
-    if (opts.gpuWarps < 0 || opts.gpuBlockKV < 0 || opts.gpuRowTiles < 0)
-      return errorHandler("attn-pipeline: gpu-warps (" + Twine(opts.gpuWarps) +
-                          "), gpu-block-kv (" + Twine(opts.gpuBlockKV) +
-                          ") and gpu-row-tiles (" + Twine(opts.gpuRowTiles) +
-                          ") must be non-negative (0: the default table)");
-    if (opts.gpuWarpgroups < 0 || opts.gpuStages < 0)
-      return errorHandler("attn-pipeline: gpu-warpgroups (" +
-                          Twine(opts.gpuWarpgroups) + ") and gpu-stages (" +
-                          Twine(opts.gpuStages) +
-                          ") must be non-negative (0: the default table)");
-    for (auto [name, value] :
-         {std::pair<StringRef, int64_t>{"gpu-overlap", opts.gpuOverlap},
-          {"gpu-producer-warp", opts.gpuProducerWarp},
-          {"gpu-pingpong", opts.gpuPingpong},
-          {"gpu-persistent", opts.gpuPersistent}})
-      if (value < -1 || value > 1)
-        return errorHandler("attn-pipeline: " + name +
-                            " must be -1 (the default table), 0 or 1, not " +
-                            Twine(value));
-    buildAttnCUDAPipeline(pm, opts);
-    return success();
-  }
-  return errorHandler("attn-pipeline: unknown target '" + opts.target +
-                      "' (expected cpu or cuda)");
+  if (opts.kernel == AttentionKernel::Wgmma && opts.chip != GPUChip::Sm90a)
+    return errorHandler("attn-pipeline: kernel=wgmma needs chip=sm_90a");
+  // Checked here: with kernel=auto an op may never reach the pass that
+  // would reject them.
+  if (opts.gpuWarps < 0 || opts.gpuBlockKV < 0 || opts.gpuRowTiles < 0)
+    return errorHandler("attn-pipeline: gpu-warps (" + Twine(opts.gpuWarps) +
+                        "), gpu-block-kv (" + Twine(opts.gpuBlockKV) +
+                        ") and gpu-row-tiles (" + Twine(opts.gpuRowTiles) +
+                        ") must be non-negative (0: the default table)");
+  if (opts.gpuWarpgroups < 0 || opts.gpuStages < 0)
+    return errorHandler("attn-pipeline: gpu-warpgroups (" +
+                        Twine(opts.gpuWarpgroups) + ") and gpu-stages (" +
+                        Twine(opts.gpuStages) +
+                        ") must be non-negative (0: the default table)");
+  buildAttnCUDAPipeline(pm, opts);
+  return success();
 }
 
 void mlir::attn::registerAttnPipelines() {

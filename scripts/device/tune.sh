@@ -8,7 +8,7 @@
 #   tune.log             device, versions, one progress line per variant/shape
 #   tune.txt             the rankings
 #   tune.csv, tune.json  every (variant, shape): time, TFLOPS, check
-#   DefaultConfigs.inc   the winners, for lib/Conversion/AttnToHopper/
+#   DefaultConfigs.inc   the winners, for lib/Conversion/AttnToGPUSm90/
 # Usage: scripts/device/tune.sh [tune-dev-dir or .tar.gz]  (TUNE_ARGS adds attn-bench
 # options, e.g. "--seq=4096 --d=128"; TUNE_TIMEOUT bounds it, in seconds,
 # default 560).

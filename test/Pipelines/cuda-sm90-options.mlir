@@ -37,11 +37,18 @@
 // RUN: not attn-opt %s --attn-pipeline="target=cuda gpu-stages=-2" 2>&1 | FileCheck %s --check-prefix=ERR-ST
 // ERR-ST: error: attn-pipeline: gpu-warpgroups (0) and gpu-stages (-2) must be non-negative (0: the default table)
 // RUN: not attn-opt %s --attn-pipeline="target=cuda gpu-overlap=2" 2>&1 | FileCheck %s --check-prefix=ERR-OV
-// ERR-OV: error: attn-pipeline: gpu-overlap must be -1 (the default table), 0 or 1, not 2
+// ERR-OV: for the --gpu-overlap option: unknown value '2' (expected auto, 0 or 1)
 // RUN: not attn-opt %s --attn-pipeline="target=cuda gpu-producer-warp=-2" 2>&1 | FileCheck %s --check-prefix=ERR-PW
-// ERR-PW: error: attn-pipeline: gpu-producer-warp must be -1 (the default table), 0 or 1, not -2
+// ERR-PW: for the --gpu-producer-warp option: unknown value '-2' (expected auto, 0 or 1)
 // RUN: not attn-opt %s --attn-pipeline="target=cuda gpu-pingpong=3" 2>&1 | FileCheck %s --check-prefix=ERR-PP
-// ERR-PP: error: attn-pipeline: gpu-pingpong must be -1 (the default table), 0 or 1, not 3
+// ERR-PP: for the --gpu-pingpong option: unknown value '3' (expected auto, 0 or 1)
+// The pass's switches are the same enum: `auto` is the default table's
+// choice, and other spellings are rejected.
+// RUN: not attn-opt %s --convert-attn-to-gpu-sm90="persistent=yes" 2>&1 | FileCheck %s --check-prefix=ERR-PERS
+// ERR-PERS: for the --persistent option: unknown value 'yes' (expected auto, 0 or 1)
+// RUN: attn-opt %s --convert-attn-to-gpu-sm90 -o %t.default.mlir
+// RUN: attn-opt %s --convert-attn-to-gpu-sm90="overlap=auto producer-warp=auto pingpong=auto persistent=auto" -o %t.auto.mlir
+// RUN: diff %t.default.mlir %t.auto.mlir
 // RUN: attn-opt %s --attn-pipeline="target=cuda kernel=wgmma format=isa gpu-pingpong=1" -o %t.pp.mlir
 // RUN: %python %S/../Integration/GPU/extract_ptx.py %t.pp.mlir attn_kernel | FileCheck %s --check-prefix=PTX-PP
 // PTX-PP: bar.arrive

@@ -53,11 +53,14 @@ static cl::opt<std::string> inputFilename(cl::Positional,
 static cl::opt<std::string> outputFilename("o", cl::desc("Output file"),
                                            cl::value_desc("path"),
                                            cl::Required);
-static cl::opt<std::string> target("target", cl::desc("cpu or cuda"),
-                                   cl::init("cpu"));
-static cl::opt<std::string> chip("chip",
-                                 cl::desc("GPU architecture (target=cuda)"),
-                                 cl::init("sm_90a"));
+static cl::opt<attn::PipelineTarget>
+    target("target", cl::desc("Where the compiled code runs"),
+           cl::init(attn::PipelineTarget::CPU),
+           attn::getPipelineTargetValues());
+static cl::opt<attn::GPUChip> chip("chip",
+                                   cl::desc("GPU architecture (target=cuda)"),
+                                   cl::init(attn::GPUChip::Sm90a),
+                                   attn::getGPUChipValues());
 static cl::opt<std::string>
     emit("emit", cl::desc("mlir, llvm, obj, so, ptx, cubin or header (default: "
                           "from the output's extension, else so)"),
@@ -132,8 +135,9 @@ FailureOr<std::string> buildHeader(ArrayRef<func::FuncOp> funcs,
   // target=cuda functions take their results as trailing caller buffers
   // (--attn-pipeline's buffer-results-to-out-params); target=cpu returns
   // callee-allocated ones.
-  auto convention = target == "cuda" ? attn::CResultConvention::OutParams
-                                     : attn::CResultConvention::Returned;
+  auto convention = target == attn::PipelineTarget::CUDA
+                        ? attn::CResultConvention::OutParams
+                        : attn::CResultConvention::Returned;
   std::string text;
   llvm::raw_string_ostream os(text);
   if (failed(attn::emitCInterfaceHeader(funcs, convention, guard,
@@ -316,16 +320,15 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr, Emit kin
   attn::buildAttnPreparePipeline(pm, attn::AttnPrepareOptions());
   if (!noFuse)
     pm.addPass(attn::createAttnFuse());
-  std::string options = "target=" + target;
-  if (target == "cuda")
-    options += " chip=" + chip +
-               (kind == Emit::PTX ? " format=isa" : " format=bin");
-  if (!pipelineOptions.empty())
-    options += " " + pipelineOptions;
+  // --pipeline-options come last, so that they can override the rest.
   attn::AttnPipelineOptions pipelineOpts;
-  if (failed(pipelineOpts.parseFromString(options)))
+  pipelineOpts.target = target;
+  pipelineOpts.chip = chip;
+  pipelineOpts.format =
+      kind == Emit::PTX ? attn::GPUBinaryFormat::PTX : attn::GPUBinaryFormat::Cubin;
+  if (failed(pipelineOpts.parseFromString(pipelineOptions)))
     return emitError(loc) << "attn-compile: invalid pipeline options '"
-                          << options << "'";
+                          << pipelineOptions << "'";
   if (failed(attn::buildAttnPipeline(pm, pipelineOpts, [&](const Twine &msg) {
         return emitError(loc) << msg;
       })))
@@ -372,7 +375,8 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr, Emit kin
   llvm::FileRemover remover(object);
   if (failed(emitObject(*llvmModule, object, loc)))
     return failure();
-  if (failed(linkSharedLibrary(object, outputFilename, target == "cuda", loc)))
+  if (failed(linkSharedLibrary(object, outputFilename,
+                               target == attn::PipelineTarget::CUDA, loc)))
     return failure();
   return writeFile(headerPath, *header, loc);
 }
@@ -397,12 +401,8 @@ int main(int argc, char **argv) {
            << "' (expected mlir, llvm, obj, so, ptx, cubin or header)\n";
     return 1;
   }
-  if (target != "cpu" && target != "cuda") {
-    errs() << "attn-compile: unknown --target='" << target
-           << "' (expected cpu or cuda)\n";
-    return 1;
-  }
-  if ((*kind == Emit::PTX || *kind == Emit::Cubin) && target != "cuda") {
+  if ((*kind == Emit::PTX || *kind == Emit::Cubin) &&
+      target != attn::PipelineTarget::CUDA) {
     errs() << "attn-compile: --emit=ptx/cubin needs --target=cuda\n";
     return 1;
   }

@@ -34,8 +34,10 @@ def ConvertAttnToGPU : Pass<"convert-attn-to-gpu", "ModuleOp"> {
     Option<"rowTiles", "row-tiles", "int64_t", /*default=*/"0",
            "16-row tiles per warp (1 or 2; 2 halves shared-memory reads of K "
            "and V per mma); 0 picks from the default table">,
-    Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",
-           "Target chip, for the default tile table">,
+    Option<"chip", "chip", "::mlir::attn::GPUChip",
+           /*default=*/"::mlir::attn::GPUChip::Sm90a",
+           "Target chip, for the default tile table and the shared-memory "
+           "limit", [{::mlir::attn::getGPUChipValues()}]>,
     Option<"soft", "soft", "bool", /*default=*/"false",
            "Skip unsupported attn.attention ops (for "
            "--convert-attn-to-gpu-simt to take) instead of failing">
@@ -68,25 +70,31 @@ def ConvertAttnToGPUSm90 : Pass<"convert-attn-to-gpu-sm90", "ModuleOp"> {
            "Keys per K/V stage (multiple of 16, at most 256); 0 = default">,
     Option<"stages", "stages", "int64_t", /*default=*/"0",
            "K/V shared-memory stages (>= 2); 0 = default">,
-    Option<"overlap", "overlap", "int64_t", /*default=*/"-1",
+    Option<"overlap", "overlap", "::mlir::attn::TriState",
+           /*default=*/"::mlir::attn::TriState::Auto",
            "1: issue S(j) = Q·K(j) and O += P(j-1)·V(j-1) together and run "
            "the softmax of S(j) while P·V is in flight (FA3 intra-warpgroup "
-           "overlap); 0: one block at a time; -1 = default">,
-    Option<"producerWarp", "producer-warp", "int64_t", /*default=*/"-1",
+           "overlap); 0: one block at a time",
+           [{::mlir::attn::getTriStateValues()}]>,
+    Option<"producerWarp", "producer-warp", "::mlir::attn::TriState",
+           /*default=*/"::mlir::attn::TriState::Auto",
            "1: a producer warpgroup issues every TMA load (setmaxnreg moves "
            "its registers to the consumers), consumers release stages through "
            "'empty' mbarriers instead of a block barrier; 0: thread 0 loads "
-           "between block barriers; -1 = default">,
-    Option<"pingpong", "pingpong", "int64_t", /*default=*/"-1",
+           "between block barriers", [{::mlir::attn::getTriStateValues()}]>,
+    Option<"pingpong", "pingpong", "::mlir::attn::TriState",
+           /*default=*/"::mlir::attn::TriState::Auto",
            "1: the consumer warpgroups take turns issuing their GEMMs (named "
            "barriers), so that one's softmax overlaps the other's GEMMs "
-           "(FA3 ping-pong; needs producer-warp=1); 0: they run freely; "
-           "-1 = default">,
-    Option<"persistent", "persistent", "int64_t", /*default=*/"-1",
+           "(FA3 ping-pong; needs producer-warp=1); 0: they run freely",
+           [{::mlir::attn::getTriStateValues()}]>,
+    Option<"persistent", "persistent", "::mlir::attn::TriState",
+           /*default=*/"::mlir::attn::TriState::Auto",
            "1: one CTA per SM loops over the tiles (the causal ones longest "
            "first), and the producer loads the next tile's Q and K/V during "
            "the epilogue (needs producer-warp=1; the host asks the runtime's "
-           "attnMultiprocessorCount); 0: one CTA per tile; -1 = default">,
+           "attnMultiprocessorCount); 0: one CTA per tile",
+           [{::mlir::attn::getTriStateValues()}]>,
     Option<"soft", "soft", "bool", /*default=*/"false",
            "Skip unsupported attn.attention ops instead of failing">
   ];

@@ -2,6 +2,8 @@
 #ifndef ATTN_PIPELINES_PIPELINES_H
 #define ATTN_PIPELINES_PIPELINES_H
 
+#include "attn/Conversion/Passes.h"
+#include "attn/Dialect/Attn/Transforms/Passes.h"
 #include "attn/Target/Passes.h"
 #include "mlir/Pass/PassOptions.h"
 #include "mlir/Support/LLVM.h"
@@ -9,24 +11,43 @@
 #include <string>
 
 namespace mlir {
+namespace attn {
+/// Where a module compiled by --attn-pipeline runs.
+enum class PipelineTarget { CPU, CUDA };
+/// Which attention kernels target=cuda may use.
+enum class AttentionKernel { Auto, MmaSync, Wgmma, Simt };
+/// What the gpu.binary ops of target=cuda hold.
+enum class GPUBinaryFormat { Cubin, PTX };
+} // namespace attn
+} // namespace mlir
+
+ATTN_ENUM_OPTION_PARSER(mlir::attn::PipelineTarget)
+ATTN_ENUM_OPTION_PARSER(mlir::attn::AttentionKernel)
+ATTN_ENUM_OPTION_PARSER(mlir::attn::GPUBinaryFormat)
+
+namespace mlir {
 class OpPassManager;
 namespace attn {
 
+/// The `target` spellings, shared by --attn-pipeline and attn-compile.
+inline llvm::cl::ValuesClass getPipelineTargetValues() {
+  return llvm::cl::values(
+      clEnumValN(PipelineTarget::CPU, "cpu", "LLVM dialect for the host"),
+      clEnumValN(PipelineTarget::CUDA, "cuda", "GPU kernels plus host code"));
+}
+
 struct AttnPipelineOptions : public PassPipelineOptions<AttnPipelineOptions> {
-  PassOptions::Option<std::string> target{
-      *this, "target",
-      llvm::cl::desc("Where the module runs: cpu (LLVM dialect for the host) "
-                     "or cuda (GPU kernel plus host code)"),
-      llvm::cl::init("cpu")};
-  PassOptions::Option<std::string> chip{
-      *this, "chip", llvm::cl::desc("GPU architecture (target=cuda): sm_80 or "
-                                    "sm_90a"),
-      llvm::cl::init("sm_90a")};
-  PassOptions::Option<std::string> format{
-      *this, "format",
-      llvm::cl::desc("GPU binary format (target=cuda): bin (cubin) or isa "
-                     "(PTX)"),
-      llvm::cl::init("bin")};
+  PassOptions::Option<PipelineTarget> target{
+      *this, "target", llvm::cl::desc("Where the module runs"),
+      llvm::cl::init(PipelineTarget::CPU), getPipelineTargetValues()};
+  PassOptions::Option<GPUChip> chip{
+      *this, "chip", llvm::cl::desc("GPU architecture (target=cuda)"),
+      llvm::cl::init(GPUChip::Sm90a), getGPUChipValues()};
+  PassOptions::Option<GPUBinaryFormat> format{
+      *this, "format", llvm::cl::desc("GPU binary format (target=cuda)"),
+      llvm::cl::init(GPUBinaryFormat::Cubin),
+      llvm::cl::values(clEnumValN(GPUBinaryFormat::Cubin, "bin", "cubin"),
+                       clEnumValN(GPUBinaryFormat::PTX, "isa", "PTX"))};
   PassOptions::Option<bool> tile{
       *this, "tile",
       llvm::cl::desc("Lower attn.attention through the tiled online-softmax "
@@ -39,10 +60,9 @@ struct AttnPipelineOptions : public PassPipelineOptions<AttnPipelineOptions> {
       *this, "block-kv",
       llvm::cl::desc("Key/value block size for --attn-tile"),
       llvm::cl::init(64)};
-  PassOptions::Option<std::string> splitKV{
-      *this, "split-kv",
-      llvm::cl::desc("Split-KV decoding for --attn-tile: auto, on or off"),
-      llvm::cl::init("auto")};
+  PassOptions::Option<SplitKVMode> splitKV{
+      *this, "split-kv", llvm::cl::desc("Split-KV decoding for --attn-tile"),
+      llvm::cl::init(SplitKVMode::Auto), getSplitKVModeValues()};
   PassOptions::Option<int64_t> gpuWarps{
       *this, "gpu-warps",
       llvm::cl::desc("target=cuda: warps per block (16 * gpu-row-tiles rows "
@@ -69,39 +89,42 @@ struct AttnPipelineOptions : public PassPipelineOptions<AttnPipelineOptions> {
       llvm::cl::desc("target=cuda, sm_90a kernel: K/V shared-memory stages "
                      "(2..8); 0 uses the default table"),
       llvm::cl::init(0)};
-  PassOptions::Option<int64_t> gpuOverlap{
+  PassOptions::Option<TriState> gpuOverlap{
       *this, "gpu-overlap",
       llvm::cl::desc("target=cuda, sm_90a kernel: 1 overlaps S(j) = Q·K(j) "
-                     "with P(j-1)·V(j-1), 0 does not; -1 uses the default "
-                     "table"),
-      llvm::cl::init(-1)};
-  PassOptions::Option<int64_t> gpuProducerWarp{
+                     "with P(j-1)·V(j-1), 0 does not"),
+      llvm::cl::init(TriState::Auto), getTriStateValues()};
+  PassOptions::Option<TriState> gpuProducerWarp{
       *this, "gpu-producer-warp",
       llvm::cl::desc("target=cuda, sm_90a kernel: 1 issues the TMA loads "
-                     "from a producer warpgroup, 0 from thread 0; -1 uses "
-                     "the default table"),
-      llvm::cl::init(-1)};
-  PassOptions::Option<int64_t> gpuPingpong{
+                     "from a producer warpgroup, 0 from thread 0"),
+      llvm::cl::init(TriState::Auto), getTriStateValues()};
+  PassOptions::Option<TriState> gpuPingpong{
       *this, "gpu-pingpong",
       llvm::cl::desc("target=cuda, sm_90a kernel: 1 makes the consumer "
                      "warpgroups take turns issuing their GEMMs (FA3 "
-                     "ping-pong; needs a producer warpgroup), 0 does not; -1 "
-                     "uses the default table"),
-      llvm::cl::init(-1)};
-  PassOptions::Option<int64_t> gpuPersistent{
+                     "ping-pong; needs a producer warpgroup), 0 does not"),
+      llvm::cl::init(TriState::Auto), getTriStateValues()};
+  PassOptions::Option<TriState> gpuPersistent{
       *this, "gpu-persistent",
       llvm::cl::desc("target=cuda, sm_90a kernel: 1 runs one CTA per SM "
                      "over all tiles (needs a producer warpgroup), 0 one CTA "
-                     "per tile; -1 uses the default table"),
-      llvm::cl::init(-1)};
-  PassOptions::Option<std::string> kernel{
+                     "per tile"),
+      llvm::cl::init(TriState::Auto), getTriStateValues()};
+  PassOptions::Option<AttentionKernel> kernel{
       *this, "kernel",
-      llvm::cl::desc("target=cuda: auto, mma-sync (FlashAttention-2 on "
-                     "mma.sync, any chip), wgmma (TMA + wgmma, sm_90a; "
-                     "docs/hopper.md) or simt (the general f32 SIMT kernel, "
-                     "every op). auto: wgmma on sm_90a where it supports the "
-                     "op, else mma-sync where it does, else simt"),
-      llvm::cl::init("auto")};
+      llvm::cl::desc("target=cuda: the attention kernels to use"),
+      llvm::cl::init(AttentionKernel::Auto),
+      llvm::cl::values(
+          clEnumValN(AttentionKernel::Auto, "auto",
+                     "wgmma on sm_90a where it supports the op, else "
+                     "mma-sync where it does, else simt"),
+          clEnumValN(AttentionKernel::MmaSync, "mma-sync",
+                     "FlashAttention-2 on mma.sync, any chip"),
+          clEnumValN(AttentionKernel::Wgmma, "wgmma",
+                     "TMA + wgmma, sm_90a (docs/hopper.md)"),
+          clEnumValN(AttentionKernel::Simt, "simt",
+                     "the general f32 SIMT kernel, every op"))};
   PassOptions::Option<OffloadingHandler> offloadingHandler{
       *this, "offloading-handler",
       llvm::cl::desc("target=cuda: how the host code gets its kernels "
@@ -132,8 +155,8 @@ void buildAttnCPUPipeline(OpPassManager &pm, const AttnPipelineOptions &opts);
 /// gpu.binary (cubin or PTX, per `opts.format`).
 void buildAttnCUDAPipeline(OpPassManager &pm, const AttnPipelineOptions &opts);
 
-/// Builds the pipeline selected by `opts.target`. Reports an unknown or
-/// unsupported target through `errorHandler` and fails.
+/// Builds the pipeline selected by `opts.target`. Reports option
+/// combinations the pipeline cannot build through `errorHandler` and fails.
 LogicalResult
 buildAttnPipeline(OpPassManager &pm, const AttnPipelineOptions &opts,
                   function_ref<LogicalResult(const Twine &)> errorHandler);

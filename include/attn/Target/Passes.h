@@ -3,6 +3,7 @@
 #define ATTN_TARGET_PASSES_H
 
 #include "attn/Dialect/Attn/IR/AttnDialect.h"
+#include "attn/Support/EnumOptionParser.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Pass/Pass.h"
 
@@ -17,6 +18,14 @@ enum class OffloadingHandler {
   /// Upstream's #gpu.select_object: loaded by a global constructor.
   SelectObject,
 };
+
+} // namespace attn
+} // namespace mlir
+
+ATTN_ENUM_OPTION_PARSER(mlir::attn::OffloadingHandler)
+
+namespace mlir {
+namespace attn {
 
 #define GEN_PASS_DECL
 #include "attn/Target/Passes.h.inc"

@@ -13,9 +13,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "attn/Conversion/KernelBuilder.h"
+#include "Common/KernelBuilder.h"
 #include "attn/Conversion/Passes.h"
-#include "attn/Conversion/HostChecks.h"
+#include "Common/HostChecks.h"
+#include "Common/Launch.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "attn/Dialect/Attn/Utils/Utils.h"
 
@@ -24,8 +25,11 @@
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/Support/Debug.h"
 
 #include <cmath>
+
+#define DEBUG_TYPE "attn-to-gpu"
 
 namespace mlir {
 namespace attn {
@@ -37,7 +41,7 @@ namespace attn {
 using namespace mlir;
 using namespace mlir::attn;
 
-AttnGPUTileConfig mlir::attn::getDefaultAttnGPUTileConfig(StringRef chip,
+AttnGPUTileConfig mlir::attn::getDefaultAttnGPUTileConfig(GPUChip chip,
                                                           int64_t headDim,
                                                           bool causal) {
   // Measured on H100 (docs/gpu.md). Two 16-row tiles per warp halve the
@@ -64,14 +68,14 @@ constexpr int64_t kWarpSize = 32;
 constexpr int64_t kRowPad = 8;
 // Opt-in dynamic shared memory per block: 227 KiB on sm_90, 163 KiB on
 // sm_80.
-int64_t maxSharedMemoryBytes(StringRef chip) {
-  return chip.starts_with("sm_80") ? 163 * 1024 : 227 * 1024;
+int64_t maxSharedMemoryBytes(GPUChip chip) {
+  return chip == GPUChip::Sm80 ? 163 * 1024 : 227 * 1024;
 }
 
 /// Why `op` cannot be lowered by this pattern, or an empty string.
 std::string getUnsupportedReason(AttentionOp op,
                                  const AttnGPUTileConfig &config,
-                                 StringRef chip) {
+                                 GPUChip chip) {
   if (op.hasScoreModifications())
     return "score_mod/mask_mod regions and sinks are not supported by the "
            "mma.sync kernel";
@@ -116,7 +120,7 @@ std::string getUnsupportedReason(AttentionOp op,
     return "tile config needs " + std::to_string(smem) +
            " bytes of shared memory, over the limit of " +
            std::to_string(limit) + " (" + std::to_string(limit / 1024) +
-           " KiB on " + chip.str() +
+           " KiB on " + stringifyGPUChip(chip).str() +
            "); use fewer warps, row-tiles or block-kv";
   return "";
 }
@@ -127,7 +131,7 @@ std::string getUnsupportedReason(AttentionOp op,
 /// f32 mask; ptxas spills 96 against 108 bytes there, none at D = 64).
 AttnGPUTileConfig resolveTileConfig(AttentionOp op,
                                     const AttnGPUTileConfig &config,
-                                    StringRef chip) {
+                                    GPUChip chip) {
   int64_t d = AttentionOp::getLogicalShape(
       op.getQueryType(), op.getQueryPermutation())[op.getNumBatchDims() + 2];
   AttnGPUTileConfig def = getDefaultAttnGPUTileConfig(chip, d, op.isCausal());
@@ -298,6 +302,20 @@ private:
   Value loadMask(Value row, Value key);
   void setupMask();
 
+  // The steps of emit(), in order.
+  void setupThread(gpu::LaunchOp launch);
+  void allocateSharedTiles();
+  /// Number of K/V blocks; causal blocks wholly above the diagonal are
+  /// skipped.
+  Value emitNumKVBlocks();
+  /// Loads Q and K/V block 0 (and the Q fragments, the mask set-up).
+  void emitPrologue(Value numKV);
+  /// The online-softmax loop over K/V blocks; its results are the O
+  /// fragments, row maxes and row sums.
+  scf::ForOp emitMainLoop(Value numKV);
+  /// O / l and lse stores.
+  void emitEpilogue(ValueRange res);
+
   Value q, k, v, o, mask, lse;
   int64_t nb;
   SmallVector<int64_t> qPerm, kPerm, vPerm, oPerm;
@@ -317,6 +335,8 @@ private:
   Value warpRow0, threadRow0;
   Value sQ, sK, sV;
   SmallVector<Value> qFrags;
+  // Index 0 and 1, f32 -inf and 0, shared by the prologue, loop and epilogue.
+  Value cZero, cOne, negInf, fzero;
 };
 
 SmallVector<Value> KernelEmitter::emitBlock(Value buf, int64_t rowOff,
@@ -576,7 +596,19 @@ Value KernelEmitter::loadMask(Value row, Value key) {
 }
 
 void KernelEmitter::emit(gpu::LaunchOp launch) {
-  MLIRContext *ctx = b.getContext();
+  setupThread(launch);
+  allocateSharedTiles();
+  Value numKV = emitNumKVBlocks();
+  emitPrologue(numKV);
+  scf::ForOp loop = emitMainLoop(numKV);
+  // No copy may still be in flight when the block exits (numKV == 0).
+  waitGroups(commitGroup(), 0);
+  emitEpilogue(loop.getResults());
+}
+
+/// Thread, warp and block coordinates: the heads and query rows this block
+/// and thread work on.
+void KernelEmitter::setupThread(gpu::LaunchOp launch) {
   tid = launch.getThreadIds().x;
   Value bx = launch.getBlockIds().x, by = launch.getBlockIds().y;
   lane = remu(tid, kWarpSize);
@@ -592,7 +624,11 @@ void KernelEmitter::emit(gpu::LaunchOp launch) {
   threadRow0 = add(warpRow0, divu(lane, 4));
   causalOffset = bottomRight ? arith::SubIOp::create(b, loc, sk, sq).getResult()
                              : idx(0);
+}
 
+/// Views of dynamic shared memory for the Q tile and the two K and V tiles.
+void KernelEmitter::allocateSharedTiles() {
+  MLIRContext *ctx = b.getContext();
   // Shared memory: Q tile, then two K and two V tiles.
   auto wg = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   Value base = gpu::DynamicSharedMemoryOp::create(
@@ -607,21 +643,25 @@ void KernelEmitter::emit(gpu::LaunchOp launch) {
   sV = memref::ViewOp::create(
       b, loc, kvTy, base, idx((blockQ + 2 * blockKV) * rowLen * 2),
       ValueRange{});
+}
 
-  // Number of K/V blocks; causal blocks wholly above the diagonal are
-  // skipped.
+Value KernelEmitter::emitNumKVBlocks() {
   Value kvEnd = sk;
   if (causal) {
     Value lastVisible = add(add(q0, idx(blockQ)), causalOffset);
     lastVisible = arith::MaxSIOp::create(b, loc, lastVisible, idx(0));
     kvEnd = arith::MinSIOp::create(b, loc, kvEnd, lastVisible);
   }
-  Value numKV = divu(add(kvEnd, idx(blockKV - 1)), blockKV);
+  return divu(add(kvEnd, idx(blockKV - 1)), blockKV);
+}
 
+void KernelEmitter::emitPrologue(Value numKV) {
   // Prologue: Q (group 0), then K/V block 0 into buffer 0 (group 1).
   copyTile(q, qPerm, headQ, sQ, {}, q0, sq, blockQ);
   commitGroup();
-  Value zero = idx(0), one = idx(1);
+  cZero = idx(0);
+  cOne = idx(1);
+  Value zero = cZero;
   Value hasKV = cmp(arith::CmpIPredicate::sgt, numKV, zero);
   {
     auto ifOp = scf::IfOp::create(b, loc, TypeRange{}, hasKV, false);
@@ -639,7 +679,9 @@ void KernelEmitter::emit(gpu::LaunchOp launch) {
   }
   if (mask)
     setupMask();
+}
 
+scf::ForOp KernelEmitter::emitMainLoop(Value numKV) {
   // Main loop over K/V blocks: wait for block j, prefetch block j+1 into the
   // other buffer, compute block j. The one barrier both publishes block j
   // and ends every read of block j-1, whose buffer the prefetch reuses.
@@ -649,10 +691,12 @@ void KernelEmitter::emit(gpu::LaunchOp launch) {
       rowTiles * numOTiles,
       arith::ConstantOp::create(
           b, loc, accTy, DenseElementsAttr::get(accTy, b.getF32FloatAttr(0))));
-  Value negInf = f32Cst(-INFINITY), fzero = f32Cst(0.0f);
+  negInf = f32Cst(-INFINITY);
+  fzero = f32Cst(0.0f);
   init.append(SmallVector<Value>(2 * rowTiles, negInf));
   init.append(SmallVector<Value>(2 * rowTiles, fzero));
-  auto loop = scf::ForOp::create(
+  Value zero = cZero, one = cOne;
+  return scf::ForOp::create(
       b, loc, zero, numKV, one, init,
       [&](OpBuilder &, Location, Value j, ValueRange state) {
         waitGroups(commitGroup(), 0);
@@ -679,13 +723,12 @@ void KernelEmitter::emit(gpu::LaunchOp launch) {
                           add(kvBase, idx(sub * computeKV)), res);
         scf::YieldOp::create(b, loc, res);
       });
+}
 
-  // No copy may still be in flight when the block exits (numKV == 0).
-  waitGroups(commitGroup(), 0);
-
+void KernelEmitter::emitEpilogue(ValueRange res) {
   // Epilogue: O / l, rows past Sq dropped; lse = ln(l) + scale * m from the
   // first thread of each quad.
-  ValueRange res = loop.getResults();
+  int64_t numOTiles = d / 8;
   int64_t mBase = rowTiles * numOTiles;
   int64_t lBase = mBase + 2 * rowTiles;
   Value colOff = mul(remu(lane, 4), idx(2));
@@ -732,15 +775,23 @@ void KernelEmitter::emit(gpu::LaunchOp launch) {
 
 struct AttentionToGPULaunch : OpRewritePattern<AttentionOp> {
   AttentionToGPULaunch(MLIRContext *ctx, AttnGPUTileConfig config,
-                       std::string chip)
-      : OpRewritePattern(ctx), config(config), chip(std::move(chip)) {}
+                       GPUChip chip)
+      : OpRewritePattern(ctx), config(config), chip(chip) {}
 
   LogicalResult matchAndRewrite(AttentionOp op,
                                 PatternRewriter &rewriter) const override {
     AttnGPUTileConfig cfg = resolveConfig(op);
     std::string reason = getUnsupportedReason(op, cfg, chip);
-    if (!reason.empty())
+    if (!reason.empty()) {
+      LLVM_DEBUG(llvm::dbgs() << "[" DEBUG_TYPE "] refused " << op.getLoc()
+                              << ": " << reason << "\n");
       return rewriter.notifyMatchFailure(op, reason);
+    }
+    LLVM_DEBUG(llvm::dbgs()
+               << "[" DEBUG_TYPE "] lowering " << op.getLoc() << " for "
+               << stringifyGPUChip(chip) << ": warps " << cfg.numWarps
+               << ", block-kv " << cfg.blockKV << ", row-tiles "
+               << cfg.rowTiles << "\n");
     Location loc = op.getLoc();
 
     AttentionBuffers buffers = toAttentionBuffers(rewriter, loc, op);
@@ -755,17 +806,8 @@ struct AttentionToGPULaunch : OpRewritePattern<AttentionOp> {
 
     int64_t nb = op.getNumBatchDims();
     SmallVector<int64_t> qPerm = op.getQueryPermutation();
-    auto dimOf = [&](int64_t ld) -> Value {
-      int64_t pos = std::distance(qPerm.begin(), llvm::find(qPerm, ld));
-      return memref::DimOp::create(rewriter, loc, q, pos);
-    };
     int64_t blockQ = 16 * cfg.rowTiles * cfg.numWarps;
-    Value cBlockQ = arith::ConstantIndexOp::create(rewriter, loc, blockQ);
-    Value gridX = arith::CeilDivUIOp::create(rewriter, loc, dimOf(nb + 1),
-                                             cBlockQ);
-    Value gridY = dimOf(nb);
-    for (int64_t i = 0; i < nb; ++i)
-      gridY = arith::MulIOp::create(rewriter, loc, gridY, dimOf(i));
+    QueryBlockGrid grid = createQueryBlockGrid(rewriter, loc, op, q, blockQ);
     Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
     Value threads = arith::ConstantIndexOp::create(
         rewriter, loc, cfg.numWarps * kWarpSize);
@@ -773,7 +815,7 @@ struct AttentionToGPULaunch : OpRewritePattern<AttentionOp> {
     Value smem = arith::ConstantIntOp::create(
         rewriter, loc, rewriter.getI32Type(),
         KernelEmitter::sharedMemoryBytes(blockQ, cfg.blockKV, d));
-    auto launch = gpu::LaunchOp::create(rewriter, loc, gridX, gridY, one,
+    auto launch = gpu::LaunchOp::create(rewriter, loc, grid.x, grid.y, one,
                                         threads, one, one, smem);
     {
       OpBuilder::InsertionGuard g(rewriter);
@@ -792,7 +834,7 @@ struct AttentionToGPULaunch : OpRewritePattern<AttentionOp> {
   }
 
   AttnGPUTileConfig config;
-  std::string chip;
+  GPUChip chip;
 };
 
 struct ConvertAttnToGPUPass
@@ -806,24 +848,15 @@ struct ConvertAttnToGPUPass
   }
 
   void runOnOperation() override {
-    if (chip != "sm_80" && chip != "sm_90" && chip != "sm_90a") {
-      getOperation()->emitError()
-          << "convert-attn-to-gpu: unsupported chip '" << chip
-          << "' (expected sm_80, sm_90 or sm_90a)";
-      return signalPassFailure();
-    }
     AttnGPUTileConfig config{numWarps, blockKV, rowTiles};
     // Diagnose first: a pattern's match failure is silent. With `soft`, the
     // ops this kernel cannot take are left for --convert-attn-to-gpu-simt.
-    WalkResult walk = getOperation()->walk([&](AttentionOp op) {
-      AttnGPUTileConfig cfg = resolveTileConfig(op, config, chip);
-      std::string reason = getUnsupportedReason(op, cfg, chip);
-      if (reason.empty() || soft)
-        return WalkResult::advance();
-      op.emitOpError("cannot be lowered to GPU: ") << reason;
-      return WalkResult::interrupt();
-    });
-    if (walk.wasInterrupted())
+    if (!soft && failed(diagnoseUnsupportedOps(
+                     getOperation(), "cannot be lowered to GPU: ",
+                     [&](AttentionOp op) {
+                       return getUnsupportedReason(
+                           op, resolveTileConfig(op, config, chip), chip);
+                     })))
       return signalPassFailure();
 
     RewritePatternSet patterns(&getContext());
@@ -837,7 +870,6 @@ struct ConvertAttnToGPUPass
 
 void mlir::attn::populateAttnToGPUPatterns(RewritePatternSet &patterns,
                                            const AttnGPUTileConfig &config,
-                                           StringRef chip) {
-  patterns.add<AttentionToGPULaunch>(patterns.getContext(), config,
-                                     chip.str());
+                                           GPUChip chip) {
+  patterns.add<AttentionToGPULaunch>(patterns.getContext(), config, chip);
 }

@@ -39,8 +39,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "attn/Conversion/HostChecks.h"
-#include "attn/Conversion/KernelBuilder.h"
+#include "Common/HostChecks.h"
+#include "Common/KernelBuilder.h"
 #include "attn/Conversion/Passes.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 

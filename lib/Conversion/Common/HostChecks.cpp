@@ -8,7 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "attn/Conversion/HostChecks.h"
+#include "Common/HostChecks.h"
+#include "Common/Launch.h"
 
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -342,7 +343,7 @@ scf::IfOp mlir::attn::emitGuardedLaunchRegion(OpBuilder &b, Location loc,
   SmallVector<int64_t> oPerm = op.getOutputPermutation();
   auto logical = [&](const Descriptor &d, ArrayRef<int64_t> perm,
                      int64_t ld) -> Dim {
-    return c.dim(d, std::distance(perm.begin(), llvm::find(perm, ld)));
+    return c.dim(d, getStoredPosition(perm, ld));
   };
 
   // Key and value against the query and each other.

@@ -3,17 +3,17 @@
 // RUN: not attn-opt %s --attn-tile="block-kv=-4" 2>&1 | FileCheck %s --check-prefix=BKV
 // RUN: not attn-opt %s --attn-tile="split-kv=maybe" 2>&1 | FileCheck %s --check-prefix=SPLIT
 // RUN: not attn-opt %s --attn-tile="num-splits=-1" 2>&1 | FileCheck %s --check-prefix=NS
-// The CPU pipeline passes its split-kv string on to --attn-tile's enum option.
+// The CPU pipeline's split-kv is the same enum option as --attn-tile's.
 // RUN: not attn-opt %s --attn-pipeline="target=cpu split-kv=maybe" 2>&1 | FileCheck %s --check-prefix=PIPE
 // A block size near INT64_MAX used to overflow 4 * block-kv (UBSan, found by
 // the sanitizer build): now out of range.
 // RUN: not attn-opt %s --attn-tile="block-kv=9223372036854775807" 2>&1 | FileCheck %s --check-prefix=HUGE
 
-// PIPE: attn-pipeline: unknown split-kv 'maybe' (expected auto, on or off)
+// PIPE: for the --split-kv option: unknown value 'maybe' (expected auto, on or off)
 
 // BQ: tile-invalid-options.mlir:[[@LINE+8]]:8: error: attn-tile: invalid options: block-q (0)
 // BKV: error: attn-tile: invalid options: {{.*}}block-kv (-4)
-// SPLIT: for the --split-kv option: Cannot find option named 'maybe'!
+// SPLIT: for the --split-kv option: unknown value 'maybe' (expected auto, on or off)
 // NS: error: attn-tile: invalid options: {{.*}}num-splits (-1)
 // HUGE: error: attn-tile: invalid options: {{.*}}block-kv (9223372036854775807) must be in [1, 1048576]
 func.func @f(%q: tensor<1x1x4x8xf32>, %k: tensor<1x1x4x8xf32>,

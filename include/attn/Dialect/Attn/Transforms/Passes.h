@@ -3,6 +3,7 @@
 #define ATTN_DIALECT_ATTN_TRANSFORMS_PASSES_H
 
 #include "attn/Dialect/Attn/IR/AttnOps.h"
+#include "attn/Support/EnumOptionParser.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -15,6 +16,24 @@ namespace attn {
 
 /// Split-KV (flash-decoding) choice of --attn-tile.
 enum class SplitKVMode { Auto, On, Off };
+
+} // namespace attn
+} // namespace mlir
+
+ATTN_ENUM_OPTION_PARSER(mlir::attn::SplitKVMode)
+
+namespace mlir {
+namespace attn {
+
+/// The `split-kv` spellings, shared by --attn-tile and --attn-pipeline.
+inline llvm::cl::ValuesClass getSplitKVModeValues() {
+  return llvm::cl::values(
+      clEnumValN(SplitKVMode::Auto, "auto",
+                 "for decoding shapes: static Sq <= 16 and Sk dynamic or >= "
+                 "4 * block-kv"),
+      clEnumValN(SplitKVMode::On, "on", "always"),
+      clEnumValN(SplitKVMode::Off, "off", "never"));
+}
 
 #define GEN_PASS_DECL
 #include "attn/Dialect/Attn/Transforms/Passes.h.inc"

@@ -65,12 +65,7 @@ def AttnTile : Pass<"attn-tile"> {
            /*default=*/"::mlir::attn::SplitKVMode::Auto",
            "Split the key axis into independent chunks combined through "
            "their log-sum-exps (flash-decoding)",
-           [{::llvm::cl::values(
-             clEnumValN(::mlir::attn::SplitKVMode::Auto, "auto",
-                        "for decoding shapes: static Sq <= 16 and Sk dynamic "
-                        "or >= 4 * block-kv"),
-             clEnumValN(::mlir::attn::SplitKVMode::On, "on", "always"),
-             clEnumValN(::mlir::attn::SplitKVMode::Off, "off", "never"))}]>,
+           [{::mlir::attn::getSplitKVModeValues()}]>,
     Option<"numSplits", "num-splits", "int64_t", /*default=*/"0",
            "Number of key chunks when splitting (0: 4)">
   ];

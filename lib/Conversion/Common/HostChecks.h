@@ -7,8 +7,8 @@
 // reporting it through libattn_runtime's attnReportInvalidArgument.
 //
 //===----------------------------------------------------------------------===//
-#ifndef ATTN_CONVERSION_HOSTCHECKS_H
-#define ATTN_CONVERSION_HOSTCHECKS_H
+#ifndef ATTN_LIB_CONVERSION_COMMON_HOSTCHECKS_H
+#define ATTN_LIB_CONVERSION_COMMON_HOSTCHECKS_H
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
@@ -68,4 +68,4 @@ emitGuardedLaunchRegion(OpBuilder &b, Location loc, AttentionOp op, Value q,
 
 } // namespace mlir::attn
 
-#endif // ATTN_CONVERSION_HOSTCHECKS_H
+#endif // ATTN_LIB_CONVERSION_COMMON_HOSTCHECKS_H

@@ -63,7 +63,7 @@
 // RUN: not attn-opt %s --attn-pipeline="target=cuda chip=sm_80 kernel=wgmma" 2>&1 | FileCheck %s --check-prefix=ERR
 // ERR: kernel=wgmma needs chip=sm_90a
 // RUN: not attn-opt %s --attn-pipeline="target=cuda kernel=bogus" 2>&1 | FileCheck %s --check-prefix=ERR2
-// ERR2: unknown kernel 'bogus' (expected auto, mma-sync, wgmma or simt)
+// ERR2: for the --kernel option: unknown value 'bogus' (expected auto, mma-sync, wgmma or simt)
 
 func.func @attn_d128(%q: tensor<?x?x?x128xf16>, %k: tensor<?x?x?x128xf16>,
                      %v: tensor<?x?x?x128xf16>, %o: tensor<?x?x?x128xf16>)

@@ -5,9 +5,10 @@
 // build their kernels from. Every op is created at `loc` through `b`.
 //
 //===----------------------------------------------------------------------===//
-#ifndef ATTN_CONVERSION_KERNELBUILDER_H
-#define ATTN_CONVERSION_KERNELBUILDER_H
+#ifndef ATTN_LIB_CONVERSION_COMMON_KERNELBUILDER_H
+#define ATTN_LIB_CONVERSION_COMMON_KERNELBUILDER_H
 
+#include "Common/Launch.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -78,8 +79,7 @@ protected:
 
   /// Size of logical dim `ld` of a memref stored with `perm`.
   Value logicalDim(Value mem, ArrayRef<int64_t> perm, int64_t ld) {
-    int64_t pos = std::distance(perm.begin(), llvm::find(perm, ld));
-    return memref::DimOp::create(b, loc, mem, pos);
+    return createLogicalDim(b, loc, mem, perm, ld);
   }
   /// Stored-order indices of the logical (batchIdx..., head, row, col).
   SmallVector<Value> storedIndices(ArrayRef<int64_t> perm, Value head,
@@ -140,4 +140,4 @@ protected:
 } // namespace attn
 } // namespace mlir
 
-#endif // ATTN_CONVERSION_KERNELBUILDER_H
+#endif // ATTN_LIB_CONVERSION_COMMON_KERNELBUILDER_H

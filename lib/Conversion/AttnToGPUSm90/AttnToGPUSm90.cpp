@@ -1,4 +1,4 @@
-//===- AttnToHopper.cpp - attn.attention -> sm_90a TMA + wgmma kernel -----===//
+//===- AttnToGPUSm90.cpp - attn.attention -> sm_90a TMA + wgmma kernel ----===//
 //
 // Lowers attn.attention on tensors to a gpu.launch whose body is a
 // FlashAttention forward kernel for Hopper (sm_90a):
@@ -30,9 +30,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "attn/Conversion/KernelBuilder.h"
+#include "Common/KernelBuilder.h"
 #include "attn/Conversion/Passes.h"
-#include "attn/Conversion/HostChecks.h"
+#include "Common/HostChecks.h"
+#include "Common/Launch.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -40,8 +41,11 @@
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/Support/Debug.h"
 
 #include <cmath>
+
+#define DEBUG_TYPE "attn-to-gpu-sm90"
 
 namespace mlir {
 namespace attn {
@@ -72,11 +76,16 @@ struct HopperConfig {
   bool persistent = false;
 };
 
-/// The pass options: 0 / -1 select the default table's value.
-struct HopperOptions {
-  int64_t warpgroups, blockKV, stages, overlap, producerWarp, pingpong,
-      persistent;
-};
+[[maybe_unused]] llvm::raw_ostream &operator<<(llvm::raw_ostream &os,
+                                              const HopperConfig &c) {
+  return os << "warpgroups " << c.warpgroups << ", block-kv " << c.blockKV
+            << ", stages " << c.stages << ", overlap " << c.overlap
+            << ", producer-warp " << c.producerWarp << ", pingpong "
+            << c.pingpong << ", persistent " << c.persistent;
+}
+
+/// The pass options; 0 and TriState::Auto select the default table's value.
+using HopperOptions = ConvertAttnToGPUSm90Options;
 
 struct DefaultConfig {
   int64_t headDim, bf16, causal;
@@ -103,19 +112,22 @@ struct Candidate {
 };
 
 bool hasTileOptions(const HopperOptions &o) {
-  return o.warpgroups || o.blockKV || o.stages || o.overlap >= 0 ||
-         o.producerWarp >= 0 || o.pingpong >= 0 || o.persistent >= 0;
+  return o.warpgroups || o.blockKV || o.stages ||
+         o.overlap != TriState::Auto || o.producerWarp != TriState::Auto ||
+         o.pingpong != TriState::Auto || o.persistent != TriState::Auto;
+}
+
+/// `flag` with `option` applied unless it is TriState::Auto.
+void applySwitch(bool &flag, TriState option) {
+  if (option != TriState::Auto)
+    flag = option == TriState::On;
 }
 
 HopperConfig applyOptions(HopperConfig c, const HopperOptions &o) {
-  if (o.overlap >= 0)
-    c.overlap = o.overlap != 0;
-  if (o.producerWarp >= 0)
-    c.producerWarp = o.producerWarp != 0;
-  if (o.pingpong >= 0)
-    c.pingpong = o.pingpong != 0;
-  if (o.persistent >= 0)
-    c.persistent = o.persistent != 0;
+  applySwitch(c.overlap, o.overlap);
+  applySwitch(c.producerWarp, o.producerWarp);
+  applySwitch(c.pingpong, o.pingpong);
+  applySwitch(c.persistent, o.persistent);
   if (o.warpgroups)
     c.warpgroups = o.warpgroups;
   if (o.blockKV)
@@ -125,9 +137,9 @@ HopperConfig applyOptions(HopperConfig c, const HopperOptions &o) {
   // The table's pingpong/persistent follow a producer warpgroup (and two or
   // more consumers); options that take those away turn them off unless set
   // explicitly too.
-  if (o.pingpong < 0 && (!c.producerWarp || c.warpgroups < 2))
+  if (o.pingpong == TriState::Auto && (!c.producerWarp || c.warpgroups < 2))
     c.pingpong = false;
-  if (o.persistent < 0 && !c.producerWarp)
+  if (o.persistent == TriState::Auto && !c.producerWarp)
     c.persistent = false;
   return c;
 }
@@ -446,6 +458,28 @@ private:
   void produceTile(Value tileIter);
   /// Consumers: the loop over K/V blocks and the epilogue of the tile.
   void consumeTile(Value tileIter);
+  void releaseStage(Value blk, Value isLeader);
+  SmallVector<Value> emitBlockLoop(ValueRange init, Value zero, Value one,
+                                   Value isLeader);
+  SmallVector<Value> emitOverlappedLoop(ValueRange init, Value zero, Value one,
+                                        Value isLeader, Value fzero,
+                                        Value negInf);
+  void storeTileOutput(ValueRange res, Value fzero, Value negInf);
+  // The steps of emit(), in order.
+  /// Thread, lane, warp and warpgroup indices.
+  void setupThread(gpu::LaunchOp launch);
+  /// The aligned dynamic shared memory and the wgmma descriptor bases.
+  void setupSharedMemory();
+  /// Creates and initialises the mbarriers; returns "this is thread 0".
+  Value initBarriers();
+  /// producer-warp=0: thread 0 loads Q and the first K/V stages, then every
+  /// thread consumes the tile.
+  void emitThreadZeroLoads(Value bx, Value by, Value isLeader);
+  /// producer-warp=1: the producer and consumer roles.
+  void emitWarpSpecialized(gpu::LaunchOp launch, Value bx, Value by);
+  void forEachTile(gpu::LaunchOp launch, Value bx, Value by,
+                   function_ref<void(Value tileIter)> body);
+  int64_t numConsumerThreads() const { return numWG * kWarpgroupThreads; }
   int64_t qEmptyBarrier() const { return 1 + 2 * stages; }
   SmallVector<Value> emitOverlappedBlock(Value j, ValueRange state);
 
@@ -793,106 +827,127 @@ void HopperEmitter::consumeTile(Value tileIter) {
   Value isLeader = cmp(arith::CmpIPredicate::eq, tid, idx(0));
 
   // Main loop.
-  int64_t nO = d / 2, nS = blockKV / 2;
+  int64_t nO = d / 2;
   Value fzero = f32Cst(0.0f), negInf = f32Cst(-INFINITY);
   SmallVector<Value> init(nO, fzero);
   init.append({negInf, negInf, fzero, fzero});
   Value zero = idx(0), one = idx(1);
-  // After the last reader of stage `blk % stages` passed the barrier, thread
-  // 0 refills it with block `blk + stages`.
-  auto refillAfter = [&](Value blk) {
-    if (ws) {
-      // Tell the producer this thread is done with the stage.
-      nvgpu::MBarrierArriveOp::create(
-          b, loc, nvgpu::MBarrierTokenType::get(ctx), barriers,
-          add(remu(add(itBase, blk), stages), idx(1 + stages)));
-      return;
-    }
-    gpu::BarrierOp::create(b, loc);
-    Value next = add(blk, idx(stages));
-    Value refill = arith::AndIOp::create(
-        b, loc, isLeader, cmp(arith::CmpIPredicate::slt, next, numKV));
-    auto ifOp = scf::IfOp::create(b, loc, TypeRange{}, refill, false);
-    OpBuilder::InsertionGuard g(b);
-    b.setInsertionPointToStart(ifOp.thenBlock());
-    loadKV(next, remu(blk, stages));
-  };
-  SmallVector<Value> finalState;
-  if (!overlap) {
-    auto loop = scf::ForOp::create(
-        b, loc, zero, numKV, one, init,
-        [&](OpBuilder &, Location, Value j, ValueRange state) {
-          SmallVector<Value> res = emitBlock(j, state);
-          refillAfter(j);
-          scf::YieldOp::create(b, loc, res);
-        });
-    finalState.assign(loop.getResults().begin(), loop.getResults().end());
-  } else {
-    // Block 0: S_0 and its softmax; P_0 is multiplied in iteration 1.
-    Value hasKV = cmp(arith::CmpIPredicate::sgt, numKV, zero);
-    Value i32Zero = arith::ConstantIntOp::create(b, loc, i32, 0);
-    SmallVector<Value> pre(init);
-    pre.append(SmallVector<Value>(nS / 2, i32Zero));
-    SmallVector<Type> preTypes = llvm::to_vector(ValueRange(pre).getTypes());
-    auto first = scf::IfOp::create(b, loc, preTypes, hasKV, true);
-    {
-      OpBuilder::InsertionGuard g(b);
-      b.setInsertionPointToStart(first.thenBlock());
-      Value stageOff;
-      SmallVector<Value> sv = computeS(zero, stageOff);
-      Softmax sm = softmax(zero, sv, ValueRange{negInf, negInf},
-                           ValueRange{fzero, fzero});
-      SmallVector<Value> y(nO, fzero);
-      y.append(sm.m.begin(), sm.m.end());
-      y.append(sm.l.begin(), sm.l.end());
-      y.append(sm.p.begin(), sm.p.end());
-      scf::YieldOp::create(b, loc, y);
-      b.setInsertionPointToStart(first.elseBlock());
-      scf::YieldOp::create(b, loc, pre);
-    }
-    auto loop = scf::ForOp::create(
-        b, loc, one, numKV, one, first.getResults(),
-        [&](OpBuilder &, Location, Value j, ValueRange state) {
-          SmallVector<Value> res = emitOverlappedBlock(j, state);
-          refillAfter(sub(j, one));
-          scf::YieldOp::create(b, loc, res);
-        });
-    // The last block's P·V.
-    ValueRange st = loop.getResults();
-    SmallVector<Value> oTypesInit(st.begin(), st.begin() + nO);
-    auto last = scf::IfOp::create(
-        b, loc, SmallVector<Type>(nO, f32), hasKV, true);
-    {
-      OpBuilder::InsertionGuard g(b);
-      b.setInsertionPointToStart(last.thenBlock());
-      Value lastOff = toI64(
-          mul(remu(add(itBase, sub(numKV, one)), stages), idx(tileBytes)));
-      SmallVector<Value> pLast(st.begin() + nO + 4, st.end());
-      NVVM::WgmmaFenceAlignedOp::create(b, loc);
-      SmallVector<Value> o2 = issuePV(oTypesInit, pLast, lastOff);
-      NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
-      NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
-      o2 = fenceOperands(o2);
-      // The loop released every stage but the last block's; a persistent
-      // CTA's producer refills that one for a later tile.
-      if (persistent)
-        refillAfter(sub(numKV, one));
-      scf::YieldOp::create(b, loc, o2);
-      b.setInsertionPointToStart(last.elseBlock());
-      scf::YieldOp::create(b, loc, oTypesInit);
-    }
-    finalState.assign(last.getResults().begin(), last.getResults().end());
-    finalState.append(st.begin() + nO, st.begin() + nO + 4);
-  }
+  SmallVector<Value> finalState =
+      overlap ? emitOverlappedLoop(init, zero, one, isLeader, fzero, negInf)
+              : emitBlockLoop(init, zero, one, isLeader);
 
   if (persistent) {
     // Q is free for the next tile's load once every consumer thread is here.
     nvgpu::MBarrierArriveOp::create(b, loc, nvgpu::MBarrierTokenType::get(ctx),
                                     barriers, idx(qEmptyBarrier()));
   }
+  storeTileOutput(finalState, fzero, negInf);
+}
 
+/// After the last reader of stage `blk % stages` passed the barrier, thread
+/// 0 refills it with block `blk + stages` (with a producer warpgroup: this
+/// thread tells the producer it is done with the stage).
+void HopperEmitter::releaseStage(Value blk, Value isLeader) {
+  if (ws) {
+    // Tell the producer this thread is done with the stage.
+    nvgpu::MBarrierArriveOp::create(
+        b, loc, nvgpu::MBarrierTokenType::get(ctx), barriers,
+        add(remu(add(itBase, blk), stages), idx(1 + stages)));
+    return;
+  }
+  gpu::BarrierOp::create(b, loc);
+  Value next = add(blk, idx(stages));
+  Value refill = arith::AndIOp::create(
+      b, loc, isLeader, cmp(arith::CmpIPredicate::slt, next, numKV));
+  auto ifOp = scf::IfOp::create(b, loc, TypeRange{}, refill, false);
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  loadKV(next, remu(blk, stages));
+}
+
+/// overlap=0: one K/V block at a time.
+SmallVector<Value> HopperEmitter::emitBlockLoop(ValueRange init, Value zero,
+                                                Value one, Value isLeader) {
+  auto loop = scf::ForOp::create(
+      b, loc, zero, numKV, one, init,
+      [&](OpBuilder &, Location, Value j, ValueRange state) {
+        SmallVector<Value> res = emitBlock(j, state);
+        releaseStage(j, isLeader);
+        scf::YieldOp::create(b, loc, res);
+      });
+  return SmallVector<Value>(loop.getResults());
+}
+
+/// overlap=1: S(j) and P(j-1)·V(j-1) in flight together, with block 0's S
+/// before the loop and the last block's P·V after it.
+SmallVector<Value>
+HopperEmitter::emitOverlappedLoop(ValueRange init, Value zero, Value one,
+                                  Value isLeader, Value fzero, Value negInf) {
+  int64_t nO = d / 2, nS = blockKV / 2;
+  // Block 0: S_0 and its softmax; P_0 is multiplied in iteration 1.
+  Value hasKV = cmp(arith::CmpIPredicate::sgt, numKV, zero);
+  Value i32Zero = arith::ConstantIntOp::create(b, loc, i32, 0);
+  SmallVector<Value> pre(init);
+  pre.append(SmallVector<Value>(nS / 2, i32Zero));
+  SmallVector<Type> preTypes = llvm::to_vector(ValueRange(pre).getTypes());
+  auto first = scf::IfOp::create(b, loc, preTypes, hasKV, true);
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(first.thenBlock());
+    Value stageOff;
+    SmallVector<Value> sv = computeS(zero, stageOff);
+    Softmax sm = softmax(zero, sv, ValueRange{negInf, negInf},
+                         ValueRange{fzero, fzero});
+    SmallVector<Value> y(nO, fzero);
+    y.append(sm.m.begin(), sm.m.end());
+    y.append(sm.l.begin(), sm.l.end());
+    y.append(sm.p.begin(), sm.p.end());
+    scf::YieldOp::create(b, loc, y);
+    b.setInsertionPointToStart(first.elseBlock());
+    scf::YieldOp::create(b, loc, pre);
+  }
+  auto loop = scf::ForOp::create(
+      b, loc, one, numKV, one, first.getResults(),
+      [&](OpBuilder &, Location, Value j, ValueRange state) {
+        SmallVector<Value> res = emitOverlappedBlock(j, state);
+        releaseStage(sub(j, one), isLeader);
+        scf::YieldOp::create(b, loc, res);
+      });
+  // The last block's P·V.
+  ValueRange st = loop.getResults();
+  SmallVector<Value> oTypesInit(st.begin(), st.begin() + nO);
+  auto last = scf::IfOp::create(
+      b, loc, SmallVector<Type>(nO, f32), hasKV, true);
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(last.thenBlock());
+    Value lastOff = toI64(
+        mul(remu(add(itBase, sub(numKV, one)), stages), idx(tileBytes)));
+    SmallVector<Value> pLast(st.begin() + nO + 4, st.end());
+    NVVM::WgmmaFenceAlignedOp::create(b, loc);
+    SmallVector<Value> o2 = issuePV(oTypesInit, pLast, lastOff);
+    NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
+    NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
+    o2 = fenceOperands(o2);
+    // The loop released every stage but the last block's; a persistent
+    // CTA's producer refills that one for a later tile.
+    if (persistent)
+      releaseStage(sub(numKV, one), isLeader);
+    scf::YieldOp::create(b, loc, o2);
+    b.setInsertionPointToStart(last.elseBlock());
+    scf::YieldOp::create(b, loc, oTypesInit);
+  }
+  SmallVector<Value> finalState(last.getResults());
+  finalState.append(st.begin() + nO, st.begin() + nO + 4);
+  return finalState;
+}
+
+/// The epilogue of a tile: O / l from registers (and lse), rows past Sq
+/// dropped.
+void HopperEmitter::storeTileOutput(ValueRange res, Value fzero,
+                                    Value negInf) {
+  int64_t nO = d / 2;
   // Epilogue: O / l from registers, rows past Sq dropped.
-  ValueRange res = finalState;
   Value colOff = mul(remu(lane, 4), idx(2));
   for (int64_t h = 0; h < 2; ++h) {
     Value l = quadReduce(res[nO + 2 + h], /*isMax=*/false);
@@ -937,13 +992,24 @@ void HopperEmitter::emit(gpu::LaunchOp launch) {
   // With a producer warp the consumer code goes into an scf.if; the caller
   // appends the terminator where it left off.
   OpBuilder::InsertionGuard guard(b);
-  tid = launch.getThreadIds().x;
   Value bx = launch.getBlockIds().x, by = launch.getBlockIds().y;
+  setupThread(launch);
+  setupSharedMemory();
+  Value isLeader = initBarriers();
+  if (!ws)
+    return emitThreadZeroLoads(bx, by, isLeader);
+  emitWarpSpecialized(launch, bx, by);
+}
+
+void HopperEmitter::setupThread(gpu::LaunchOp launch) {
+  tid = launch.getThreadIds().x;
   lane = remu(tid, 32);
   warp = remu(divu(tid, 32), 4);
   wgIdx = divu(tid, kWarpgroupThreads);
   itBase = idx(0);
+}
 
+void HopperEmitter::setupSharedMemory() {
   // Dynamic shared memory, its base rounded up to a 1 KiB swizzle atom
   // (static shared memory, the mbarriers, comes first).
   auto wg = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
@@ -966,12 +1032,15 @@ void HopperEmitter::emit(gpu::LaunchOp launch) {
                              i64c(4)));
   kDescBase = descriptor(i64c(kBase), 16, kAtomBytes);
   vDescBase = descriptor(i64c(vBase), blockKV * kRowBytes, kAtomBytes);
+}
 
+Value HopperEmitter::initBarriers() {
   // Barrier 0: Q; barrier 1 + s: K/V stage s full. One arrival (the
   // producer's expect_tx) plus the transaction bytes complete a phase. With
   // a producer warp, barrier 1 + stages + s: stage s empty, one arrival per
   // consumer thread.
-  int64_t consumers = numWG * kWarpgroupThreads;
+  int64_t consumers = numConsumerThreads();
+  auto wg = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   // With `persistent`, barrier 1 + 2 * stages: Q consumed, one arrival per
   // consumer thread.
   auto barTy = nvgpu::MBarrierGroupType::get(
@@ -994,78 +1063,83 @@ void HopperEmitter::emit(gpu::LaunchOp launch) {
     NVVM::FenceMbarrierInitOp::create(b, loc);
   }
   gpu::BarrierOp::create(b, loc);
+  return isLeader;
+}
 
-  if (!ws) {
-    setupTile(by, bx);
-    // Prologue (thread 0): Q, then the first `stages` K/V tiles.
-    {
-      auto ifOp = scf::IfOp::create(b, loc, TypeRange{}, isLeader, false);
-      OpBuilder::InsertionGuard g(b);
-      b.setInsertionPointToStart(ifOp.thenBlock());
-      nvgpu::MBarrierArriveExpectTxOp::create(b, loc, barriers, idx(qBytes),
-                                              idx(0), Value());
-      for (int64_t p = 0; p < panels; ++p)
-        tmaLoad(qMap, qPerm, headQ, q0, p, blockQ, idx(p * blockQ * kRowBytes),
-                idx(0));
-      for (int64_t st = 0; st < stages; ++st) {
-        auto has = scf::IfOp::create(
-            b, loc, TypeRange{}, cmp(arith::CmpIPredicate::slt, idx(st), numKV),
-            false);
-        OpBuilder::InsertionGuard g2(b);
-        b.setInsertionPointToStart(has.thenBlock());
-        loadKV(idx(st), idx(st));
-      }
+void HopperEmitter::emitThreadZeroLoads(Value bx, Value by, Value isLeader) {
+  setupTile(by, bx);
+  // Prologue (thread 0): Q, then the first `stages` K/V tiles.
+  {
+    auto ifOp = scf::IfOp::create(b, loc, TypeRange{}, isLeader, false);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    nvgpu::MBarrierArriveExpectTxOp::create(b, loc, barriers, idx(qBytes),
+                                            idx(0), Value());
+    for (int64_t p = 0; p < panels; ++p)
+      tmaLoad(qMap, qPerm, headQ, q0, p, blockQ, idx(p * blockQ * kRowBytes),
+              idx(0));
+    for (int64_t st = 0; st < stages; ++st) {
+      auto has = scf::IfOp::create(
+          b, loc, TypeRange{}, cmp(arith::CmpIPredicate::slt, idx(st), numKV),
+          false);
+      OpBuilder::InsertionGuard g2(b);
+      b.setInsertionPointToStart(has.thenBlock());
+      loadKV(idx(st), idx(st));
     }
-    consumeTile(idx(0));
+  }
+  consumeTile(idx(0));
+}
+
+/// The tiles of this CTA: its own (bx, by), or with `persistent` tiles bx,
+/// bx + gridDim.x, ... of all (query block, batch·head) pairs, the causal
+/// ones longest first. `body` runs per tile with itBase = the K/V blocks
+/// of the CTA's earlier tiles.
+void HopperEmitter::forEachTile(gpu::LaunchOp launch, Value bx, Value by,
+                                function_ref<void(Value tileIter)> body) {
+  if (!persistent) {
+    setupTile(by, bx);
+    body(idx(0));
     return;
   }
+  Value sqAll = logicalDim(q, qPerm, nb + 1);
+  Value bhCount = logicalDim(q, qPerm, nb);
+  for (int64_t i = 0; i < nb; ++i)
+    bhCount = mul(bhCount, logicalDim(q, qPerm, i));
+  Value qBlocks = divu(add(sqAll, idx(blockQ - 1)), blockQ);
+  Value numTiles = mul(qBlocks, bhCount);
+  Value gridX = launch.getGridSize().x;
+  Value left = arith::MaxSIOp::create(b, loc, sub(numTiles, bx), idx(0));
+  Value count = divu(add(left, sub(gridX, idx(1))), gridX);
+  scf::ForOp::create(
+      b, loc, idx(0), count, idx(1), ValueRange{idx(0)},
+      [&](OpBuilder &, Location, Value iter, ValueRange carried) {
+        Value t = add(bx, mul(iter, gridX));
+        Value bh, qBlk;
+        if (causal) {
+          bh = remu(t, bhCount);
+          qBlk = sub(sub(qBlocks, idx(1)), divu(t, bhCount));
+        } else {
+          bh = divu(t, qBlocks);
+          qBlk = remu(t, qBlocks);
+        }
+        itBase = carried[0];
+        setupTile(bh, qBlk);
+        body(iter);
+        scf::YieldOp::create(b, loc, ValueRange{add(itBase, numKV)});
+      });
+}
 
+void HopperEmitter::emitWarpSpecialized(gpu::LaunchOp launch, Value bx,
+                                        Value by) {
   // Warp specialisation: one producer warpgroup, whose lane 0 issues Q
   // and then every K/V tile once its stage is empty; consumers never wait
   // on each other. setmaxnreg moves registers from the producer (24) to
   // the consumers, as many as the 64K of an SM allow (a multiple of 8, at
   // most 240): 240 for 1 or 2 consumer warpgroups, 160 for 3. More would
   // make setmaxnreg.inc wait forever.
+  int64_t consumers = numConsumerThreads();
   int64_t consumerRegs = std::min<int64_t>(
       240, (65536 - kWarpgroupThreads * 24) / consumers / 8 * 8);
-
-  // The tiles of this CTA: its own (bx, by), or with `persistent` tiles bx,
-  // bx + gridDim.x, ... of all (query block, batch·head) pairs, the causal
-  // ones longest first. `body` runs per tile with itBase = the K/V blocks
-  // of the CTA's earlier tiles.
-  auto forEachTile = [&](function_ref<void(Value tileIter)> body) {
-    if (!persistent) {
-      setupTile(by, bx);
-      body(idx(0));
-      return;
-    }
-    Value sqAll = logicalDim(q, qPerm, nb + 1);
-    Value bhCount = logicalDim(q, qPerm, nb);
-    for (int64_t i = 0; i < nb; ++i)
-      bhCount = mul(bhCount, logicalDim(q, qPerm, i));
-    Value qBlocks = divu(add(sqAll, idx(blockQ - 1)), blockQ);
-    Value numTiles = mul(qBlocks, bhCount);
-    Value gridX = launch.getGridSize().x;
-    Value left = arith::MaxSIOp::create(b, loc, sub(numTiles, bx), idx(0));
-    Value count = divu(add(left, sub(gridX, idx(1))), gridX);
-    scf::ForOp::create(
-        b, loc, idx(0), count, idx(1), ValueRange{idx(0)},
-        [&](OpBuilder &, Location, Value iter, ValueRange carried) {
-          Value t = add(bx, mul(iter, gridX));
-          Value bh, qBlk;
-          if (causal) {
-            bh = remu(t, bhCount);
-            qBlk = sub(sub(qBlocks, idx(1)), divu(t, bhCount));
-          } else {
-            bh = divu(t, qBlocks);
-            qBlk = remu(t, qBlocks);
-          }
-          itBase = carried[0];
-          setupTile(bh, qBlk);
-          body(iter);
-          scf::YieldOp::create(b, loc, ValueRange{add(itBase, numKV)});
-        });
-  };
 
   auto roles = scf::IfOp::create(
       b, loc, TypeRange{}, cmp(arith::CmpIPredicate::uge, tid, idx(consumers)),
@@ -1080,7 +1154,8 @@ void HopperEmitter::emit(gpu::LaunchOp launch) {
         false);
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(ifOp.thenBlock());
-    forEachTile([&](Value tileIter) { produceTile(tileIter); });
+    forEachTile(launch, bx, by,
+                [&](Value tileIter) { produceTile(tileIter); });
   }
   // The consumer warpgroups.
   b.setInsertionPointToStart(roles.elseBlock());
@@ -1095,7 +1170,8 @@ void HopperEmitter::emit(gpu::LaunchOp launch) {
     b.setInsertionPointToStart(first.thenBlock());
     NVVM::BarrierArriveOp::create(b, loc, i32c(1), i32c(2 * kWarpgroupThreads));
   }
-  forEachTile([&](Value tileIter) { consumeTile(tileIter); });
+  forEachTile(launch, bx, by,
+              [&](Value tileIter) { consumeTile(tileIter); });
 }
 
 struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
@@ -1105,17 +1181,22 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
   LogicalResult matchAndRewrite(AttentionOp op,
                                 PatternRewriter &rewriter) const override {
     int64_t nb = op.getNumBatchDims();
-    SmallVector<int64_t> qPerm = op.getQueryPermutation();
-    int64_t d = AttentionOp::getLogicalShape(op.getQueryType(), qPerm)[nb + 2];
     SmallVector<Candidate> candidates = resolveConfigs(op, options);
     for (const Candidate &c : candidates) {
       std::string reason = getUnsupportedReason(op, c.config);
-      if (!reason.empty())
+      if (!reason.empty()) {
+        LLVM_DEBUG(llvm::dbgs() << "[" DEBUG_TYPE "] refused " << op.getLoc()
+                                << ": " << reason << "\n");
         return rewriter.notifyMatchFailure(op, reason);
+      }
     }
+    LLVM_DEBUG({
+      llvm::dbgs() << "[" DEBUG_TYPE "] lowering " << op.getLoc() << " with "
+                   << candidates.size() << " configuration(s):\n";
+      for (const Candidate &c : candidates)
+        llvm::dbgs() << "  Sk >= " << c.minKeys << ": " << c.config << "\n";
+    });
     Location loc = op.getLoc();
-    MLIRContext *ctx = rewriter.getContext();
-
     AttentionBuffers buffers = toAttentionBuffers(rewriter, loc, op);
     Value q = buffers.q, k = buffers.k, v = buffers.v, o = buffers.o,
           lse = buffers.lse;
@@ -1127,101 +1208,13 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
     OpBuilder::InsertPoint afterGuard = rewriter.saveInsertionPoint();
     rewriter.setInsertionPoint(guard.thenBlock()->getTerminator());
 
-    auto wg = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
-    auto buildLaunch = [&](const HopperConfig &cfg) {
-      // Host-side tensor maps: box = (rows x 64 columns) of one head.
-      SmallVector<Type> mapTypes;
-      auto makeMap = [&](Value buf, ArrayRef<int64_t> perm,
-                         int64_t rows) -> Value {
-        SmallVector<int64_t> box;
-        SmallVector<Value> boxVals;
-        for (int64_t p : perm) {
-          box.push_back(p == nb + 1 ? rows : p == nb + 2 ? kPanel : 1);
-          boxVals.push_back(
-              arith::ConstantIndexOp::create(rewriter, loc, box.back()));
-        }
-        Type elemTy = op.getQueryType().getElementType();
-        auto descTy = nvgpu::TensorMapDescriptorType::get(
-            ctx, MemRefType::get(box, elemTy, AffineMap(), wg),
-            nvgpu::TensorMapSwizzleKind::SWIZZLE_128B,
-            nvgpu::TensorMapL2PromoKind::L2PROMO_128B,
-            nvgpu::TensorMapOOBKind::OOB_ZERO,
-            nvgpu::TensorMapInterleaveKind::INTERLEAVE_NONE);
-        Value unranked = memref::CastOp::create(
-            rewriter, loc, UnrankedMemRefType::get(elemTy, Attribute()), buf);
-        Value map = nvgpu::TmaCreateDescriptorOp::create(rewriter, loc, descTy,
-                                                         unranked, boxVals);
-        // The kernel gets the map's address as an i64: convert-gpu-to-nvvm
-        // has no conversion for an nvgpu.tensormap.descriptor kernel argument
-        // (upstream's pipeline runs convert-nvgpu-to-nvvm before outlining;
-        // ours outlines first). The kernel turns it back into the descriptor
-        // (see `unwrap` below); the casts cancel after convert-nvgpu-to-nvvm.
-        mapTypes.push_back(descTy);
-        Value ptr = UnrealizedConversionCastOp::create(
-                        rewriter, loc, LLVM::LLVMPointerType::get(ctx), map)
-                        .getResult(0);
-        return LLVM::PtrToIntOp::create(rewriter, loc, rewriter.getI64Type(),
-                                        ptr);
-      };
-      int64_t blockQ = 64 * cfg.warpgroups;
-      Value qMap = makeMap(q, qPerm, blockQ);
-      Value kMap = makeMap(k, op.getKeyPermutation(), cfg.blockKV);
-      Value vMap = makeMap(v, op.getValuePermutation(), cfg.blockKV);
-
-      auto dimOf = [&](int64_t ld) -> Value {
-        int64_t pos = std::distance(qPerm.begin(), llvm::find(qPerm, ld));
-        return memref::DimOp::create(rewriter, loc, q, pos);
-      };
-      Value cBlockQ = arith::ConstantIndexOp::create(rewriter, loc, blockQ);
-      Value gridX =
-          arith::CeilDivUIOp::create(rewriter, loc, dimOf(nb + 1), cBlockQ);
-      Value gridY = dimOf(nb);
-      for (int64_t i = 0; i < nb; ++i)
-        gridY = arith::MulIOp::create(rewriter, loc, gridY, dimOf(i));
-      Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
-      if (cfg.persistent) {
-        // One CTA per SM (at most one tile each): the runtime says how many.
-        Value tiles = arith::MulIOp::create(rewriter, loc, gridX, gridY);
-        Value sms = arith::IndexCastOp::create(
-            rewriter, loc, rewriter.getIndexType(),
-            func::CallOp::create(rewriter, loc, getSMCountFn(op), ValueRange{})
-                .getResult(0));
-        gridX = arith::MinUIOp::create(rewriter, loc, tiles, sms);
-        gridX = arith::MaxUIOp::create(rewriter, loc, gridX, one);
-        gridY = one;
-      }
-      Value threads = arith::ConstantIndexOp::create(
-          rewriter, loc,
-          (cfg.warpgroups + (cfg.producerWarp ? 1 : 0)) * kWarpgroupThreads);
-      Value smem = arith::ConstantIntOp::create(
-          rewriter, loc, rewriter.getI32Type(), sharedBytes(cfg, d));
-      auto launch = gpu::LaunchOp::create(rewriter, loc, gridX, gridY, one,
-                                          threads, one, one, smem);
-      {
-        OpBuilder::InsertionGuard g(rewriter);
-        rewriter.setInsertionPointToStart(&launch.getBody().front());
-        auto unwrap = [&](Value addr, Type ty) {
-          Value ptr = LLVM::IntToPtrOp::create(
-              rewriter, loc, LLVM::LLVMPointerType::get(ctx), addr);
-          return UnrealizedConversionCastOp::create(rewriter, loc, ty, ptr)
-              .getResult(0);
-        };
-        HopperEmitter(rewriter, loc, op, cfg, q, k, v, o, lse,
-                      unwrap(qMap, mapTypes[0]), unwrap(kMap, mapTypes[1]),
-                      unwrap(vMap, mapTypes[2]))
-            .emit(launch);
-        gpu::TerminatorOp::create(rewriter, loc);
-      }
-    };
     // Several table rows: choose by the number of keys at run time, the
     // row for the most keys first.
-    SmallVector<int64_t> kPerm = op.getKeyPermutation();
-    Value sk = memref::DimOp::create(
-        rewriter, loc, k,
-        std::distance(kPerm.begin(), llvm::find(kPerm, nb + 1)));
+    Value sk =
+        createLogicalDim(rewriter, loc, k, op.getKeyPermutation(), nb + 1);
     std::function<void(size_t)> dispatch = [&](size_t i) {
       if (i + 1 == candidates.size()) {
-        buildLaunch(candidates[i].config);
+        buildLaunch(rewriter, op, buffers, candidates[i].config);
         return;
       }
       Value enough = arith::CmpIOp::create(
@@ -1231,7 +1224,7 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
                                     /*withElseRegion=*/true);
       OpBuilder::InsertionGuard g(rewriter);
       rewriter.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-      buildLaunch(candidates[i].config);
+      buildLaunch(rewriter, op, buffers, candidates[i].config);
       rewriter.setInsertionPoint(ifOp.elseBlock()->getTerminator());
       dispatch(i + 1);
     };
@@ -1239,6 +1232,106 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
     rewriter.restoreInsertionPoint(afterGuard);
     replaceWithAttentionBuffers(rewriter, op, buffers);
     return success();
+  }
+
+  /// A host-side TMA tensor map of `buf` (stored with `perm`) with a box of
+  /// `rows` x 64 columns of one head, as the i64 the kernel takes; appends
+  /// its descriptor type to `mapTypes`.
+  static Value createTensorMap(PatternRewriter &rewriter, AttentionOp op,
+                               Value buf, ArrayRef<int64_t> perm, int64_t rows,
+                               SmallVectorImpl<Type> &mapTypes) {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    int64_t nb = op.getNumBatchDims();
+    auto wg = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+    SmallVector<int64_t> box;
+    SmallVector<Value> boxVals;
+    for (int64_t p : perm) {
+      box.push_back(p == nb + 1 ? rows : p == nb + 2 ? kPanel : 1);
+      boxVals.push_back(
+          arith::ConstantIndexOp::create(rewriter, loc, box.back()));
+    }
+    Type elemTy = op.getQueryType().getElementType();
+    auto descTy = nvgpu::TensorMapDescriptorType::get(
+        ctx, MemRefType::get(box, elemTy, AffineMap(), wg),
+        nvgpu::TensorMapSwizzleKind::SWIZZLE_128B,
+        nvgpu::TensorMapL2PromoKind::L2PROMO_128B,
+        nvgpu::TensorMapOOBKind::OOB_ZERO,
+        nvgpu::TensorMapInterleaveKind::INTERLEAVE_NONE);
+    Value unranked = memref::CastOp::create(
+        rewriter, loc, UnrankedMemRefType::get(elemTy, Attribute()), buf);
+    Value map = nvgpu::TmaCreateDescriptorOp::create(rewriter, loc, descTy,
+                                                     unranked, boxVals);
+    // The kernel gets the map's address as an i64: convert-gpu-to-nvvm
+    // has no conversion for an nvgpu.tensormap.descriptor kernel argument
+    // (upstream's pipeline runs convert-nvgpu-to-nvvm before outlining;
+    // ours outlines first). The kernel turns it back into the descriptor
+    // (`unwrap` in buildLaunch); the casts cancel after convert-nvgpu-to-nvvm.
+    mapTypes.push_back(descTy);
+    Value ptr = UnrealizedConversionCastOp::create(
+                    rewriter, loc, LLVM::LLVMPointerType::get(ctx), map)
+                    .getResult(0);
+    return LLVM::PtrToIntOp::create(rewriter, loc, rewriter.getI64Type(),
+                                    ptr);
+  }
+
+  /// The tensor maps, grid and gpu.launch of configuration `cfg`, with the
+  /// kernel body.
+  static void buildLaunch(PatternRewriter &rewriter, AttentionOp op,
+                          const AttentionBuffers &buffers,
+                          const HopperConfig &cfg) {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    int64_t nb = op.getNumBatchDims();
+    SmallVector<int64_t> qPerm = op.getQueryPermutation();
+    int64_t d = AttentionOp::getLogicalShape(op.getQueryType(), qPerm)[nb + 2];
+    Value q = buffers.q, k = buffers.k, v = buffers.v, o = buffers.o,
+          lse = buffers.lse;
+    // Host-side tensor maps: box = (rows x 64 columns) of one head.
+    SmallVector<Type> mapTypes;
+    int64_t blockQ = 64 * cfg.warpgroups;
+    Value qMap = createTensorMap(rewriter, op, q, qPerm, blockQ, mapTypes);
+    Value kMap = createTensorMap(rewriter, op, k, op.getKeyPermutation(),
+                               cfg.blockKV, mapTypes);
+    Value vMap = createTensorMap(rewriter, op, v, op.getValuePermutation(),
+                               cfg.blockKV, mapTypes);
+
+    QueryBlockGrid grid = createQueryBlockGrid(rewriter, loc, op, q, blockQ);
+    Value gridX = grid.x, gridY = grid.y;
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    if (cfg.persistent) {
+      // One CTA per SM (at most one tile each): the runtime says how many.
+      Value tiles = arith::MulIOp::create(rewriter, loc, gridX, gridY);
+      Value sms = arith::IndexCastOp::create(
+          rewriter, loc, rewriter.getIndexType(),
+          func::CallOp::create(rewriter, loc, getSMCountFn(op), ValueRange{})
+              .getResult(0));
+      gridX = arith::MinUIOp::create(rewriter, loc, tiles, sms);
+      gridX = arith::MaxUIOp::create(rewriter, loc, gridX, one);
+      gridY = one;
+    }
+    Value threads = arith::ConstantIndexOp::create(
+        rewriter, loc,
+        (cfg.warpgroups + (cfg.producerWarp ? 1 : 0)) * kWarpgroupThreads);
+    Value smem = arith::ConstantIntOp::create(
+        rewriter, loc, rewriter.getI32Type(), sharedBytes(cfg, d));
+    auto launch = gpu::LaunchOp::create(rewriter, loc, gridX, gridY, one,
+                                        threads, one, one, smem);
+    {
+      OpBuilder::InsertionGuard g(rewriter);
+      rewriter.setInsertionPointToStart(&launch.getBody().front());
+      auto unwrap = [&](Value addr, Type ty) {
+        Value ptr = LLVM::IntToPtrOp::create(
+            rewriter, loc, LLVM::LLVMPointerType::get(ctx), addr);
+        return UnrealizedConversionCastOp::create(rewriter, loc, ty, ptr)
+            .getResult(0);
+      };
+      HopperEmitter(rewriter, loc, op, cfg, q, k, v, o, lse,
+                    unwrap(qMap, mapTypes[0]), unwrap(kMap, mapTypes[1]),
+                    unwrap(vMap, mapTypes[2]))
+          .emit(launch);
+      gpu::TerminatorOp::create(rewriter, loc);
+    }
   }
 
   HopperOptions options;
@@ -1262,26 +1355,30 @@ struct ConvertAttnToGPUSm90Pass
   using ConvertAttnToGPUSm90Base::ConvertAttnToGPUSm90Base;
 
   HopperOptions getOptions() const {
-    return {warpgroups,   blockKV,  stages,    overlap,
-            producerWarp, pingpong, persistent};
+    HopperOptions o;
+    o.warpgroups = warpgroups;
+    o.blockKV = blockKV;
+    o.stages = stages;
+    o.overlap = overlap;
+    o.producerWarp = producerWarp;
+    o.pingpong = pingpong;
+    o.persistent = persistent;
+    o.soft = soft;
+    return o;
   }
 
   void runOnOperation() override {
-    if (!soft) {
-      // Diagnose first: a pattern's match failure is silent.
-      WalkResult walk = getOperation()->walk([&](AttentionOp op) {
-        std::string reason;
-        for (const Candidate &c : resolveConfigs(op, getOptions()))
-          if (reason.empty())
-            reason = getUnsupportedReason(op, c.config);
+    auto getReason = [&](AttentionOp op) {
+      std::string reason;
+      for (const Candidate &c : resolveConfigs(op, getOptions()))
         if (reason.empty())
-          return WalkResult::advance();
-        op.emitOpError("cannot be lowered to the sm_90a kernel: ") << reason;
-        return WalkResult::interrupt();
-      });
-      if (walk.wasInterrupted())
-        return signalPassFailure();
-    }
+          reason = getUnsupportedReason(op, c.config);
+      return reason;
+    };
+    if (!soft && failed(diagnoseUnsupportedOps(
+                     getOperation(),
+                     "cannot be lowered to the sm_90a kernel: ", getReason)))
+      return signalPassFailure();
     RewritePatternSet patterns(&getContext());
     patterns.add<AttentionToHopperLaunch>(&getContext(), getOptions());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
