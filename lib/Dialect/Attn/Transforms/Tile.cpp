@@ -704,14 +704,6 @@ struct AttnTilePass : public attn::impl::AttnTileBase<AttnTilePass> {
 
 } // namespace
 
-std::optional<SplitKVMode> mlir::attn::parseSplitKVMode(StringRef s) {
-  return llvm::StringSwitch<std::optional<SplitKVMode>>(s)
-      .Case("auto", SplitKVMode::Auto)
-      .Case("on", SplitKVMode::On)
-      .Case("off", SplitKVMode::Off)
-      .Default(std::nullopt);
-}
-
 void mlir::attn::populateAttnTilePatterns(RewritePatternSet &patterns,
                                           const AttnTilingOptions &options) {
   patterns.add<TileAttention>(patterns.getContext(), options);

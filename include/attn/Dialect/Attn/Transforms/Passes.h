@@ -52,10 +52,6 @@ void populateLowerDynamicExpandShapePatterns(RewritePatternSet &patterns);
 /// Patterns raising unfused attention in linalg to attn.attention.
 void populateAttnFusePatterns(RewritePatternSet &patterns, bool emitRemarks);
 
-/// The spelling of a split-KV mode in options ("auto", "on", "off"), for
-/// pipelines that take it as a string.
-std::optional<SplitKVMode> parseSplitKVMode(StringRef mode);
-
 /// How --attn-tile tiles attn.attention.
 struct AttnTilingOptions {
   /// Query rows per tile, key/value rows per online-softmax step.
