@@ -20,8 +20,7 @@ using namespace mlir::attn;
 
 void AttentionOp::build(OpBuilder &builder, OperationState &state, Value query,
                         Value key, Value value, Value mask, Value output,
-                        double scale,
-                        std::optional<CausalAlignment> causal) {
+                        double scale, std::optional<CausalAlignment> causal) {
   CausalAlignmentAttr causalAttr;
   if (causal)
     causalAttr = CausalAlignmentAttr::get(builder.getContext(), *causal);
