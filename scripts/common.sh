@@ -5,7 +5,8 @@ ATTN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${BUILD_DIR:-$ATTN_ROOT/build}"
 LLVM_PREFIX=/usr/lib/llvm-22
 APT_PACKAGES=(cmake ninja-build g++ python3 python3-numpy
-              libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools)
+              libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools
+              clang-format-22)
 
 attn_install_deps() {
   local missing=()

@@ -17,6 +17,13 @@ unsupported=$(count Unsupported); xfail=$(count 'Expectedly Failed')
 timedout=$(count 'Timed Out'); xpass=$(count 'Unexpectedly Passed')
 failed=$(( ${failed:-0} + ${timedout:-0} + ${xpass:-0} ))
 passed=$(( ${passed:-0} + ${xfail:-0} ))
+# The C++ sources follow .clang-format: counts as one test.
+echo "== checking the formatting"
+if "$ATTN_ROOT/scripts/check-format.sh"; then
+  passed=$(( passed + 1 ))
+else
+  failed=$(( failed + 1 ))
+fi
 # CI only: the extra stages (fuzzing, sanitizers; docs/reliability.md). Each
 # stage counts as one test in the totals below.
 if [ "${CI:-}" = true ] && [ "${ATTN_CI_EXTRA:-1}" = 1 ]; then
