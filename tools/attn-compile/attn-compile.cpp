@@ -47,9 +47,8 @@ namespace cl = llvm::cl;
 namespace sys = llvm::sys;
 using llvm::errs;
 
-static cl::opt<std::string> inputFilename(cl::Positional,
-                                          cl::desc("<input .mlir>"),
-                                          cl::init("-"));
+static cl::opt<std::string>
+    inputFilename(cl::Positional, cl::desc("<input .mlir>"), cl::init("-"));
 static cl::opt<std::string> outputFilename("o", cl::desc("Output file"),
                                            cl::value_desc("path"),
                                            cl::Required);
@@ -62,8 +61,9 @@ static cl::opt<attn::GPUChip> chip("chip",
                                    cl::init(attn::GPUChip::Sm90a),
                                    attn::getGPUChipValues());
 static cl::opt<std::string>
-    emit("emit", cl::desc("mlir, llvm, obj, so, ptx, cubin or header (default: "
-                          "from the output's extension, else so)"),
+    emit("emit",
+         cl::desc("mlir, llvm, obj, so, ptx, cubin or header (default: "
+                  "from the output's extension, else so)"),
          cl::init(""));
 static cl::opt<bool> noFuse("no-fuse",
                             cl::desc("Skip --attn-fuse (input already holds "
@@ -140,9 +140,8 @@ FailureOr<std::string> buildHeader(ArrayRef<func::FuncOp> funcs,
                         : attn::CResultConvention::Returned;
   std::string text;
   llvm::raw_string_ostream os(text);
-  if (failed(attn::emitCInterfaceHeader(funcs, convention, guard,
-                                        sys::path::filename(outputFilename),
-                                        os)))
+  if (failed(attn::emitCInterfaceHeader(
+          funcs, convention, guard, sys::path::filename(outputFilename), os)))
     return failure();
   return text;
 }
@@ -261,22 +260,21 @@ LogicalResult linkSharedLibrary(StringRef object, StringRef path,
   // printF32, ...): recorded as a dependency only when the program calls
   // them, so that attn-run and C programs need nothing else.
   if (withUtils)
-    args.append({"-Wl,--as-needed", "-lattn_runner_utils",
-                 "-Wl,--no-as-needed"});
+    args.append(
+        {"-Wl,--as-needed", "-lattn_runner_utils", "-Wl,--no-as-needed"});
   args.push_back("-lm");
   SmallVector<StringRef> argRefs(args.begin(), args.end());
   std::string err;
   int rc = sys::ExecuteAndWait(*cc, argRefs, std::nullopt, {}, 0, 0, &err);
   if (rc != 0)
-    return emitError(loc) << "attn-compile: linking " << path << " with "
-                          << *cc << " failed"
-                          << (err.empty() ? "" : ": " + err);
+    return emitError(loc) << "attn-compile: linking " << path << " with " << *cc
+                          << " failed" << (err.empty() ? "" : ": " + err);
   return success();
 }
 
-LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr, Emit kind) {
-  OwningOpRef<ModuleOp> module =
-      parseSourceFile<ModuleOp>(sourceMgr, &context);
+LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
+                      Emit kind) {
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
     return failure();
   if (failed(verify(*module)))
@@ -297,8 +295,7 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr, Emit kin
   FailureOr<std::string> header;
   if (kind == Emit::Header) {
     header = buildHeader(entryPoints, outputFilename);
-    return failed(header) ? failure()
-                          : writeFile(outputFilename, *header, loc);
+    return failed(header) ? failure() : writeFile(outputFilename, *header, loc);
   }
   if (kind == Emit::Obj || kind == Emit::SO) {
     headerPath = headerFilename;
@@ -324,8 +321,8 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr, Emit kin
   attn::AttnPipelineOptions pipelineOpts;
   pipelineOpts.target = target;
   pipelineOpts.chip = chip;
-  pipelineOpts.format =
-      kind == Emit::PTX ? attn::GPUBinaryFormat::PTX : attn::GPUBinaryFormat::Cubin;
+  pipelineOpts.format = kind == Emit::PTX ? attn::GPUBinaryFormat::PTX
+                                          : attn::GPUBinaryFormat::Cubin;
   if (failed(pipelineOpts.parseFromString(pipelineOptions)))
     return emitError(loc) << "attn-compile: invalid pipeline options '"
                           << pipelineOptions << "'";
@@ -416,7 +413,8 @@ int main(int argc, char **argv) {
   MLIRContext context(registry);
 
   std::string err;
-  std::unique_ptr<llvm::MemoryBuffer> input = openInputFile(inputFilename, &err);
+  std::unique_ptr<llvm::MemoryBuffer> input =
+      openInputFile(inputFilename, &err);
   if (!input) {
     errs() << "attn-compile: " << err << "\n";
     return 1;

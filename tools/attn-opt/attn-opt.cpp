@@ -33,6 +33,6 @@ int main(int argc, char **argv) {
   mlir::attn::registerAttnDialect(registry);
   mlir::attn::registerAttnTranslations(registry);
 
-  return mlir::asMainReturnCode(mlir::MlirOptMain(
-      argc, argv, "attn optimizer driver\n", registry));
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "attn optimizer driver\n", registry));
 }

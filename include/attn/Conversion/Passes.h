@@ -6,9 +6,9 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
@@ -91,8 +91,7 @@ AttnGPUTileConfig getDefaultAttnGPUTileConfig(GPUChip chip, int64_t headDim,
 /// Patterns lowering attn.attention to gpu.launch. A zero field of
 /// `config` picks the default table's value.
 void populateAttnToGPUPatterns(RewritePatternSet &patterns,
-                               const AttnGPUTileConfig &config,
-                               GPUChip chip);
+                               const AttnGPUTileConfig &config, GPUChip chip);
 
 /// Declares the memory effects of gpu.launch_func and
 /// nvgpu.tma.create.descriptor (external models), which upstream's

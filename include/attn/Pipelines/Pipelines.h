@@ -57,8 +57,7 @@ struct AttnPipelineOptions : public PassPipelineOptions<AttnPipelineOptions> {
       *this, "block-q", llvm::cl::desc("Query block size for --attn-tile"),
       llvm::cl::init(64)};
   PassOptions::Option<int64_t> blockKV{
-      *this, "block-kv",
-      llvm::cl::desc("Key/value block size for --attn-tile"),
+      *this, "block-kv", llvm::cl::desc("Key/value block size for --attn-tile"),
       llvm::cl::init(64)};
   PassOptions::Option<SplitKVMode> splitKV{
       *this, "split-kv", llvm::cl::desc("Split-KV decoding for --attn-tile"),

@@ -1,4 +1,5 @@
-//===- AttnToGPU.cpp - attn.attention -> FlashAttention-2 kernel -*- C++ -*-===//
+//===- AttnToGPU.cpp - attn.attention -> FlashAttention-2 kernel -*- C++
+//-*-===//
 //
 // Lowers attn.attention on tensors to a gpu.launch whose body is a
 // FlashAttention-2 forward kernel on tensor cores, written with upstream
@@ -8,15 +9,16 @@
 //
 // Per block: BQ = 16 * rowTiles * numWarps query rows of one (batch, head).
 // Q is staged once through shared memory (and kept as A fragments when a warp
-// has one row tile); K/V tiles of BKV keys are double-buffered with cp.async. S = Q·Kᵀ stays in registers as
-// m16n8 C fragments, and its f16 conversion is P's A fragment directly.
+// has one row tile); K/V tiles of BKV keys are double-buffered with cp.async. S
+// = Q·Kᵀ stays in registers as m16n8 C fragments, and its f16 conversion is P's
+// A fragment directly.
 //
 //===----------------------------------------------------------------------===//
 
-#include "Common/KernelBuilder.h"
-#include "attn/Conversion/Passes.h"
 #include "Common/HostChecks.h"
+#include "Common/KernelBuilder.h"
 #include "Common/Launch.h"
+#include "attn/Conversion/Passes.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "attn/Dialect/Attn/Utils/Utils.h"
 
@@ -95,10 +97,10 @@ std::string getUnsupportedReason(AttentionOp op,
       return "mask element type must be i1, f16, bf16 or f32";
   }
   int64_t nb = op.getNumBatchDims();
-  SmallVector<int64_t> qShape = AttentionOp::getLogicalShape(
-      op.getQueryType(), op.getQueryPermutation());
-  SmallVector<int64_t> vShape = AttentionOp::getLogicalShape(
-      op.getValueType(), op.getValuePermutation());
+  SmallVector<int64_t> qShape =
+      AttentionOp::getLogicalShape(op.getQueryType(), op.getQueryPermutation());
+  SmallVector<int64_t> vShape =
+      AttentionOp::getLogicalShape(op.getValueType(), op.getValuePermutation());
   int64_t d = qShape[nb + 2], dv = vShape[nb + 2];
   if (ShapedType::isDynamic(d) || ShapedType::isDynamic(dv) || d != dv ||
       (d != 64 && d != 128 && d != 256))
@@ -108,8 +110,8 @@ std::string getUnsupportedReason(AttentionOp op,
     return "the head dim must be the innermost stored dimension of every "
            "operand";
   int64_t threads = config.numWarps * kWarpSize;
-  if (config.numWarps <= 0 || config.blockKV <= 0 ||
-      config.blockKV % 16 != 0 || (config.blockKV * d / 8) % threads != 0 ||
+  if (config.numWarps <= 0 || config.blockKV <= 0 || config.blockKV % 16 != 0 ||
+      (config.blockKV * d / 8) % threads != 0 ||
       (config.rowTiles != 1 && config.rowTiles != 2))
     return "tile config: block-kv must be a multiple of 16 with block-kv * D "
            "/ 8 a multiple of 32 * warps, and row-tiles 1 or 2";
@@ -185,8 +187,7 @@ public:
     qInRegisters = rowTiles == 1 && d <= 128;
   }
 
-  static int64_t sharedMemoryBytes(int64_t blockQ, int64_t blockKV,
-                                   int64_t d) {
+  static int64_t sharedMemoryBytes(int64_t blockQ, int64_t blockKV, int64_t d) {
     return (blockQ + 4 * blockKV) * (d + kRowPad) * 2;
   }
 
@@ -194,7 +195,6 @@ public:
 
 private:
   Value exp2(Value x) { return math::Exp2Op::create(b, loc, x); }
-
 
   /// Issues cp.async copies of `rows` rows starting at logical row `rowBase`
   /// of `gmem` (head `head`) into `smem[prefix..., r, c]`. Rows at or past
@@ -224,8 +224,7 @@ private:
 
   Value commitGroup() {
     auto tokTy = nvgpu::DeviceAsyncTokenType::get(b.getContext());
-    return nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, tokTy,
-                                                   ValueRange{});
+    return nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, tokTy, ValueRange{});
   }
   void waitGroups(Value token, int32_t pending) {
     nvgpu::DeviceAsyncWaitOp::create(b, loc, token,
@@ -268,8 +267,8 @@ private:
     for (int64_t j = 0; j < 2; ++j)
       for (int64_t e = 0; e < 2; ++e)
         cRegs.push_back(elem(c, j, e));
-    auto structTy = LLVM::LLVMStructType::getLiteral(
-        b.getContext(), SmallVector<Type>(4, f32));
+    auto structTy = LLVM::LLVMStructType::getLiteral(b.getContext(),
+                                                     SmallVector<Type>(4, f32));
     Value res = NVVM::MmaOp::create(
         b, loc, structTy, aRegs, bRegs, cRegs, ArrayRef<int64_t>{16, 8, 16},
         std::nullopt, std::nullopt,
@@ -421,8 +420,8 @@ SmallVector<Value> KernelEmitter::emitBlock(Value buf, int64_t rowOff,
   Value needMask = cmp(arith::CmpIPredicate::sgt, blockEnd, sk);
   if (causal) {
     Value lastKey = add(kv0, idx(computeKV - 1));
-    Value crosses = cmp(arith::CmpIPredicate::sgt, lastKey,
-                        add(warpRow0, causalOffset));
+    Value crosses =
+        cmp(arith::CmpIPredicate::sgt, lastKey, add(warpRow0, causalOffset));
     needMask = arith::OrIOp::create(b, loc, needMask, crosses);
   }
   SmallVector<Type> sTypes(rowTiles * numSTiles, accTy);
@@ -444,8 +443,7 @@ SmallVector<Value> KernelEmitter::emitBlock(Value buf, int64_t rowOff,
             if (causal)
               keep = arith::AndIOp::create(
                   b, loc, keep,
-                  cmp(arith::CmpIPredicate::sle, key,
-                      add(row, causalOffset)));
+                  cmp(arith::CmpIPredicate::sle, key, add(row, causalOffset)));
             elems.push_back(select(keep, elem(s[mt][nt], j, e), negInf));
           }
         }
@@ -482,11 +480,11 @@ SmallVector<Value> KernelEmitter::emitBlock(Value buf, int64_t rowOff,
       Value mNew = fmax(mOld, quadReduce(mx, /*isMax=*/true));
       // A row with no key yet keeps max -inf; use 0 so that exp2 gives 0,
       // not NaN.
-      Value isEmpty = arith::CmpFOp::create(
-          b, loc, arith::CmpFPredicate::OEQ, mNew, negInf);
+      Value isEmpty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                            mNew, negInf);
       Value mUse = select(isEmpty, f32Cst(0.0f), mNew);
-      Value nmc = arith::NegFOp::create(
-          b, loc, arith::MulFOp::create(b, loc, mUse, c));
+      Value nmc =
+          arith::NegFOp::create(b, loc, arith::MulFOp::create(b, loc, mUse, c));
       alpha.push_back(exp2(math::FmaOp::create(b, loc, mOld, c, nmc)));
       negMc.push_back(nmc);
       newM.push_back(mNew);
@@ -497,8 +495,8 @@ SmallVector<Value> KernelEmitter::emitBlock(Value buf, int64_t rowOff,
       SmallVector<Value> elems;
       for (int64_t j = 0; j < 2; ++j)
         for (int64_t e = 0; e < 2; ++e) {
-          Value x = exp2(math::FmaOp::create(b, loc, elem(s[mt][nt], j, e),
-                                             c, negMc[j]));
+          Value x = exp2(
+              math::FmaOp::create(b, loc, elem(s[mt][nt], j, e), c, negMc[j]));
           rowSum[j] = arith::AddFOp::create(b, loc, rowSum[j], x);
           elems.push_back(x);
         }
@@ -506,10 +504,9 @@ SmallVector<Value> KernelEmitter::emitBlock(Value buf, int64_t rowOff,
     }
     // The sum stays per-thread partial; the quad reduces it once at the end.
     for (int64_t j = 0; j < 2; ++j)
-      newL.push_back(math::FmaOp::create(
-          b, loc, state[lBase + 2 * mt + j], alpha[j], rowSum[j]));
-    Value alphaVec =
-        fromElems(accTy, {alpha[0], alpha[0], alpha[1], alpha[1]});
+      newL.push_back(math::FmaOp::create(b, loc, state[lBase + 2 * mt + j],
+                                         alpha[j], rowSum[j]));
+    Value alphaVec = fromElems(accTy, {alpha[0], alpha[0], alpha[1], alpha[1]});
     for (int64_t t = 0; t < numOTiles; ++t)
       oAcc[mt * numOTiles + t] =
           arith::MulFOp::create(b, loc, oAcc[mt * numOTiles + t], alphaVec);
@@ -564,11 +561,11 @@ void KernelEmitter::setupMask() {
   for (int64_t i = 0; i < mRank; ++i) {
     int64_t size = mTy.getDimSize(i);
     maskDimOf.push_back(size == 1 ? -1 : sRank - mRank + i);
-    maskIsOne.push_back(
-        ShapedType::isDynamic(size)
-            ? cmp(arith::CmpIPredicate::eq,
-                  memref::DimOp::create(b, loc, mask, i), idx(1))
-            : Value());
+    maskIsOne.push_back(ShapedType::isDynamic(size)
+                            ? cmp(arith::CmpIPredicate::eq,
+                                  memref::DimOp::create(b, loc, mask, i),
+                                  idx(1))
+                            : Value());
   }
 }
 
@@ -622,8 +619,8 @@ void KernelEmitter::setupThread(gpu::LaunchOp launch) {
   q0 = mul(bx, idx(blockQ));
   warpRow0 = add(q0, mul(warp, idx(16 * rowTiles)));
   threadRow0 = add(warpRow0, divu(lane, 4));
-  causalOffset = bottomRight ? arith::SubIOp::create(b, loc, sk, sq).getResult()
-                             : idx(0);
+  causalOffset =
+      bottomRight ? arith::SubIOp::create(b, loc, sk, sq).getResult() : idx(0);
 }
 
 /// Views of dynamic shared memory for the Q tile and the two K and V tiles.
@@ -640,9 +637,9 @@ void KernelEmitter::allocateSharedTiles() {
   sQ = memref::ViewOp::create(b, loc, qTy, base, idx(0), ValueRange{});
   sK = memref::ViewOp::create(b, loc, kvTy, base, idx(blockQ * rowLen * 2),
                               ValueRange{});
-  sV = memref::ViewOp::create(
-      b, loc, kvTy, base, idx((blockQ + 2 * blockKV) * rowLen * 2),
-      ValueRange{});
+  sV = memref::ViewOp::create(b, loc, kvTy, base,
+                              idx((blockQ + 2 * blockKV) * rowLen * 2),
+                              ValueRange{});
 }
 
 Value KernelEmitter::emitNumKVBlocks() {
@@ -704,8 +701,8 @@ scf::ForOp KernelEmitter::emitMainLoop(Value numKV) {
         Value next = add(j, one);
         Value nextBuf = remu(next, 2);
         auto ifOp = scf::IfOp::create(
-            b, loc, TypeRange{},
-            cmp(arith::CmpIPredicate::slt, next, numKV), false);
+            b, loc, TypeRange{}, cmp(arith::CmpIPredicate::slt, next, numKV),
+            false);
         {
           OpBuilder::InsertionGuard g(b);
           b.setInsertionPointToStart(ifOp.thenBlock());
@@ -737,19 +734,18 @@ void KernelEmitter::emitEpilogue(ValueRange res) {
       Value l = quadReduce(res[lBase + 2 * mt + j], /*isMax=*/false);
       Value isZero =
           arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, l, fzero);
-      Value inv = select(isZero, fzero,
-                         arith::DivFOp::create(b, loc, f32Cst(1.0f), l));
+      Value inv =
+          select(isZero, fzero, arith::DivFOp::create(b, loc, f32Cst(1.0f), l));
       Value row = add(threadRow0, idx(16 * mt + 8 * j));
       auto ifOp = scf::IfOp::create(
-          b, loc, TypeRange{}, cmp(arith::CmpIPredicate::slt, row, sq),
-          false);
+          b, loc, TypeRange{}, cmp(arith::CmpIPredicate::slt, row, sq), false);
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPointToStart(ifOp.thenBlock());
       if (lse) {
         Value lseVal = select(
             isZero, negInf,
-            math::FmaOp::create(b, loc, res[mBase + 2 * mt + j],
-                                f32Cst(scale), math::LogOp::create(b, loc, l)));
+            math::FmaOp::create(b, loc, res[mBase + 2 * mt + j], f32Cst(scale),
+                                math::LogOp::create(b, loc, l)));
         storeRowLse(lse, lseVal, lane, headQ, row);
       }
       VectorType pairTy = VectorType::get({2}, f32);
@@ -759,8 +755,8 @@ void KernelEmitter::emitEpilogue(ValueRange res) {
             pairTy, {arith::MulFOp::create(b, loc, elem(acc, j, 0), inv),
                      arith::MulFOp::create(b, loc, elem(acc, j, 1), inv)});
         if (!outElemTy.isF32())
-          pair = arith::TruncFOp::create(
-              b, loc, VectorType::get({2}, outElemTy), pair);
+          pair = arith::TruncFOp::create(b, loc,
+                                         VectorType::get({2}, outElemTy), pair);
         // The pair starts at an even column of a 16-byte aligned buffer whose
         // rows are a multiple of 64 elements: say so, or LLVM splits the store.
         vector::StoreOp::create(
@@ -774,8 +770,7 @@ void KernelEmitter::emitEpilogue(ValueRange res) {
 }
 
 struct AttentionToGPULaunch : OpRewritePattern<AttentionOp> {
-  AttentionToGPULaunch(MLIRContext *ctx, AttnGPUTileConfig config,
-                       GPUChip chip)
+  AttentionToGPULaunch(MLIRContext *ctx, AttnGPUTileConfig config, GPUChip chip)
       : OpRewritePattern(ctx), config(config), chip(chip) {}
 
   LogicalResult matchAndRewrite(AttentionOp op,
@@ -787,11 +782,10 @@ struct AttentionToGPULaunch : OpRewritePattern<AttentionOp> {
                               << ": " << reason << "\n");
       return rewriter.notifyMatchFailure(op, reason);
     }
-    LLVM_DEBUG(llvm::dbgs()
-               << "[" DEBUG_TYPE "] lowering " << op.getLoc() << " for "
-               << stringifyGPUChip(chip) << ": warps " << cfg.numWarps
-               << ", block-kv " << cfg.blockKV << ", row-tiles "
-               << cfg.rowTiles << "\n");
+    LLVM_DEBUG(llvm::dbgs() << "[" DEBUG_TYPE "] lowering " << op.getLoc()
+                            << " for " << stringifyGPUChip(chip) << ": warps "
+                            << cfg.numWarps << ", block-kv " << cfg.blockKV
+                            << ", row-tiles " << cfg.rowTiles << "\n");
     Location loc = op.getLoc();
 
     AttentionBuffers buffers = toAttentionBuffers(rewriter, loc, op);
@@ -809,8 +803,8 @@ struct AttentionToGPULaunch : OpRewritePattern<AttentionOp> {
     int64_t blockQ = 16 * cfg.rowTiles * cfg.numWarps;
     QueryBlockGrid grid = createQueryBlockGrid(rewriter, loc, op, q, blockQ);
     Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
-    Value threads = arith::ConstantIndexOp::create(
-        rewriter, loc, cfg.numWarps * kWarpSize);
+    Value threads =
+        arith::ConstantIndexOp::create(rewriter, loc, cfg.numWarps * kWarpSize);
     int64_t d = AttentionOp::getLogicalShape(op.getQueryType(), qPerm)[nb + 2];
     Value smem = arith::ConstantIntOp::create(
         rewriter, loc, rewriter.getI32Type(),
@@ -820,8 +814,7 @@ struct AttentionToGPULaunch : OpRewritePattern<AttentionOp> {
     {
       OpBuilder::InsertionGuard g(rewriter);
       rewriter.setInsertionPointToStart(&launch.getBody().front());
-      KernelEmitter(rewriter, loc, op, cfg, q, k, v, o, mask, lse)
-          .emit(launch);
+      KernelEmitter(rewriter, loc, op, cfg, q, k, v, o, mask, lse).emit(launch);
       gpu::TerminatorOp::create(rewriter, loc);
     }
     rewriter.restoreInsertionPoint(afterGuard);
@@ -851,12 +844,12 @@ struct ConvertAttnToGPUPass
     AttnGPUTileConfig config{numWarps, blockKV, rowTiles};
     // Diagnose first: a pattern's match failure is silent. With `soft`, the
     // ops this kernel cannot take are left for --convert-attn-to-gpu-simt.
-    if (!soft && failed(diagnoseUnsupportedOps(
-                     getOperation(), "cannot be lowered to GPU: ",
-                     [&](AttentionOp op) {
-                       return getUnsupportedReason(
-                           op, resolveTileConfig(op, config, chip), chip);
-                     })))
+    if (!soft &&
+        failed(diagnoseUnsupportedOps(
+            getOperation(), "cannot be lowered to GPU: ", [&](AttentionOp op) {
+              return getUnsupportedReason(
+                  op, resolveTileConfig(op, config, chip), chip);
+            })))
       return signalPassFailure();
 
     RewritePatternSet patterns(&getContext());

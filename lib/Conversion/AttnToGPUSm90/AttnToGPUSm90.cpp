@@ -30,10 +30,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Common/KernelBuilder.h"
-#include "attn/Conversion/Passes.h"
 #include "Common/HostChecks.h"
+#include "Common/KernelBuilder.h"
 #include "Common/Launch.h"
+#include "attn/Conversion/Passes.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -77,7 +77,7 @@ struct HopperConfig {
 };
 
 [[maybe_unused]] llvm::raw_ostream &operator<<(llvm::raw_ostream &os,
-                                              const HopperConfig &c) {
+                                               const HopperConfig &c) {
   return os << "warpgroups " << c.warpgroups << ", block-kv " << c.blockKV
             << ", stages " << c.stages << ", overlap " << c.overlap
             << ", producer-warp " << c.producerWarp << ", pingpong "
@@ -112,9 +112,9 @@ struct Candidate {
 };
 
 bool hasTileOptions(const HopperOptions &o) {
-  return o.warpgroups || o.blockKV || o.stages ||
-         o.overlap != TriState::Auto || o.producerWarp != TriState::Auto ||
-         o.pingpong != TriState::Auto || o.persistent != TriState::Auto;
+  return o.warpgroups || o.blockKV || o.stages || o.overlap != TriState::Auto ||
+         o.producerWarp != TriState::Auto || o.pingpong != TriState::Auto ||
+         o.persistent != TriState::Auto;
 }
 
 /// `flag` with `option` applied unless it is TriState::Auto.
@@ -206,10 +206,10 @@ std::string getUnsupportedReason(AttentionOp op, const HopperConfig &c) {
   int64_t nb = op.getNumBatchDims();
   if (nb > 2)
     return "at most 2 batch dims (TMA tensors have rank <= 5)";
-  SmallVector<int64_t> qShape = AttentionOp::getLogicalShape(
-      op.getQueryType(), op.getQueryPermutation());
-  SmallVector<int64_t> vShape = AttentionOp::getLogicalShape(
-      op.getValueType(), op.getValuePermutation());
+  SmallVector<int64_t> qShape =
+      AttentionOp::getLogicalShape(op.getQueryType(), op.getQueryPermutation());
+  SmallVector<int64_t> vShape =
+      AttentionOp::getLogicalShape(op.getValueType(), op.getValuePermutation());
   int64_t d = qShape[nb + 2], dv = vShape[nb + 2];
   if (ShapedType::isDynamic(d) || d != dv || (d != 64 && d != 128 && d != 256))
     return "head dim must be static, equal for query and value, and 64, "
@@ -218,8 +218,7 @@ std::string getUnsupportedReason(AttentionOp op, const HopperConfig &c) {
     return "the head dim must be the innermost stored dimension of every "
            "operand";
   if (c.warpgroups < 1 || c.warpgroups > 3 || c.blockKV < 16 ||
-      c.blockKV > 256 || c.blockKV % 16 != 0 || c.stages < 2 ||
-      c.stages > 8)
+      c.blockKV > 256 || c.blockKV % 16 != 0 || c.stages < 2 || c.stages > 8)
     return "tile config: warpgroups 1..3, block-kv a multiple of 16 in "
            "16..256, stages 2..8";
   if (c.pingpong && (!c.producerWarp || c.warpgroups < 2))
@@ -289,9 +288,7 @@ public:
   void emit(gpu::LaunchOp launch);
 
 private:
-  Value i64c(int64_t c) {
-    return arith::ConstantIntOp::create(b, loc, i64, c);
-  }
+  Value i64c(int64_t c) { return arith::ConstantIntOp::create(b, loc, i64, c); }
   Value fmul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
   Value fsub(Value x, Value y) { return arith::SubFOp::create(b, loc, x, y); }
   Value fma(Value x, Value y, Value z) {
@@ -301,8 +298,8 @@ private:
   /// __nv_exp2f adds range fix-ups that softmax does not need.
   Value exp2(Value x) {
     return LLVM::InlineAsmOp::create(
-               b, loc, f32, ValueRange{x}, "ex2.approx.ftz.f32 $0, $1;",
-               "=f,f", /*has_side_effects=*/false, /*is_align_stack=*/false,
+               b, loc, f32, ValueRange{x}, "ex2.approx.ftz.f32 $0, $1;", "=f,f",
+               /*has_side_effects=*/false, /*is_align_stack=*/false,
                LLVM::tailcallkind::TailCallKind::None,
                LLVM::AsmDialectAttr::get(ctx, LLVM::AsmDialect::AD_ATT),
                ArrayAttr())
@@ -367,9 +364,7 @@ private:
     int64_t fixed = ((lbo >> 4) << 16) | ((sbo >> 4) << 32) | (1ll << 62);
     return arith::OrIOp::create(b, loc, start, i64c(fixed));
   }
-  Value toI64(Value x) {
-    return arith::IndexCastUIOp::create(b, loc, i64, x);
-  }
+  Value toI64(Value x) { return arith::IndexCastUIOp::create(b, loc, i64, x); }
 
   /// O += P·V for one k16 step: A = P in registers (4 x b32), B = V in
   /// shared memory (MN-major, 128B swizzle), D = O (d/2 f32).
@@ -446,8 +441,7 @@ private:
   SmallVector<Value> computeS(Value j, Value &stageOff);
   Value issueS(Value stageOff);
   SmallVector<Value> fenceOperands(ArrayRef<Value> vals);
-  Softmax softmax(Value j, ArrayRef<Value> s, ValueRange mOld,
-                  ValueRange lOld);
+  Softmax softmax(Value j, ArrayRef<Value> s, ValueRange mOld, ValueRange lOld);
   SmallVector<Value> issuePV(ArrayRef<Value> oAcc, ArrayRef<Value> pRegs,
                              Value stageOff);
   SmallVector<Value> emitBlock(Value j, ValueRange state);
@@ -509,8 +503,8 @@ Value HopperEmitter::waitTile(Value jLocal) {
   // Phase parity flips every `stages` blocks.
   Value phase = arith::TruncIOp::create(b, loc, b.getI1Type(),
                                         toI64(remu(divu(j, stages), 2)));
-  nvgpu::MBarrierTryWaitParityOp::create(b, loc, barriers, phase,
-                                         idx(10000000), add(stage, idx(1)));
+  nvgpu::MBarrierTryWaitParityOp::create(b, loc, barriers, phase, idx(10000000),
+                                         add(stage, idx(1)));
   return toI64(mul(stage, idx(tileBytes)));
 }
 
@@ -557,13 +551,12 @@ SmallVector<Value> HopperEmitter::fenceOperands(ArrayRef<Value> vals) {
   for (size_t i = 0; i < vals.size(); ++i)
     cons += std::to_string(i) + (i + 1 < vals.size() ? "," : "");
   auto structTy = LLVM::LLVMStructType::getLiteral(ctx, types);
-  Value res = LLVM::InlineAsmOp::create(
-                  b, loc, structTy, vals, "", cons, /*has_side_effects=*/true,
-                  /*is_align_stack=*/false,
-                  LLVM::tailcallkind::TailCallKind::None,
-                  LLVM::AsmDialectAttr::get(ctx, LLVM::AsmDialect::AD_ATT),
-                  ArrayAttr())
-                  .getResult(0);
+  Value res =
+      LLVM::InlineAsmOp::create(
+          b, loc, structTy, vals, "", cons, /*has_side_effects=*/true,
+          /*is_align_stack=*/false, LLVM::tailcallkind::TailCallKind::None,
+          LLVM::AsmDialectAttr::get(ctx, LLVM::AsmDialect::AD_ATT), ArrayAttr())
+          .getResult(0);
   SmallVector<Value> out;
   for (size_t i = 0; i < vals.size(); ++i)
     out.push_back(LLVM::ExtractValueOp::create(b, loc, res, i));
@@ -580,11 +573,9 @@ HopperEmitter::Softmax HopperEmitter::softmax(Value j, ArrayRef<Value> sIn,
   // Accumulator element i of a thread: row 16*warp + lane/4 + 8*((i/2)%2),
   // column 8*(i/4) + 2*(lane%4) + i%2.
   Value negInf = f32Cst(-INFINITY);
-  Value needMask =
-      cmp(arith::CmpIPredicate::sgt, add(kv0, idx(blockKV)), sk);
+  Value needMask = cmp(arith::CmpIPredicate::sgt, add(kv0, idx(blockKV)), sk);
   if (causal) {
-    Value crosses = cmp(arith::CmpIPredicate::sgt,
-                        add(kv0, idx(blockKV - 1)),
+    Value crosses = cmp(arith::CmpIPredicate::sgt, add(kv0, idx(blockKV - 1)),
                         add(wgRow0, causalOffset));
     needMask = arith::OrIOp::create(b, loc, needMask, crosses);
   }
@@ -648,8 +639,8 @@ HopperEmitter::Softmax HopperEmitter::softmax(Value j, ArrayRef<Value> sIn,
         b, loc, VectorType::get({2}, elemTy),
         ValueRange{arith::TruncFOp::create(b, loc, elemTy, p0),
                    arith::TruncFOp::create(b, loc, elemTy, p1)});
-    Value asI32 = vector::BitCastOp::create(b, loc, VectorType::get({1}, i32),
-                                            pair);
+    Value asI32 =
+        vector::BitCastOp::create(b, loc, VectorType::get({1}, i32), pair);
     r.p.push_back(
         vector::ExtractOp::create(b, loc, asI32, ArrayRef<int64_t>{0}));
   }
@@ -671,8 +662,7 @@ SmallVector<Value> HopperEmitter::issuePV(ArrayRef<Value> oAcc,
         b, loc, vDescBase,
         arith::ShRUIOp::create(
             b, loc,
-            arith::AddIOp::create(b, loc, stageOff,
-                                  i64c(kk * 16 * kRowBytes)),
+            arith::AddIOp::create(b, loc, stageOff, i64c(kk * 16 * kRowBytes)),
             i64c(4)));
     o = wgmmaRegA(o, a, descB);
   }
@@ -868,13 +858,13 @@ void HopperEmitter::releaseStage(Value blk, Value isLeader) {
 /// overlap=0: one K/V block at a time.
 SmallVector<Value> HopperEmitter::emitBlockLoop(ValueRange init, Value zero,
                                                 Value one, Value isLeader) {
-  auto loop = scf::ForOp::create(
-      b, loc, zero, numKV, one, init,
-      [&](OpBuilder &, Location, Value j, ValueRange state) {
-        SmallVector<Value> res = emitBlock(j, state);
-        releaseStage(j, isLeader);
-        scf::YieldOp::create(b, loc, res);
-      });
+  auto loop =
+      scf::ForOp::create(b, loc, zero, numKV, one, init,
+                         [&](OpBuilder &, Location, Value j, ValueRange state) {
+                           SmallVector<Value> res = emitBlock(j, state);
+                           releaseStage(j, isLeader);
+                           scf::YieldOp::create(b, loc, res);
+                         });
   return SmallVector<Value>(loop.getResults());
 }
 
@@ -896,8 +886,8 @@ HopperEmitter::emitOverlappedLoop(ValueRange init, Value zero, Value one,
     b.setInsertionPointToStart(first.thenBlock());
     Value stageOff;
     SmallVector<Value> sv = computeS(zero, stageOff);
-    Softmax sm = softmax(zero, sv, ValueRange{negInf, negInf},
-                         ValueRange{fzero, fzero});
+    Softmax sm =
+        softmax(zero, sv, ValueRange{negInf, negInf}, ValueRange{fzero, fzero});
     SmallVector<Value> y(nO, fzero);
     y.append(sm.m.begin(), sm.m.end());
     y.append(sm.l.begin(), sm.l.end());
@@ -906,23 +896,24 @@ HopperEmitter::emitOverlappedLoop(ValueRange init, Value zero, Value one,
     b.setInsertionPointToStart(first.elseBlock());
     scf::YieldOp::create(b, loc, pre);
   }
-  auto loop = scf::ForOp::create(
-      b, loc, one, numKV, one, first.getResults(),
-      [&](OpBuilder &, Location, Value j, ValueRange state) {
-        SmallVector<Value> res = emitOverlappedBlock(j, state);
-        releaseStage(sub(j, one), isLeader);
-        scf::YieldOp::create(b, loc, res);
-      });
+  auto loop =
+      scf::ForOp::create(b, loc, one, numKV, one, first.getResults(),
+                         [&](OpBuilder &, Location, Value j, ValueRange state) {
+                           SmallVector<Value> res =
+                               emitOverlappedBlock(j, state);
+                           releaseStage(sub(j, one), isLeader);
+                           scf::YieldOp::create(b, loc, res);
+                         });
   // The last block's P·V.
   ValueRange st = loop.getResults();
   SmallVector<Value> oTypesInit(st.begin(), st.begin() + nO);
-  auto last = scf::IfOp::create(
-      b, loc, SmallVector<Type>(nO, f32), hasKV, true);
+  auto last =
+      scf::IfOp::create(b, loc, SmallVector<Type>(nO, f32), hasKV, true);
   {
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(last.thenBlock());
-    Value lastOff = toI64(
-        mul(remu(add(itBase, sub(numKV, one)), stages), idx(tileBytes)));
+    Value lastOff =
+        toI64(mul(remu(add(itBase, sub(numKV, one)), stages), idx(tileBytes)));
     SmallVector<Value> pLast(st.begin() + nO + 4, st.end());
     NVVM::WgmmaFenceAlignedOp::create(b, loc);
     SmallVector<Value> o2 = issuePV(oTypesInit, pLast, lastOff);
@@ -944,8 +935,7 @@ HopperEmitter::emitOverlappedLoop(ValueRange init, Value zero, Value one,
 
 /// The epilogue of a tile: O / l from registers (and lse), rows past Sq
 /// dropped.
-void HopperEmitter::storeTileOutput(ValueRange res, Value fzero,
-                                    Value negInf) {
+void HopperEmitter::storeTileOutput(ValueRange res, Value fzero, Value negInf) {
   int64_t nO = d / 2;
   // Epilogue: O / l from registers, rows past Sq dropped.
   Value colOff = mul(remu(lane, 4), idx(2));
@@ -953,8 +943,8 @@ void HopperEmitter::storeTileOutput(ValueRange res, Value fzero,
     Value l = quadReduce(res[nO + 2 + h], /*isMax=*/false);
     Value isZero =
         arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, l, fzero);
-    Value inv = select(isZero, fzero,
-                       arith::DivFOp::create(b, loc, f32Cst(1.0f), l));
+    Value inv =
+        select(isZero, fzero, arith::DivFOp::create(b, loc, f32Cst(1.0f), l));
     Value row = add(threadRow0, idx(8 * h));
     auto ifOp = scf::IfOp::create(
         b, loc, TypeRange{}, cmp(arith::CmpIPredicate::slt, row, sq), false);
@@ -975,8 +965,8 @@ void HopperEmitter::storeTileOutput(ValueRange res, Value fzero,
           ValueRange{fmul(res[4 * n + 2 * h], inv),
                      fmul(res[4 * n + 2 * h + 1], inv)});
       if (!outElemTy.isF32())
-        pair = arith::TruncFOp::create(
-            b, loc, VectorType::get({2}, outElemTy), pair);
+        pair = arith::TruncFOp::create(b, loc, VectorType::get({2}, outElemTy),
+                                       pair);
       // The pair starts at an even column of a 16-byte aligned buffer whose
       // rows are a multiple of 64 elements: say so, or LLVM splits the store.
       vector::StoreOp::create(
@@ -1154,8 +1144,7 @@ void HopperEmitter::emitWarpSpecialized(gpu::LaunchOp launch, Value bx,
         false);
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(ifOp.thenBlock());
-    forEachTile(launch, bx, by,
-                [&](Value tileIter) { produceTile(tileIter); });
+    forEachTile(launch, bx, by, [&](Value tileIter) { produceTile(tileIter); });
   }
   // The consumer warpgroups.
   b.setInsertionPointToStart(roles.elseBlock());
@@ -1170,8 +1159,7 @@ void HopperEmitter::emitWarpSpecialized(gpu::LaunchOp launch, Value bx,
     b.setInsertionPointToStart(first.thenBlock());
     NVVM::BarrierArriveOp::create(b, loc, i32c(1), i32c(2 * kWarpgroupThreads));
   }
-  forEachTile(launch, bx, by,
-              [&](Value tileIter) { consumeTile(tileIter); });
+  forEachTile(launch, bx, by, [&](Value tileIter) { consumeTile(tileIter); });
 }
 
 struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
@@ -1271,8 +1259,7 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
     Value ptr = UnrealizedConversionCastOp::create(
                     rewriter, loc, LLVM::LLVMPointerType::get(ctx), map)
                     .getResult(0);
-    return LLVM::PtrToIntOp::create(rewriter, loc, rewriter.getI64Type(),
-                                    ptr);
+    return LLVM::PtrToIntOp::create(rewriter, loc, rewriter.getI64Type(), ptr);
   }
 
   /// The tensor maps, grid and gpu.launch of configuration `cfg`, with the
@@ -1292,9 +1279,9 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
     int64_t blockQ = 64 * cfg.warpgroups;
     Value qMap = createTensorMap(rewriter, op, q, qPerm, blockQ, mapTypes);
     Value kMap = createTensorMap(rewriter, op, k, op.getKeyPermutation(),
-                               cfg.blockKV, mapTypes);
+                                 cfg.blockKV, mapTypes);
     Value vMap = createTensorMap(rewriter, op, v, op.getValuePermutation(),
-                               cfg.blockKV, mapTypes);
+                                 cfg.blockKV, mapTypes);
 
     QueryBlockGrid grid = createQueryBlockGrid(rewriter, loc, op, q, blockQ);
     Value gridX = grid.x, gridY = grid.y;

@@ -159,8 +159,7 @@ public:
                 "pointer)",
             d.offset);
     if (align > 1) {
-      int64_t bytes =
-          std::max<int64_t>(1, d.type.getElementTypeBitWidth() / 8);
+      int64_t bytes = std::max<int64_t>(1, d.type.getElementTypeBitWidth() / 8);
       Value addr = arith::AddIOp::create(
           b, loc, d.address,
           arith::MulIOp::create(b, loc, d.offset, cst(bytes)));

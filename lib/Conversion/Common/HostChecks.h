@@ -1,4 +1,5 @@
-//===- HostChecks.h - run-time checks of entry point descriptors -*- C++ -*-===//
+//===- HostChecks.h - run-time checks of entry point descriptors -*- C++
+//-*-===//
 //
 // Host code shared by --convert-attn-to-gpu and --convert-attn-to-gpu-sm90:
 // before a kernel launch, check the memref descriptors the caller passed

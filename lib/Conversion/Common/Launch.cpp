@@ -15,8 +15,7 @@ int64_t mlir::attn::getStoredPosition(ArrayRef<int64_t> perm,
 }
 
 Value mlir::attn::createLogicalDim(OpBuilder &b, Location loc, Value buffer,
-                                   ArrayRef<int64_t> perm,
-                                   int64_t logicalDim) {
+                                   ArrayRef<int64_t> perm, int64_t logicalDim) {
   return memref::DimOp::create(b, loc, buffer,
                                getStoredPosition(perm, logicalDim));
 }

@@ -1,4 +1,5 @@
-//===- Launch.h - the host side shared by the GPU lowerings ------*- C++ -*-===//
+//===- Launch.h - the host side shared by the GPU lowerings ------*- C++
+//-*-===//
 //
 // What every attention GPU lowering builds around its kernel the same way:
 // the pass's diagnose-first walk, the sizes of an operand read through its
@@ -31,8 +32,8 @@ Value createLogicalDim(OpBuilder &b, Location loc, Value buffer,
 struct QueryBlockGrid {
   Value x, y;
 };
-QueryBlockGrid createQueryBlockGrid(OpBuilder &b, Location loc,
-                                    AttentionOp op, Value q, int64_t blockQ);
+QueryBlockGrid createQueryBlockGrid(OpBuilder &b, Location loc, AttentionOp op,
+                                    Value q, int64_t blockQ);
 
 /// Emits `message` followed by the reason at the first attn.attention under
 /// `root` for which `getReason` returns a non-empty reason, and fails. A

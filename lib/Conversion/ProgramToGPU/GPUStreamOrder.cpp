@@ -102,7 +102,8 @@ struct AttnGPUStreamOrderPass
     getOperation()->walk([&](Block *block) {
       Operation *parent = block->getParentOp();
       if (isHostCode(parent) && !isa<gpu::LaunchOp>(parent) &&
-          (isa<func::FuncOp>(parent) || parent->getParentOfType<func::FuncOp>()))
+          (isa<func::FuncOp>(parent) ||
+           parent->getParentOfType<func::FuncOp>()))
         blocks.push_back(block);
     });
     for (Block *block : blocks)

@@ -3,9 +3,10 @@
 // Upstream's ownership-based buffer deallocation refuses ops with memref
 // operands and unknown memory effects. Two host ops of a target=cuda program
 // have none declared: gpu.launch_func (the kernel may read and write every
-// buffer it is given, and any other memory) and nvgpu.tma.create.descriptor (the kernel reads the
-// buffer through the tensor map it makes). These models declare exactly
-// that, so the kernels can be outlined before deallocation runs.
+// buffer it is given, and any other memory) and nvgpu.tma.create.descriptor
+// (the kernel reads the buffer through the tensor map it makes). These models
+// declare exactly that, so the kernels can be outlined before deallocation
+// runs.
 //
 //===----------------------------------------------------------------------===//
 

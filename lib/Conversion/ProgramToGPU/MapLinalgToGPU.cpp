@@ -46,8 +46,8 @@ namespace {
 /// `op` as a linalg.generic whose parallel loops come first (in their
 /// order), so that linalg's loop lowering makes one scf.parallel around the
 /// reduction loops.
-FailureOr<linalg::GenericOp> genericWithParallelLoopsFirst(RewriterBase &rw,
-                                                           linalg::LinalgOp op) {
+FailureOr<linalg::GenericOp>
+genericWithParallelLoopsFirst(RewriterBase &rw, linalg::LinalgOp op) {
   auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
   if (!generic) {
     FailureOr<linalg::GenericOp> g = linalg::generalizeNamedOp(rw, op);
@@ -128,9 +128,8 @@ LogicalResult convertToLaunch(Operation *root) {
     return failure();
   finalizeParallelLoopToGPUConversion(root);
   // The conversion's marker of visited loops stays on the launches.
-  root->walk([](gpu::LaunchOp launch) {
-    launch->removeAttr("SCFToGPU_visited");
-  });
+  root->walk(
+      [](gpu::LaunchOp launch) { launch->removeAttr("SCFToGPU_visited"); });
   WalkResult left = root->walk([&](scf::ParallelOp loop) {
     if (!loop->hasAttr(gpu::getMappingAttrName()) ||
         loop->getParentOfType<gpu::LaunchOp>())
@@ -180,8 +179,8 @@ LogicalResult mlir::attn::mapLinalgOpToGPU(RewriterBase &rewriter,
 LogicalResult mlir::attn::emitCopyKernel(RewriterBase &rewriter, Location loc,
                                          Value src, Value dst,
                                          int64_t blockSize) {
-  auto copy = linalg::CopyOp::create(rewriter, loc, ValueRange{src},
-                                     ValueRange{dst});
+  auto copy =
+      linalg::CopyOp::create(rewriter, loc, ValueRange{src}, ValueRange{dst});
   return mapLinalgOpToGPU(rewriter, cast<linalg::LinalgOp>(copy.getOperation()),
                           blockSize);
 }

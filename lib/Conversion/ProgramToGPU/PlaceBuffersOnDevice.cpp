@@ -135,8 +135,8 @@ void lowerDealloc(RewriterBase &rw, bufferization::DeallocOp op) {
 
 void placeAlloc(RewriterBase &rw, memref::AllocOp op) {
   rw.setInsertionPoint(op);
-  rw.replaceOp(op, deviceAlloc(rw, op.getLoc(), op.getType(),
-                               op.getDynamicSizes()));
+  rw.replaceOp(
+      op, deviceAlloc(rw, op.getLoc(), op.getType(), op.getDynamicSizes()));
 }
 
 /// A stack buffer lives until its block ends: a device buffer freed there.
@@ -166,8 +166,8 @@ LogicalResult placeClone(RewriterBase &rw, bufferization::CloneOp op) {
   Location loc = op.getLoc();
   rw.setInsertionPoint(op);
   Value src = op.getInput();
-  Value dense = deviceAlloc(rw, loc, denseTypeOf(src),
-                            dynamicSizesOf(rw, loc, src));
+  Value dense =
+      deviceAlloc(rw, loc, denseTypeOf(src), dynamicSizesOf(rw, loc, src));
   if (hasIdentityLayout(src))
     memcpy(rw, loc, dense, src);
   else if (failed(emitCopyKernel(rw, loc, src, dense, kCopyBlockSize)))

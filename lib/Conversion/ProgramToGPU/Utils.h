@@ -1,4 +1,5 @@
-//===- Utils.h - helpers shared by the ProgramToGPU passes -------*- C++ -*-===//
+//===- Utils.h - helpers shared by the ProgramToGPU passes -------*- C++
+//-*-===//
 //
 // Private to lib/Conversion/ProgramToGPU: how host code of a target=cuda
 // program is told apart from kernel code, and the linalg -> gpu.launch

@@ -56,7 +56,8 @@ public:
 private:
   std::optional<std::string> descriptorName(ShapedType t);
   std::optional<std::string> cType(Type t, bool &isBuffer);
-  LogicalResult returnedResults(func::FuncOp f, SmallVector<std::string> &params,
+  LogicalResult returnedResults(func::FuncOp f,
+                                SmallVector<std::string> &params,
                                 std::string &ret);
   LogicalResult outParamResults(func::FuncOp f,
                                 SmallVector<std::string> &params,

@@ -61,8 +61,8 @@ LogicalResult emulateLaunch(RewriterBase &rw, gpu::LaunchOp launch) {
   gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
   gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
   SmallVector<Value> ubs = {grid.x, grid.y, grid.z, block.x, block.y, block.z};
-  auto loop = scf::ParallelOp::create(rw, loc, SmallVector<Value>(6, zero),
-                                      ubs, SmallVector<Value>(6, one));
+  auto loop = scf::ParallelOp::create(rw, loc, SmallVector<Value>(6, zero), ubs,
+                                      SmallVector<Value>(6, one));
   Block &body = launch.getBody().front();
   IRMapping map;
   gpu::KernelDim3 bids = launch.getBlockIds(), tids = launch.getThreadIds();
@@ -112,8 +112,8 @@ struct TestEmulateGPUOnHost
            "target=cuda host code on the host (testing)";
   }
   void getDependentDialects(DialectRegistry &registry) const override {
-    registry.insert<arith::ArithDialect, memref::MemRefDialect,
-                    scf::SCFDialect>();
+    registry
+        .insert<arith::ArithDialect, memref::MemRefDialect, scf::SCFDialect>();
   }
 
   void runOnOperation() override {

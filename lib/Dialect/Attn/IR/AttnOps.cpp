@@ -23,8 +23,7 @@ using namespace mlir::attn;
 
 void AttentionOp::build(OpBuilder &builder, OperationState &state, Value query,
                         Value key, Value value, Value mask, Value output,
-                        double scale,
-                        std::optional<CausalAlignment> causal) {
+                        double scale, std::optional<CausalAlignment> causal) {
   CausalAlignmentAttr causalAttr;
   if (causal)
     causalAttr = CausalAlignmentAttr::get(builder.getContext(), *causal);
@@ -138,8 +137,7 @@ struct FoldTensorCastIntoAttention : OpRewritePattern<AttentionOp> {
     for (unsigned i = 0, e = op->getNumRegions(); i < e; ++i)
       state.addRegion();
     Operation *newOp = rewriter.create(state);
-    for (auto [from, to] :
-         llvm::zip(op->getRegions(), newOp->getRegions()))
+    for (auto [from, to] : llvm::zip(op->getRegions(), newOp->getRegions()))
       rewriter.inlineRegionBefore(from, to, to.end());
     SmallVector<Value> replacements;
     for (auto [oldResult, newResult] :

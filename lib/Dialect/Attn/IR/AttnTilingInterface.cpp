@@ -483,9 +483,8 @@ static FailureOr<TilingResult> tileParallelDims(OpBuilder &b, AttentionOp op,
 SmallVector<Range> AttentionOp::getIterationDomain(OpBuilder &b) {
   AttentionSizes s(b, *this);
   OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
-  return llvm::map_to_vector(s.domain, [&](OpFoldResult size) {
-    return Range{zero, size, one};
-  });
+  return llvm::map_to_vector(
+      s.domain, [&](OpFoldResult size) { return Range{zero, size, one}; });
 }
 
 SmallVector<utils::IteratorType> AttentionOp::getLoopIteratorTypes() {

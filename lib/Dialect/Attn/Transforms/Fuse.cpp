@@ -231,7 +231,6 @@ bool isContractionLike(Operation *op) {
   return linalgOp && linalg::isaContractionOpInterface(linalgOp);
 }
 
-
 class Evaluator {
 public:
   explicit Evaluator(MLIRContext *ctx, unsigned numDims)
@@ -310,8 +309,7 @@ private:
   }
   Sym *evalScalar(Value v);
   Sym *iotaIndex(DenseElementsAttr dense, ArrayRef<AffineExpr> idx);
-  Sym *evalConstant(Value t, DenseElementsAttr dense,
-                    ArrayRef<AffineExpr> idx);
+  Sym *evalConstant(Value t, DenseElementsAttr dense, ArrayRef<AffineExpr> idx);
   Sym *evalLinalgOrOpaque(linalg::LinalgOp op, OpResult res,
                           ArrayRef<AffineExpr> idx);
   Sym *evalLinalg(linalg::LinalgOp op, OpResult res, ArrayRef<AffineExpr> idx);
@@ -469,7 +467,8 @@ Sym *Evaluator::withOuter(Sym *inner, Value t, ArrayRef<AffineExpr> idx) {
 }
 
 Sym *Evaluator::eval(Value t, ArrayRef<AffineExpr> idx) {
-  auto key = std::make_pair(t.getAsOpaquePointer(), std::vector<const void *>());
+  auto key =
+      std::make_pair(t.getAsOpaquePointer(), std::vector<const void *>());
   for (AffineExpr e : idx)
     key.second.push_back(e.getAsOpaquePointer());
   if (auto it = memo.find(key); it != memo.end())
@@ -516,8 +515,7 @@ Sym *Evaluator::eval(Value t, ArrayRef<AffineExpr> idx) {
       parts[0] = rest;
       srcIdx.append(parts);
     }
-    result = ok ? throughView(t, idx, collapse.getSrc(), srcIdx)
-                : leaf(t, idx);
+    result = ok ? throughView(t, idx, collapse.getSrc(), srcIdx) : leaf(t, idx);
   } else if (auto expand = dyn_cast_or_null<tensor::ExpandShapeOp>(def)) {
     ArrayRef<int64_t> shape = expand.getResultType().getShape();
     SmallVector<AffineExpr> srcIdx;
@@ -709,8 +707,8 @@ Sym *Evaluator::evalReduction(linalg::LinalgOp op, OpResult res,
   if (!initSym)
     return nullptr;
   std::optional<double> iv = constValue(initSym);
-  bool identity = iv && (isMax ? isNegInfLike(*iv)
-                               : (isAnd ? *iv == 1.0 : *iv == 0.0));
+  bool identity =
+      iv && (isMax ? isNegInfLike(*iv) : (isAnd ? *iv == 1.0 : *iv == 0.0));
   if (identity)
     return result;
   if (isAnd)
@@ -751,7 +749,7 @@ Sym *Evaluator::evalScalar(Value v) {
         return nullptr;
       Sym *s = make(SymKind::Index);
       s->idx.push_back(isa<arith::AddIOp>(def) ? a->idx[0] + b->idx[0]
-                                                : a->idx[0] - b->idx[0]);
+                                               : a->idx[0] - b->idx[0]);
       return s;
     }
   }
@@ -797,16 +795,16 @@ Sym *Evaluator::evalLogic(Operation *def, function_ref<Sym *(unsigned)> sub) {
   }
   if (isa<arith::UIToFPOp>(def) && def->getOperand(0).getType().isInteger(1))
     return unary(SymKind::BoolToFloat);
-  bool isBool = def->getNumResults() == 1 &&
-                def->getResult(0).getType().isInteger(1);
+  bool isBool =
+      def->getNumResults() == 1 && def->getResult(0).getType().isInteger(1);
   if (isBool && isa<arith::XOrIOp, arith::AndIOp>(def)) {
     Sym *a = sub(0), *b = a ? sub(1) : nullptr;
     if (!b)
       return nullptr;
     std::optional<double> ca = constValue(a), cb = constValue(b);
     if (isa<arith::AndIOp>(def))
-      return cb ? (*cb != 0.0 ? a : b) : (ca ? (*ca != 0.0 ? b : a)
-                                              : make(SymKind::And, {a, b}));
+      return cb ? (*cb != 0.0 ? a : b)
+                : (ca ? (*ca != 0.0 ? b : a) : make(SymKind::And, {a, b}));
     if (ca || cb) // x xor c: x or not x
       return (ca ? *ca : *cb) != 0.0 ? make(SymKind::Not, {ca ? b : a})
                                      : (ca ? b : a);
@@ -938,7 +936,7 @@ Sym *Evaluator::evalBody(Value v, DenseMap<Value, Sym *> &env,
     }
     result = make(SymKind::Index);
     result->idx.push_back(isa<arith::AddIOp>(def) ? a->idx[0] + b->idx[0]
-                                                   : a->idx[0] - b->idx[0]);
+                                                  : a->idx[0] - b->idx[0]);
   } else if (isa<arith::NegFOp>(def)) {
     result = unary(SymKind::Neg);
   } else if (isa<arith::AddFOp>(def)) {
@@ -1260,7 +1258,8 @@ linalg::GenericOp elementwiseTruncUser(Value v) {
                     [](AffineMap m) { return m.isIdentity(); }))
     return {};
   Block *body = g.getBlock();
-  auto trunc = body->getTerminator()->getOperand(0).getDefiningOp<arith::TruncFOp>();
+  auto trunc =
+      body->getTerminator()->getOperand(0).getDefiningOp<arith::TruncFOp>();
   if (body->getOperations().size() != 2 || !trunc ||
       trunc.getIn() != body->getArgument(0) ||
       !isa<Float16Type, BFloat16Type>(trunc.getType()))
@@ -1277,7 +1276,8 @@ tensor::ExpandShapeOp consumerExpand(linalg::LinalgOp anchor) {
   if (!res.hasOneUse())
     return {};
   auto ex = dyn_cast<tensor::ExpandShapeOp>(*res.getUsers().begin());
-  return ex && ex.getResultType().hasStaticShape() ? ex : tensor::ExpandShapeOp();
+  return ex && ex.getResultType().hasStaticShape() ? ex
+                                                   : tensor::ExpandShapeOp();
 }
 
 /// Adds, for each output dim an input operand reads through a static
@@ -1573,9 +1573,9 @@ private:
 
 /// Whether `l` reads a static tensor whose dims, grouped, are the
 /// delinearisation of `dims` (as a collapse_shape of it would be read).
-bool AttentionMatcher::fitsCollapsed(Sym *l, ArrayRef<unsigned> dims,
-                                     SmallVectorImpl<int64_t> &perm,
-                                     SmallVectorImpl<ReassociationIndices> &re) {
+bool AttentionMatcher::fitsCollapsed(
+    Sym *l, ArrayRef<unsigned> dims, SmallVectorImpl<int64_t> &perm,
+    SmallVectorImpl<ReassociationIndices> &re) {
   auto ty = dyn_cast<RankedTensorType>(l->tensor.getType());
   int64_t rank = dims.size();
   if (!ty || !ty.hasStaticShape() || ty.getRank() <= rank || !ev)
@@ -1704,10 +1704,10 @@ LogicalResult AttentionMatcher::matchCausal(Sym *cond, bool keepWhen) {
     return std::nullopt;
   };
   auto at = [&](int64_t k, int64_t m) {
-    return simp(diff.replace(getAffineDimExpr(kDim, ctx),
-                             getAffineConstantExpr(k, ctx))
-                    .replace(getAffineDimExpr(mDim, ctx),
-                             getAffineConstantExpr(m, ctx)));
+    return simp(
+        diff.replace(getAffineDimExpr(kDim, ctx), getAffineConstantExpr(k, ctx))
+            .replace(getAffineDimExpr(mDim, ctx),
+                     getAffineConstantExpr(m, ctx)));
   };
   AffineExpr f00 = at(0, 0), f10 = at(1, 0), f01 = at(0, 1), f23 = at(2, 3);
   auto da = cst(simp(f10 - f00)), db = cst(simp(f01 - f00)),
@@ -1724,10 +1724,10 @@ LogicalResult AttentionMatcher::matchCausal(Sym *cond, bool keepWhen) {
     pred = arith::invertPredicate(pred);
   // Normalise to keep iff a*(k - m) + c `pred` 0, then to k - m <= off.
   AffineExpr off;
-  bool le = pred == P::sle || pred == P::ule, lt = pred == P::slt ||
-                                                   pred == P::ult;
-  bool ge = pred == P::sge || pred == P::uge, gt = pred == P::sgt ||
-                                                   pred == P::ugt;
+  bool le = pred == P::sle || pred == P::ule,
+       lt = pred == P::slt || pred == P::ult;
+  bool ge = pred == P::sge || pred == P::uge,
+       gt = pred == P::sgt || pred == P::ugt;
   if (a == -1) {
     std::swap(le, ge);
     std::swap(lt, gt);
@@ -2009,9 +2009,9 @@ LogicalResult AttentionMatcher::checkUsers() {
     // Everything the evaluator looked through is part of the chain; ops
     // that only create storage or shapes (tensor.empty, constants) are not.
     Operation *def = v.getDefiningOp();
-    if (!def || !isa<linalg::LinalgOp, linalg::SoftmaxOp,
-                     tensor::CollapseShapeOp, tensor::ExpandShapeOp,
-                     tensor::CastOp>(def))
+    if (!def ||
+        !isa<linalg::LinalgOp, linalg::SoftmaxOp, tensor::CollapseShapeOp,
+             tensor::ExpandShapeOp, tensor::CastOp>(def))
       continue;
     if (isa<linalg::FillOp>(def) || !chain.insert(def))
       continue;
@@ -2028,7 +2028,8 @@ SmallVector<AffineExpr> AttentionMatcher::anchorIndex(Evaluator &ev) {
   MLIRContext *ctx = anchor->getContext();
   SmallVector<AffineExpr> idx;
   if (!split) {
-    for (int64_t i = 0, e = anchor.getIndexingMapsArray().back().getNumResults();
+    for (int64_t i = 0,
+                 e = anchor.getIndexingMapsArray().back().getNumResults();
          i < e; ++i)
       idx.push_back(getAffineDimExpr(i, ctx));
     return idx;
@@ -2204,8 +2205,8 @@ LogicalResult AttentionMatcher::parseSoftmax(Sym *&p, Linear &lin) {
     } else if (p->kind == SymKind::Mul) {
       for (int i = 0; i < 2 && !den; ++i) {
         Sym *r = stripCasts(p->ops[1 - i]);
-        auto one = r->kind == SymKind::Div ? constValue(r->ops[0])
-                                           : std::nullopt;
+        auto one =
+            r->kind == SymKind::Div ? constValue(r->ops[0]) : std::nullopt;
         if (one && *one == 1.0) {
           num = p->ops[i];
           den = r->ops[1];
@@ -2241,7 +2242,6 @@ LogicalResult AttentionMatcher::parseSoftmax(Sym *&p, Linear &lin) {
     return failure();
   softmaxInput = lin;
   return success();
-
 }
 
 LogicalResult AttentionMatcher::run() {
@@ -2363,14 +2363,13 @@ LogicalResult AttentionMatcher::run() {
       // must subtract a row maximum, though: without it exp overflows where
       // attn.attention does not, so the results would differ.
       Sym *t = stripCasts(term);
-      if (c < 0.0 && ((t->kind == SymKind::Reduce && t->isMax) ||
-                      t->kind == SymKind::Max))
+      if (c < 0.0 &&
+          ((t->kind == SymKind::Reduce && t->isMax) || t->kind == SymKind::Max))
         subtractsMax = true;
       continue;
     }
     Sym *t = stripCasts(term);
-    if (t->kind == SymKind::Reduce && !t->isMax && !qk &&
-        t->dims.size() == 1) {
+    if (t->kind == SymKind::Reduce && !t->isMax && !qk && t->dims.size() == 1) {
       qk = t;
       qkCoef = c;
       continue;
@@ -2453,12 +2452,12 @@ LogicalResult AttentionMatcher::run() {
     return d;
   };
   int64_t gk = 1, gv = 1, gq = 1;
-  Sym *q = pickLayout(qLeaf, dimsWith(mDim, dDim), -1, match.qPerm, gq,
-                      match.qRe);
-  Sym *k = pickLayout(kLeaf, dimsWith(kDim, dDim), nb, match.kPerm, gk,
-                      match.kRe);
-  Sym *v = pickLayout(vLeaf, dimsWith(kDim, eDim), nb, match.vPerm, gv,
-                      match.vRe);
+  Sym *q =
+      pickLayout(qLeaf, dimsWith(mDim, dDim), -1, match.qPerm, gq, match.qRe);
+  Sym *k =
+      pickLayout(kLeaf, dimsWith(kDim, dDim), nb, match.kPerm, gk, match.kRe);
+  Sym *v =
+      pickLayout(vLeaf, dimsWith(kDim, eDim), nb, match.vPerm, gv, match.vRe);
   if (!q || !k || !v)
     return reject("Q, K or V is not a transpose or head broadcast of a "
                   "tensor");
@@ -2679,7 +2678,8 @@ Operation *absorbableEpilogue(Value result, SmallVectorImpl<int64_t> &oPerm) {
   Type outElem = getElementTypeOrSelf(generic.getResult(0).getType());
   if (yielded != arg) {
     auto trunc = yielded.getDefiningOp<arith::TruncFOp>();
-    if (!trunc || trunc.getIn() != arg || !isa<Float16Type, BFloat16Type>(outElem))
+    if (!trunc || trunc.getIn() != arg ||
+        !isa<Float16Type, BFloat16Type>(outElem))
       return nullptr;
   }
   if (body->getOperations().size() > 2)
@@ -2721,11 +2721,10 @@ Value materializeKeepMask(PatternRewriter &rewriter, Location loc, Value mask,
                               b, l, b.getIntegerAttr(elem, (int64_t)pred.value))
                               .getResult();
           Value lhs = pred.leafFirst ? x : c, rhs = pred.leafFirst ? c : x;
-          keep = pred.fpred
-                     ? arith::CmpFOp::create(b, l, *pred.fpred, lhs, rhs)
-                           .getResult()
-                     : arith::CmpIOp::create(b, l, *pred.ipred, lhs, rhs)
-                           .getResult();
+          keep = pred.fpred ? arith::CmpFOp::create(b, l, *pred.fpred, lhs, rhs)
+                                  .getResult()
+                            : arith::CmpIOp::create(b, l, *pred.ipred, lhs, rhs)
+                                  .getResult();
         }
         if (!pred.keepWhen)
           keep = arith::XOrIOp::create(
@@ -2737,8 +2736,7 @@ Value materializeKeepMask(PatternRewriter &rewriter, Location loc, Value mask,
 
 /// The mask operand: the matched mask tensor, or a·mask + b computed in f32
 /// by an elementwise generic over the mask's own (broadcastable) shape.
-Value materializeMask(PatternRewriter &rewriter, Location loc,
-                      const Match &m) {
+Value materializeMask(PatternRewriter &rewriter, Location loc, const Match &m) {
   if (m.maskPredicate)
     return materializeKeepMask(rewriter, loc, m.mask, *m.maskPredicate);
   auto [a, b] = m.maskAffine;
@@ -2762,8 +2760,8 @@ Value materializeMask(PatternRewriter &rewriter, Location loc,
         Value ca = arith::ConstantOp::create(b2, l, b2.getF32FloatAttr(a));
         Value cb = arith::ConstantOp::create(b2, l, b2.getF32FloatAttr(b));
         Value y = arith::MulFOp::create(b2, l, x, ca);
-        linalg::YieldOp::create(b2, l,
-                                ValueRange{arith::AddFOp::create(b2, l, y, cb)});
+        linalg::YieldOp::create(
+            b2, l, ValueRange{arith::AddFOp::create(b2, l, y, cb)});
       });
   return gen.getResult(0);
 }
@@ -3138,8 +3136,8 @@ struct FuseAttention : OpInterfaceRewritePattern<linalg::LinalgOp> {
       init = addUnitDim(init, m.oPerm);
     }
     Value mask = materializeMask(rewriter, loc, m);
-    auto op = AttentionOp::create(rewriter, loc, q, k, v, mask, init,
-                                  m.scale, m.causal);
+    auto op = AttentionOp::create(rewriter, loc, q, k, v, mask, init, m.scale,
+                                  m.causal);
     if (m.sinks)
       op.getSinksMutable().assign(sinksOperand(rewriter, loc, m.sinks));
     buildModRegions(rewriter, op, m);
@@ -3155,8 +3153,8 @@ struct FuseAttention : OpInterfaceRewritePattern<linalg::LinalgOp> {
       anchor->emitRemark(describe(m));
     Value result = op->getResult(0);
     if (m.split && last == anchor.getOperation())
-      result = tensor::CollapseShapeOp::create(rewriter, loc, result,
-                                               m.split->re);
+      result =
+          tensor::CollapseShapeOp::create(rewriter, loc, result, m.split->re);
     if (unitHead)
       result = tensor::CollapseShapeOp::create(
           rewriter, loc, last->getResult(0).getType(), result,

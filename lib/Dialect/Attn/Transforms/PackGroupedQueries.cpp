@@ -117,10 +117,10 @@ bool isRowInvariantMask(Value mask, int64_t scoreRank) {
 /// Why `op` cannot be packed, or success.
 LogicalResult checkPackable(AttentionOp op, int64_t &group) {
   int64_t rank = op.getQueryType().getRank();
-  SmallVector<int64_t> q = AttentionOp::getLogicalShape(
-      op.getQueryType(), op.getQueryPermutation());
-  SmallVector<int64_t> k = AttentionOp::getLogicalShape(
-      op.getKeyType(), op.getKeyPermutation());
+  SmallVector<int64_t> q =
+      AttentionOp::getLogicalShape(op.getQueryType(), op.getQueryPermutation());
+  SmallVector<int64_t> k =
+      AttentionOp::getLogicalShape(op.getKeyType(), op.getKeyPermutation());
   int64_t hq = q[rank - 3], hkv = k[rank - 3];
   if (ShapedType::isDynamic(hq) || ShapedType::isDynamic(hkv) || hkv <= 0 ||
       hq <= hkv)
@@ -146,13 +146,13 @@ LogicalResult checkPackable(AttentionOp op, int64_t &group) {
 Value packRows(RewriterBase &rewriter, Location loc, Value v,
                const RowLayout &layout, int64_t kvHeads, int64_t group) {
   auto type = cast<RankedTensorType>(v.getType());
-  Value rowless = tensor::CollapseShapeOp::create(rewriter, loc, v,
-                                                  layout.dropSeq);
+  Value rowless =
+      tensor::CollapseShapeOp::create(rewriter, loc, v, layout.dropSeq);
   auto rowlessType = cast<RankedTensorType>(rowless.getType());
   int64_t headPos = type.getRank() - 3;
   return tensor::ExpandShapeOp::create(
-      rewriter, loc, packedType(rowlessType, headPos, kvHeads, group),
-      rowless, splitHeads(rowlessType.getRank(), headPos));
+      rewriter, loc, packedType(rowlessType, headPos, kvHeads, group), rowless,
+      splitHeads(rowlessType.getRank(), headPos));
 }
 
 /// The inverse of packRows: `[b..., Hkv, G, X]` back to `storedType`.
@@ -203,8 +203,8 @@ FailureOr<AttentionOp> mlir::attn::packGroupedQueries(RewriterBase &rewriter,
   int64_t group = 0;
   if (failed(checkPackable(op, group)))
     return failure();
-  LLVM_DEBUG(llvm::dbgs() << "packing " << group << " query heads per row: "
-                          << op << "\n");
+  LLVM_DEBUG(llvm::dbgs() << "packing " << group
+                          << " query heads per row: " << op << "\n");
   Location loc = op.getLoc();
   int64_t rank = op.getQueryType().getRank();
   int64_t kvHeads = AttentionOp::getLogicalShape(
@@ -215,8 +215,7 @@ FailureOr<AttentionOp> mlir::attn::packGroupedQueries(RewriterBase &rewriter,
       *getRowLayout(op.getOutputType(), op.getOutputPermutation());
 
   rewriter.setInsertionPoint(op);
-  Value query =
-      packRows(rewriter, loc, op.getQuery(), qLayout, kvHeads, group);
+  Value query = packRows(rewriter, loc, op.getQuery(), qLayout, kvHeads, group);
   Value output =
       packRows(rewriter, loc, op.getOutput(), oLayout, kvHeads, group);
   Value lse;
@@ -242,15 +241,15 @@ FailureOr<AttentionOp> mlir::attn::packGroupedQueries(RewriterBase &rewriter,
       op.getScaleAttr(), /*causal=*/nullptr, /*query_perm=*/nullptr,
       op.getKeyPermAttr(), op.getValuePermAttr(), /*output_perm=*/nullptr);
 
-  SmallVector<Value> results = {unpackRows(
-      rewriter, loc, packed.getResult(), op.getOutputType(), oLayout)};
+  SmallVector<Value> results = {unpackRows(rewriter, loc, packed.getResult(),
+                                           op.getOutputType(), oLayout)};
   if (lse) {
     auto lseType = cast<RankedTensorType>(op.getLse().getType());
     int64_t r = lseType.getRank();
     Value rowless = tensor::CollapseShapeOp::create(
         rewriter, loc, packed.getLseResult(), splitHeads(r - 1, r - 2));
-    results.push_back(tensor::ExpandShapeOp::create(
-        rewriter, loc, lseType, rowless, lseDropSeq(r)));
+    results.push_back(tensor::ExpandShapeOp::create(rewriter, loc, lseType,
+                                                    rowless, lseDropSeq(r)));
   }
   rewriter.replaceOp(op, results);
   return packed;

@@ -178,10 +178,10 @@ private:
 TileLowering::TileLowering(OpBuilder &b, AttentionOp tile,
                            const AttnTilingOptions &options)
     : tile(tile), loc(tile.getLoc()), ctx(b.getContext()), options(options),
-      nb(tile.getNumBatchDims()),
-      seqDim(nb + 1), q{tile.getQuery(), tile.getQueryPermutation()},
-      k{tile.getKey(), tile.getKeyPermutation()}, v{tile.getValue(),
-                                                    tile.getValuePermutation()},
+      nb(tile.getNumBatchDims()), seqDim(nb + 1),
+      q{tile.getQuery(), tile.getQueryPermutation()},
+      k{tile.getKey(), tile.getKeyPermutation()},
+      v{tile.getValue(), tile.getValuePermutation()},
       out{tile.getOutput(), tile.getOutputPermutation()},
       scaleLog2(tile.getScale().convertToDouble() * M_LOG2E) {
   rows = getLogicalSizes(b, loc, q.value, q.perm)[seqDim];

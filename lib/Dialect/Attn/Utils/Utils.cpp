@@ -28,8 +28,7 @@ bool mlir::attn::isIdentityPermutation(ArrayRef<int64_t> perm) {
   return true;
 }
 
-AttentionShape AttentionShape::get(OpBuilder &b, Location loc,
-                                   AttentionOp op) {
+AttentionShape AttentionShape::get(OpBuilder &b, Location loc, AttentionOp op) {
   AttentionShape s;
   int64_t nb = op.getNumBatchDims();
   SmallVector<int64_t> qp = op.getQueryPermutation();
