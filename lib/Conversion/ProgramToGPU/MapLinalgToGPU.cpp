@@ -99,8 +99,10 @@ scf::ParallelOp shapeForGPU(RewriterBase &rw, scf::ParallelOp loop,
     collapseParallelLoops(rw, loop, {all});
     loop = cast<scf::ParallelOp>(next->getPrevNode());
   }
-  auto [outer, inner] =
+  // Not a structured binding: the lambda below captures `inner` (C++17).
+  std::pair<scf::ParallelOp, scf::ParallelOp> tiled =
       scf::tileParallelLoop(loop, {blockSize}, /*noMinMaxBounds=*/true);
+  scf::ParallelOp outer = tiled.first, inner = tiled.second;
   MLIRContext *ctx = rw.getContext();
   inner.walk([&](scf::ParallelOp nested) {
     if (nested == inner)

@@ -103,7 +103,8 @@ void lowerDealloc(RewriterBase &rw, bufferization::DeallocOp op) {
   };
   SmallVector<Value> ptrs = llvm::map_to_vector(op.getMemrefs(), ptr);
   SmallVector<Value> kept = llvm::map_to_vector(op.getRetained(), ptr);
-  for (auto [i, m] : llvm::enumerate(op.getMemrefs())) {
+  for (auto [i, memref] : llvm::enumerate(op.getMemrefs())) {
+    Value m = memref; // Captured below: not a structured binding (C++17).
     Value free = op.getConditions()[i];
     for (Value r : kept)
       free = arith::AndIOp::create(rw, loc, free,

@@ -1623,7 +1623,8 @@ int64_t AttentionMatcher::unitSlot(Sym *l, int64_t i, ArrayRef<unsigned> dims,
   if (!c || c.getValue() != 0 || ty.getDimSize(i) != 1 || !ev)
     return -1;
   DenseSet<unsigned> unit = ev->unitDims();
-  for (auto [p, d] : llvm::enumerate(dims)) {
+  for (auto [p, dim] : llvm::enumerate(dims)) {
+    unsigned d = dim; // Captured below: not a structured binding (C++17).
     bool named = llvm::any_of(l->idx, [&](AffineExpr e) {
       return e == getAffineDimExpr(d, e.getContext());
     });
@@ -1812,7 +1813,7 @@ double scoreFactor(ArrayRef<std::pair<Sym *, double>> terms, Sym *qk) {
 bool containsSym(Sym *s, Sym *x) {
   if (!x)
     return false;
-  if (s == x || symEqual(s, x, {}))
+  if (s == x || symEqual(s, x, DenseMap<unsigned, unsigned>()))
     return true;
   return llvm::any_of(s->ops, [&](Sym *o) { return containsSym(o, x); });
 }
@@ -1868,7 +1869,8 @@ bool AttentionMatcher::isCapturedRead(Sym *leaf, std::string &why) const {
 bool AttentionMatcher::isModExpr(Sym *s, bool inMask, std::string &why) const {
   switch (s->kind) {
   case SymKind::Reduce:
-    if (!inMask && match.qk && symEqual(s, match.qk, {}))
+    if (!inMask && match.qk &&
+        symEqual(s, match.qk, DenseMap<unsigned, unsigned>()))
       return true;
     why = inMask ? "a mask condition reads the scores or a reduction"
                  : "a score modification reads another score or a "
@@ -1991,7 +1993,7 @@ LogicalResult AttentionMatcher::matchSinks() {
   for (auto [t, c] : softmaxInput.terms)
     if (!dependsOn(t, kDim))
       shift.terms.push_back({t, c});
-  if (!sameLinear(shift, rest, {}, ev->unitDims()))
+  if (!sameLinear(shift, rest, DenseMap<unsigned, unsigned>(), ev->unitDims()))
     return reject("the sink term does not subtract the numerator's row "
                   "maximum");
   match.sinks = leaf->tensor;
@@ -2739,7 +2741,8 @@ Value materializeKeepMask(PatternRewriter &rewriter, Location loc, Value mask,
 Value materializeMask(PatternRewriter &rewriter, Location loc, const Match &m) {
   if (m.maskPredicate)
     return materializeKeepMask(rewriter, loc, m.mask, *m.maskPredicate);
-  auto [a, b] = m.maskAffine;
+  // Named, not a structured binding: the body builder captures them (C++17).
+  double a = m.maskAffine.first, b = m.maskAffine.second;
   if (!m.mask || (a == 1.0 && b == 0.0))
     return m.mask;
   auto ty = cast<RankedTensorType>(m.mask.getType());
@@ -2984,7 +2987,7 @@ Value ModEmitter::emitBImpl(Sym *s) {
 }
 
 Value ModEmitter::emitFImpl(Sym *s) {
-  if (m.qk && symEqual(s, m.qk, {}))
+  if (m.qk && symEqual(s, m.qk, DenseMap<unsigned, unsigned>()))
     return scoreTimes(1.0);
   if (std::optional<double> c = constValue(s))
     return cst(*c);
