@@ -547,8 +547,7 @@ Sym *Evaluator::evalLinalg(linalg::LinalgOp op, OpResult res,
   if (contraction && contractionDepth >= 2)
     return leaf(res, idx);
   contractionDepth += contraction;
-  auto restoreDepth =
-      llvm::make_scope_exit([&] { contractionDepth -= contraction; });
+  llvm::scope_exit restoreDepth([&] { contractionDepth -= contraction; });
   unsigned resNo = res.getResultNumber();
   OpOperand *init = op.getDpsInitOperand(resNo);
   AffineMap outMap = op.getMatchingIndexingMap(init);
@@ -2304,7 +2303,7 @@ LogicalResult AttentionMatcher::run() {
   match.evaluator = std::make_shared<Evaluator>(ctx, rank);
   Evaluator &ev = *match.evaluator;
   this->ev = &ev;
-  auto clearEv = llvm::make_scope_exit([&] { this->ev = nullptr; });
+  llvm::scope_exit clearEv([&] { this->ev = nullptr; });
   ev.root = anchor->getResult(0);
   Sym *o = ev.eval(ev.root, anchorIndex(ev));
   if (!o) {
