@@ -404,12 +404,18 @@ BERT_HEADER = """// A whole 2-layer BERT encoder as llvm/torch-mlir's TorchToLin
 // models are run and compared with each other and with a float64 numpy model
 // (test/lib/model_check.py).
 //
+// %t.cuda-host: the whole model through the host side of target=cuda
+// (device buffers, result buffers, every op but attention a generic
+// kernel), the GPU emulated on the host (--test-attn-cuda-host-on-cpu).
+//
 // RUN: attn-opt %s --attn-prepare --attn-fuse | FileCheck %s
 // RUN: attn-opt %s --attn-prepare --attn-fuse=remarks=true -verify-diagnostics -o /dev/null
 // RUN: %harness %s --scale 0=2 {scales} | attn-opt --attn-prepare --attn-pipeline="target=cpu tile=false" | %run > %t.unfused
 // RUN: %harness %s --scale 0=2 {scales} | attn-opt --attn-prepare --attn-fuse --attn-pipeline=target=cpu | %run > %t.fused
+// RUN: %harness %s --scale 0=2 {scales} | attn-opt --attn-prepare --attn-fuse --test-attn-cuda-host-on-cpu | %run > %t.cuda-host
 // RUN: %model-check bert %t.unfused | FileCheck %s --check-prefix=REF
 // RUN: %model-check bert %t.fused | FileCheck %s --check-prefix=REF
+// RUN: %model-check bert %t.cuda-host | FileCheck %s --check-prefix=REF
 // RUN: %attn-check compare %t.fused %t.unfused | FileCheck %s --check-prefix=REF
 // REF: PASS
 // RECALL: @bert_encoder 2
@@ -437,12 +443,18 @@ LLAMA_HEADER = """// A whole 2-layer LLaMA-style decoder in the TOSA that
 // same numbers (compared with the unfused model and a float64 numpy model,
 // test/lib/model_check.py).
 //
+// %t.cuda-host: the whole model through the host side of target=cuda
+// (device buffers, result buffers, every op but attention a generic
+// kernel), the GPU emulated on the host (--test-attn-cuda-host-on-cpu).
+//
 // RUN: attn-opt %s --attn-prepare --attn-fuse | FileCheck %s
 // RUN: attn-opt %s --attn-prepare --attn-fuse=remarks=true -verify-diagnostics -o /dev/null
 // RUN: %harness %s --scale 0=2 {scales} | attn-opt --attn-prepare --attn-pipeline="target=cpu tile=false" | %run > %t.unfused
 // RUN: %harness %s --scale 0=2 {scales} | attn-opt --attn-prepare --attn-fuse --attn-pipeline=target=cpu | %run > %t.fused
+// RUN: %harness %s --scale 0=2 {scales} | attn-opt --attn-prepare --attn-fuse --test-attn-cuda-host-on-cpu | %run > %t.cuda-host
 // RUN: %model-check llama %t.unfused | FileCheck %s --check-prefix=REF
 // RUN: %model-check llama %t.fused | FileCheck %s --check-prefix=REF
+// RUN: %model-check llama %t.cuda-host | FileCheck %s --check-prefix=REF
 // RUN: %attn-check compare %t.fused %t.unfused | FileCheck %s --check-prefix=REF
 // REF: PASS
 // RECALL: @llama_decoder 2
