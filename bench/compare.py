@@ -40,7 +40,8 @@ SDPA_BACKENDS = {"sdpa-flash": "FLASH_ATTENTION",
                  "sdpa-math": "MATH"}
 FIELDS = ["sweep", "dtype", "d", "causal", "batch", "hq", "hkv", "sq", "sk",
           "provider", "status", "ms_median", "ms_min", "ms_max", "runs",
-          "tflops", "gbps", "peak_mem_mib", "rel_l2_vs_f32_rows", "reason"]
+          "tflops", "gbps", "us_b2b", "us_host", "graph", "peak_mem_mib",
+          "rel_l2_vs_f32_rows", "reason"]
 
 
 def log(*a):
@@ -255,6 +256,51 @@ def make_triton():
 # Measurement.
 # --------------------------------------------------------------------------
 
+def back_to_back(fn, sets, outs, n):
+    """Calls as a model makes them: `n` calls in a row on one stream, no
+    synchronization between them. us_b2b is the device time per call (one
+    event pair around the loop: launch gaps and host costs that the GPU
+    waits for count); us_host the host time per call to enqueue them."""
+    import torch
+    torch.cuda.synchronize()
+    a = torch.cuda.Event(enable_timing=True)
+    b = torch.cuda.Event(enable_timing=True)
+    nsets = len(sets)
+    a.record()
+    t0 = time.perf_counter()
+    for i in range(n):
+        fn(*sets[i % nsets], outs[i % nsets])
+    t1 = time.perf_counter()
+    b.record()
+    torch.cuda.synchronize()
+    return {"us_b2b": a.elapsed_time(b) * 1e3 / n,
+            "us_host": (t1 - t0) * 1e6 / n}
+
+
+def graph_check(torch, attn, stream, fn, inputs, out, ref, bsel_t, idx):
+    """Captures two calls of ours in a CUDA graph (torch's capture stream
+    through attnSetStream), replays it and checks the output: "ok",
+    "wrong", or why capture failed."""
+    g = torch.cuda.CUDAGraph()
+    cap = torch.cuda.Stream()
+    try:
+        torch.cuda.synchronize()
+        with torch.cuda.graph(g, stream=cap):
+            attn.set_stream(cap.cuda_stream)
+            fn(*inputs, out)
+            fn(*inputs, out)
+        attn.set_stream(stream.cuda_stream)
+        out.fill_(float("nan"))
+        g.replay()
+        torch.cuda.synchronize()
+        got = out[bsel_t][:, :, idx].float()
+        rel = ((got - ref).norm() / ref.norm()).item()
+        return "ok" if rel < 2e-2 else f"wrong (rel L2 {rel:.3g})"
+    except Exception as e:  # noqa: BLE001
+        attn.set_stream(stream.cuda_stream)
+        return "failed: " + " ".join(str(e).split())[:120]
+
+
 def main_bench(args):
     import torch
     import torch.nn.functional as F
@@ -430,6 +476,11 @@ def main_bench(args):
                     r.update(ms_median=med, ms_min=ms[0], ms_max=ms[-1],
                              runs=n, tflops=flops(c) / (med * 1e-3) / 1e12,
                              gbps=min_bytes(c) / (med * 1e-3) / 1e9)
+                    r.update(back_to_back(fn, sets, outs, args.b2b))
+                    if prov == "attn" and args.graph:
+                        r["graph"] = graph_check(torch, attn, stream, fn,
+                                                 sets[0], outs[0], ref, bsel_t,
+                                                 idx)
                 except torch.OutOfMemoryError as e:
                     r.update(status="unavailable",
                              reason="out of memory: " + str(e).split("\n")[0][:160])
@@ -485,6 +536,38 @@ def read_csv(path):
     return out
 
 
+def per_call_table(results, provs):
+    """Per shape and provider: µs per call timed alone (events around each
+    call, median), back to back (device and host time per call of a loop of
+    calls on one stream), and whether our calls replay from a CUDA graph."""
+    rows = [r for r in results if r.get("us_b2b") not in (None, "")]
+    if not rows:
+        return []
+    lines = ["## Per-call cost (µs): alone / back to back (device) / "
+             "host enqueue", "",
+             "| sweep | dtype | D | causal | B | H | Sq | Sk | " +
+             " | ".join(provs) + " | attn in a CUDA graph |",
+             "|" + "---|" * (9 + len(provs))]
+    shapes = {}
+    for r in rows:
+        key = tuple(r[k] for k in ("sweep", "dtype", "d", "causal", "batch",
+                                   "hq", "hkv", "sq", "sk"))
+        shapes.setdefault(key, {})[r["provider"]] = r
+    for key, byp in shapes.items():
+        sweep, dtype, d, causal, b, hq, hkv, sq, sk = key
+        cells = [sweep, dtype, str(d), str(int(bool(causal))), str(b),
+                 f"{hq}/{hkv}" if hq != hkv else str(hq), str(sq), str(sk)]
+        for p in provs:
+            r = byp.get(p)
+            cells.append("-" if r is None else
+                         f"{float(r['ms_median']) * 1e3:.1f} / "
+                         f"{float(r['us_b2b']):.1f} / "
+                         f"{float(r['us_host']):.1f}")
+        cells.append(byp["attn"].get("graph") or "-" if "attn" in byp else "-")
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines + [""]
+
+
 def write_md(path, results, device_line, plot_note):
     provs = [p for p in PROVIDERS if any(r["provider"] == p for r in results)]
     lines = [f"# attn vs PyTorch attention: {device_line}", ""]
@@ -528,6 +611,7 @@ def write_md(path, results, device_line, plot_note):
                 cells.append("-")
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
+    lines += per_call_table(results, provs)
     reasons = {}
     for r in results:
         if r["status"] not in ("ok",) and r.get("reason"):
@@ -598,6 +682,11 @@ def main():
     ap.add_argument("--decode-sk", default="4096,32768,131072")
     ap.add_argument("--providers", default=",".join(PROVIDERS))
     ap.add_argument("--runs", type=int, default=30)
+    ap.add_argument("--b2b", type=int, default=100,
+                    help="calls in the back-to-back loop (us_b2b, us_host)")
+    ap.add_argument("--graph", action="store_true",
+                    help="also capture our calls in a CUDA graph and check "
+                    "the replay (column graph)")
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--check-rows", type=int, default=32)
     ap.add_argument("--plot-from", help="only render <out>.png (and .md) from "

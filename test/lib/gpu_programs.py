@@ -7,7 +7,10 @@ attn_check.py (its `%attn-check reference ...` RUN line says how). This
 script runs the same programs compiled with `attn-compile --target=cuda`,
 both as written (unfused: every op a generic GPU kernel) and fused (the
 attention kernels), and checks each GPU output twice: against the float64
-reference, and against the program's CPU output.
+reference, and against the program's CPU output. The exporter corpus
+(test/External, driven by attn_harness.py's generated @main) runs the same
+way, checked against its unfused CPU output and, for the whole models,
+against their float64 numpy models (model_check.py).
 
   build OUT [--only REGEX]  (a machine with LLVM/MLIR and the CUDA toolkit)
       compiles each program into OUT/<name>.<variant>.so, runs the CPU
@@ -79,8 +82,51 @@ def programs(only):
             yield name, path, args
 
 
+def harness_args(path):
+    """The arguments of the file's first `%harness %s ...` RUN line, and the
+    model `%model-check` names (None if none), or None for a file without
+    one (test/External)."""
+    text = open(path).read()
+    m = re.search(r"//\s*RUN:\s*%harness %s(.*?)\|", text)
+    if not m:
+        return None
+    model = re.search(r"%model-check (\w+)", text)
+    return shlex.split(m.group(1)), model.group(1) if model else None
+
+
+def external_programs(only):
+    """(name, path, harness arguments, model) of the exporter corpus
+    (test/External): functions without a @main, driven by attn_harness.py's
+    generated @main; checked against their own CPU output (unfused) and,
+    for the whole models, against their float64 numpy model."""
+    pattern = os.path.join(ROOT, "test", "External", "**", "*.mlir")
+    for path in sorted(glob.glob(pattern, recursive=True)):
+        rel = os.path.relpath(path, os.path.join(ROOT, "test"))
+        name = rel[:-len(".mlir")].replace("/", "-")
+        if only and not re.search(only, name):
+            continue
+        found = harness_args(path)
+        if found:
+            yield name, path, found[0], found[1]
+
+
 def run(cmd, **kw):
     return subprocess.run(cmd, capture_output=True, text=True, **kw)
+
+
+def compile_variants(args, bindir, name, path, entry):
+    """OUT/<name>.{unfused,fused}.so, recorded in entry["variants"]."""
+    for variant, flags in (("unfused", ["--no-fuse"]), ("fused", [])):
+        so = os.path.join(args.out, f"{name}.{variant}.so")
+        r = run([os.path.join(bindir, "attn-compile"), path,
+                 "--target=cuda", "--chip=" + args.chip, "-o", so,
+                 "--runtime-dir=" + os.path.join(args.build, "lib")] + flags)
+        entry["variants"][variant] = (
+            os.path.basename(so) if r.returncode == 0 else
+            "compile failed: " + r.stderr.strip().splitlines()[0]
+            if r.stderr.strip() else "compile failed")
+        if os.path.exists(so[:-3] + ".h"):
+            os.remove(so[:-3] + ".h")
 
 
 def build(args):
@@ -99,18 +145,26 @@ def build(args):
                        "--shared-libs=" + libs], input=cpu.stdout)
             with open(os.path.join(args.out, name + ".cpu.out"), "w") as f:
                 f.write(out.stdout)
-        for variant, flags in (("unfused", ["--no-fuse"]), ("fused", [])):
-            so = os.path.join(args.out, f"{name}.{variant}.so")
-            r = run([os.path.join(bindir, "attn-compile"), path,
-                     "--target=cuda", "--chip=" + args.chip, "-o", so,
-                     "--runtime-dir=" + os.path.join(args.build, "lib")] +
-                    flags)
-            entry["variants"][variant] = (
-                os.path.basename(so) if r.returncode == 0 else
-                "compile failed: " + r.stderr.strip().splitlines()[0]
-                if r.stderr.strip() else "compile failed")
-            if os.path.exists(so[:-3] + ".h"):
-                os.remove(so[:-3] + ".h")
+        compile_variants(args, bindir, name, path, entry)
+        manifest.append(entry)
+        print(name, entry["variants"], flush=True)
+    for name, path, hargs, model in external_programs(args.only):
+        driven = run([sys.executable, os.path.join(HERE, "attn_harness.py"),
+                      path] + hargs)
+        src = os.path.join(args.out, name + ".mlir")
+        with open(src, "w") as f:
+            f.write(driven.stdout)
+        entry = {"name": name, "reference": None, "model": model,
+                 "variants": {}}
+        cpu = run([os.path.join(bindir, "attn-opt"), src, "--attn-prepare",
+                   "--attn-pipeline=target=cpu tile=false"])
+        if cpu.returncode == 0:
+            out = run([runner, "-e", "main", "--entry-point-result=void",
+                       "--shared-libs=" + libs], input=cpu.stdout)
+            with open(os.path.join(args.out, name + ".cpu.out"), "w") as f:
+                f.write(out.stdout)
+        compile_variants(args, bindir, name, src, entry)
+        os.remove(src)
         manifest.append(entry)
         print(name, entry["variants"], flush=True)
     with open(os.path.join(args.out, "manifest.json"), "w") as f:
@@ -119,6 +173,13 @@ def build(args):
 
 def check(kind, argv):
     r = run([sys.executable, os.path.join(HERE, "attn_check.py"), kind] + argv)
+    text = (r.stdout + r.stderr).strip().splitlines()
+    return r.returncode == 0, text[-1] if text else "no output"
+
+
+def check_model(model, out):
+    r = run([sys.executable, os.path.join(HERE, "model_check.py"), model,
+             out])
     text = (r.stdout + r.stderr).strip().splitlines()
     return r.returncode == 0, text[-1] if text else "no output"
 
@@ -150,7 +211,12 @@ def run_all(args):
                 print(f"FAIL {case}: attn-run: {msg}")
                 failed += 1
                 continue
-            ok_ref, ref = check("reference", [out] + entry["reference"])
+            if entry.get("model"):
+                ok_ref, ref = check_model(entry["model"], out)
+            elif entry["reference"] is None:
+                ok_ref, ref = True, "none (exporter program)"
+            else:
+                ok_ref, ref = check("reference", [out] + entry["reference"])
             ok_cpu, cmp = (check("compare", [out, cpu, "--tol", "1e-2"])
                            if os.path.exists(cpu) else (False, "no CPU output"))
             ok = ok_ref and ok_cpu
