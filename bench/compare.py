@@ -7,7 +7,10 @@ against a float32 reference on sampled query rows (rel. L2 < 2e-2):
   attn            our kernels (lib<kernel>.so built here by attn-compile from
                   bench/attn-bench/kernels/*.mlir), called through ctypes with
                   memref descriptors over the tensors' data_ptr(), on torch's
-                  current stream (attnSetStream)
+                  current stream (attnSetStream); for decoding (Sq = 1) the
+                  kernel with a static query row (split-KV)
+  attn-nosplit    decoding only: the kernel with a dynamic query length,
+                  which --attn-split-kv leaves alone
   sdpa-flash      F.scaled_dot_product_attention under
   sdpa-cudnn        torch.nn.attention.sdpa_kernel(SDPBackend.<backend>)
   sdpa-efficient
@@ -32,7 +35,7 @@ import os
 import sys
 import time
 
-PROVIDERS = ["attn", "sdpa-flash", "sdpa-cudnn", "sdpa-efficient",
+PROVIDERS = ["attn", "attn-nosplit", "sdpa-flash", "sdpa-cudnn", "sdpa-efficient",
              "sdpa-math", "eager", "triton"]
 SDPA_BACKENDS = {"sdpa-flash": "FLASH_ATTENTION",
                  "sdpa-cudnn": "CUDNN_ATTENTION",
@@ -128,15 +131,20 @@ class Attn:
         except OSError as e:
             self.err = f"libattn_runtime: {e}"
 
-    @staticmethod
-    def kernel_name(c):
+    def kernel_name(self, c, split=True):
         name = f"attn_{c['dtype']}_d{c['d']}" + ("_causal" if c["causal"]
                                                   else "")
         if c["hq"] != c["hkv"]:
             name += f"_gqa{c['hq'] // c['hkv']}"
+        # Decoding: the kernel with one static query row, which
+        # --attn-split-kv packs and splits; attn-nosplit keeps the dynamic
+        # one (the kernels as they were without split-KV).
+        if split and c["sq"] == 1 and os.path.exists(
+                os.path.join(self.dev, f"lib{name}_decode.so")):
+            name += "_decode"
         return name
 
-    def fn(self, c):
+    def fn(self, c, split=True):
         """(function, None) or (None, reason)."""
         if self.err:
             return None, self.err
@@ -144,7 +152,9 @@ class Attn:
             return None, f"{c['dtype']} inputs: no attn-bench kernel"
         if c["d"] not in (64, 128):
             return None, "head dim must be 64 or 128"
-        name = self.kernel_name(c)
+        name = self.kernel_name(c, split)
+        if not split and name == self.kernel_name(c):
+            return None, "no split-KV variant for this shape"
         if name not in self.kernels:
             path = os.path.join(self.dev, f"lib{name}.so")
             try:
@@ -400,8 +410,8 @@ def main_bench(args):
             r = dict(c)
             r.update(provider=prov, status="ok", reason="")
             fn = None
-            if prov == "attn":
-                f, why = attn.fn(c)
+            if prov in ("attn", "attn-nosplit"):
+                f, why = attn.fn(c, split=prov == "attn")
                 if f is None:
                     r.update(status="unavailable", reason=why)
                 else:

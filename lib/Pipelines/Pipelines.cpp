@@ -161,6 +161,11 @@ void mlir::attn::buildAttnDeviceBufferizationPipeline(OpPassManager &pm) {
 void mlir::attn::buildAttnCUDAPipeline(OpPassManager &pm,
                                        const AttnPipelineOptions &opts) {
   pm.addPass(createInlinerPass());
+  // Decoding: the query heads of a group packed as the rows of one head and
+  // the keys split into chunks that run on more blocks (flash-decoding),
+  // ordinary attention ops for the kernels below plus a small combine.
+  if (opts.splitKV != SplitKVMode::Off)
+    pm.addPass(createAttnSplitKV());
   addAttentionKernels(pm, opts);
   // What is left of unfused attention (linalg.softmax) and the
   // attn.attention ops no kernel took (score_mod/mask_mod regions, sinks)

@@ -60,7 +60,10 @@ struct AttnPipelineOptions : public PassPipelineOptions<AttnPipelineOptions> {
       *this, "block-kv", llvm::cl::desc("Key/value block size for --attn-tile"),
       llvm::cl::init(64)};
   PassOptions::Option<SplitKVMode> splitKV{
-      *this, "split-kv", llvm::cl::desc("Split-KV decoding for --attn-tile"),
+      *this, "split-kv",
+      llvm::cl::desc("Split-KV decoding: target=cpu in --attn-tile, "
+                     "target=cuda through --attn-split-kv before the kernels "
+                     "(on and auto: its heuristic)"),
       llvm::cl::init(SplitKVMode::Auto), getSplitKVModeValues()};
   PassOptions::Option<int64_t> gpuWarps{
       *this, "gpu-warps",

@@ -138,6 +138,7 @@ void registerTestEmulateGPUOnHost() {
       "on the host (attention decomposed): runs under mlir-runner",
       [](OpPassManager &pm) {
         pm.addPass(createInlinerPass());
+        pm.addPass(createAttnSplitKV());
         pm.addPass(createAttnDecompose());
         pm.addPass(createAttnDecomposeAggregatedOps());
         pm.addPass(createCanonicalizerPass());

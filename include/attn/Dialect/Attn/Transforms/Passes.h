@@ -99,6 +99,27 @@ FailureOr<AttentionOp> packGroupedQueries(RewriterBase &rewriter,
 /// The pattern of --attn-pack-grouped-queries.
 void populateAttnPackGroupedQueriesPatterns(RewritePatternSet &patterns);
 
+/// How --attn-split-kv chooses the number of key chunks.
+struct SplitKVOptions {
+  int64_t targetBlocks = 264;
+  int64_t minChunk = 256;
+  int64_t maxRows = 16;
+};
+
+/// Rewrites `op`, decoding attention, as attention over chunks of its keys
+/// plus the combination of their partial results (--attn-split-kv); returns
+/// the op of the chunks. Fails when the op is not such a decode or when one
+/// chunk is what the shapes call for.
+FailureOr<AttentionOp> splitKeysAndValues(RewriterBase &rewriter,
+                                          AttentionOp op,
+                                          const SplitKVOptions &options = {});
+
+/// The pattern of --attn-split-kv. Apply it once per op
+/// (walkAndApplyPatterns): with dynamic shapes nothing tells the op of the
+/// chunks apart from a decode to split.
+void populateAttnSplitKVPatterns(RewritePatternSet &patterns,
+                                 const SplitKVOptions &options = {});
+
 #define GEN_PASS_REGISTRATION
 #include "attn/Dialect/Attn/Transforms/Passes.h.inc"
 

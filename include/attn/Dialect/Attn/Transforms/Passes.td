@@ -127,4 +127,38 @@ def AttnPackGroupedQueries : Pass<"attn-pack-grouped-queries"> {
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 
+def AttnSplitKV : Pass<"attn-split-kv"> {
+  let summary = "Split the keys of decoding attention into chunks that run "
+                "as independent blocks (flash-decoding), then combine them";
+  let description = [{
+    An `attn.attention` with at most `max-rows` query rows per head, as
+    many key as query heads (run `--attn-pack-grouped-queries` first for
+    grouped-query decoding), every operand stored in logical order
+    (`[b..., H, S, D]`), no mask, score modification, sinks or causal
+    condition (but the bottom-right one of a single row) becomes attention
+    over `n` chunks of `Sk / n` keys, `[b..., H*n, Sk/n, D]` (a reshape of
+    the keys and values; the query is repeated), with f32 partial outputs
+    and log-sum-exps, followed by their combination (three reductions over
+    the chunks). `n` is the largest power of two that divides `Sk`, keeps
+    chunks of at least `min-chunk` keys and brings the op's blocks
+    (batch times heads) up to at most `target-blocks`; computed at compile
+    time for static shapes (no rewrite when it is 1), else on the host at
+    run time. Part of `--attn-pipeline=target=cuda` unless `split-kv=off`.
+  }];
+  let options = [
+    Option<"targetBlocks", "target-blocks", "int64_t", "264",
+           "blocks to aim for (batch x heads x chunks; 2 per multiprocessor "
+           "of an H100/H200)">,
+    Option<"minChunk", "min-chunk", "int64_t", "256",
+           "the fewest keys of a chunk">,
+    Option<"maxRows", "max-rows", "int64_t", "16",
+           "the most query rows per head of an op to split">
+  ];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect", "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
 #endif // ATTN_DIALECT_ATTN_TRANSFORMS_PASSES_TD

@@ -1,0 +1,434 @@
+//===- SplitKV.cpp - Flash-decoding as a rewrite of attn.attention --------===//
+//
+// Decoding has a handful of query rows per (batch, head) and a long key
+// sequence. Every attention kernel gives a (batch, head, query block) triple
+// to one block of threads, so a batch of a few sequences runs on a few dozen
+// blocks, each streaming a whole key/value head alone, and most of the GPU
+// idles. Split-KV (flash-decoding) cuts the keys into `n` chunks of
+// `C = Sk / n` keys that run as independent attention problems, each
+// returning its partial output and log-sum-exp, and combines them:
+//
+//   K [b..., H, Sk, D] -> K' [b..., H*n, C, D]   (a reshape, no copy)
+//   Q [b..., H, M, D]  -> Q' [b..., H*n, M, D]   (Q repeated n times)
+//   O', L' = attention(Q', K', V')                (f32 partial results)
+//   O = sum_i exp(L'_i - max L') O'_i / sum_i exp(L'_i - max L')
+//
+// The attention op of the chunks is an ordinary attn.attention, so every
+// kernel (and the CPU tiling) runs it; the combine is three small linalg
+// reductions. `n` is chosen from the shapes, at compile time when they are
+// static, else at run time (a power of two that divides Sk, so that the
+// reshape is exact): enough blocks to fill the GPU, chunks of at least
+// `min-chunk` keys.
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/Dialect/Attn/IR/AttnOps.h"
+#include "attn/Dialect/Attn/Transforms/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
+
+#include "llvm/ADT/bit.h"
+#include "llvm/Support/Debug.h"
+
+#define DEBUG_TYPE "attn-split-kv"
+
+namespace mlir::attn {
+#define GEN_PASS_DEF_ATTNSPLITKV
+#include "attn/Dialect/Attn/Transforms/Passes.h.inc"
+} // namespace mlir::attn
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+
+bool isIdentity(ArrayRef<int64_t> perm) {
+  return llvm::equal(perm, llvm::seq<int64_t>(0, perm.size()));
+}
+
+/// Why `op` cannot be split, or success. Keys and values must be stored in
+/// logical order ([b..., H, S, D]), so that their chunks are a reshape, and
+/// so must the query and output, so that the combine writes the output
+/// directly. Grouped-query decoding (one row, G query heads per key/value
+/// head) qualifies when its G rows, once packed as the rows of one head
+/// (--attn-pack-grouped-queries), do.
+LogicalResult checkSplittable(AttentionOp op, const SplitKVOptions &options) {
+  if (op.hasScoreModifications() || op.getMask() || op.getCausalOffset())
+    return failure(); // Functions of the key index: not chunk-invariant.
+  int64_t rank = op.getQueryType().getRank();
+  int64_t rows = op.getQueryType().getDimSize(rank - 2);
+  // A bottom-right causal row sees every key only when it is the only row.
+  if (op.getCausal() &&
+      (*op.getCausal() != CausalAlignment::BottomRight || rows != 1))
+    return failure();
+  if (!isIdentity(op.getKeyPermutation()) ||
+      !isIdentity(op.getValuePermutation()))
+    return failure();
+  int64_t hq = op.getQueryType().getDimSize(rank - 3);
+  int64_t hkv = op.getKeyType().getDimSize(rank - 3);
+  if (ShapedType::isDynamic(hq) || ShapedType::isDynamic(hkv) || hkv <= 0 ||
+      hq % hkv != 0)
+    return failure();
+  if (hq != hkv) {
+    if (rows != 1 || hq / hkv > options.maxRows)
+      return failure();
+  } else if (ShapedType::isDynamic(rows) || rows > options.maxRows ||
+             !isIdentity(op.getQueryPermutation()) ||
+             !isIdentity(op.getOutputPermutation())) {
+    return failure();
+  }
+  int64_t keys = op.getKeyType().getDimSize(rank - 2);
+  return success(ShapedType::isDynamic(keys) ||
+                 keys >= 2 * options.minChunk);
+}
+
+/// The size of dim `dim` of `v`, as a constant when static.
+OpFoldResult dimOf(OpBuilder &b, Location loc, Value v, int64_t dim) {
+  return tensor::getMixedSize(b, loc, v, dim);
+}
+
+/// The number of key chunks: the largest power of two that divides Sk, is at
+/// most Sk / minChunk, and is at most what brings the blocks of the op
+/// (batch times heads) up to `targetBlocks`. A constant when the shapes are
+/// static, else computed on the host at run time.
+OpFoldResult buildNumSplits(OpBuilder &b, Location loc, AttentionOp op,
+                            const SplitKVOptions &options) {
+  int64_t rank = op.getQueryType().getRank();
+  ArrayRef<int64_t> qShape = op.getQueryType().getShape();
+  int64_t keys = op.getKeyType().getDimSize(rank - 2);
+  if (!ShapedType::isDynamicShape(qShape.drop_back(2)) &&
+      !ShapedType::isDynamic(keys)) {
+    int64_t blocks = 1;
+    for (int64_t size : qShape.drop_back(2))
+      blocks *= size;
+    int64_t want = llvm::divideCeil(options.targetBlocks, std::max<int64_t>(
+                                                              blocks, 1));
+    int64_t limit = std::max<int64_t>(
+        std::min(want, keys / std::max<int64_t>(options.minChunk, 1)), 1);
+    int64_t lowBit = keys & -keys;
+    return b.getIndexAttr(
+        std::max<int64_t>(std::min<int64_t>(llvm::bit_floor(uint64_t(limit)),
+                                            lowBit),
+                          1));
+  }
+  auto cst = [&](int64_t v) {
+    return arith::ConstantIntOp::create(b, loc, b.getI64Type(), v);
+  };
+  auto toI64 = [&](OpFoldResult ofr) -> Value {
+    Value v = getValueOrCreateConstantIndexOp(b, loc, ofr);
+    return arith::IndexCastOp::create(b, loc, b.getI64Type(), v);
+  };
+  Value blocks = cst(1);
+  for (int64_t d = 0; d < rank - 2; ++d)
+    blocks = arith::MulIOp::create(b, loc, blocks,
+                                   toI64(dimOf(b, loc, op.getQuery(), d)));
+  Value one = cst(1);
+  blocks = arith::MaxSIOp::create(b, loc, blocks, one);
+  Value sk = toI64(dimOf(b, loc, op.getKey(), rank - 2));
+  Value want =
+      arith::CeilDivSIOp::create(b, loc, cst(options.targetBlocks), blocks);
+  Value cap = arith::DivSIOp::create(
+      b, loc, sk, cst(std::max<int64_t>(options.minChunk, 1)));
+  Value limit = arith::MaxSIOp::create(
+      b, loc, arith::MinSIOp::create(b, loc, want, cap), one);
+  // bit_floor(limit) = 1 << (63 - ctlz(limit)); Sk & -Sk: its lowest bit.
+  Value floor = arith::ShLIOp::create(
+      b, loc, one,
+      arith::SubIOp::create(b, loc, cst(63),
+                            math::CountLeadingZerosOp::create(b, loc, limit)));
+  Value lowBit = arith::AndIOp::create(
+      b, loc, sk, arith::SubIOp::create(b, loc, cst(0), sk));
+  Value n = arith::MaxSIOp::create(
+      b, loc, arith::MinSIOp::create(b, loc, floor, lowBit), one);
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), n).getResult();
+}
+
+/// `[b..., X, Y, Z]` (rank r) as `[b..., X, n, Y / n, Z]` when `splitY`, else
+/// as `[b..., X, n, Y, Z]` through a broadcast.
+SmallVector<OpFoldResult> chunkedShape(OpBuilder &b, Location loc, Value v,
+                                       OpFoldResult n, bool splitY) {
+  int64_t rank = cast<RankedTensorType>(v.getType()).getRank();
+  SmallVector<OpFoldResult> shape;
+  for (int64_t d = 0; d < rank; ++d) {
+    OpFoldResult size = dimOf(b, loc, v, d);
+    if (d == rank - 2) {
+      shape.push_back(n);
+      if (splitY) {
+        AffineExpr s0, s1;
+        bindSymbols(b.getContext(), s0, s1);
+        size = affine::makeComposedFoldedAffineApply(
+            b, loc, s0.floorDiv(s1), {size, n});
+      }
+    }
+    shape.push_back(size);
+  }
+  return shape;
+}
+
+/// Groups of a rank-`rank` shape that merge dims `pos` and `pos + 1`.
+SmallVector<ReassociationIndices> mergeDims(int64_t rank, int64_t pos) {
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (d == pos + 1)
+      groups.back().push_back(d);
+    else
+      groups.push_back({d});
+  }
+  return groups;
+}
+
+/// `v` expanded to `shape` (merging back with `groups`).
+Value expandTo(OpBuilder &b, Location loc, Value v,
+               ArrayRef<OpFoldResult> shape,
+               ArrayRef<ReassociationIndices> groups, Type elementType) {
+  auto [staticShape, dynamic] = decomposeMixedValues(shape);
+  (void)dynamic;
+  return tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(staticShape, elementType), v, groups,
+      shape);
+}
+
+/// The key or value operand as `[b..., H*n, Sk/n, D]`.
+Value chunkKeys(OpBuilder &b, Location loc, Value v, OpFoldResult n) {
+  auto type = cast<RankedTensorType>(v.getType());
+  int64_t rank = type.getRank();
+  Value expanded = expandTo(b, loc, v, chunkedShape(b, loc, v, n, true),
+                            mergeDims(rank + 1, rank - 2),
+                            type.getElementType());
+  return tensor::CollapseShapeOp::create(b, loc, expanded,
+                                         mergeDims(rank + 1, rank - 3));
+}
+
+/// The query repeated for every chunk: `[b..., H*n, M, D]`.
+Value repeatQuery(OpBuilder &b, Location loc, Value query, OpFoldResult n) {
+  auto type = cast<RankedTensorType>(query.getType());
+  int64_t rank = type.getRank();
+  SmallVector<OpFoldResult> shape = chunkedShape(b, loc, query, n, false);
+  Value init = tensor::EmptyOp::create(b, loc, shape, type.getElementType());
+  Value repeated =
+      linalg::BroadcastOp::create(b, loc, query, init, {rank - 2})
+          .getResult()[0];
+  return tensor::CollapseShapeOp::create(b, loc, repeated,
+                                         mergeDims(rank + 1, rank - 3));
+}
+
+/// A reduction over the chunk dim: `combiner` folds each element of
+/// `inputs` (all indexed with `inputMaps`) into `init` (indexed with the
+/// identity over the parallel dims, the chunk dim being the last loop).
+Value reduceChunks(OpBuilder &b, Location loc, ValueRange inputs,
+                   ArrayRef<AffineMap> inputMaps, Value init,
+                   function_ref<Value(OpBuilder &, Location, ValueRange)>
+                       combiner) {
+  int64_t parallel = cast<RankedTensorType>(init.getType()).getRank();
+  SmallVector<AffineMap> maps(inputMaps);
+  maps.push_back(AffineMap::getMultiDimIdentityMap(parallel + 1,
+                                                   b.getContext())
+                     .getMajorSubMap(parallel));
+  SmallVector<utils::IteratorType> iterators(parallel,
+                                             utils::IteratorType::parallel);
+  iterators.push_back(utils::IteratorType::reduction);
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), inputs, init, maps, iterators,
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               linalg::YieldOp::create(nb, nl, combiner(nb, nl, args));
+             })
+      .getResult(0);
+}
+
+/// A map of the loops `(p_0, ..., p_{k-1}, i)` (k parallel dims, the chunk
+/// index last) onto `[p..., i, q...]`: the chunk dim inserted at `pos`, the
+/// parallel dims from `first` on.
+AffineMap chunkMap(MLIRContext *ctx, int64_t parallel, int64_t pos,
+                   int64_t count) {
+  SmallVector<AffineExpr> exprs;
+  for (int64_t d = 0; d < count; ++d) {
+    if (d == pos)
+      exprs.push_back(getAffineDimExpr(parallel, ctx));
+    exprs.push_back(getAffineDimExpr(d, ctx));
+  }
+  return AffineMap::get(parallel + 1, 0, exprs, ctx);
+}
+
+/// A filled f32 tensor shaped like the first `rank` dims of `like`.
+Value filled(OpBuilder &b, Location loc, Value like, int64_t rank,
+             float value) {
+  SmallVector<OpFoldResult> shape;
+  for (int64_t d = 0; d < rank; ++d)
+    shape.push_back(dimOf(b, loc, like, d));
+  Value empty = tensor::EmptyOp::create(b, loc, shape, b.getF32Type());
+  Value cst = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
+  return linalg::FillOp::create(b, loc, cst, empty).getResult(0);
+}
+
+/// The combined output `[b..., H, M, Dv]` (f32) and the combined log-sum-exp
+/// `[b..., H, M]` of the chunks' `out` `[b..., H, n, M, Dv]` and `lse`
+/// `[b..., H, n, M]`, written into `outInit` (converted to its type) and
+/// `lseInit` (when given).
+std::pair<Value, Value> combineChunks(OpBuilder &b, Location loc, Value out,
+                                      Value lse, Value outInit,
+                                      Value lseInit) {
+  MLIRContext *ctx = b.getContext();
+  int64_t rank = cast<RankedTensorType>(outInit.getType()).getRank();
+  int64_t rows = rank - 1; // [b..., H, M]
+  auto exp = [](OpBuilder &nb, Location nl, Value x, Value max) {
+    return math::ExpOp::create(nb, nl, arith::SubFOp::create(nb, nl, x, max));
+  };
+  AffineMap lseMap = chunkMap(ctx, rows, rows - 1, rows);
+  AffineMap rowMap = AffineMap::getMultiDimIdentityMap(rows + 1, ctx)
+                         .getMajorSubMap(rows);
+  Value max = reduceChunks(
+      b, loc, lse, {lseMap}, filled(b, loc, outInit, rows, -INFINITY),
+      [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+        return arith::MaximumFOp::create(nb, nl, a[0], a[1]);
+      });
+  Value sum = reduceChunks(
+      b, loc, {lse, max}, {lseMap, rowMap}, filled(b, loc, outInit, rows, 0),
+      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+        return arith::AddFOp::create(nb, nl, a[2], exp(nb, nl, a[0], a[1]));
+      });
+  // Over [b..., H, M, Dv] and the chunk index.
+  AffineMap outMap = chunkMap(ctx, rank, rank - 2, rank);
+  AffineMap lseOfRow = chunkMap(ctx, rank, rank - 2, rows);
+  AffineMap rowOfOut =
+      AffineMap::getMultiDimIdentityMap(rank + 1, ctx).getMajorSubMap(rows);
+  Value acc = reduceChunks(
+      b, loc, {out, lse, max, sum}, {outMap, lseOfRow, rowOfOut, rowOfOut},
+      filled(b, loc, outInit, rank, 0),
+      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+        Value w = arith::DivFOp::create(nb, nl, exp(nb, nl, a[1], a[2]), a[3]);
+        return arith::AddFOp::create(
+            nb, nl, a[4], arith::MulFOp::create(nb, nl, w, a[0]));
+      });
+  Value result = linalg::GenericOp::create(
+                     b, loc, outInit.getType(), acc, outInit,
+                     SmallVector<AffineMap>(
+                         2, AffineMap::getMultiDimIdentityMap(rank, ctx)),
+                     SmallVector<utils::IteratorType>(
+                         rank, utils::IteratorType::parallel),
+                     [&](OpBuilder &nb, Location nl, ValueRange a) {
+                       Value v = convertScalarToDtype(
+                           nb, nl, a[0], a[1].getType(), /*isUnsigned=*/false);
+                       linalg::YieldOp::create(nb, nl, v);
+                     })
+                     .getResult(0);
+  if (!lseInit)
+    return {result, Value()};
+  // lse = max + log(sum), into the op's [b..., H, M] log-sum-exp.
+  Value combinedLse =
+      linalg::GenericOp::create(
+          b, loc, lseInit.getType(), ValueRange{max, sum}, lseInit,
+          SmallVector<AffineMap>(3,
+                                 AffineMap::getMultiDimIdentityMap(rows, ctx)),
+          SmallVector<utils::IteratorType>(rows, utils::IteratorType::parallel),
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            Value v = arith::AddFOp::create(
+                nb, nl, a[0], math::LogOp::create(nb, nl, a[1]));
+            linalg::YieldOp::create(
+                nb, nl,
+                convertScalarToDtype(nb, nl, v, a[2].getType(), false));
+          })
+          .getResult(0);
+  return {result, combinedLse};
+}
+
+struct SplitKV : OpRewritePattern<AttentionOp> {
+  SplitKV(MLIRContext *ctx, SplitKVOptions options)
+      : OpRewritePattern(ctx), options(options) {}
+
+  LogicalResult matchAndRewrite(AttentionOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(splitKeysAndValues(rewriter, op, options)))
+      return rewriter.notifyMatchFailure(op, "not a decode to split");
+    return success();
+  }
+
+  SplitKVOptions options;
+};
+
+struct AttnSplitKVPass : attn::impl::AttnSplitKVBase<AttnSplitKVPass> {
+  using AttnSplitKVBase::AttnSplitKVBase;
+
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateAttnSplitKVPatterns(patterns, {targetBlocks, minChunk, maxRows});
+    // One walk: the op of the chunks must not be split again (with dynamic
+    // shapes nothing tells it apart from a fresh decode).
+    walkAndApplyPatterns(getOperation(), std::move(patterns));
+  }
+};
+
+} // namespace
+
+FailureOr<AttentionOp>
+mlir::attn::splitKeysAndValues(RewriterBase &rewriter, AttentionOp op,
+                               const SplitKVOptions &options) {
+  if (failed(checkSplittable(op, options)))
+    return failure();
+  int64_t rank = op.getQueryType().getRank();
+  bool packedGroups = op.getQueryType().getDimSize(rank - 3) !=
+                      op.getKeyType().getDimSize(rank - 3);
+  if (packedGroups) {
+    FailureOr<AttentionOp> packed = packGroupedQueries(rewriter, op);
+    if (failed(packed))
+      return failure();
+    op = *packed;
+    // Packed: its query and output are reshapes in logical order.
+    assert(succeeded(checkSplittable(op, options)) && "packed op splittable");
+  }
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  OpFoldResult n = buildNumSplits(rewriter, loc, op, options);
+  if (isConstantIntValue(n, 1)) {
+    // Enough blocks already, or too few keys: only packed, if grouped.
+    if (packedGroups)
+      return op;
+    return failure();
+  }
+  LLVM_DEBUG(llvm::dbgs() << "splitting the keys into " << n << " chunks: "
+                          << op << "\n");
+  Value query = repeatQuery(rewriter, loc, op.getQuery(), n);
+  Value key = chunkKeys(rewriter, loc, op.getKey(), n);
+  Value value = chunkKeys(rewriter, loc, op.getValue(), n);
+  // Partial results in f32: [b..., H, n, M, Dv] and [b..., H, n, M].
+  SmallVector<OpFoldResult> outShape =
+      chunkedShape(rewriter, loc, op.getOutput(), n, false);
+  SmallVector<OpFoldResult> lseShape(
+      ArrayRef<OpFoldResult>(outShape).drop_back());
+  Type f32 = rewriter.getF32Type();
+  Value outInit = tensor::CollapseShapeOp::create(
+      rewriter, loc, tensor::EmptyOp::create(rewriter, loc, outShape, f32),
+      mergeDims(rank + 1, rank - 3));
+  Value lseInit = tensor::CollapseShapeOp::create(
+      rewriter, loc, tensor::EmptyOp::create(rewriter, loc, lseShape, f32),
+      mergeDims(rank, rank - 3));
+  auto chunks = AttentionOp::create(
+      rewriter, loc, TypeRange{outInit.getType(), lseInit.getType()}, query,
+      key, value, /*mask=*/Value(), /*sinks=*/Value(),
+      /*causal_offset=*/Value(), outInit, lseInit, op.getScaleAttr(),
+      /*causal=*/nullptr, /*query_perm=*/nullptr, /*key_perm=*/nullptr,
+      /*value_perm=*/nullptr, /*output_perm=*/nullptr);
+  Value out = expandTo(rewriter, loc, chunks.getResult(), outShape,
+                       mergeDims(rank + 1, rank - 3), f32);
+  Value lse = expandTo(rewriter, loc, chunks.getLseResult(), lseShape,
+                       mergeDims(rank, rank - 3), f32);
+  auto [result, combinedLse] =
+      combineChunks(rewriter, loc, out, lse, op.getOutput(), op.getLse());
+  SmallVector<Value> results = {result};
+  if (combinedLse)
+    results.push_back(combinedLse);
+  rewriter.replaceOp(op, results);
+  return chunks;
+}
+
+void mlir::attn::populateAttnSplitKVPatterns(RewritePatternSet &patterns,
+                                             const SplitKVOptions &options) {
+  patterns.add<SplitKV>(patterns.getContext(), options);
+}

@@ -1,0 +1,188 @@
+// RUN: attn-opt %s -split-input-file --attn-split-kv | FileCheck %s
+
+// Static decode, 8 rows of 4 heads: 4 blocks, so the 4096 keys become 16
+// chunks of 256 (264 target blocks / 4 = 66, at most 4096 / 256 = 16 chunks
+// of min-chunk keys). Keys and values are reshaped, the query repeated; the
+// chunks return f32 partial outputs and log-sum-exps.
+// CHECK-LABEL: func.func @static_decode
+// CHECK-SAME: (%[[Q:.*]]: tensor<1x4x8x128xf16>, %[[K:.*]]: tensor<1x4x4096x128xf16>, %[[V:.*]]: tensor<1x4x4096x128xf16>, %[[O:.*]]: tensor<1x4x8x128xf16>)
+// CHECK: %[[QB:.*]] = linalg.broadcast ins(%[[Q]] : tensor<1x4x8x128xf16>) outs(%{{.*}} : tensor<1x4x16x8x128xf16>) dimensions = [2]
+// CHECK: %[[QR:.*]] = tensor.collapse_shape %[[QB]] {{\[}}[0], [1, 2], [3], [4]] : tensor<1x4x16x8x128xf16> into tensor<1x64x8x128xf16>
+// CHECK: %[[KE:.*]] = tensor.expand_shape %[[K]] {{\[}}[0], [1], [2, 3], [4]] output_shape [1, 4, 16, 256, 128]
+// CHECK: %[[KR:.*]] = tensor.collapse_shape %[[KE]] {{\[}}[0], [1, 2], [3], [4]] : tensor<1x4x16x256x128xf16> into tensor<1x64x256x128xf16>
+// CHECK: %[[VR:.*]] = tensor.collapse_shape {{.*}} into tensor<1x64x256x128xf16>
+// CHECK: %[[P:.*]]:2 = attn.attention ins(%[[QR]], %[[KR]], %[[VR]] : {{.*}}) outs(%{{.*}} : tensor<1x64x8x128xf32>) lse(%{{.*}} : tensor<1x64x8xf32>) scale(1.250000e-01) -> tensor<1x64x8x128xf32>, tensor<1x64x8xf32>
+// CHECK-DAG: %[[PO:.*]] = tensor.expand_shape %[[P]]#0 {{\[}}[0], [1, 2], [3], [4]] output_shape [1, 4, 16, 8, 128]
+// CHECK-DAG: %[[PL:.*]] = tensor.expand_shape %[[P]]#1 {{\[}}[0], [1, 2], [3]] output_shape [1, 4, 16, 8]
+// The combination: the largest log-sum-exp of each row, the sum of the
+// chunks' weights, the weighted sum of their outputs, the cast.
+// CHECK: %[[MAX:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[PL]] : tensor<1x4x16x8xf32>)
+// CHECK: arith.maximumf
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} ins(%[[PL]], %[[MAX]] :
+// CHECK: math.exp
+// CHECK: %[[ACC:.*]] = linalg.generic {{.*}} ins(%[[PO]], %[[PL]], %[[MAX]], %[[SUM]] :
+// CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%[[ACC]] : tensor<1x4x8x128xf32>) outs(%[[O]] : tensor<1x4x8x128xf16>)
+// CHECK: arith.truncf
+// CHECK: return %[[R]]
+func.func @static_decode(%q: tensor<1x4x8x128xf16>, %k: tensor<1x4x4096x128xf16>,
+                         %v: tensor<1x4x4096x128xf16>, %o: tensor<1x4x8x128xf16>)
+    -> tensor<1x4x8x128xf16> {
+  %r = attn.attention ins(%q, %k, %v : tensor<1x4x8x128xf16>,
+           tensor<1x4x4096x128xf16>, tensor<1x4x4096x128xf16>)
+         outs(%o : tensor<1x4x8x128xf16>) scale(0.125) -> tensor<1x4x8x128xf16>
+  return %r : tensor<1x4x8x128xf16>
+}
+
+// -----
+
+// Dynamic batch and key length: the number of chunks is computed on the
+// host (a power of two dividing Sk), and a bottom-right causal mask, a no-op
+// for one row, is dropped. The log-sum-exp is max + log(sum).
+// CHECK-LABEL: func.func @dynamic_decode_lse
+// CHECK: math.ctlz
+// CHECK: %[[N:.*]] = arith.index_cast %{{.*}} : i64 to index
+// CHECK: tensor.expand_shape %{{.*}} output_shape [%{{.*}}, 4, %[[N]], %{{.*}}, 64] : tensor<?x4x?x64xbf16> into tensor<?x4x?x?x64xbf16>
+// CHECK: attn.attention ins({{.*}} : tensor<?x?x1x64xbf16>, tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>) outs({{.*}}) lse({{.*}}) scale(1.250000e-01) -> tensor<?x?x1x64xf32>, tensor<?x?x1xf32>
+// CHECK-NOT: causal
+// CHECK: math.log
+// CHECK: return
+func.func @dynamic_decode_lse(%q: tensor<?x4x1x64xbf16>, %k: tensor<?x4x?x64xbf16>,
+                              %v: tensor<?x4x?x64xbf16>, %o: tensor<?x4x1x64xbf16>,
+                              %l: tensor<?x4x1xf32>)
+    -> (tensor<?x4x1x64xbf16>, tensor<?x4x1xf32>) {
+  %r:2 = attn.attention ins(%q, %k, %v : tensor<?x4x1x64xbf16>,
+           tensor<?x4x?x64xbf16>, tensor<?x4x?x64xbf16>)
+         outs(%o : tensor<?x4x1x64xbf16>) lse(%l : tensor<?x4x1xf32>)
+         scale(0.125) causal<bottom_right>
+         -> tensor<?x4x1x64xbf16>, tensor<?x4x1xf32>
+  return %r#0, %r#1 : tensor<?x4x1x64xbf16>, tensor<?x4x1xf32>
+}
+
+// -----
+
+// Enough blocks already (64 x 8 heads): one chunk, nothing to do.
+// CHECK-LABEL: func.func @many_blocks
+// CHECK-NOT: linalg.broadcast
+// CHECK: attn.attention ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<64x8x1x64xf16>
+func.func @many_blocks(%q: tensor<64x8x1x64xf16>, %k: tensor<64x8x4096x64xf16>,
+                       %v: tensor<64x8x4096x64xf16>, %o: tensor<64x8x1x64xf16>)
+    -> tensor<64x8x1x64xf16> {
+  %r = attn.attention ins(%q, %k, %v : tensor<64x8x1x64xf16>,
+           tensor<64x8x4096x64xf16>, tensor<64x8x4096x64xf16>)
+         outs(%o : tensor<64x8x1x64xf16>) scale(0.125) -> tensor<64x8x1x64xf16>
+  return %r : tensor<64x8x1x64xf16>
+}
+
+// -----
+
+// Too few keys for two chunks of min-chunk (256) keys.
+// CHECK-LABEL: func.func @short_keys
+// CHECK-NOT: linalg.broadcast
+func.func @short_keys(%q: tensor<1x4x1x64xf16>, %k: tensor<1x4x300x64xf16>,
+                      %v: tensor<1x4x300x64xf16>, %o: tensor<1x4x1x64xf16>)
+    -> tensor<1x4x1x64xf16> {
+  %r = attn.attention ins(%q, %k, %v : tensor<1x4x1x64xf16>,
+           tensor<1x4x300x64xf16>, tensor<1x4x300x64xf16>)
+         outs(%o : tensor<1x4x1x64xf16>) scale(0.125) -> tensor<1x4x1x64xf16>
+  return %r : tensor<1x4x1x64xf16>
+}
+
+// -----
+
+// Grouped-query decoding (8 query heads, 2 key/value heads, one row): the 4
+// query heads of a group become 4 rows of one head
+// (--attn-pack-grouped-queries), then 2 blocks call for 16 chunks.
+// CHECK-LABEL: func.func @grouped
+// CHECK: tensor.expand_shape %{{.*}} {{\[}}[0], [1, 2], [3]] output_shape [1, 2, 4, 64] : tensor<1x8x64xf16> into tensor<1x2x4x64xf16>
+// CHECK: linalg.broadcast ins(%{{.*}} : tensor<1x2x4x64xf16>) outs(%{{.*}} : tensor<1x2x16x4x64xf16>)
+// CHECK: attn.attention ins({{.*}} : tensor<1x32x4x64xf16>, tensor<1x32x256x64xf16>, tensor<1x32x256x64xf16>)
+// CHECK-NOT: attn.attention
+// CHECK: return
+func.func @grouped(%q: tensor<1x8x1x64xf16>, %k: tensor<1x2x4096x64xf16>,
+                   %v: tensor<1x2x4096x64xf16>, %o: tensor<1x8x1x64xf16>)
+    -> tensor<1x8x1x64xf16> {
+  %r = attn.attention ins(%q, %k, %v : tensor<1x8x1x64xf16>,
+           tensor<1x2x4096x64xf16>, tensor<1x2x4096x64xf16>)
+         outs(%o : tensor<1x8x1x64xf16>) scale(0.125) -> tensor<1x8x1x64xf16>
+  return %r : tensor<1x8x1x64xf16>
+}
+
+// -----
+
+// A mask is a function of the key index: not split.
+// CHECK-LABEL: func.func @masked
+// CHECK-NOT: linalg.broadcast
+func.func @masked(%q: tensor<1x4x1x64xf16>, %k: tensor<1x4x4096x64xf16>,
+                  %v: tensor<1x4x4096x64xf16>, %m: tensor<1x1x1x4096xf16>,
+                  %o: tensor<1x4x1x64xf16>) -> tensor<1x4x1x64xf16> {
+  %r = attn.attention ins(%q, %k, %v : tensor<1x4x1x64xf16>,
+           tensor<1x4x4096x64xf16>, tensor<1x4x4096x64xf16>)
+         mask(%m : tensor<1x1x1x4096xf16>)
+         outs(%o : tensor<1x4x1x64xf16>) scale(0.125) -> tensor<1x4x1x64xf16>
+  return %r : tensor<1x4x1x64xf16>
+}
+
+// -----
+
+// Prefill (64 query rows, more than max-rows) and a top-left causal mask
+// (which differs between chunks) are not split.
+// CHECK-LABEL: func.func @prefill_causal
+// CHECK-NOT: linalg.broadcast
+func.func @prefill_causal(%q: tensor<1x4x64x64xf16>, %k: tensor<1x4x4096x64xf16>,
+                          %v: tensor<1x4x4096x64xf16>, %o: tensor<1x4x64x64xf16>)
+    -> tensor<1x4x64x64xf16> {
+  %r = attn.attention ins(%q, %k, %v : tensor<1x4x64x64xf16>,
+           tensor<1x4x4096x64xf16>, tensor<1x4x4096x64xf16>)
+         outs(%o : tensor<1x4x64x64xf16>) scale(0.125) causal<top_left>
+         -> tensor<1x4x64x64xf16>
+  return %r : tensor<1x4x64x64xf16>
+}
+
+// -----
+
+// Keys stored BSHD: the chunks would not be a reshape; not split.
+// CHECK-LABEL: func.func @bshd_keys
+// CHECK-NOT: linalg.broadcast
+func.func @bshd_keys(%q: tensor<1x4x1x64xf16>, %k: tensor<1x4096x4x64xf16>,
+                     %v: tensor<1x4096x4x64xf16>, %o: tensor<1x4x1x64xf16>)
+    -> tensor<1x4x1x64xf16> {
+  %r = attn.attention ins(%q, %k, %v : tensor<1x4x1x64xf16>,
+           tensor<1x4096x4x64xf16>, tensor<1x4096x4x64xf16>)
+         outs(%o : tensor<1x4x1x64xf16>) scale(0.125)
+         {key_perm = array<i64: 0, 2, 1, 3>, value_perm = array<i64: 0, 2, 1, 3>}
+         -> tensor<1x4x1x64xf16>
+  return %r : tensor<1x4x1x64xf16>
+}
+
+// -----
+
+// Grouped and many blocks (64 x 8 key/value heads = 512 of 264 wanted): only
+// packed, one chunk.
+// CHECK-LABEL: func.func @grouped_many_blocks
+// CHECK-NOT: linalg.broadcast
+// CHECK: attn.attention ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<64x8x4x64xf16>, tensor<64x8x4096x64xf16>
+func.func @grouped_many_blocks(%q: tensor<64x32x1x64xf16>, %k: tensor<64x8x4096x64xf16>,
+                               %v: tensor<64x8x4096x64xf16>, %o: tensor<64x32x1x64xf16>)
+    -> tensor<64x32x1x64xf16> {
+  %r = attn.attention ins(%q, %k, %v : tensor<64x32x1x64xf16>,
+           tensor<64x8x4096x64xf16>, tensor<64x8x4096x64xf16>)
+         outs(%o : tensor<64x32x1x64xf16>) scale(0.125) -> tensor<64x32x1x64xf16>
+  return %r : tensor<64x32x1x64xf16>
+}
+
+// -----
+
+// Grouped with a key-padding mask: neither packed nor split (packing alone
+// would leave fewer blocks).
+// CHECK-LABEL: func.func @grouped_masked
+// CHECK-NOT: tensor.expand_shape
+// CHECK: attn.attention ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<1x8x1x64xf16>
+func.func @grouped_masked(%q: tensor<1x8x1x64xf16>, %k: tensor<1x2x4096x64xf16>,
+                          %v: tensor<1x2x4096x64xf16>, %m: tensor<1x1x1x4096xf16>,
+                          %o: tensor<1x8x1x64xf16>) -> tensor<1x8x1x64xf16> {
+  %r = attn.attention ins(%q, %k, %v : tensor<1x8x1x64xf16>,
+           tensor<1x2x4096x64xf16>, tensor<1x2x4096x64xf16>)
+         mask(%m : tensor<1x1x1x4096xf16>)
+         outs(%o : tensor<1x8x1x64xf16>) scale(0.125) -> tensor<1x8x1x64xf16>
+  return %r : tensor<1x8x1x64xf16>
+}
