@@ -609,7 +609,7 @@ def write_md(path, results, device_line, plot_note):
                     v = r["tflops"] if sweep == "fa" else r["gbps"]
                     cells.append(f"{v:.1f}" + ("" if r["status"] == "ok"
                                                 else " (check failed)"))
-                    if p != "attn" and r["status"] == "ok":
+                    if not p.startswith("attn") and r["status"] == "ok":
                         if best is None or r["ms_median"] < best[1]:
                             best = (p, r["ms_median"])
                 else:
@@ -699,7 +699,7 @@ def main():
                     "the replay (column graph)")
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--check-rows", type=int, default=32)
-    ap.add_argument("--plot-from", help="only render <out>.png (and .md) from "
+    ap.add_argument("--plot-from", help="only render <out>.png and <out>.md from "
                     "this CSV")
     ap.add_argument("--title", default=None)
     args = ap.parse_args()
@@ -718,7 +718,8 @@ def main():
         results = read_csv(args.plot_from)
         title = args.title or os.path.basename(args.plot_from)
         note = plot(args.out + ".png", results, title)
-        print(note or f"wrote {args.out}.png")
+        write_md(args.out + ".md", results, title, note)
+        print(note or f"wrote {args.out}.png and {args.out}.md")
         return 0
     args.partial_csv = args.out + ".csv"
     results, device_line = main_bench(args)

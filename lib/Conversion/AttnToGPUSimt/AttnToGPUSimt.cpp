@@ -23,9 +23,16 @@
 //    rows give 0 and lse -inf;
 //  - O += P·V: P goes through shared memory (per warp), lane l owns output
 //    columns l + 32 t, the accumulators of all rows stay in registers.
-// Ops with score_mod/mask_mod regions or sinks are left alone: target=cuda
-// decomposes what no kernel took (--attn-decompose-aggregated-ops) and maps
-// the resulting linalg to generic GPU kernels (unfused, full score matrix).
+// Score modifications run in the kernel: the score_mod region on each f32
+// score (back in the natural-log domain) before the additive mask, the
+// mask_mod region with the other keep-masks, at clamped indices (rows and
+// keys past the ends read element 0 of what the regions gather); the
+// tensors a region reads are passed as buffers (tensor.extract becomes
+// memref.load). Sinks start each row's online softmax at the sink logit
+// with a sum of 1 (a key of value 0 and logit sink[h]). A region that does
+// more with tensors than extract elements and sizes of captured ones is
+// left to the decomposition (--attn-decompose-aggregated-ops) and generic
+// GPU kernels.
 // Causal tiles above the diagonal of the block are not visited, and a warp
 // skips the tiles above its own rows. Every global element is read with
 // memref.load at its real indices (so any layout of the buffers works),
@@ -49,6 +56,7 @@
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/RegionUtils.h"
 
 #include <cmath>
 
@@ -148,13 +156,62 @@ std::string getUnsupportedReason(AttentionOp op, const AttnGPUSimtConfig &cfg) {
   return "";
 }
 
+/// Whether the kernel can evaluate the op's score_mod and mask_mod regions:
+/// the only tensor ops in them read elements or sizes of tensors defined
+/// above the op, at the top level of the region.
+bool hasSupportedRegions(AttentionOp op) {
+  for (Region *region : {&op.getScoreMod(), &op.getMaskMod()}) {
+    WalkResult walk = region->walk([&](Operation *inner) {
+      bool topLevel = inner->getParentRegion() == region;
+      if (isa<tensor::ExtractOp, tensor::DimOp>(inner)) {
+        Value source = inner->getOperand(0);
+        return topLevel && !region->isAncestor(source.getParentRegion())
+                   ? WalkResult::advance()
+                   : WalkResult::interrupt();
+      }
+      auto isShaped = [](Type t) { return isa<ShapedType>(t); };
+      if (llvm::any_of(inner->getOperandTypes(), isShaped) ||
+          llvm::any_of(inner->getResultTypes(), isShaped))
+        return WalkResult::interrupt();
+      return WalkResult::advance();
+    });
+    if (walk.wasInterrupted())
+      return false;
+  }
+  return true;
+}
+
+/// The tensors the op's regions read from above, as buffers (read-only);
+/// built on the host before the launch.
+DenseMap<Value, Value> captureRegionTensors(OpBuilder &b, Location loc,
+                                            AttentionOp op) {
+  SetVector<Value> captured;
+  getUsedValuesDefinedAbove(op->getRegions(), captured);
+  DenseMap<Value, Value> buffers;
+  for (Value v : captured) {
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    if (!type)
+      continue;
+    auto memTy = MemRefType::get(type.getShape(), type.getElementType());
+    buffers[v] = bufferization::ToBufferOp::create(b, loc, memTy, v,
+                                                   /*readOnly=*/true);
+  }
+  return buffers;
+}
+
 /// Emits the kernel body (see the file comment).
 class SimtEmitter : KernelBuilder {
 public:
   SimtEmitter(OpBuilder &b, Location loc, AttentionOp op, const SimtPlan &plan,
-              const AttentionBuffers &buffers)
+              const AttentionBuffers &buffers,
+              const DenseMap<Value, Value> &captured, Value sinks)
       : KernelBuilder(b, loc), p(plan), q(buffers.q), k(buffers.k),
-        v(buffers.v), o(buffers.o), mask(buffers.mask), lse(buffers.lse) {
+        v(buffers.v), o(buffers.o), mask(buffers.mask), lse(buffers.lse),
+        captured(captured), sinks(sinks) {
+    if (op.hasScoreMod())
+      scoreMod = &op.getScoreMod();
+    if (op.hasMaskMod())
+      maskMod = &op.getMaskMod();
     nb = op.getNumBatchDims();
     qPerm = op.getQueryPermutation();
     kPerm = op.getKeyPermutation();
@@ -234,6 +291,15 @@ private:
   /// Whether this warp has rows that may see keys of the tile at `kv0`.
   Value warpActive(Value kv0);
   Value maskedScore(Value s, Value row, Value key);
+  /// The value `region` yields for `args`, its ops emitted here; elements
+  /// of captured tensors are loaded from their buffers.
+  Value emitRegion(Region &region, ValueRange args);
+  /// (batch..., head, row, key) for the regions, rows and keys past the
+  /// ends clamped to 0.
+  SmallVector<Value> regionIndices(Value row, Value key);
+  /// The initial running max and per-lane sum of a row: -inf and 0, or,
+  /// with sinks, the sink logit (exp2 domain) and 1 in lane 0.
+  std::pair<Value, Value> initialRowState();
   Value loadMask(Value row, Value key);
   SmallVector<Value> softmaxAndPV(Value kv0, ArrayRef<Value> s,
                                   ValueRange state);
@@ -242,6 +308,9 @@ private:
 
   const SimtPlan &p;
   Value q, k, v, o, mask, lse;
+  const DenseMap<Value, Value> &captured;
+  Value sinks;
+  Region *scoreMod = nullptr, *maskMod = nullptr;
   int64_t nb, staticD, staticDv;
   SmallVector<int64_t> qPerm, kPerm, vPerm, oPerm;
   bool causal = false, bottomRight = false;
@@ -511,11 +580,57 @@ Value SimtEmitter::loadMask(Value row, Value key) {
   return memref::LoadOp::create(b, loc, mask, indices);
 }
 
+SmallVector<Value> SimtEmitter::regionIndices(Value row, Value key) {
+  Value zero = idx(0);
+  SmallVector<Value> indices(batchIdx);
+  indices.append(
+      {headQ, select(lt(row, sq), row, zero), select(lt(key, sk), key, zero)});
+  return indices;
+}
+
+Value SimtEmitter::emitRegion(Region &region, ValueRange args) {
+  Block &body = region.front();
+  IRMapping map;
+  map.map(body.getArguments(), args);
+  for (Operation &inner : body.without_terminator()) {
+    if (auto extract = dyn_cast<tensor::ExtractOp>(inner)) {
+      Value buffer = captured.lookup(extract.getTensor());
+      map.map(extract.getResult(),
+              memref::LoadOp::create(
+                  b, loc, buffer,
+                  llvm::map_to_vector(extract.getIndices(), [&](Value i) {
+                    return map.lookupOrDefault(i);
+                  })));
+      continue;
+    }
+    if (auto dim = dyn_cast<tensor::DimOp>(inner)) {
+      map.map(dim.getResult(),
+              memref::DimOp::create(b, loc, captured.lookup(dim.getSource()),
+                                    map.lookupOrDefault(dim.getIndex())));
+      continue;
+    }
+    b.clone(inner, map);
+  }
+  return map.lookupOrDefault(body.getTerminator()->getOperand(0));
+}
+
 Value SimtEmitter::maskedScore(Value s, Value row, Value key) {
   Value keep = lt(key, sk);
   if (causal)
     keep =
         andi(keep, cmp(arith::CmpIPredicate::sle, key, add(row, causalOffset)));
+  if (scoreMod || maskMod) {
+    SmallVector<Value> indices = regionIndices(row, key);
+    if (scoreMod) {
+      // The region sees the scaled score in the natural-log domain.
+      SmallVector<Value> args = {fmul(s, f32Cst(static_cast<float>(M_LN2)))};
+      args.append(indices);
+      s = fmul(emitRegion(*scoreMod, args),
+               f32Cst(static_cast<float>(M_LOG2E)));
+    }
+    if (maskMod)
+      keep = andi(keep, emitRegion(*maskMod, indices));
+  }
   if (mask) {
     Value m = loadMask(row, key);
     if (m.getType().isInteger(1)) {
@@ -636,6 +751,19 @@ void SimtEmitter::storeResults(ValueRange state) {
   }
 }
 
+std::pair<Value, Value> SimtEmitter::initialRowState() {
+  if (!sinks)
+    return {f32Cst(-INFINITY), f32Cst(0.0f)};
+  Value sink = memref::LoadOp::create(b, loc, sinks, ValueRange{headQ});
+  if (!sink.getType().isF32())
+    sink = arith::ExtFOp::create(b, loc, f32, sink);
+  // The sink is a key whose value row is 0: it only adds exp(sink) to the
+  // sum, which every lane keeps partially (lane 0 holds it).
+  Value one = select(cmp(arith::CmpIPredicate::eq, lane, idx(0)), f32Cst(1.0f),
+                     f32Cst(0.0f));
+  return {fmul(sink, f32Cst(static_cast<float>(M_LOG2E))), one};
+}
+
 void SimtEmitter::emit(gpu::LaunchOp launch) {
   decodeBlock(launch);
   setupShared();
@@ -655,8 +783,9 @@ void SimtEmitter::emit(gpu::LaunchOp launch) {
 
   int64_t nAcc = p.rows * p.dvTiles;
   SmallVector<Value> init(nAcc, f32Cst(0.0f));
-  init.append(SmallVector<Value>(p.rows, f32Cst(-INFINITY)));
-  init.append(SmallVector<Value>(p.rows, f32Cst(0.0f)));
+  auto [m0, l0] = initialRowState();
+  init.append(SmallVector<Value>(p.rows, m0));
+  init.append(SmallVector<Value>(p.rows, l0));
   SmallVector<Type> stateTypes(init.size(), f32);
   auto loop = scf::ForOp::create(
       b, loc, idx(0), numTiles, idx(1), init,
@@ -678,7 +807,8 @@ void SimtEmitter::emit(gpu::LaunchOp launch) {
 /// Host side: the grid is (query blocks * batch * Hq, Dv slices); nothing
 /// is launched for an empty grid (Sq, a batch dim or Hq of 0).
 void buildLaunch(OpBuilder &b, Location loc, AttentionOp op,
-                 const SimtPlan &plan, const AttentionBuffers &buffers) {
+                 const SimtPlan &plan, const AttentionBuffers &buffers,
+                 const DenseMap<Value, Value> &captured, Value sinks) {
   int64_t nb = op.getNumBatchDims();
   SmallVector<int64_t> qPerm = op.getQueryPermutation();
   SmallVector<int64_t> vPerm = op.getValuePermutation();
@@ -710,7 +840,7 @@ void buildLaunch(OpBuilder &b, Location loc, AttentionOp op,
   auto launch = gpu::LaunchOp::create(b, loc, gridX, gridY, one,
                                       cst(plan.threads), one, one, smem);
   b.setInsertionPointToStart(&launch.getBody().front());
-  SimtEmitter(b, loc, op, plan, buffers).emit(launch);
+  SimtEmitter(b, loc, op, plan, buffers, captured, sinks).emit(launch);
   gpu::TerminatorOp::create(b, loc);
 }
 
@@ -720,15 +850,24 @@ struct AttentionToSimtLaunch : OpRewritePattern<AttentionOp> {
 
   LogicalResult matchAndRewrite(AttentionOp op,
                                 PatternRewriter &rewriter) const override {
-    if (op.hasScoreModifications())
+    if (!hasSupportedRegions(op))
       return rewriter.notifyMatchFailure(
-          op, "score_mod/mask_mod regions and sinks are left to the "
+          op, "a score_mod/mask_mod region computes on tensors; left to the "
               "decomposition (--attn-decompose-aggregated-ops)");
     std::string reason = getUnsupportedReason(op, config);
     if (!reason.empty())
       return rewriter.notifyMatchFailure(op, reason);
     Location loc = op.getLoc();
     AttentionBuffers buffers = toAttentionBuffers(rewriter, loc, op);
+    DenseMap<Value, Value> captured = captureRegionTensors(rewriter, loc, op);
+    Value sinks;
+    if (Value s = op.getSinks()) {
+      auto type = cast<RankedTensorType>(s.getType());
+      sinks = bufferization::ToBufferOp::create(
+          rewriter, loc,
+          MemRefType::get(type.getShape(), type.getElementType()), s,
+          /*readOnly=*/true);
+    }
     // Check what the kernel relies on (sizes, broadcasts, GQA, what the
     // memref types fix); any strides and element alignment are fine.
     scf::IfOp guard =
@@ -738,7 +877,8 @@ struct AttentionToSimtLaunch : OpRewritePattern<AttentionOp> {
     {
       OpBuilder::InsertionGuard g(rewriter);
       rewriter.setInsertionPoint(guard.thenBlock()->getTerminator());
-      buildLaunch(rewriter, loc, op, SimtPlan::get(op, config), buffers);
+      buildLaunch(rewriter, loc, op, SimtPlan::get(op, config), buffers,
+                  captured, sinks);
     }
     replaceWithAttentionBuffers(rewriter, op, buffers);
     return success();
@@ -755,9 +895,9 @@ struct ConvertAttnToGPUSimtPass
     AttnGPUSimtConfig config{warps, rows};
     // Diagnose first: a pattern's match failure is silent.
     WalkResult walk = getOperation()->walk([&](AttentionOp op) {
-      // Ops with score modifications are not lowered here: target=cuda
-      // decomposes them into linalg, which becomes generic GPU kernels.
-      if (op.hasScoreModifications())
+      // Regions the kernel cannot evaluate are left to the decomposition
+      // (target=cuda maps its linalg to generic GPU kernels).
+      if (!hasSupportedRegions(op))
         return WalkResult::advance();
       std::string reason = getUnsupportedReason(op, config);
       if (reason.empty())

@@ -1,13 +1,11 @@
 // The tensor-core kernels refuse ops with score_mod/mask_mod regions or
-// sinks (with a reason, or leave them with soft); the SIMT kernel leaves
-// them for target=cuda's decomposition into generic kernels.
+// sinks (with a reason, or leave them with soft); the general SIMT kernel
+// takes them (simt-score-mod.mlir).
 // RUN: not attn-opt %s --convert-attn-to-gpu 2>&1 | FileCheck %s --check-prefix=MMA
 // RUN: not attn-opt %s --convert-attn-to-gpu-sm90 2>&1 | FileCheck %s --check-prefix=SM90
 // RUN: attn-opt %s --convert-attn-to-gpu=soft=1 | FileCheck %s --check-prefix=LEFT
 // RUN: attn-opt %s --convert-attn-to-gpu-sm90=soft=1 | FileCheck %s --check-prefix=LEFT
-// RUN: attn-opt %s --convert-attn-to-gpu-simt | FileCheck %s --check-prefix=LEFT
-// target=cuda still compiles it: decomposed into linalg (the full score
-// matrix), mapped to generic kernels, no attention kernel.
+// target=cuda compiles it with the SIMT kernel: no tensor-core kernel.
 // RUN: attn-opt %s --attn-pipeline="target=cuda chip=sm_90a format=isa" | FileCheck %s --check-prefix=CUDA
 // RUN: attn-opt %s --attn-pipeline="target=cuda chip=sm_80 format=isa" | FileCheck %s --check-prefix=CUDA
 // CUDA-NOT: mma

@@ -86,8 +86,7 @@ LogicalResult checkSplittable(AttentionOp op, const SplitKVOptions &options) {
     return failure();
   }
   int64_t keys = op.getKeyType().getDimSize(rank - 2);
-  return success(ShapedType::isDynamic(keys) ||
-                 keys >= 2 * options.minChunk);
+  return success(ShapedType::isDynamic(keys) || keys >= 2 * options.minChunk);
 }
 
 /// The size of dim `dim` of `v`, as a constant when static.
@@ -109,15 +108,13 @@ OpFoldResult buildNumSplits(OpBuilder &b, Location loc, AttentionOp op,
     int64_t blocks = 1;
     for (int64_t size : qShape.drop_back(2))
       blocks *= size;
-    int64_t want = llvm::divideCeil(options.targetBlocks, std::max<int64_t>(
-                                                              blocks, 1));
+    int64_t want =
+        llvm::divideCeil(options.targetBlocks, std::max<int64_t>(blocks, 1));
     int64_t limit = std::max<int64_t>(
         std::min(want, keys / std::max<int64_t>(options.minChunk, 1)), 1);
     int64_t lowBit = keys & -keys;
-    return b.getIndexAttr(
-        std::max<int64_t>(std::min<int64_t>(llvm::bit_floor(uint64_t(limit)),
-                                            lowBit),
-                          1));
+    return b.getIndexAttr(std::max<int64_t>(
+        std::min<int64_t>(llvm::bit_floor(uint64_t(limit)), lowBit), 1));
   }
   auto cst = [&](int64_t v) {
     return arith::ConstantIntOp::create(b, loc, b.getI64Type(), v);
@@ -164,8 +161,8 @@ SmallVector<OpFoldResult> chunkedShape(OpBuilder &b, Location loc, Value v,
       if (splitY) {
         AffineExpr s0, s1;
         bindSymbols(b.getContext(), s0, s1);
-        size = affine::makeComposedFoldedAffineApply(
-            b, loc, s0.floorDiv(s1), {size, n});
+        size = affine::makeComposedFoldedAffineApply(b, loc, s0.floorDiv(s1),
+                                                     {size, n});
       }
     }
     shape.push_back(size);
@@ -200,9 +197,9 @@ Value expandTo(OpBuilder &b, Location loc, Value v,
 Value chunkKeys(OpBuilder &b, Location loc, Value v, OpFoldResult n) {
   auto type = cast<RankedTensorType>(v.getType());
   int64_t rank = type.getRank();
-  Value expanded = expandTo(b, loc, v, chunkedShape(b, loc, v, n, true),
-                            mergeDims(rank + 1, rank - 2),
-                            type.getElementType());
+  Value expanded =
+      expandTo(b, loc, v, chunkedShape(b, loc, v, n, true),
+               mergeDims(rank + 1, rank - 2), type.getElementType());
   return tensor::CollapseShapeOp::create(b, loc, expanded,
                                          mergeDims(rank + 1, rank - 3));
 }
@@ -213,9 +210,8 @@ Value repeatQuery(OpBuilder &b, Location loc, Value query, OpFoldResult n) {
   int64_t rank = type.getRank();
   SmallVector<OpFoldResult> shape = chunkedShape(b, loc, query, n, false);
   Value init = tensor::EmptyOp::create(b, loc, shape, type.getElementType());
-  Value repeated =
-      linalg::BroadcastOp::create(b, loc, query, init, {rank - 2})
-          .getResult()[0];
+  Value repeated = linalg::BroadcastOp::create(b, loc, query, init, {rank - 2})
+                       .getResult()[0];
   return tensor::CollapseShapeOp::create(b, loc, repeated,
                                          mergeDims(rank + 1, rank - 3));
 }
@@ -223,14 +219,13 @@ Value repeatQuery(OpBuilder &b, Location loc, Value query, OpFoldResult n) {
 /// A reduction over the chunk dim: `combiner` folds each element of
 /// `inputs` (all indexed with `inputMaps`) into `init` (indexed with the
 /// identity over the parallel dims, the chunk dim being the last loop).
-Value reduceChunks(OpBuilder &b, Location loc, ValueRange inputs,
-                   ArrayRef<AffineMap> inputMaps, Value init,
-                   function_ref<Value(OpBuilder &, Location, ValueRange)>
-                       combiner) {
+Value reduceChunks(
+    OpBuilder &b, Location loc, ValueRange inputs,
+    ArrayRef<AffineMap> inputMaps, Value init,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> combiner) {
   int64_t parallel = cast<RankedTensorType>(init.getType()).getRank();
   SmallVector<AffineMap> maps(inputMaps);
-  maps.push_back(AffineMap::getMultiDimIdentityMap(parallel + 1,
-                                                   b.getContext())
+  maps.push_back(AffineMap::getMultiDimIdentityMap(parallel + 1, b.getContext())
                      .getMajorSubMap(parallel));
   SmallVector<utils::IteratorType> iterators(parallel,
                                              utils::IteratorType::parallel);
@@ -273,8 +268,7 @@ Value filled(OpBuilder &b, Location loc, Value like, int64_t rank,
 /// `[b..., H, n, M]`, written into `outInit` (converted to its type) and
 /// `lseInit` (when given).
 std::pair<Value, Value> combineChunks(OpBuilder &b, Location loc, Value out,
-                                      Value lse, Value outInit,
-                                      Value lseInit) {
+                                      Value lse, Value outInit, Value lseInit) {
   MLIRContext *ctx = b.getContext();
   int64_t rank = cast<RankedTensorType>(outInit.getType()).getRank();
   int64_t rows = rank - 1; // [b..., H, M]
@@ -282,8 +276,8 @@ std::pair<Value, Value> combineChunks(OpBuilder &b, Location loc, Value out,
     return math::ExpOp::create(nb, nl, arith::SubFOp::create(nb, nl, x, max));
   };
   AffineMap lseMap = chunkMap(ctx, rows, rows - 1, rows);
-  AffineMap rowMap = AffineMap::getMultiDimIdentityMap(rows + 1, ctx)
-                         .getMajorSubMap(rows);
+  AffineMap rowMap =
+      AffineMap::getMultiDimIdentityMap(rows + 1, ctx).getMajorSubMap(rows);
   Value max = reduceChunks(
       b, loc, lse, {lseMap}, filled(b, loc, outInit, rows, -INFINITY),
       [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
@@ -304,21 +298,21 @@ std::pair<Value, Value> combineChunks(OpBuilder &b, Location loc, Value out,
       filled(b, loc, outInit, rank, 0),
       [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
         Value w = arith::DivFOp::create(nb, nl, exp(nb, nl, a[1], a[2]), a[3]);
-        return arith::AddFOp::create(
-            nb, nl, a[4], arith::MulFOp::create(nb, nl, w, a[0]));
+        return arith::AddFOp::create(nb, nl, a[4],
+                                     arith::MulFOp::create(nb, nl, w, a[0]));
       });
-  Value result = linalg::GenericOp::create(
-                     b, loc, outInit.getType(), acc, outInit,
-                     SmallVector<AffineMap>(
-                         2, AffineMap::getMultiDimIdentityMap(rank, ctx)),
-                     SmallVector<utils::IteratorType>(
-                         rank, utils::IteratorType::parallel),
-                     [&](OpBuilder &nb, Location nl, ValueRange a) {
-                       Value v = convertScalarToDtype(
-                           nb, nl, a[0], a[1].getType(), /*isUnsigned=*/false);
-                       linalg::YieldOp::create(nb, nl, v);
-                     })
-                     .getResult(0);
+  Value result =
+      linalg::GenericOp::create(
+          b, loc, outInit.getType(), acc, outInit,
+          SmallVector<AffineMap>(2,
+                                 AffineMap::getMultiDimIdentityMap(rank, ctx)),
+          SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            Value v = convertScalarToDtype(nb, nl, a[0], a[1].getType(),
+                                           /*isUnsigned=*/false);
+            linalg::YieldOp::create(nb, nl, v);
+          })
+          .getResult(0);
   if (!lseInit)
     return {result, Value()};
   // lse = max + log(sum), into the op's [b..., H, M] log-sum-exp.
@@ -329,11 +323,10 @@ std::pair<Value, Value> combineChunks(OpBuilder &b, Location loc, Value out,
                                  AffineMap::getMultiDimIdentityMap(rows, ctx)),
           SmallVector<utils::IteratorType>(rows, utils::IteratorType::parallel),
           [&](OpBuilder &nb, Location nl, ValueRange a) {
-            Value v = arith::AddFOp::create(
-                nb, nl, a[0], math::LogOp::create(nb, nl, a[1]));
+            Value v = arith::AddFOp::create(nb, nl, a[0],
+                                            math::LogOp::create(nb, nl, a[1]));
             linalg::YieldOp::create(
-                nb, nl,
-                convertScalarToDtype(nb, nl, v, a[2].getType(), false));
+                nb, nl, convertScalarToDtype(nb, nl, v, a[2].getType(), false));
           })
           .getResult(0);
   return {result, combinedLse};
@@ -392,8 +385,8 @@ mlir::attn::splitKeysAndValues(RewriterBase &rewriter, AttentionOp op,
       return op;
     return failure();
   }
-  LLVM_DEBUG(llvm::dbgs() << "splitting the keys into " << n << " chunks: "
-                          << op << "\n");
+  LLVM_DEBUG(llvm::dbgs() << "splitting the keys into " << n
+                          << " chunks: " << op << "\n");
   Value query = repeatQuery(rewriter, loc, op.getQuery(), n);
   Value key = chunkKeys(rewriter, loc, op.getKey(), n);
   Value value = chunkKeys(rewriter, loc, op.getValue(), n);
