@@ -124,15 +124,25 @@ def AttnMapLinalgToGPU : Pass<"attn-map-linalg-to-gpu", "ModuleOp"> {
     first, so that they run as kernels too. Built from upstream pieces:
     `linalg::linalgOpToParallelLoops`, `collapseParallelLoops`,
     `scf::tileParallelLoop` and the scf.parallel → gpu.launch conversion.
+    With `mma-sync` (the default), f16 contractions with f32 accumulation
+    (matmuls, batch matmuls, generics with one m, n and k loop and
+    projected-permutation maps) run on the tensor cores instead: blocks of
+    4 warps own 128 x 128 tiles of the result, each warp 64 x 64 in
+    mma.sync m16n8k16 fragments (lib/Conversion/ProgramToGPU/
+    ContractionToMmaSync.cpp).
   }];
   let options = [
     Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
-           "Threads per block">
+           "Threads per block">,
+    Option<"mmaSync", "mma-sync", "bool", /*default=*/"true",
+           "Run f16 contractions with f32 accumulation on the tensor cores "
+           "(sm_80 and later)">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
     "::mlir::linalg::LinalgDialect", "::mlir::memref::MemRefDialect",
-    "::mlir::scf::SCFDialect"
+    "::mlir::nvgpu::NVGPUDialect", "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
   ];
 }
 

@@ -19,8 +19,10 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/ParallelLoopMapper.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 #include "llvm/Support/Debug.h"
@@ -238,6 +240,8 @@ struct AttnMapLinalgToGPUPass
       loops.push_back(shapeForGPU(rewriter, loop, blockSize));
     }
     for (linalg::LinalgOp op : ops) {
+      if (mmaSync && succeeded(mapContractionToMmaSync(rewriter, op)))
+        continue;
       rewriter.setInsertionPoint(op);
       FailureOr<scf::ParallelOp> loop = toMappedLoop(rewriter, op, blockSize);
       if (failed(loop))

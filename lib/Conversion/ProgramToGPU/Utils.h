@@ -27,6 +27,13 @@ bool isHostCode(Operation *op);
 LogicalResult mapLinalgOpToGPU(RewriterBase &rewriter, linalg::LinalgOp op,
                                int64_t blockSize);
 
+/// Rewrites `op`, an f16 contraction with f32 accumulation on buffers (a
+/// matmul, batch matmul or generic with one m, n and k loop), into a
+/// tensor-core gpu.launch (mma.sync); fails, changing nothing, for any
+/// other op.
+LogicalResult mapContractionToMmaSync(RewriterBase &rewriter,
+                                      linalg::LinalgOp op);
+
 /// Runs `src` -> `dst` (buffers of one shape, any layouts) as a GPU copy
 /// kernel, at the rewriter's insertion point.
 LogicalResult emitCopyKernel(RewriterBase &rewriter, Location loc, Value src,

@@ -144,7 +144,10 @@ void registerTestEmulateGPUOnHost() {
         pm.addPass(createCanonicalizerPass());
         pm.addPass(createCSEPass());
         buildAttnDeviceBufferizationPipeline(pm);
-        pm.addPass(createAttnMapLinalgToGPU());
+        // The host cannot run mma.sync: every op as a generic kernel.
+        AttnMapLinalgToGPUOptions mapOpts;
+        mapOpts.mmaSync = false;
+        pm.addPass(createAttnMapLinalgToGPU(mapOpts));
         pm.addPass(createAttnPlaceBuffersOnDevice());
         pm.addPass(std::make_unique<TestEmulateGPUOnHost>());
         pm.addPass(createCanonicalizerPass());
