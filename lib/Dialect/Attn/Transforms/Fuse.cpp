@@ -1559,6 +1559,74 @@ private:
   LogicalResult matchSinks();
   LogicalResult checkUsers();
 
+  /// The number of global dims: the anchor's output rank, or the expanded
+  /// rank with a split.
+  int64_t globalRank();
+  /// The logical position of the head among an operand's dims (the last
+  /// batch dim), -1 without batch dims.
+  int64_t headPos() const;
+  /// An operand's logical dims: the batch dims, then `a` and `b`.
+  SmallVector<unsigned> dimsWith(unsigned a, unsigned b) const;
+
+  // The steps of run(), in order; each rejects with the reason it found.
+  /// The loops of the P·V contraction. Like linalg::inferContractionDims,
+  /// but the operand maps may also hold `h floordiv G` or unit constants
+  /// (grouped heads read in place); of several output dims read by one
+  /// operand only, `seqChoice` keeps one, the others become batch dims.
+  FailureOr<linalg::ContractionDimensions> inferPVDims();
+  /// The factors of the anchor's product: P (the one holding the
+  /// exponential) and V.
+  struct PVFactors {
+    Sym *probs;
+    Sym *value;
+  };
+  /// Splits the anchor's sum `o` into P and V; sets kDim (the summed dim),
+  /// mDim and eDim (the output dims P and V carry).
+  FailureOr<PVFactors>
+  matchPVFactors(Sym *o, const linalg::ContractionDimensions &dims);
+  /// The softmax input x = qkCoef·qk + maskCoef·maskLeaf + score
+  /// modifications (in match.scoreTerms) + per-row shifts.
+  struct SoftmaxTerms {
+    Sym *qk = nullptr;
+    double qkCoef = 0.0;
+    Sym *maskLeaf = nullptr;
+    double maskCoef = 1.0;
+  };
+  /// Splits the input `lin` of the softmax `p` into its terms; rejects an
+  /// exponent that does not subtract a row maximum.
+  FailureOr<SoftmaxTerms> splitSoftmaxInput(Sym *p, const Linear &lin);
+  /// The tensors the two contractions read.
+  struct OperandLeaves {
+    Sym *query;
+    Sym *key;
+    Sym *value;
+  };
+  /// The scale and the Q and K leaves of Q·Kᵀ, and the V leaf of `vf`; sets
+  /// dDim.
+  FailureOr<OperandLeaves> matchQKV(const SoftmaxTerms &st, Sym *vf);
+  /// Batch dims: the output dims other than mDim and eDim, in output order;
+  /// the head is the one K reads through a floordiv or a unit dim, else the
+  /// last.
+  void assignBatchDims(Sym *kLeaf);
+  /// Picks the stored layouts of Q, K and V (match.query and the
+  /// permutations); `kvGroup` is the head group of K and V.
+  LogicalResult matchLayouts(const OperandLeaves &leaves, int64_t &kvGroup);
+  /// Element types, the head group size and the sequence lengths sq, sk.
+  LogicalResult matchShapes(int64_t kvGroup);
+  /// matchQKV, then the batch dims, layouts and shapes of the operands.
+  LogicalResult matchOperands(const SoftmaxTerms &st, Sym *vf);
+  /// Whether leaf `l` reads a tensor that broadcasts right-aligned to the
+  /// scores.
+  bool maskFits(Sym *l) const;
+  /// Sets match.mask to the first tensor along `l`'s look-through chain
+  /// that fits the scores.
+  LogicalResult pickMask(Sym *l);
+  /// The additive mask `maskLeaf` and the select conditions of `lin`: a
+  /// mask tensor, causal, or mask_mod conditions.
+  LogicalResult matchMasks(Sym *maskLeaf, const Linear &lin);
+  /// match.leaves: the tensors the fused op reads, captured ones included.
+  void collectLeaves();
+
   linalg::LinalgOp anchor;
   unsigned seqChoice = 0;
   std::optional<OutputSplit> split;
@@ -2245,19 +2313,52 @@ LogicalResult AttentionMatcher::parseSoftmax(Sym *&p, Linear &lin) {
   return success();
 }
 
-LogicalResult AttentionMatcher::run() {
+/// The type `t` is read as: collapsed by `re` when that is non-empty.
+RankedTensorType readType(Value t, ArrayRef<ReassociationIndices> re) {
+  auto ty = cast<RankedTensorType>(t.getType());
+  return re.empty() ? ty : tensor::CollapseShapeOp::inferCollapsedType(ty, re);
+}
+
+/// The stored position of logical dim `logical` under the stored->logical
+/// permutation `perm`.
+int64_t storedPos(ArrayRef<int64_t> perm, int64_t logical) {
+  return static_cast<int64_t>(llvm::find(perm, logical) - perm.begin());
+}
+
+/// Whether a term of the softmax input that is constant along the key axis,
+/// with coefficient `c`, subtracts a row maximum.
+bool subtractsRowMax(Sym *term, double c) {
+  Sym *t = stripCasts(term);
+  return c < 0.0 &&
+         ((t->kind == SymKind::Reduce && t->isMax) || t->kind == SymKind::Max);
+}
+
+int64_t AttentionMatcher::globalRank() {
+  return split ? split->shape.size()
+               : anchor.getIndexingMapsArray().back().getNumResults();
+}
+
+int64_t AttentionMatcher::headPos() const {
+  return static_cast<int64_t>(batchDims.size()) - 1;
+}
+
+SmallVector<unsigned> AttentionMatcher::dimsWith(unsigned a, unsigned b) const {
+  SmallVector<unsigned> d(batchDims);
+  d.push_back(a);
+  d.push_back(b);
+  return d;
+}
+
+FailureOr<linalg::ContractionDimensions> AttentionMatcher::inferPVDims() {
   if (anchor.getNumDpsInputs() != 2 || anchor.getNumDpsInits() != 1 ||
       !anchor.hasPureTensorSemantics())
     return failure();
   MLIRContext *ctx = anchor->getContext();
-  // Like linalg::inferContractionDims, but the operand maps may also hold
-  // `h floordiv G` or unit constants (grouped heads read in place).
   SmallVector<AffineMap> maps = anchor.getIndexingMapsArray();
   AffineMap outMap = maps.back();
   if (!outMap.isProjectedPermutation() || anchor.getNumReductionLoops() != 1)
     return failure();
   linalg::ContractionDimensions dims;
-  linalg::ContractionDimensions *cd = &dims;
   for (unsigned i = 0, e = anchor.getNumLoops(); i < e; ++i) {
     if (!outMap.isFunctionOfDim(i))
       continue;
@@ -2294,25 +2395,12 @@ LogicalResult AttentionMatcher::run() {
     return reject("the contraction is not P·V: an operand misses an output "
                   "dimension");
   }
+  return dims;
+}
 
-  // Global dims 0..rank-1 are the anchor's output positions (expanded ones
-  // with a split).
-  int64_t rank = split ? split->shape.size() : outMap.getNumResults();
-  // The match keeps the evaluator: the score modifications it found are
-  // expressions in it, emitted into the fused op's regions.
-  match.evaluator = std::make_shared<Evaluator>(ctx, rank);
-  Evaluator &ev = *match.evaluator;
-  this->ev = &ev;
-  llvm::scope_exit clearEv([&] { this->ev = nullptr; });
-  ev.root = anchor->getResult(0);
-  Sym *o = ev.eval(ev.root, anchorIndex(ev));
-  if (!o) {
-    isNearMiss = readsExponential(anchor);
-    return reject(ev.reason);
-  }
-  ++stage;
-  if (o->kind != SymKind::Reduce || o->isMax || o->dims.size() != 1)
-    return rejectNotContraction(o);
+FailureOr<AttentionMatcher::PVFactors>
+AttentionMatcher::matchPVFactors(Sym *o,
+                                 const linalg::ContractionDimensions &dims) {
   kDim = o->dims[0];
   Sym *prod = stripCasts(o->ops[0]);
   if (prod->kind != SymKind::Mul)
@@ -2324,15 +2412,17 @@ LogicalResult AttentionMatcher::run() {
   if (!containsExp(p))
     return failure();
   isNearMiss = true;
+  AffineMap outMap = anchor.getIndexingMapsArray().back();
   auto outPos = [&](unsigned loop) {
-    return globalDimOf(*outMap.getResultPosition(getAffineDimExpr(loop, ctx)));
+    return globalDimOf(*outMap.getResultPosition(
+        getAffineDimExpr(loop, anchor->getContext())));
   };
   // The output dim P carries (m) and the one V carries (e). The body may
   // multiply V·P, so decide by what P's expression depends on, not by the
   // order of the factors.
-  if (!outPos(cd->m[0]) || !outPos(cd->n[0]))
+  if (!outPos(dims.m[0]) || !outPos(dims.n[0]))
     return reject("the query or value dim of P·V is itself a collapse");
-  unsigned a = *outPos(cd->m[0]), b = *outPos(cd->n[0]);
+  unsigned a = *outPos(dims.m[0]), b = *outPos(dims.n[0]);
   bool pa = dependsOn(p, a), pb = dependsOn(p, b);
   bool va = dependsOn(vf, a), vb = dependsOn(vf, b);
   if (pa && !pb && vb && !va) {
@@ -2345,66 +2435,64 @@ LogicalResult AttentionMatcher::run() {
     return reject("cannot tell the query and value dims of the P·V "
                   "contraction apart");
   }
+  return PVFactors{p, vf};
+}
 
-  // P = softmax over the key axis (kDim) of some x.
-  Linear lin;
-  if (failed(parseSoftmax(p, lin)))
-    return failure();
-
-  ++stage;
-  // x = scale·QKᵀ + mask + (terms constant along the key axis).
-  Sym *qk = nullptr;
-  double qkCoef = 0.0;
-  Sym *maskLeaf = nullptr;
+FailureOr<AttentionMatcher::SoftmaxTerms>
+AttentionMatcher::splitSoftmaxInput(Sym *p, const Linear &lin) {
+  SoftmaxTerms st;
   bool subtractsMax = p->kind == SymKind::Softmax;
-  double maskCoef = 1.0;
   for (auto [term, c] : lin.terms) {
     if (!dependsOn(term, kDim)) {
       // A per-row shift: softmax is invariant to it. The unfused program
       // must subtract a row maximum, though: without it exp overflows where
       // attn.attention does not, so the results would differ.
-      Sym *t = stripCasts(term);
-      if (c < 0.0 &&
-          ((t->kind == SymKind::Reduce && t->isMax) || t->kind == SymKind::Max))
+      if (subtractsRowMax(term, c))
         subtractsMax = true;
       continue;
     }
     Sym *t = stripCasts(term);
-    if (t->kind == SymKind::Reduce && !t->isMax && !qk && t->dims.size() == 1) {
-      qk = t;
-      qkCoef = c;
+    if (t->kind == SymKind::Reduce && !t->isMax && !st.qk &&
+        t->dims.size() == 1) {
+      st.qk = t;
+      st.qkCoef = c;
       continue;
     }
     if (t->kind == SymKind::Reduce && t->isMax)
       return reject("softmax max-reduction is not over the key axis");
-    if (t->kind == SymKind::Leaf && !maskLeaf) {
-      maskLeaf = t;
-      maskCoef = c;
+    if (t->kind == SymKind::Leaf && !st.maskLeaf) {
+      st.maskLeaf = t;
+      st.maskCoef = c;
       continue;
     }
     // A score modification, checked once the dims are known.
     match.scoreTerms.push_back({term, c});
   }
-  if (!qk && (qk = findScore(match.scoreTerms))) {
+  if (!st.qk && (st.qk = findScore(match.scoreTerms))) {
     match.plainScore = false;
-    qkCoef = scoreFactor(match.scoreTerms, qk);
+    st.qkCoef = scoreFactor(match.scoreTerms, st.qk);
   }
-  if (!qk)
+  if (!st.qk)
     return reject("no Q·Kᵀ contraction feeds the softmax (or it is read "
                   "through a view with dynamic inner sizes)");
-  if (maskLeaf)
-    match.maskAffine = {maskCoef, lin.c0};
+  if (st.maskLeaf)
+    match.maskAffine = {st.maskCoef, lin.c0};
   if (!subtractsMax)
     return reject("the exponent does not subtract the row maximum (exp may "
                   "overflow where the fused op would not)");
-  ++stage;
+  return st;
+}
+
+FailureOr<AttentionMatcher::OperandLeaves>
+AttentionMatcher::matchQKV(const SoftmaxTerms &st, Sym *vf) {
+  Sym *qk = st.qk;
   dDim = qk->dims[0];
   double qkProd = 1.0;
   SmallVector<Sym *> qkFactors;
   flattenProduct(qk->ops[0], qkProd, qkFactors);
   if (qkFactors.size() != 2)
     return reject("scale is not a constant uniform factor");
-  match.scale = qkCoef * qkProd;
+  match.scale = st.qkCoef * qkProd;
   if (!match.plainScore)
     match.scale = std::abs(match.scale);
   if (!(match.scale > 0.0) || !std::isfinite(match.scale))
@@ -2423,124 +2511,121 @@ LogicalResult AttentionMatcher::run() {
   Sym *vLeaf = leafOf(vf);
   if (!vLeaf)
     return reject("V is not a tensor");
+  return OperandLeaves{qLeaf, kLeaf, vLeaf};
+}
 
-  // Batch dims: the other output dims, in output order; the head is the one
-  // K reads through a floordiv or a unit dim, else the last.
+void AttentionMatcher::assignBatchDims(Sym *kLeaf) {
   SmallVector<unsigned> others;
-  for (int64_t i = 0; i < rank; ++i)
+  for (int64_t i = 0, rank = globalRank(); i < rank; ++i)
     if (i != mDim && i != eDim)
       others.push_back(i);
   // No batch dim at all: single-head 2-D attention, raised with a unit head.
   batchDims.clear();
-  if (!others.empty()) {
-    unsigned head = others.back();
-    for (Sym *l = kLeaf; l; l = l->outer)
-      for (AffineExpr e : l->idx)
-        for (unsigned b : others)
-          if (isGroupedHeadRead(e, b))
-            head = b;
-    for (unsigned b : others)
-      if (b != head)
-        batchDims.push_back(b);
-    batchDims.push_back(head);
-  }
-  int64_t nb = static_cast<int64_t>(batchDims.size()) - 1;
+  if (others.empty())
+    return;
+  unsigned head = others.back();
+  for (Sym *l = kLeaf; l; l = l->outer)
+    for (AffineExpr e : l->idx)
+      for (unsigned b : others)
+        if (isGroupedHeadRead(e, b))
+          head = b;
+  for (unsigned b : others)
+    if (b != head)
+      batchDims.push_back(b);
+  batchDims.push_back(head);
+}
 
-  auto dimsWith = [&](unsigned a, unsigned b) {
-    SmallVector<unsigned> d(batchDims);
-    d.push_back(a);
-    d.push_back(b);
-    return d;
-  };
+LogicalResult AttentionMatcher::matchLayouts(const OperandLeaves &leaves,
+                                             int64_t &kvGroup) {
+  int64_t nb = headPos();
   int64_t gk = 1, gv = 1, gq = 1;
-  Sym *q =
-      pickLayout(qLeaf, dimsWith(mDim, dDim), -1, match.qPerm, gq, match.qRe);
-  Sym *k =
-      pickLayout(kLeaf, dimsWith(kDim, dDim), nb, match.kPerm, gk, match.kRe);
-  Sym *v =
-      pickLayout(vLeaf, dimsWith(kDim, eDim), nb, match.vPerm, gv, match.vRe);
+  Sym *q = pickLayout(leaves.query, dimsWith(mDim, dDim), -1, match.qPerm, gq,
+                      match.qRe);
+  Sym *k = pickLayout(leaves.key, dimsWith(kDim, dDim), nb, match.kPerm, gk,
+                      match.kRe);
+  Sym *v = pickLayout(leaves.value, dimsWith(kDim, eDim), nb, match.vPerm, gv,
+                      match.vRe);
   if (!q || !k || !v)
     return reject("Q, K or V is not a transpose or head broadcast of a "
                   "tensor");
   if (gk != gv)
     return reject("K and V are shared by different head groups");
-  ++stage;
   match.query = q->tensor;
   match.key = k->tensor;
   match.value = v->tensor;
+  kvGroup = gk;
+  return success();
+}
+
+LogicalResult AttentionMatcher::matchShapes(int64_t kvGroup) {
   Type elem = getElementTypeOrSelf(match.query.getType());
   if (getElementTypeOrSelf(match.key.getType()) != elem ||
       getElementTypeOrSelf(match.value.getType()) != elem ||
       !isa<Float16Type, BFloat16Type, Float32Type>(elem))
     return reject("Q, K and V element types differ or are unsupported");
-  auto asRead = [](Value t, ArrayRef<ReassociationIndices> re) {
-    auto ty = cast<RankedTensorType>(t.getType());
-    return re.empty() ? ty
-                      : tensor::CollapseShapeOp::inferCollapsedType(ty, re);
-  };
-  RankedTensorType qTy = asRead(match.query, match.qRe);
-  RankedTensorType kTy = asRead(match.key, match.kRe);
-  auto storedSize = [](RankedTensorType ty, ArrayRef<int64_t> perm,
-                       int64_t logical) {
-    return ty.getDimSize(llvm::find(perm, logical) - perm.begin());
-  };
-  if (gk != 1) {
-    int64_t hq = storedSize(qTy, match.qPerm, nb);
-    int64_t hkv = storedSize(kTy, match.kPerm, nb);
+  int64_t nb = headPos();
+  RankedTensorType qTy = readType(match.query, match.qRe);
+  RankedTensorType kTy = readType(match.key, match.kRe);
+  if (kvGroup != 1) {
+    int64_t hq = qTy.getDimSize(storedPos(match.qPerm, nb));
+    int64_t hkv = kTy.getDimSize(storedPos(match.kPerm, nb));
     if (ShapedType::isDynamic(hq) || ShapedType::isDynamic(hkv))
       return reject("grouped heads need static head counts");
-    int64_t g = gk == 0 ? hq : gk;
+    int64_t g = kvGroup == 0 ? hq : kvGroup;
     if (hkv * g != hq)
       return reject("K/V heads times the group size differ from Q heads");
     match.group = g;
   }
-  auto storedPos = [](ArrayRef<int64_t> perm, int64_t logical) {
-    return static_cast<int64_t>(llvm::find(perm, logical) - perm.begin());
-  };
-  sq = match.qRe.empty()
-           ? ev.sizeExpr(match.query, storedPos(match.qPerm, nb + 1))
-           : getAffineConstantExpr(
-                 qTy.getDimSize(storedPos(match.qPerm, nb + 1)), ctx);
-  sk = match.kRe.empty()
-           ? ev.sizeExpr(match.key, storedPos(match.kPerm, nb + 1))
-           : getAffineConstantExpr(
-                 kTy.getDimSize(storedPos(match.kPerm, nb + 1)), ctx);
-  numDims = ev.getNumDims();
-  numSymbols = ev.getNumSymbols();
-  if (failed(checkScoreTerms()))
+  MLIRContext *ctx = anchor->getContext();
+  int64_t qSeq = storedPos(match.qPerm, nb + 1);
+  int64_t kSeq = storedPos(match.kPerm, nb + 1);
+  sq = match.qRe.empty() ? ev->sizeExpr(match.query, qSeq)
+                         : getAffineConstantExpr(qTy.getDimSize(qSeq), ctx);
+  sk = match.kRe.empty() ? ev->sizeExpr(match.key, kSeq)
+                         : getAffineConstantExpr(kTy.getDimSize(kSeq), ctx);
+  return success();
+}
+
+LogicalResult AttentionMatcher::matchOperands(const SoftmaxTerms &st, Sym *vf) {
+  FailureOr<OperandLeaves> leaves = matchQKV(st, vf);
+  if (failed(leaves))
     return failure();
+  assignBatchDims(leaves->key);
+  int64_t kvGroup = 1;
+  if (failed(matchLayouts(*leaves, kvGroup)))
+    return failure();
+  ++stage;
+  return matchShapes(kvGroup);
+}
 
-  // Output: the anchor's layout.
-  SmallVector<unsigned> oDims = dimsWith(mDim, eDim);
-  for (int64_t i = 0; i < rank; ++i)
-    match.oPerm.push_back(llvm::find(oDims, i) - oDims.begin());
-
-  // Masks.
+bool AttentionMatcher::maskFits(Sym *l) const {
   SmallVector<unsigned> scoreDims = dimsWith(mDim, kDim);
-  auto maskFits = [&](Sym *l) {
-    auto ty = cast<RankedTensorType>(l->tensor.getType());
-    int64_t off = scoreDims.size() - ty.getRank();
-    if (off < 0)
+  auto ty = cast<RankedTensorType>(l->tensor.getType());
+  int64_t off = scoreDims.size() - ty.getRank();
+  if (off < 0)
+    return false;
+  for (auto [i, e] : llvm::enumerate(l->idx)) {
+    auto c = dyn_cast<AffineConstantExpr>(e);
+    if (c && c.getValue() == 0 && ty.getDimSize(i) == 1)
+      continue;
+    if (e != getAffineDimExpr(scoreDims[off + i], anchor->getContext()))
       return false;
-    for (auto [i, e] : llvm::enumerate(l->idx)) {
-      auto c = dyn_cast<AffineConstantExpr>(e);
-      if (c && c.getValue() == 0 && ty.getDimSize(i) == 1)
-        continue;
-      if (e != getAffineDimExpr(scoreDims[off + i], ctx))
-        return false;
+  }
+  return true;
+}
+
+LogicalResult AttentionMatcher::pickMask(Sym *l) {
+  if (match.mask)
+    return reject("more than one mask");
+  for (; l; l = l->outer)
+    if (maskFits(l)) {
+      match.mask = l->tensor;
+      return success();
     }
-    return true;
-  };
-  auto pickMask = [&](Sym *l) -> LogicalResult {
-    if (match.mask)
-      return reject("more than one mask");
-    for (; l; l = l->outer)
-      if (maskFits(l)) {
-        match.mask = l->tensor;
-        return success();
-      }
-    return reject("the mask does not broadcast to the scores");
-  };
+  return reject("the mask does not broadcast to the scores");
+}
+
+LogicalResult AttentionMatcher::matchMasks(Sym *maskLeaf, const Linear &lin) {
   if (maskLeaf) {
     if (!isa<FloatType>(getElementTypeOrSelf(maskLeaf->tensor.getType())))
       return reject("mask is not additive");
@@ -2568,10 +2653,10 @@ LogicalResult AttentionMatcher::run() {
                                 : why);
     match.maskConds.push_back({c, keepWhen});
   }
-  if (failed(matchSinks()))
-    return failure();
+  return success();
+}
 
-  match.split = split;
+void AttentionMatcher::collectLeaves() {
   match.leaves = {match.query, match.key, match.value};
   if (match.mask)
     match.leaves.push_back(match.mask);
@@ -2582,6 +2667,60 @@ LogicalResult AttentionMatcher::run() {
     collectCaptured(t, match.leaves);
   for (auto [cond, keepWhen] : match.maskConds)
     collectCaptured(cond, match.leaves);
+}
+
+LogicalResult AttentionMatcher::run() {
+  FailureOr<linalg::ContractionDimensions> dims = inferPVDims();
+  if (failed(dims))
+    return failure();
+
+  // The match keeps the evaluator: the score modifications it found are
+  // expressions in it, emitted into the fused op's regions.
+  match.evaluator =
+      std::make_shared<Evaluator>(anchor->getContext(), globalRank());
+  Evaluator &ev = *match.evaluator;
+  this->ev = &ev;
+  llvm::scope_exit clearEv([&] { this->ev = nullptr; });
+  ev.root = anchor->getResult(0);
+  Sym *o = ev.eval(ev.root, anchorIndex(ev));
+  if (!o) {
+    isNearMiss = readsExponential(anchor);
+    return reject(ev.reason);
+  }
+  ++stage;
+  if (o->kind != SymKind::Reduce || o->isMax || o->dims.size() != 1)
+    return rejectNotContraction(o);
+  FailureOr<PVFactors> pv = matchPVFactors(o, *dims);
+  if (failed(pv))
+    return failure();
+
+  // P = softmax over the key axis (kDim) of some x.
+  Sym *p = pv->probs;
+  Linear lin;
+  if (failed(parseSoftmax(p, lin)))
+    return failure();
+  ++stage;
+  // x = scale·QKᵀ + mask + (terms constant along the key axis).
+  FailureOr<SoftmaxTerms> st = splitSoftmaxInput(p, lin);
+  if (failed(st))
+    return failure();
+  ++stage;
+  if (failed(matchOperands(*st, pv->value)))
+    return failure();
+  numDims = ev.getNumDims();
+  numSymbols = ev.getNumSymbols();
+  if (failed(checkScoreTerms()))
+    return failure();
+
+  // Output: the anchor's layout.
+  SmallVector<unsigned> oDims = dimsWith(mDim, eDim);
+  for (int64_t i = 0, rank = globalRank(); i < rank; ++i)
+    match.oPerm.push_back(llvm::find(oDims, i) - oDims.begin());
+  if (failed(matchMasks(st->maskLeaf, lin)) || failed(matchSinks()))
+    return failure();
+
+  match.split = split;
+  collectLeaves();
   // Anything the chain reads beyond Q, K, V and the mask stays put; the
   // scores and probabilities must be used by the chain only.
   if (failed(checkUsers()))
