@@ -313,6 +313,18 @@ private:
   Sym *evalLinalgOrOpaque(linalg::LinalgOp op, OpResult res,
                           ArrayRef<AffineExpr> idx);
   Sym *evalLinalg(linalg::LinalgOp op, OpResult res, ArrayRef<AffineExpr> idx);
+  /// The loops of `op` when its result of `init` is read at `idx`.
+  struct LoopBinding {
+    /// One expression per loop: the result's index for the output loops, a
+    /// fresh dim for each reduction loop.
+    SmallVector<AffineExpr> loops;
+    /// The fresh dims of the reduction loops.
+    SmallVector<unsigned> reduced;
+  };
+  /// Binds the loops of `op`; fails when a parallel loop is not indexed by
+  /// the result.
+  FailureOr<LoopBinding> bindLoops(linalg::LinalgOp op, OpOperand *init,
+                                   ArrayRef<AffineExpr> idx);
   Sym *evalReduction(linalg::LinalgOp op, OpResult res,
                      ArrayRef<AffineExpr> idx, ArrayRef<unsigned> reduced,
                      DenseMap<Value, Sym *> &env,
@@ -326,7 +338,25 @@ private:
   }
   Sym *evalBody(Value v, DenseMap<Value, Sym *> &env,
                 function_ref<Sym *(BlockArgument)> arg);
+  /// The Sym of body op `def` (not a constant), its operands evaluated by
+  /// `sub`; null (with a reason) for an op the evaluator does not know.
+  Sym *evalBodyOp(Operation *def, function_ref<Sym *(unsigned)> sub);
+  /// addi/subi of `a` and `b`: an index expression when both are positions,
+  /// else an IntOp (arithmetic on gathered or clamped integers).
+  Sym *evalIntAddSub(Operation *def, Sym *a, Sym *b);
   Sym *withOuter(Sym *inner, Value t, ArrayRef<AffineExpr> idx);
+  /// linalg.softmax read at `idx`: a Softmax of its input over the loop dim
+  /// its axis is read at.
+  Sym *evalSoftmax(linalg::SoftmaxOp op, ArrayRef<AffineExpr> idx);
+  /// The index of a collapse_shape's source when its result is read at
+  /// `idx` (each index delinearised); none with a dynamic inner size.
+  std::optional<SmallVector<AffineExpr>>
+  collapseSourceIndex(tensor::CollapseShapeOp collapse,
+                      ArrayRef<AffineExpr> idx);
+  /// The index of an expand_shape's source when its result is read at `idx`
+  /// (each group linearised); none with a dynamic inner size.
+  std::optional<SmallVector<AffineExpr>>
+  expandSourceIndex(tensor::ExpandShapeOp expand, ArrayRef<AffineExpr> idx);
   Sym *throughView(Value t, ArrayRef<AffineExpr> idx, Value src,
                    ArrayRef<AffineExpr> srcIdx);
 
@@ -466,6 +496,64 @@ Sym *Evaluator::withOuter(Sym *inner, Value t, ArrayRef<AffineExpr> idx) {
   return head;
 }
 
+Sym *Evaluator::evalSoftmax(linalg::SoftmaxOp op, ArrayRef<AffineExpr> idx) {
+  Sym *body = eval(op.getInput(), idx);
+  auto d = dyn_cast<AffineDimExpr>(idx[op.getDimension()]);
+  if (!body)
+    return nullptr;
+  if (!d)
+    return fail("softmax axis is not a loop dimension");
+  Sym *result = make(SymKind::Softmax, {body});
+  result->dims.push_back(d.getPosition());
+  result->softmaxDim = op.getDimension();
+  return result;
+}
+
+std::optional<SmallVector<AffineExpr>>
+Evaluator::collapseSourceIndex(tensor::CollapseShapeOp collapse,
+                               ArrayRef<AffineExpr> idx) {
+  ArrayRef<int64_t> srcShape = collapse.getSrcType().getShape();
+  SmallVector<AffineExpr> srcIdx;
+  bool ok = true;
+  for (auto [i, group] : llvm::enumerate(collapse.getReassociationIndices())) {
+    AffineExpr rest = idx[i];
+    // Delinearize from the innermost dim out; needs static inner sizes.
+    SmallVector<AffineExpr> parts(group.size());
+    for (int64_t j = group.size() - 1; j > 0; --j) {
+      int64_t size = srcShape[group[j]];
+      if (ShapedType::isDynamic(size)) {
+        ok = false;
+        break;
+      }
+      auto [q, r] = divMod(rest, size);
+      parts[j] = r;
+      rest = q;
+    }
+    parts[0] = rest;
+    srcIdx.append(parts);
+  }
+  if (!ok)
+    return std::nullopt;
+  return srcIdx;
+}
+
+std::optional<SmallVector<AffineExpr>>
+Evaluator::expandSourceIndex(tensor::ExpandShapeOp expand,
+                             ArrayRef<AffineExpr> idx) {
+  ArrayRef<int64_t> shape = expand.getResultType().getShape();
+  SmallVector<AffineExpr> srcIdx;
+  for (ReassociationIndices group : expand.getReassociationIndices()) {
+    AffineExpr lin = getAffineConstantExpr(0, ctx);
+    for (int64_t j : group) {
+      if (ShapedType::isDynamic(shape[j]) && j != group.front())
+        return std::nullopt;
+      lin = j == group.front() ? idx[j] : lin * shape[j] + idx[j];
+    }
+    srcIdx.push_back(lin);
+  }
+  return srcIdx;
+}
+
 Sym *Evaluator::eval(Value t, ArrayRef<AffineExpr> idx) {
   auto key =
       std::make_pair(t.getAsOpaquePointer(), std::vector<const void *>());
@@ -482,61 +570,52 @@ Sym *Evaluator::eval(Value t, ArrayRef<AffineExpr> idx) {
   } else if (auto op = dyn_cast_or_null<linalg::LinalgOp>(def)) {
     result = evalLinalgOrOpaque(op, cast<OpResult>(t), idx);
   } else if (auto op = dyn_cast_or_null<linalg::SoftmaxOp>(def)) {
-    Sym *body = eval(op.getInput(), idx);
-    auto d = dyn_cast<AffineDimExpr>(idx[op.getDimension()]);
-    if (!body)
+    // A failure is not memoized.
+    result = evalSoftmax(op, idx);
+    if (!result)
       return nullptr;
-    if (!d)
-      return fail("softmax axis is not a loop dimension");
-    result = make(SymKind::Softmax, {body});
-    result->dims.push_back(d.getPosition());
-    result->softmaxDim = op.getDimension();
   } else if (auto cast = dyn_cast_or_null<tensor::CastOp>(def)) {
     result = throughView(t, idx, cast.getSource(), idx);
   } else if (auto collapse = dyn_cast_or_null<tensor::CollapseShapeOp>(def)) {
-    ArrayRef<int64_t> srcShape = collapse.getSrcType().getShape();
-    SmallVector<AffineExpr> srcIdx;
-    bool ok = true;
-    for (auto [i, group] :
-         llvm::enumerate(collapse.getReassociationIndices())) {
-      AffineExpr rest = idx[i];
-      // Delinearize from the innermost dim out; needs static inner sizes.
-      SmallVector<AffineExpr> parts(group.size());
-      for (int64_t j = group.size() - 1; j > 0; --j) {
-        int64_t size = srcShape[group[j]];
-        if (ShapedType::isDynamic(size)) {
-          ok = false;
-          break;
-        }
-        auto [q, r] = divMod(rest, size);
-        parts[j] = r;
-        rest = q;
-      }
-      parts[0] = rest;
-      srcIdx.append(parts);
-    }
-    result = ok ? throughView(t, idx, collapse.getSrc(), srcIdx) : leaf(t, idx);
+    std::optional<SmallVector<AffineExpr>> srcIdx =
+        collapseSourceIndex(collapse, idx);
+    result =
+        srcIdx ? throughView(t, idx, collapse.getSrc(), *srcIdx) : leaf(t, idx);
   } else if (auto expand = dyn_cast_or_null<tensor::ExpandShapeOp>(def)) {
-    ArrayRef<int64_t> shape = expand.getResultType().getShape();
-    SmallVector<AffineExpr> srcIdx;
-    bool ok = true;
-    for (ReassociationIndices group : expand.getReassociationIndices()) {
-      AffineExpr lin = getAffineConstantExpr(0, ctx);
-      for (int64_t j : group) {
-        if (ShapedType::isDynamic(shape[j]) && j != group.front()) {
-          ok = false;
-          break;
-        }
-        lin = j == group.front() ? idx[j] : lin * shape[j] + idx[j];
-      }
-      srcIdx.push_back(lin);
-    }
-    result = ok ? throughView(t, idx, expand.getSrc(), srcIdx) : leaf(t, idx);
+    std::optional<SmallVector<AffineExpr>> srcIdx =
+        expandSourceIndex(expand, idx);
+    result =
+        srcIdx ? throughView(t, idx, expand.getSrc(), *srcIdx) : leaf(t, idx);
   } else {
     result = leaf(t, idx);
   }
   memo[key] = result;
   return result;
+}
+
+FailureOr<Evaluator::LoopBinding>
+Evaluator::bindLoops(linalg::LinalgOp op, OpOperand *init,
+                     ArrayRef<AffineExpr> idx) {
+  AffineMap outMap = op.getMatchingIndexingMap(init);
+  LoopBinding bound;
+  bound.loops.resize(op.getNumLoops());
+  for (auto [pos, e] : llvm::enumerate(outMap.getResults()))
+    if (auto d = dyn_cast<AffineDimExpr>(e))
+      bound.loops[d.getPosition()] = idx[pos];
+  for (auto [i, it] : llvm::enumerate(op.getIteratorTypesArray())) {
+    if (bound.loops[i])
+      continue;
+    if (it != utils::IteratorType::reduction) {
+      fail("a parallel loop is not indexed by the result");
+      return failure();
+    }
+    unsigned d = freshDim();
+    bound.loops[i] = getAffineDimExpr(d, ctx);
+    bound.reduced.push_back(d);
+    if (int64_t n = op.getStaticLoopRanges()[i]; !ShapedType::isDynamic(n))
+      extent[d] = n;
+  }
+  return bound;
 }
 
 Sym *Evaluator::evalLinalg(linalg::LinalgOp op, OpResult res,
@@ -550,23 +629,11 @@ Sym *Evaluator::evalLinalg(linalg::LinalgOp op, OpResult res,
   llvm::scope_exit restoreDepth([&] { contractionDepth -= contraction; });
   unsigned resNo = res.getResultNumber();
   OpOperand *init = op.getDpsInitOperand(resNo);
-  AffineMap outMap = op.getMatchingIndexingMap(init);
-  SmallVector<AffineExpr> loops(op.getNumLoops());
-  SmallVector<unsigned> reduced;
-  for (auto [pos, e] : llvm::enumerate(outMap.getResults()))
-    if (auto d = dyn_cast<AffineDimExpr>(e))
-      loops[d.getPosition()] = idx[pos];
-  for (auto [i, it] : llvm::enumerate(op.getIteratorTypesArray())) {
-    if (loops[i])
-      continue;
-    if (it != utils::IteratorType::reduction)
-      return fail("a parallel loop is not indexed by the result");
-    unsigned d = freshDim();
-    loops[i] = getAffineDimExpr(d, ctx);
-    reduced.push_back(d);
-    if (int64_t n = op.getStaticLoopRanges()[i]; !ShapedType::isDynamic(n))
-      extent[d] = n;
-  }
+  FailureOr<LoopBinding> bound = bindLoops(op, init, idx);
+  if (failed(bound))
+    return nullptr;
+  SmallVector<AffineExpr> &loops = bound->loops;
+  SmallVector<unsigned> &reduced = bound->reduced;
 
   Block *body = op.getBlock();
   auto yield = cast<linalg::YieldOp>(body->getTerminator());
@@ -887,6 +954,78 @@ Sym *Evaluator::evalScoreModOp(Operation *def,
   return nullptr;
 }
 
+/// The kind of a float op of a body that is one Sym of its operand: casts,
+/// negation, exponentials.
+std::optional<SymKind> unaryKind(Operation *def) {
+  if (isa<arith::ExtFOp, arith::TruncFOp>(def))
+    return SymKind::Cast;
+  if (isa<arith::NegFOp>(def))
+    return SymKind::Neg;
+  if (isa<math::ExpOp>(def))
+    return SymKind::Exp;
+  if (isa<math::Exp2Op>(def))
+    return SymKind::Exp2;
+  return std::nullopt;
+}
+
+/// The kind of a float op of a body that is one Sym of its two operands.
+std::optional<SymKind> binaryKind(Operation *def) {
+  if (isa<arith::AddFOp>(def))
+    return SymKind::Add;
+  if (isa<arith::SubFOp>(def))
+    return SymKind::Sub;
+  if (isa<arith::MulFOp>(def))
+    return SymKind::Mul;
+  if (isa<arith::DivFOp>(def))
+    return SymKind::Div;
+  if (isa<arith::MaximumFOp, arith::MaxNumFOp>(def))
+    return SymKind::Max;
+  return std::nullopt;
+}
+
+Sym *Evaluator::evalIntAddSub(Operation *def, Sym *a, Sym *b) {
+  if (a->kind != SymKind::Index || b->kind != SymKind::Index) {
+    // Arithmetic on gathered or clamped integers (a bucket index).
+    Sym *result = make(SymKind::IntOp, {a, b});
+    result->origOp = def;
+    return result;
+  }
+  Sym *result = make(SymKind::Index);
+  result->idx.push_back(isa<arith::AddIOp>(def) ? a->idx[0] + b->idx[0]
+                                                : a->idx[0] - b->idx[0]);
+  return result;
+}
+
+Sym *Evaluator::evalBodyOp(Operation *def, function_ref<Sym *(unsigned)> sub) {
+  if (std::optional<SymKind> k = unaryKind(def)) {
+    Sym *a = sub(0);
+    return a ? make(*k, {a}) : nullptr;
+  }
+  if (std::optional<SymKind> k = binaryKind(def)) {
+    Sym *a = sub(0);
+    Sym *b = a ? sub(1) : nullptr;
+    return b ? simplifyOrMake(def, *k, a, b) : nullptr;
+  }
+  // Value-preserving for positions and table indices.
+  if (isa<arith::IndexCastOp, arith::IndexCastUIOp, arith::ExtSIOp>(def))
+    return sub(0);
+  if (isa<arith::AddIOp, arith::SubIOp>(def) &&
+      !def->getResult(0).getType().isInteger(1)) {
+    Sym *a = sub(0), *b = a ? sub(1) : nullptr;
+    return b ? evalIntAddSub(def, a, b) : nullptr;
+  }
+  if (isa<arith::SelectOp>(def)) {
+    Sym *c = sub(0), *a = c ? sub(1) : nullptr, *b = a ? sub(2) : nullptr;
+    return b ? make(SymKind::Select, {c, a, b}) : nullptr;
+  }
+  if (Sym *other = evalLogic(def, sub))
+    return other;
+  if (Sym *mod = evalScoreModOp(def, sub))
+    return mod;
+  return fail(Twine("unsupported operation '") + def->getName().getStringRef() +
+              "'");
+}
+
 Sym *Evaluator::evalBody(Value v, DenseMap<Value, Sym *> &env,
                          function_ref<Sym *(BlockArgument)> argFn) {
   if (Sym *s = env.lookup(v))
@@ -904,65 +1043,7 @@ Sym *Evaluator::evalBody(Value v, DenseMap<Value, Sym *> &env,
   auto sub = [&](unsigned i) {
     return evalBody(def->getOperand(i), env, argFn);
   };
-  auto unary = [&](SymKind k) -> Sym * {
-    Sym *a = sub(0);
-    return a ? make(k, {a}) : nullptr;
-  };
-  auto binary = [&](SymKind k) -> Sym * {
-    Sym *a = sub(0);
-    Sym *b = a ? sub(1) : nullptr;
-    return b ? simplifyOrMake(def, k, a, b) : nullptr;
-  };
-  if (matchPattern(v, m_Constant())) {
-    result = evalScalar(v);
-  } else if (isa<arith::ExtFOp, arith::TruncFOp>(def)) {
-    result = unary(SymKind::Cast);
-  } else if (isa<arith::IndexCastOp, arith::IndexCastUIOp, arith::ExtSIOp>(
-                 def)) {
-    // Value-preserving for positions and table indices.
-    result = sub(0);
-  } else if (isa<arith::AddIOp, arith::SubIOp>(def) &&
-             !def->getResult(0).getType().isInteger(1)) {
-    Sym *a = sub(0), *b = a ? sub(1) : nullptr;
-    if (!b)
-      return nullptr;
-    if (a->kind != SymKind::Index || b->kind != SymKind::Index) {
-      // Arithmetic on gathered or clamped integers (a bucket index).
-      result = make(SymKind::IntOp, {a, b});
-      result->origOp = def;
-      env[v] = result;
-      return result;
-    }
-    result = make(SymKind::Index);
-    result->idx.push_back(isa<arith::AddIOp>(def) ? a->idx[0] + b->idx[0]
-                                                  : a->idx[0] - b->idx[0]);
-  } else if (isa<arith::NegFOp>(def)) {
-    result = unary(SymKind::Neg);
-  } else if (isa<arith::AddFOp>(def)) {
-    result = binary(SymKind::Add);
-  } else if (isa<arith::SubFOp>(def)) {
-    result = binary(SymKind::Sub);
-  } else if (isa<arith::MulFOp>(def)) {
-    result = binary(SymKind::Mul);
-  } else if (isa<arith::DivFOp>(def)) {
-    result = binary(SymKind::Div);
-  } else if (isa<arith::MaximumFOp, arith::MaxNumFOp>(def)) {
-    result = binary(SymKind::Max);
-  } else if (isa<math::ExpOp>(def)) {
-    result = unary(SymKind::Exp);
-  } else if (isa<math::Exp2Op>(def)) {
-    result = unary(SymKind::Exp2);
-  } else if (isa<arith::SelectOp>(def)) {
-    Sym *c = sub(0), *a = c ? sub(1) : nullptr, *b = a ? sub(2) : nullptr;
-    result = b ? make(SymKind::Select, {c, a, b}) : nullptr;
-  } else if (Sym *other = evalLogic(def, sub)) {
-    result = other;
-  } else if (Sym *mod = evalScoreModOp(def, sub)) {
-    result = mod;
-  } else {
-    return fail(Twine("unsupported operation '") +
-                def->getName().getStringRef() + "'");
-  }
+  result = matchPattern(v, m_Constant()) ? evalScalar(v) : evalBodyOp(def, sub);
   if (result)
     env[v] = result;
   return result;
@@ -1755,6 +1836,29 @@ Sym *AttentionMatcher::pickLayout(Sym *leaf, ArrayRef<unsigned> dims,
   return nullptr;
 }
 
+/// The causal form of "keep when `a`·(k - m) + `c` `pred` 0" (`a` is 1 or
+/// -1): the offset `off` of the equivalent "keep when k - m <= off"; none
+/// when the condition keeps keys above a bound instead (not causal).
+std::optional<AffineExpr> causalOffset(arith::CmpIPredicate pred, int64_t a,
+                                       AffineExpr c) {
+  using P = arith::CmpIPredicate;
+  bool le = pred == P::sle || pred == P::ule,
+       lt = pred == P::slt || pred == P::ult;
+  bool ge = pred == P::sge || pred == P::uge,
+       gt = pred == P::sgt || pred == P::ugt;
+  if (a == -1) {
+    std::swap(le, ge);
+    std::swap(lt, gt);
+    c = -c;
+  }
+  // Now keep iff (k - m) + c `pred` 0, i.e. k - m `pred` -c.
+  if (le)
+    return -c;
+  if (lt)
+    return -c - 1;
+  return std::nullopt;
+}
+
 LogicalResult AttentionMatcher::matchCausal(Sym *cond, bool keepWhen) {
   if (cond->kind != SymKind::Cmp || cond->ops[0]->kind != SymKind::Index ||
       cond->ops[1]->kind != SymKind::Index)
@@ -1783,36 +1887,19 @@ LogicalResult AttentionMatcher::matchCausal(Sym *cond, bool keepWhen) {
   if (!f00.isSymbolicOrConstant() || !da || !db || !d23)
     return reject("causal condition depends on other dimensions");
   int64_t a = *da, b = *db;
-  AffineExpr c = f00;
   if (*d23 != 2 * a + 3 * b || a != -b || (a != 1 && a != -1))
     return reject("mask condition is not causal");
-  using P = arith::CmpIPredicate;
-  P pred = cond->pred;
+  arith::CmpIPredicate pred = cond->pred;
   if (!keepWhen)
     pred = arith::invertPredicate(pred);
-  // Normalise to keep iff a*(k - m) + c `pred` 0, then to k - m <= off.
-  AffineExpr off;
-  bool le = pred == P::sle || pred == P::ule,
-       lt = pred == P::slt || pred == P::ult;
-  bool ge = pred == P::sge || pred == P::uge,
-       gt = pred == P::sgt || pred == P::ugt;
-  if (a == -1) {
-    std::swap(le, ge);
-    std::swap(lt, gt);
-    c = -c;
-  }
-  // Now keep iff (k - m) + c `pred` 0, i.e. k - m `pred` -c.
-  if (le)
-    off = -c;
-  else if (lt)
-    off = -c - 1;
-  else
+  std::optional<AffineExpr> off = causalOffset(pred, a, f00);
+  if (!off)
     return reject("mask condition is not causal");
-  if (cst(simp(off)) == 0) {
+  if (cst(simp(*off)) == 0) {
     match.causal = CausalAlignment::TopLeft;
     return success();
   }
-  if (cst(simp(off - (sk - sq))) == 0) {
+  if (cst(simp(*off - (sk - sq))) == 0) {
     match.causal = CausalAlignment::BottomRight;
     return success();
   }
@@ -3229,6 +3316,78 @@ Value sinksOperand(PatternRewriter &rewriter, Location loc, Value sinks) {
   return tensor::CollapseShapeOp::create(rewriter, loc, sinks, re);
 }
 
+/// `t` read through the collapse `re` (the operand the chain read), or `t`.
+Value recollapse(PatternRewriter &rewriter, Location loc, Value t,
+                 ArrayRef<ReassociationIndices> re) {
+  return re.empty() ? t
+                    : tensor::CollapseShapeOp::create(rewriter, loc, t, re)
+                          .getResult();
+}
+
+/// `t` (rank 2) with a unit head dim in front; `perm` shifted to match.
+Value addUnitHead(PatternRewriter &rewriter, Location loc, Value t,
+                  SmallVectorImpl<int64_t> &perm) {
+  auto ty = cast<RankedTensorType>(t.getType());
+  SmallVector<int64_t> shape{1};
+  llvm::append_range(shape, ty.getShape());
+  SmallVector<int64_t> p{0};
+  for (int64_t x : perm)
+    p.push_back(x + 1);
+  perm.assign(p.begin(), p.end());
+  SmallVector<ReassociationIndices> re{{0, 1}, {2}};
+  return tensor::ExpandShapeOp::create(
+      rewriter, loc, RankedTensorType::get(shape, ty.getElementType()), t, re);
+}
+
+/// The Q, K, V and output operands of the fused op.
+struct FusedOperands {
+  Value query, key, value, init;
+  /// Single-head 2-D attention: each operand got a unit head dim in front.
+  bool unitHead = false;
+};
+
+/// Q, K and V re-collapsed as the chain read them and, for single-head 2-D
+/// attention, given a unit head dim (as is `init`; `m`'s permutations
+/// shifted to match).
+FusedOperands buildOperands(PatternRewriter &rewriter, Location loc, Match &m,
+                            Value init) {
+  FusedOperands ops;
+  ops.query = recollapse(rewriter, loc, m.query, m.qRe);
+  ops.key = recollapse(rewriter, loc, m.key, m.kRe);
+  ops.value = recollapse(rewriter, loc, m.value, m.vRe);
+  ops.init = init;
+  ops.unitHead = cast<RankedTensorType>(ops.query.getType()).getRank() == 2;
+  if (ops.unitHead) {
+    ops.query = addUnitHead(rewriter, loc, ops.query, m.qPerm);
+    ops.key = addUnitHead(rewriter, loc, ops.key, m.kPerm);
+    ops.value = addUnitHead(rewriter, loc, ops.value, m.vPerm);
+    ops.init = addUnitHead(rewriter, loc, ops.init, m.oPerm);
+  }
+  return ops;
+}
+
+/// The attn.attention op of `m` on `operands`: mask, sinks, score-mod
+/// regions and layout permutations.
+AttentionOp buildAttention(PatternRewriter &rewriter, Location loc,
+                           const Match &m, const FusedOperands &operands) {
+  Value mask = materializeMask(rewriter, loc, m);
+  auto op = AttentionOp::create(rewriter, loc, operands.query, operands.key,
+                                operands.value, mask, operands.init, m.scale,
+                                m.causal);
+  if (m.sinks)
+    op.getSinksMutable().assign(sinksOperand(rewriter, loc, m.sinks));
+  buildModRegions(rewriter, op, m);
+  if (DenseI64ArrayAttr a = permAttr(rewriter, m.qPerm))
+    op.setQueryPermAttr(a);
+  if (DenseI64ArrayAttr a = permAttr(rewriter, m.kPerm))
+    op.setKeyPermAttr(a);
+  if (DenseI64ArrayAttr a = permAttr(rewriter, m.vPerm))
+    op.setValuePermAttr(a);
+  if (DenseI64ArrayAttr a = permAttr(rewriter, m.oPerm))
+    op.setOutputPermAttr(a);
+  return op;
+}
+
 struct FuseAttention : OpInterfaceRewritePattern<linalg::LinalgOp> {
   FuseAttention(MLIRContext *ctx, bool remarks)
       : OpInterfaceRewritePattern(ctx), remarks(remarks) {}
@@ -3246,57 +3405,15 @@ struct FuseAttention : OpInterfaceRewritePattern<linalg::LinalgOp> {
     // The epilogue's init may be created after the anchor.
     rewriter.setInsertionPoint(last);
     Value init = outputInit(rewriter, anchor, m, epilogue);
-    Value q = m.query, k = m.key, v = m.value;
-    auto recollapse = [&](Value t, ArrayRef<ReassociationIndices> re) {
-      return re.empty() ? t
-                        : tensor::CollapseShapeOp::create(rewriter, loc, t, re)
-                              .getResult();
-    };
-    q = recollapse(q, m.qRe);
-    k = recollapse(k, m.kRe);
-    v = recollapse(v, m.vRe);
-    // Single-head 2-D attention: add a unit head dim in front.
-    bool unitHead = cast<RankedTensorType>(q.getType()).getRank() == 2;
-    auto addUnitDim = [&](Value t, SmallVectorImpl<int64_t> &perm) -> Value {
-      auto ty = cast<RankedTensorType>(t.getType());
-      SmallVector<int64_t> shape{1};
-      llvm::append_range(shape, ty.getShape());
-      SmallVector<int64_t> p{0};
-      for (int64_t x : perm)
-        p.push_back(x + 1);
-      perm.assign(p.begin(), p.end());
-      SmallVector<ReassociationIndices> re{{0, 1}, {2}};
-      return tensor::ExpandShapeOp::create(
-          rewriter, loc, RankedTensorType::get(shape, ty.getElementType()), t,
-          re);
-    };
-    if (unitHead) {
-      q = addUnitDim(q, m.qPerm);
-      k = addUnitDim(k, m.kPerm);
-      v = addUnitDim(v, m.vPerm);
-      init = addUnitDim(init, m.oPerm);
-    }
-    Value mask = materializeMask(rewriter, loc, m);
-    auto op = AttentionOp::create(rewriter, loc, q, k, v, mask, init, m.scale,
-                                  m.causal);
-    if (m.sinks)
-      op.getSinksMutable().assign(sinksOperand(rewriter, loc, m.sinks));
-    buildModRegions(rewriter, op, m);
-    if (DenseI64ArrayAttr a = permAttr(rewriter, m.qPerm))
-      op.setQueryPermAttr(a);
-    if (DenseI64ArrayAttr a = permAttr(rewriter, m.kPerm))
-      op.setKeyPermAttr(a);
-    if (DenseI64ArrayAttr a = permAttr(rewriter, m.vPerm))
-      op.setValuePermAttr(a);
-    if (DenseI64ArrayAttr a = permAttr(rewriter, m.oPerm))
-      op.setOutputPermAttr(a);
+    FusedOperands operands = buildOperands(rewriter, loc, m, init);
+    AttentionOp op = buildAttention(rewriter, loc, m, operands);
     if (remarks)
       anchor->emitRemark(describe(m));
     Value result = op->getResult(0);
     if (m.split && last == anchor.getOperation())
       result =
           tensor::CollapseShapeOp::create(rewriter, loc, result, m.split->re);
-    if (unitHead)
+    if (operands.unitHead)
       result = tensor::CollapseShapeOp::create(
           rewriter, loc, last->getResult(0).getType(), result,
           SmallVector<ReassociationIndices>{{0, 1}, {2}});
