@@ -75,7 +75,11 @@ def programs(only):
         name = name[:-len(".mlir")]
         if only and not re.search(only, name):
             continue
-        if "func.func @main" not in open(path).read():
+        text = open(path).read()
+        # An expected failure (`// XFAIL: *`, a fusion still missing) is no
+        # program that must run.
+        if "func.func @main" not in text or re.search(r"^//\s*XFAIL:", text,
+                                                       re.M):
             continue
         args = reference_args(path)
         if args is not None:

@@ -284,9 +284,9 @@ def ext_tags(s):
     if s["contraction"] == "generic_kdn":
         e.append("k_stored_dn")           # K argument stored [.., D, Sk]
     if s["dyn"] and s["mask"] == "causal" and s["causal_align"] == "bottom_right":
-        e.append("dynamic_bottom_right")  # test/Fuse-pending/pos-causal-bottom-right-dynamic
+        e.append("dynamic_bottom_right")  # test/Integration/CPU/fuse/pos-causal-bottom-right-dynamic
     if s["softmax"] == "two_generic":
-        e.append("two_generic_softmax")   # test/Fuse-pending/pos-generic4d-two-generic-softmax
+        e.append("two_generic_softmax")   # test/Integration/CPU/fuse/pos-generic4d-two-generic-softmax
     return e
 
 

@@ -313,6 +313,18 @@ private:
   Sym *evalLinalgOrOpaque(linalg::LinalgOp op, OpResult res,
                           ArrayRef<AffineExpr> idx);
   Sym *evalLinalg(linalg::LinalgOp op, OpResult res, ArrayRef<AffineExpr> idx);
+  /// The loops of `op` when its result of `init` is read at `idx`.
+  struct LoopBinding {
+    /// One expression per loop: the result's index for the output loops, a
+    /// fresh dim for each reduction loop.
+    SmallVector<AffineExpr> loops;
+    /// The fresh dims of the reduction loops.
+    SmallVector<unsigned> reduced;
+  };
+  /// Binds the loops of `op`; fails when a parallel loop is not indexed by
+  /// the result.
+  FailureOr<LoopBinding> bindLoops(linalg::LinalgOp op, OpOperand *init,
+                                   ArrayRef<AffineExpr> idx);
   Sym *evalReduction(linalg::LinalgOp op, OpResult res,
                      ArrayRef<AffineExpr> idx, ArrayRef<unsigned> reduced,
                      DenseMap<Value, Sym *> &env,
@@ -326,7 +338,25 @@ private:
   }
   Sym *evalBody(Value v, DenseMap<Value, Sym *> &env,
                 function_ref<Sym *(BlockArgument)> arg);
+  /// The Sym of body op `def` (not a constant), its operands evaluated by
+  /// `sub`; null (with a reason) for an op the evaluator does not know.
+  Sym *evalBodyOp(Operation *def, function_ref<Sym *(unsigned)> sub);
+  /// addi/subi of `a` and `b`: an index expression when both are positions,
+  /// else an IntOp (arithmetic on gathered or clamped integers).
+  Sym *evalIntAddSub(Operation *def, Sym *a, Sym *b);
   Sym *withOuter(Sym *inner, Value t, ArrayRef<AffineExpr> idx);
+  /// linalg.softmax read at `idx`: a Softmax of its input over the loop dim
+  /// its axis is read at.
+  Sym *evalSoftmax(linalg::SoftmaxOp op, ArrayRef<AffineExpr> idx);
+  /// The index of a collapse_shape's source when its result is read at
+  /// `idx` (each index delinearised); none with a dynamic inner size.
+  std::optional<SmallVector<AffineExpr>>
+  collapseSourceIndex(tensor::CollapseShapeOp collapse,
+                      ArrayRef<AffineExpr> idx);
+  /// The index of an expand_shape's source when its result is read at `idx`
+  /// (each group linearised); none with a dynamic inner size.
+  std::optional<SmallVector<AffineExpr>>
+  expandSourceIndex(tensor::ExpandShapeOp expand, ArrayRef<AffineExpr> idx);
   Sym *throughView(Value t, ArrayRef<AffineExpr> idx, Value src,
                    ArrayRef<AffineExpr> srcIdx);
 
@@ -466,6 +496,64 @@ Sym *Evaluator::withOuter(Sym *inner, Value t, ArrayRef<AffineExpr> idx) {
   return head;
 }
 
+Sym *Evaluator::evalSoftmax(linalg::SoftmaxOp op, ArrayRef<AffineExpr> idx) {
+  Sym *body = eval(op.getInput(), idx);
+  auto d = dyn_cast<AffineDimExpr>(idx[op.getDimension()]);
+  if (!body)
+    return nullptr;
+  if (!d)
+    return fail("softmax axis is not a loop dimension");
+  Sym *result = make(SymKind::Softmax, {body});
+  result->dims.push_back(d.getPosition());
+  result->softmaxDim = op.getDimension();
+  return result;
+}
+
+std::optional<SmallVector<AffineExpr>>
+Evaluator::collapseSourceIndex(tensor::CollapseShapeOp collapse,
+                               ArrayRef<AffineExpr> idx) {
+  ArrayRef<int64_t> srcShape = collapse.getSrcType().getShape();
+  SmallVector<AffineExpr> srcIdx;
+  bool ok = true;
+  for (auto [i, group] : llvm::enumerate(collapse.getReassociationIndices())) {
+    AffineExpr rest = idx[i];
+    // Delinearize from the innermost dim out; needs static inner sizes.
+    SmallVector<AffineExpr> parts(group.size());
+    for (int64_t j = group.size() - 1; j > 0; --j) {
+      int64_t size = srcShape[group[j]];
+      if (ShapedType::isDynamic(size)) {
+        ok = false;
+        break;
+      }
+      auto [q, r] = divMod(rest, size);
+      parts[j] = r;
+      rest = q;
+    }
+    parts[0] = rest;
+    srcIdx.append(parts);
+  }
+  if (!ok)
+    return std::nullopt;
+  return srcIdx;
+}
+
+std::optional<SmallVector<AffineExpr>>
+Evaluator::expandSourceIndex(tensor::ExpandShapeOp expand,
+                             ArrayRef<AffineExpr> idx) {
+  ArrayRef<int64_t> shape = expand.getResultType().getShape();
+  SmallVector<AffineExpr> srcIdx;
+  for (ReassociationIndices group : expand.getReassociationIndices()) {
+    AffineExpr lin = getAffineConstantExpr(0, ctx);
+    for (int64_t j : group) {
+      if (ShapedType::isDynamic(shape[j]) && j != group.front())
+        return std::nullopt;
+      lin = j == group.front() ? idx[j] : lin * shape[j] + idx[j];
+    }
+    srcIdx.push_back(lin);
+  }
+  return srcIdx;
+}
+
 Sym *Evaluator::eval(Value t, ArrayRef<AffineExpr> idx) {
   auto key =
       std::make_pair(t.getAsOpaquePointer(), std::vector<const void *>());
@@ -482,61 +570,52 @@ Sym *Evaluator::eval(Value t, ArrayRef<AffineExpr> idx) {
   } else if (auto op = dyn_cast_or_null<linalg::LinalgOp>(def)) {
     result = evalLinalgOrOpaque(op, cast<OpResult>(t), idx);
   } else if (auto op = dyn_cast_or_null<linalg::SoftmaxOp>(def)) {
-    Sym *body = eval(op.getInput(), idx);
-    auto d = dyn_cast<AffineDimExpr>(idx[op.getDimension()]);
-    if (!body)
+    // A failure is not memoized.
+    result = evalSoftmax(op, idx);
+    if (!result)
       return nullptr;
-    if (!d)
-      return fail("softmax axis is not a loop dimension");
-    result = make(SymKind::Softmax, {body});
-    result->dims.push_back(d.getPosition());
-    result->softmaxDim = op.getDimension();
   } else if (auto cast = dyn_cast_or_null<tensor::CastOp>(def)) {
     result = throughView(t, idx, cast.getSource(), idx);
   } else if (auto collapse = dyn_cast_or_null<tensor::CollapseShapeOp>(def)) {
-    ArrayRef<int64_t> srcShape = collapse.getSrcType().getShape();
-    SmallVector<AffineExpr> srcIdx;
-    bool ok = true;
-    for (auto [i, group] :
-         llvm::enumerate(collapse.getReassociationIndices())) {
-      AffineExpr rest = idx[i];
-      // Delinearize from the innermost dim out; needs static inner sizes.
-      SmallVector<AffineExpr> parts(group.size());
-      for (int64_t j = group.size() - 1; j > 0; --j) {
-        int64_t size = srcShape[group[j]];
-        if (ShapedType::isDynamic(size)) {
-          ok = false;
-          break;
-        }
-        auto [q, r] = divMod(rest, size);
-        parts[j] = r;
-        rest = q;
-      }
-      parts[0] = rest;
-      srcIdx.append(parts);
-    }
-    result = ok ? throughView(t, idx, collapse.getSrc(), srcIdx) : leaf(t, idx);
+    std::optional<SmallVector<AffineExpr>> srcIdx =
+        collapseSourceIndex(collapse, idx);
+    result =
+        srcIdx ? throughView(t, idx, collapse.getSrc(), *srcIdx) : leaf(t, idx);
   } else if (auto expand = dyn_cast_or_null<tensor::ExpandShapeOp>(def)) {
-    ArrayRef<int64_t> shape = expand.getResultType().getShape();
-    SmallVector<AffineExpr> srcIdx;
-    bool ok = true;
-    for (ReassociationIndices group : expand.getReassociationIndices()) {
-      AffineExpr lin = getAffineConstantExpr(0, ctx);
-      for (int64_t j : group) {
-        if (ShapedType::isDynamic(shape[j]) && j != group.front()) {
-          ok = false;
-          break;
-        }
-        lin = j == group.front() ? idx[j] : lin * shape[j] + idx[j];
-      }
-      srcIdx.push_back(lin);
-    }
-    result = ok ? throughView(t, idx, expand.getSrc(), srcIdx) : leaf(t, idx);
+    std::optional<SmallVector<AffineExpr>> srcIdx =
+        expandSourceIndex(expand, idx);
+    result =
+        srcIdx ? throughView(t, idx, expand.getSrc(), *srcIdx) : leaf(t, idx);
   } else {
     result = leaf(t, idx);
   }
   memo[key] = result;
   return result;
+}
+
+FailureOr<Evaluator::LoopBinding>
+Evaluator::bindLoops(linalg::LinalgOp op, OpOperand *init,
+                     ArrayRef<AffineExpr> idx) {
+  AffineMap outMap = op.getMatchingIndexingMap(init);
+  LoopBinding bound;
+  bound.loops.resize(op.getNumLoops());
+  for (auto [pos, e] : llvm::enumerate(outMap.getResults()))
+    if (auto d = dyn_cast<AffineDimExpr>(e))
+      bound.loops[d.getPosition()] = idx[pos];
+  for (auto [i, it] : llvm::enumerate(op.getIteratorTypesArray())) {
+    if (bound.loops[i])
+      continue;
+    if (it != utils::IteratorType::reduction) {
+      fail("a parallel loop is not indexed by the result");
+      return failure();
+    }
+    unsigned d = freshDim();
+    bound.loops[i] = getAffineDimExpr(d, ctx);
+    bound.reduced.push_back(d);
+    if (int64_t n = op.getStaticLoopRanges()[i]; !ShapedType::isDynamic(n))
+      extent[d] = n;
+  }
+  return bound;
 }
 
 Sym *Evaluator::evalLinalg(linalg::LinalgOp op, OpResult res,
@@ -550,23 +629,11 @@ Sym *Evaluator::evalLinalg(linalg::LinalgOp op, OpResult res,
   llvm::scope_exit restoreDepth([&] { contractionDepth -= contraction; });
   unsigned resNo = res.getResultNumber();
   OpOperand *init = op.getDpsInitOperand(resNo);
-  AffineMap outMap = op.getMatchingIndexingMap(init);
-  SmallVector<AffineExpr> loops(op.getNumLoops());
-  SmallVector<unsigned> reduced;
-  for (auto [pos, e] : llvm::enumerate(outMap.getResults()))
-    if (auto d = dyn_cast<AffineDimExpr>(e))
-      loops[d.getPosition()] = idx[pos];
-  for (auto [i, it] : llvm::enumerate(op.getIteratorTypesArray())) {
-    if (loops[i])
-      continue;
-    if (it != utils::IteratorType::reduction)
-      return fail("a parallel loop is not indexed by the result");
-    unsigned d = freshDim();
-    loops[i] = getAffineDimExpr(d, ctx);
-    reduced.push_back(d);
-    if (int64_t n = op.getStaticLoopRanges()[i]; !ShapedType::isDynamic(n))
-      extent[d] = n;
-  }
+  FailureOr<LoopBinding> bound = bindLoops(op, init, idx);
+  if (failed(bound))
+    return nullptr;
+  SmallVector<AffineExpr> &loops = bound->loops;
+  SmallVector<unsigned> &reduced = bound->reduced;
 
   Block *body = op.getBlock();
   auto yield = cast<linalg::YieldOp>(body->getTerminator());
@@ -887,6 +954,78 @@ Sym *Evaluator::evalScoreModOp(Operation *def,
   return nullptr;
 }
 
+/// The kind of a float op of a body that is one Sym of its operand: casts,
+/// negation, exponentials.
+std::optional<SymKind> unaryKind(Operation *def) {
+  if (isa<arith::ExtFOp, arith::TruncFOp>(def))
+    return SymKind::Cast;
+  if (isa<arith::NegFOp>(def))
+    return SymKind::Neg;
+  if (isa<math::ExpOp>(def))
+    return SymKind::Exp;
+  if (isa<math::Exp2Op>(def))
+    return SymKind::Exp2;
+  return std::nullopt;
+}
+
+/// The kind of a float op of a body that is one Sym of its two operands.
+std::optional<SymKind> binaryKind(Operation *def) {
+  if (isa<arith::AddFOp>(def))
+    return SymKind::Add;
+  if (isa<arith::SubFOp>(def))
+    return SymKind::Sub;
+  if (isa<arith::MulFOp>(def))
+    return SymKind::Mul;
+  if (isa<arith::DivFOp>(def))
+    return SymKind::Div;
+  if (isa<arith::MaximumFOp, arith::MaxNumFOp>(def))
+    return SymKind::Max;
+  return std::nullopt;
+}
+
+Sym *Evaluator::evalIntAddSub(Operation *def, Sym *a, Sym *b) {
+  if (a->kind != SymKind::Index || b->kind != SymKind::Index) {
+    // Arithmetic on gathered or clamped integers (a bucket index).
+    Sym *result = make(SymKind::IntOp, {a, b});
+    result->origOp = def;
+    return result;
+  }
+  Sym *result = make(SymKind::Index);
+  result->idx.push_back(isa<arith::AddIOp>(def) ? a->idx[0] + b->idx[0]
+                                                : a->idx[0] - b->idx[0]);
+  return result;
+}
+
+Sym *Evaluator::evalBodyOp(Operation *def, function_ref<Sym *(unsigned)> sub) {
+  if (std::optional<SymKind> k = unaryKind(def)) {
+    Sym *a = sub(0);
+    return a ? make(*k, {a}) : nullptr;
+  }
+  if (std::optional<SymKind> k = binaryKind(def)) {
+    Sym *a = sub(0);
+    Sym *b = a ? sub(1) : nullptr;
+    return b ? simplifyOrMake(def, *k, a, b) : nullptr;
+  }
+  // Value-preserving for positions and table indices.
+  if (isa<arith::IndexCastOp, arith::IndexCastUIOp, arith::ExtSIOp>(def))
+    return sub(0);
+  if (isa<arith::AddIOp, arith::SubIOp>(def) &&
+      !def->getResult(0).getType().isInteger(1)) {
+    Sym *a = sub(0), *b = a ? sub(1) : nullptr;
+    return b ? evalIntAddSub(def, a, b) : nullptr;
+  }
+  if (isa<arith::SelectOp>(def)) {
+    Sym *c = sub(0), *a = c ? sub(1) : nullptr, *b = a ? sub(2) : nullptr;
+    return b ? make(SymKind::Select, {c, a, b}) : nullptr;
+  }
+  if (Sym *other = evalLogic(def, sub))
+    return other;
+  if (Sym *mod = evalScoreModOp(def, sub))
+    return mod;
+  return fail(Twine("unsupported operation '") + def->getName().getStringRef() +
+              "'");
+}
+
 Sym *Evaluator::evalBody(Value v, DenseMap<Value, Sym *> &env,
                          function_ref<Sym *(BlockArgument)> argFn) {
   if (Sym *s = env.lookup(v))
@@ -904,65 +1043,7 @@ Sym *Evaluator::evalBody(Value v, DenseMap<Value, Sym *> &env,
   auto sub = [&](unsigned i) {
     return evalBody(def->getOperand(i), env, argFn);
   };
-  auto unary = [&](SymKind k) -> Sym * {
-    Sym *a = sub(0);
-    return a ? make(k, {a}) : nullptr;
-  };
-  auto binary = [&](SymKind k) -> Sym * {
-    Sym *a = sub(0);
-    Sym *b = a ? sub(1) : nullptr;
-    return b ? simplifyOrMake(def, k, a, b) : nullptr;
-  };
-  if (matchPattern(v, m_Constant())) {
-    result = evalScalar(v);
-  } else if (isa<arith::ExtFOp, arith::TruncFOp>(def)) {
-    result = unary(SymKind::Cast);
-  } else if (isa<arith::IndexCastOp, arith::IndexCastUIOp, arith::ExtSIOp>(
-                 def)) {
-    // Value-preserving for positions and table indices.
-    result = sub(0);
-  } else if (isa<arith::AddIOp, arith::SubIOp>(def) &&
-             !def->getResult(0).getType().isInteger(1)) {
-    Sym *a = sub(0), *b = a ? sub(1) : nullptr;
-    if (!b)
-      return nullptr;
-    if (a->kind != SymKind::Index || b->kind != SymKind::Index) {
-      // Arithmetic on gathered or clamped integers (a bucket index).
-      result = make(SymKind::IntOp, {a, b});
-      result->origOp = def;
-      env[v] = result;
-      return result;
-    }
-    result = make(SymKind::Index);
-    result->idx.push_back(isa<arith::AddIOp>(def) ? a->idx[0] + b->idx[0]
-                                                  : a->idx[0] - b->idx[0]);
-  } else if (isa<arith::NegFOp>(def)) {
-    result = unary(SymKind::Neg);
-  } else if (isa<arith::AddFOp>(def)) {
-    result = binary(SymKind::Add);
-  } else if (isa<arith::SubFOp>(def)) {
-    result = binary(SymKind::Sub);
-  } else if (isa<arith::MulFOp>(def)) {
-    result = binary(SymKind::Mul);
-  } else if (isa<arith::DivFOp>(def)) {
-    result = binary(SymKind::Div);
-  } else if (isa<arith::MaximumFOp, arith::MaxNumFOp>(def)) {
-    result = binary(SymKind::Max);
-  } else if (isa<math::ExpOp>(def)) {
-    result = unary(SymKind::Exp);
-  } else if (isa<math::Exp2Op>(def)) {
-    result = unary(SymKind::Exp2);
-  } else if (isa<arith::SelectOp>(def)) {
-    Sym *c = sub(0), *a = c ? sub(1) : nullptr, *b = a ? sub(2) : nullptr;
-    result = b ? make(SymKind::Select, {c, a, b}) : nullptr;
-  } else if (Sym *other = evalLogic(def, sub)) {
-    result = other;
-  } else if (Sym *mod = evalScoreModOp(def, sub)) {
-    result = mod;
-  } else {
-    return fail(Twine("unsupported operation '") +
-                def->getName().getStringRef() + "'");
-  }
+  result = matchPattern(v, m_Constant()) ? evalScalar(v) : evalBodyOp(def, sub);
   if (result)
     env[v] = result;
   return result;
@@ -1559,6 +1640,74 @@ private:
   LogicalResult matchSinks();
   LogicalResult checkUsers();
 
+  /// The number of global dims: the anchor's output rank, or the expanded
+  /// rank with a split.
+  int64_t globalRank();
+  /// The logical position of the head among an operand's dims (the last
+  /// batch dim), -1 without batch dims.
+  int64_t headPos() const;
+  /// An operand's logical dims: the batch dims, then `a` and `b`.
+  SmallVector<unsigned> dimsWith(unsigned a, unsigned b) const;
+
+  // The steps of run(), in order; each rejects with the reason it found.
+  /// The loops of the P·V contraction. Like linalg::inferContractionDims,
+  /// but the operand maps may also hold `h floordiv G` or unit constants
+  /// (grouped heads read in place); of several output dims read by one
+  /// operand only, `seqChoice` keeps one, the others become batch dims.
+  FailureOr<linalg::ContractionDimensions> inferPVDims();
+  /// The factors of the anchor's product: P (the one holding the
+  /// exponential) and V.
+  struct PVFactors {
+    Sym *probs;
+    Sym *value;
+  };
+  /// Splits the anchor's sum `o` into P and V; sets kDim (the summed dim),
+  /// mDim and eDim (the output dims P and V carry).
+  FailureOr<PVFactors>
+  matchPVFactors(Sym *o, const linalg::ContractionDimensions &dims);
+  /// The softmax input x = qkCoef·qk + maskCoef·maskLeaf + score
+  /// modifications (in match.scoreTerms) + per-row shifts.
+  struct SoftmaxTerms {
+    Sym *qk = nullptr;
+    double qkCoef = 0.0;
+    Sym *maskLeaf = nullptr;
+    double maskCoef = 1.0;
+  };
+  /// Splits the input `lin` of the softmax `p` into its terms; rejects an
+  /// exponent that does not subtract a row maximum.
+  FailureOr<SoftmaxTerms> splitSoftmaxInput(Sym *p, const Linear &lin);
+  /// The tensors the two contractions read.
+  struct OperandLeaves {
+    Sym *query;
+    Sym *key;
+    Sym *value;
+  };
+  /// The scale and the Q and K leaves of Q·Kᵀ, and the V leaf of `vf`; sets
+  /// dDim.
+  FailureOr<OperandLeaves> matchQKV(const SoftmaxTerms &st, Sym *vf);
+  /// Batch dims: the output dims other than mDim and eDim, in output order;
+  /// the head is the one K reads through a floordiv or a unit dim, else the
+  /// last.
+  void assignBatchDims(Sym *kLeaf);
+  /// Picks the stored layouts of Q, K and V (match.query and the
+  /// permutations); `kvGroup` is the head group of K and V.
+  LogicalResult matchLayouts(const OperandLeaves &leaves, int64_t &kvGroup);
+  /// Element types, the head group size and the sequence lengths sq, sk.
+  LogicalResult matchShapes(int64_t kvGroup);
+  /// matchQKV, then the batch dims, layouts and shapes of the operands.
+  LogicalResult matchOperands(const SoftmaxTerms &st, Sym *vf);
+  /// Whether leaf `l` reads a tensor that broadcasts right-aligned to the
+  /// scores.
+  bool maskFits(Sym *l) const;
+  /// Sets match.mask to the first tensor along `l`'s look-through chain
+  /// that fits the scores.
+  LogicalResult pickMask(Sym *l);
+  /// The additive mask `maskLeaf` and the select conditions of `lin`: a
+  /// mask tensor, causal, or mask_mod conditions.
+  LogicalResult matchMasks(Sym *maskLeaf, const Linear &lin);
+  /// match.leaves: the tensors the fused op reads, captured ones included.
+  void collectLeaves();
+
   linalg::LinalgOp anchor;
   unsigned seqChoice = 0;
   std::optional<OutputSplit> split;
@@ -1687,6 +1836,29 @@ Sym *AttentionMatcher::pickLayout(Sym *leaf, ArrayRef<unsigned> dims,
   return nullptr;
 }
 
+/// The causal form of "keep when `a`·(k - m) + `c` `pred` 0" (`a` is 1 or
+/// -1): the offset `off` of the equivalent "keep when k - m <= off"; none
+/// when the condition keeps keys above a bound instead (not causal).
+std::optional<AffineExpr> causalOffset(arith::CmpIPredicate pred, int64_t a,
+                                       AffineExpr c) {
+  using P = arith::CmpIPredicate;
+  bool le = pred == P::sle || pred == P::ule,
+       lt = pred == P::slt || pred == P::ult;
+  bool ge = pred == P::sge || pred == P::uge,
+       gt = pred == P::sgt || pred == P::ugt;
+  if (a == -1) {
+    std::swap(le, ge);
+    std::swap(lt, gt);
+    c = -c;
+  }
+  // Now keep iff (k - m) + c `pred` 0, i.e. k - m `pred` -c.
+  if (le)
+    return -c;
+  if (lt)
+    return -c - 1;
+  return std::nullopt;
+}
+
 LogicalResult AttentionMatcher::matchCausal(Sym *cond, bool keepWhen) {
   if (cond->kind != SymKind::Cmp || cond->ops[0]->kind != SymKind::Index ||
       cond->ops[1]->kind != SymKind::Index)
@@ -1715,36 +1887,19 @@ LogicalResult AttentionMatcher::matchCausal(Sym *cond, bool keepWhen) {
   if (!f00.isSymbolicOrConstant() || !da || !db || !d23)
     return reject("causal condition depends on other dimensions");
   int64_t a = *da, b = *db;
-  AffineExpr c = f00;
   if (*d23 != 2 * a + 3 * b || a != -b || (a != 1 && a != -1))
     return reject("mask condition is not causal");
-  using P = arith::CmpIPredicate;
-  P pred = cond->pred;
+  arith::CmpIPredicate pred = cond->pred;
   if (!keepWhen)
     pred = arith::invertPredicate(pred);
-  // Normalise to keep iff a*(k - m) + c `pred` 0, then to k - m <= off.
-  AffineExpr off;
-  bool le = pred == P::sle || pred == P::ule,
-       lt = pred == P::slt || pred == P::ult;
-  bool ge = pred == P::sge || pred == P::uge,
-       gt = pred == P::sgt || pred == P::ugt;
-  if (a == -1) {
-    std::swap(le, ge);
-    std::swap(lt, gt);
-    c = -c;
-  }
-  // Now keep iff (k - m) + c `pred` 0, i.e. k - m `pred` -c.
-  if (le)
-    off = -c;
-  else if (lt)
-    off = -c - 1;
-  else
+  std::optional<AffineExpr> off = causalOffset(pred, a, f00);
+  if (!off)
     return reject("mask condition is not causal");
-  if (cst(simp(off)) == 0) {
+  if (cst(simp(*off)) == 0) {
     match.causal = CausalAlignment::TopLeft;
     return success();
   }
-  if (cst(simp(off - (sk - sq))) == 0) {
+  if (cst(simp(*off - (sk - sq))) == 0) {
     match.causal = CausalAlignment::BottomRight;
     return success();
   }
@@ -2245,19 +2400,52 @@ LogicalResult AttentionMatcher::parseSoftmax(Sym *&p, Linear &lin) {
   return success();
 }
 
-LogicalResult AttentionMatcher::run() {
+/// The type `t` is read as: collapsed by `re` when that is non-empty.
+RankedTensorType readType(Value t, ArrayRef<ReassociationIndices> re) {
+  auto ty = cast<RankedTensorType>(t.getType());
+  return re.empty() ? ty : tensor::CollapseShapeOp::inferCollapsedType(ty, re);
+}
+
+/// The stored position of logical dim `logical` under the stored->logical
+/// permutation `perm`.
+int64_t storedPos(ArrayRef<int64_t> perm, int64_t logical) {
+  return static_cast<int64_t>(llvm::find(perm, logical) - perm.begin());
+}
+
+/// Whether a term of the softmax input that is constant along the key axis,
+/// with coefficient `c`, subtracts a row maximum.
+bool subtractsRowMax(Sym *term, double c) {
+  Sym *t = stripCasts(term);
+  return c < 0.0 &&
+         ((t->kind == SymKind::Reduce && t->isMax) || t->kind == SymKind::Max);
+}
+
+int64_t AttentionMatcher::globalRank() {
+  return split ? split->shape.size()
+               : anchor.getIndexingMapsArray().back().getNumResults();
+}
+
+int64_t AttentionMatcher::headPos() const {
+  return static_cast<int64_t>(batchDims.size()) - 1;
+}
+
+SmallVector<unsigned> AttentionMatcher::dimsWith(unsigned a, unsigned b) const {
+  SmallVector<unsigned> d(batchDims);
+  d.push_back(a);
+  d.push_back(b);
+  return d;
+}
+
+FailureOr<linalg::ContractionDimensions> AttentionMatcher::inferPVDims() {
   if (anchor.getNumDpsInputs() != 2 || anchor.getNumDpsInits() != 1 ||
       !anchor.hasPureTensorSemantics())
     return failure();
   MLIRContext *ctx = anchor->getContext();
-  // Like linalg::inferContractionDims, but the operand maps may also hold
-  // `h floordiv G` or unit constants (grouped heads read in place).
   SmallVector<AffineMap> maps = anchor.getIndexingMapsArray();
   AffineMap outMap = maps.back();
   if (!outMap.isProjectedPermutation() || anchor.getNumReductionLoops() != 1)
     return failure();
   linalg::ContractionDimensions dims;
-  linalg::ContractionDimensions *cd = &dims;
   for (unsigned i = 0, e = anchor.getNumLoops(); i < e; ++i) {
     if (!outMap.isFunctionOfDim(i))
       continue;
@@ -2294,25 +2482,12 @@ LogicalResult AttentionMatcher::run() {
     return reject("the contraction is not P·V: an operand misses an output "
                   "dimension");
   }
+  return dims;
+}
 
-  // Global dims 0..rank-1 are the anchor's output positions (expanded ones
-  // with a split).
-  int64_t rank = split ? split->shape.size() : outMap.getNumResults();
-  // The match keeps the evaluator: the score modifications it found are
-  // expressions in it, emitted into the fused op's regions.
-  match.evaluator = std::make_shared<Evaluator>(ctx, rank);
-  Evaluator &ev = *match.evaluator;
-  this->ev = &ev;
-  llvm::scope_exit clearEv([&] { this->ev = nullptr; });
-  ev.root = anchor->getResult(0);
-  Sym *o = ev.eval(ev.root, anchorIndex(ev));
-  if (!o) {
-    isNearMiss = readsExponential(anchor);
-    return reject(ev.reason);
-  }
-  ++stage;
-  if (o->kind != SymKind::Reduce || o->isMax || o->dims.size() != 1)
-    return rejectNotContraction(o);
+FailureOr<AttentionMatcher::PVFactors>
+AttentionMatcher::matchPVFactors(Sym *o,
+                                 const linalg::ContractionDimensions &dims) {
   kDim = o->dims[0];
   Sym *prod = stripCasts(o->ops[0]);
   if (prod->kind != SymKind::Mul)
@@ -2324,15 +2499,17 @@ LogicalResult AttentionMatcher::run() {
   if (!containsExp(p))
     return failure();
   isNearMiss = true;
+  AffineMap outMap = anchor.getIndexingMapsArray().back();
   auto outPos = [&](unsigned loop) {
-    return globalDimOf(*outMap.getResultPosition(getAffineDimExpr(loop, ctx)));
+    return globalDimOf(*outMap.getResultPosition(
+        getAffineDimExpr(loop, anchor->getContext())));
   };
   // The output dim P carries (m) and the one V carries (e). The body may
   // multiply V·P, so decide by what P's expression depends on, not by the
   // order of the factors.
-  if (!outPos(cd->m[0]) || !outPos(cd->n[0]))
+  if (!outPos(dims.m[0]) || !outPos(dims.n[0]))
     return reject("the query or value dim of P·V is itself a collapse");
-  unsigned a = *outPos(cd->m[0]), b = *outPos(cd->n[0]);
+  unsigned a = *outPos(dims.m[0]), b = *outPos(dims.n[0]);
   bool pa = dependsOn(p, a), pb = dependsOn(p, b);
   bool va = dependsOn(vf, a), vb = dependsOn(vf, b);
   if (pa && !pb && vb && !va) {
@@ -2345,66 +2522,64 @@ LogicalResult AttentionMatcher::run() {
     return reject("cannot tell the query and value dims of the P·V "
                   "contraction apart");
   }
+  return PVFactors{p, vf};
+}
 
-  // P = softmax over the key axis (kDim) of some x.
-  Linear lin;
-  if (failed(parseSoftmax(p, lin)))
-    return failure();
-
-  ++stage;
-  // x = scale·QKᵀ + mask + (terms constant along the key axis).
-  Sym *qk = nullptr;
-  double qkCoef = 0.0;
-  Sym *maskLeaf = nullptr;
+FailureOr<AttentionMatcher::SoftmaxTerms>
+AttentionMatcher::splitSoftmaxInput(Sym *p, const Linear &lin) {
+  SoftmaxTerms st;
   bool subtractsMax = p->kind == SymKind::Softmax;
-  double maskCoef = 1.0;
   for (auto [term, c] : lin.terms) {
     if (!dependsOn(term, kDim)) {
       // A per-row shift: softmax is invariant to it. The unfused program
       // must subtract a row maximum, though: without it exp overflows where
       // attn.attention does not, so the results would differ.
-      Sym *t = stripCasts(term);
-      if (c < 0.0 &&
-          ((t->kind == SymKind::Reduce && t->isMax) || t->kind == SymKind::Max))
+      if (subtractsRowMax(term, c))
         subtractsMax = true;
       continue;
     }
     Sym *t = stripCasts(term);
-    if (t->kind == SymKind::Reduce && !t->isMax && !qk && t->dims.size() == 1) {
-      qk = t;
-      qkCoef = c;
+    if (t->kind == SymKind::Reduce && !t->isMax && !st.qk &&
+        t->dims.size() == 1) {
+      st.qk = t;
+      st.qkCoef = c;
       continue;
     }
     if (t->kind == SymKind::Reduce && t->isMax)
       return reject("softmax max-reduction is not over the key axis");
-    if (t->kind == SymKind::Leaf && !maskLeaf) {
-      maskLeaf = t;
-      maskCoef = c;
+    if (t->kind == SymKind::Leaf && !st.maskLeaf) {
+      st.maskLeaf = t;
+      st.maskCoef = c;
       continue;
     }
     // A score modification, checked once the dims are known.
     match.scoreTerms.push_back({term, c});
   }
-  if (!qk && (qk = findScore(match.scoreTerms))) {
+  if (!st.qk && (st.qk = findScore(match.scoreTerms))) {
     match.plainScore = false;
-    qkCoef = scoreFactor(match.scoreTerms, qk);
+    st.qkCoef = scoreFactor(match.scoreTerms, st.qk);
   }
-  if (!qk)
+  if (!st.qk)
     return reject("no Q·Kᵀ contraction feeds the softmax (or it is read "
                   "through a view with dynamic inner sizes)");
-  if (maskLeaf)
-    match.maskAffine = {maskCoef, lin.c0};
+  if (st.maskLeaf)
+    match.maskAffine = {st.maskCoef, lin.c0};
   if (!subtractsMax)
     return reject("the exponent does not subtract the row maximum (exp may "
                   "overflow where the fused op would not)");
-  ++stage;
+  return st;
+}
+
+FailureOr<AttentionMatcher::OperandLeaves>
+AttentionMatcher::matchQKV(const SoftmaxTerms &st, Sym *vf) {
+  Sym *qk = st.qk;
   dDim = qk->dims[0];
   double qkProd = 1.0;
   SmallVector<Sym *> qkFactors;
   flattenProduct(qk->ops[0], qkProd, qkFactors);
   if (qkFactors.size() != 2)
     return reject("scale is not a constant uniform factor");
-  match.scale = qkCoef * qkProd;
+  match.scale = st.qkCoef * qkProd;
   if (!match.plainScore)
     match.scale = std::abs(match.scale);
   if (!(match.scale > 0.0) || !std::isfinite(match.scale))
@@ -2423,124 +2598,121 @@ LogicalResult AttentionMatcher::run() {
   Sym *vLeaf = leafOf(vf);
   if (!vLeaf)
     return reject("V is not a tensor");
+  return OperandLeaves{qLeaf, kLeaf, vLeaf};
+}
 
-  // Batch dims: the other output dims, in output order; the head is the one
-  // K reads through a floordiv or a unit dim, else the last.
+void AttentionMatcher::assignBatchDims(Sym *kLeaf) {
   SmallVector<unsigned> others;
-  for (int64_t i = 0; i < rank; ++i)
+  for (int64_t i = 0, rank = globalRank(); i < rank; ++i)
     if (i != mDim && i != eDim)
       others.push_back(i);
   // No batch dim at all: single-head 2-D attention, raised with a unit head.
   batchDims.clear();
-  if (!others.empty()) {
-    unsigned head = others.back();
-    for (Sym *l = kLeaf; l; l = l->outer)
-      for (AffineExpr e : l->idx)
-        for (unsigned b : others)
-          if (isGroupedHeadRead(e, b))
-            head = b;
-    for (unsigned b : others)
-      if (b != head)
-        batchDims.push_back(b);
-    batchDims.push_back(head);
-  }
-  int64_t nb = static_cast<int64_t>(batchDims.size()) - 1;
+  if (others.empty())
+    return;
+  unsigned head = others.back();
+  for (Sym *l = kLeaf; l; l = l->outer)
+    for (AffineExpr e : l->idx)
+      for (unsigned b : others)
+        if (isGroupedHeadRead(e, b))
+          head = b;
+  for (unsigned b : others)
+    if (b != head)
+      batchDims.push_back(b);
+  batchDims.push_back(head);
+}
 
-  auto dimsWith = [&](unsigned a, unsigned b) {
-    SmallVector<unsigned> d(batchDims);
-    d.push_back(a);
-    d.push_back(b);
-    return d;
-  };
+LogicalResult AttentionMatcher::matchLayouts(const OperandLeaves &leaves,
+                                             int64_t &kvGroup) {
+  int64_t nb = headPos();
   int64_t gk = 1, gv = 1, gq = 1;
-  Sym *q =
-      pickLayout(qLeaf, dimsWith(mDim, dDim), -1, match.qPerm, gq, match.qRe);
-  Sym *k =
-      pickLayout(kLeaf, dimsWith(kDim, dDim), nb, match.kPerm, gk, match.kRe);
-  Sym *v =
-      pickLayout(vLeaf, dimsWith(kDim, eDim), nb, match.vPerm, gv, match.vRe);
+  Sym *q = pickLayout(leaves.query, dimsWith(mDim, dDim), -1, match.qPerm, gq,
+                      match.qRe);
+  Sym *k = pickLayout(leaves.key, dimsWith(kDim, dDim), nb, match.kPerm, gk,
+                      match.kRe);
+  Sym *v = pickLayout(leaves.value, dimsWith(kDim, eDim), nb, match.vPerm, gv,
+                      match.vRe);
   if (!q || !k || !v)
     return reject("Q, K or V is not a transpose or head broadcast of a "
                   "tensor");
   if (gk != gv)
     return reject("K and V are shared by different head groups");
-  ++stage;
   match.query = q->tensor;
   match.key = k->tensor;
   match.value = v->tensor;
+  kvGroup = gk;
+  return success();
+}
+
+LogicalResult AttentionMatcher::matchShapes(int64_t kvGroup) {
   Type elem = getElementTypeOrSelf(match.query.getType());
   if (getElementTypeOrSelf(match.key.getType()) != elem ||
       getElementTypeOrSelf(match.value.getType()) != elem ||
       !isa<Float16Type, BFloat16Type, Float32Type>(elem))
     return reject("Q, K and V element types differ or are unsupported");
-  auto asRead = [](Value t, ArrayRef<ReassociationIndices> re) {
-    auto ty = cast<RankedTensorType>(t.getType());
-    return re.empty() ? ty
-                      : tensor::CollapseShapeOp::inferCollapsedType(ty, re);
-  };
-  RankedTensorType qTy = asRead(match.query, match.qRe);
-  RankedTensorType kTy = asRead(match.key, match.kRe);
-  auto storedSize = [](RankedTensorType ty, ArrayRef<int64_t> perm,
-                       int64_t logical) {
-    return ty.getDimSize(llvm::find(perm, logical) - perm.begin());
-  };
-  if (gk != 1) {
-    int64_t hq = storedSize(qTy, match.qPerm, nb);
-    int64_t hkv = storedSize(kTy, match.kPerm, nb);
+  int64_t nb = headPos();
+  RankedTensorType qTy = readType(match.query, match.qRe);
+  RankedTensorType kTy = readType(match.key, match.kRe);
+  if (kvGroup != 1) {
+    int64_t hq = qTy.getDimSize(storedPos(match.qPerm, nb));
+    int64_t hkv = kTy.getDimSize(storedPos(match.kPerm, nb));
     if (ShapedType::isDynamic(hq) || ShapedType::isDynamic(hkv))
       return reject("grouped heads need static head counts");
-    int64_t g = gk == 0 ? hq : gk;
+    int64_t g = kvGroup == 0 ? hq : kvGroup;
     if (hkv * g != hq)
       return reject("K/V heads times the group size differ from Q heads");
     match.group = g;
   }
-  auto storedPos = [](ArrayRef<int64_t> perm, int64_t logical) {
-    return static_cast<int64_t>(llvm::find(perm, logical) - perm.begin());
-  };
-  sq = match.qRe.empty()
-           ? ev.sizeExpr(match.query, storedPos(match.qPerm, nb + 1))
-           : getAffineConstantExpr(
-                 qTy.getDimSize(storedPos(match.qPerm, nb + 1)), ctx);
-  sk = match.kRe.empty()
-           ? ev.sizeExpr(match.key, storedPos(match.kPerm, nb + 1))
-           : getAffineConstantExpr(
-                 kTy.getDimSize(storedPos(match.kPerm, nb + 1)), ctx);
-  numDims = ev.getNumDims();
-  numSymbols = ev.getNumSymbols();
-  if (failed(checkScoreTerms()))
+  MLIRContext *ctx = anchor->getContext();
+  int64_t qSeq = storedPos(match.qPerm, nb + 1);
+  int64_t kSeq = storedPos(match.kPerm, nb + 1);
+  sq = match.qRe.empty() ? ev->sizeExpr(match.query, qSeq)
+                         : getAffineConstantExpr(qTy.getDimSize(qSeq), ctx);
+  sk = match.kRe.empty() ? ev->sizeExpr(match.key, kSeq)
+                         : getAffineConstantExpr(kTy.getDimSize(kSeq), ctx);
+  return success();
+}
+
+LogicalResult AttentionMatcher::matchOperands(const SoftmaxTerms &st, Sym *vf) {
+  FailureOr<OperandLeaves> leaves = matchQKV(st, vf);
+  if (failed(leaves))
     return failure();
+  assignBatchDims(leaves->key);
+  int64_t kvGroup = 1;
+  if (failed(matchLayouts(*leaves, kvGroup)))
+    return failure();
+  ++stage;
+  return matchShapes(kvGroup);
+}
 
-  // Output: the anchor's layout.
-  SmallVector<unsigned> oDims = dimsWith(mDim, eDim);
-  for (int64_t i = 0; i < rank; ++i)
-    match.oPerm.push_back(llvm::find(oDims, i) - oDims.begin());
-
-  // Masks.
+bool AttentionMatcher::maskFits(Sym *l) const {
   SmallVector<unsigned> scoreDims = dimsWith(mDim, kDim);
-  auto maskFits = [&](Sym *l) {
-    auto ty = cast<RankedTensorType>(l->tensor.getType());
-    int64_t off = scoreDims.size() - ty.getRank();
-    if (off < 0)
+  auto ty = cast<RankedTensorType>(l->tensor.getType());
+  int64_t off = scoreDims.size() - ty.getRank();
+  if (off < 0)
+    return false;
+  for (auto [i, e] : llvm::enumerate(l->idx)) {
+    auto c = dyn_cast<AffineConstantExpr>(e);
+    if (c && c.getValue() == 0 && ty.getDimSize(i) == 1)
+      continue;
+    if (e != getAffineDimExpr(scoreDims[off + i], anchor->getContext()))
       return false;
-    for (auto [i, e] : llvm::enumerate(l->idx)) {
-      auto c = dyn_cast<AffineConstantExpr>(e);
-      if (c && c.getValue() == 0 && ty.getDimSize(i) == 1)
-        continue;
-      if (e != getAffineDimExpr(scoreDims[off + i], ctx))
-        return false;
+  }
+  return true;
+}
+
+LogicalResult AttentionMatcher::pickMask(Sym *l) {
+  if (match.mask)
+    return reject("more than one mask");
+  for (; l; l = l->outer)
+    if (maskFits(l)) {
+      match.mask = l->tensor;
+      return success();
     }
-    return true;
-  };
-  auto pickMask = [&](Sym *l) -> LogicalResult {
-    if (match.mask)
-      return reject("more than one mask");
-    for (; l; l = l->outer)
-      if (maskFits(l)) {
-        match.mask = l->tensor;
-        return success();
-      }
-    return reject("the mask does not broadcast to the scores");
-  };
+  return reject("the mask does not broadcast to the scores");
+}
+
+LogicalResult AttentionMatcher::matchMasks(Sym *maskLeaf, const Linear &lin) {
   if (maskLeaf) {
     if (!isa<FloatType>(getElementTypeOrSelf(maskLeaf->tensor.getType())))
       return reject("mask is not additive");
@@ -2568,10 +2740,10 @@ LogicalResult AttentionMatcher::run() {
                                 : why);
     match.maskConds.push_back({c, keepWhen});
   }
-  if (failed(matchSinks()))
-    return failure();
+  return success();
+}
 
-  match.split = split;
+void AttentionMatcher::collectLeaves() {
   match.leaves = {match.query, match.key, match.value};
   if (match.mask)
     match.leaves.push_back(match.mask);
@@ -2582,6 +2754,60 @@ LogicalResult AttentionMatcher::run() {
     collectCaptured(t, match.leaves);
   for (auto [cond, keepWhen] : match.maskConds)
     collectCaptured(cond, match.leaves);
+}
+
+LogicalResult AttentionMatcher::run() {
+  FailureOr<linalg::ContractionDimensions> dims = inferPVDims();
+  if (failed(dims))
+    return failure();
+
+  // The match keeps the evaluator: the score modifications it found are
+  // expressions in it, emitted into the fused op's regions.
+  match.evaluator =
+      std::make_shared<Evaluator>(anchor->getContext(), globalRank());
+  Evaluator &ev = *match.evaluator;
+  this->ev = &ev;
+  llvm::scope_exit clearEv([&] { this->ev = nullptr; });
+  ev.root = anchor->getResult(0);
+  Sym *o = ev.eval(ev.root, anchorIndex(ev));
+  if (!o) {
+    isNearMiss = readsExponential(anchor);
+    return reject(ev.reason);
+  }
+  ++stage;
+  if (o->kind != SymKind::Reduce || o->isMax || o->dims.size() != 1)
+    return rejectNotContraction(o);
+  FailureOr<PVFactors> pv = matchPVFactors(o, *dims);
+  if (failed(pv))
+    return failure();
+
+  // P = softmax over the key axis (kDim) of some x.
+  Sym *p = pv->probs;
+  Linear lin;
+  if (failed(parseSoftmax(p, lin)))
+    return failure();
+  ++stage;
+  // x = scale·QKᵀ + mask + (terms constant along the key axis).
+  FailureOr<SoftmaxTerms> st = splitSoftmaxInput(p, lin);
+  if (failed(st))
+    return failure();
+  ++stage;
+  if (failed(matchOperands(*st, pv->value)))
+    return failure();
+  numDims = ev.getNumDims();
+  numSymbols = ev.getNumSymbols();
+  if (failed(checkScoreTerms()))
+    return failure();
+
+  // Output: the anchor's layout.
+  SmallVector<unsigned> oDims = dimsWith(mDim, eDim);
+  for (int64_t i = 0, rank = globalRank(); i < rank; ++i)
+    match.oPerm.push_back(llvm::find(oDims, i) - oDims.begin());
+  if (failed(matchMasks(st->maskLeaf, lin)) || failed(matchSinks()))
+    return failure();
+
+  match.split = split;
+  collectLeaves();
   // Anything the chain reads beyond Q, K, V and the mask stays put; the
   // scores and probabilities must be used by the chain only.
   if (failed(checkUsers()))
@@ -3090,6 +3316,78 @@ Value sinksOperand(PatternRewriter &rewriter, Location loc, Value sinks) {
   return tensor::CollapseShapeOp::create(rewriter, loc, sinks, re);
 }
 
+/// `t` read through the collapse `re` (the operand the chain read), or `t`.
+Value recollapse(PatternRewriter &rewriter, Location loc, Value t,
+                 ArrayRef<ReassociationIndices> re) {
+  return re.empty() ? t
+                    : tensor::CollapseShapeOp::create(rewriter, loc, t, re)
+                          .getResult();
+}
+
+/// `t` (rank 2) with a unit head dim in front; `perm` shifted to match.
+Value addUnitHead(PatternRewriter &rewriter, Location loc, Value t,
+                  SmallVectorImpl<int64_t> &perm) {
+  auto ty = cast<RankedTensorType>(t.getType());
+  SmallVector<int64_t> shape{1};
+  llvm::append_range(shape, ty.getShape());
+  SmallVector<int64_t> p{0};
+  for (int64_t x : perm)
+    p.push_back(x + 1);
+  perm.assign(p.begin(), p.end());
+  SmallVector<ReassociationIndices> re{{0, 1}, {2}};
+  return tensor::ExpandShapeOp::create(
+      rewriter, loc, RankedTensorType::get(shape, ty.getElementType()), t, re);
+}
+
+/// The Q, K, V and output operands of the fused op.
+struct FusedOperands {
+  Value query, key, value, init;
+  /// Single-head 2-D attention: each operand got a unit head dim in front.
+  bool unitHead = false;
+};
+
+/// Q, K and V re-collapsed as the chain read them and, for single-head 2-D
+/// attention, given a unit head dim (as is `init`; `m`'s permutations
+/// shifted to match).
+FusedOperands buildOperands(PatternRewriter &rewriter, Location loc, Match &m,
+                            Value init) {
+  FusedOperands ops;
+  ops.query = recollapse(rewriter, loc, m.query, m.qRe);
+  ops.key = recollapse(rewriter, loc, m.key, m.kRe);
+  ops.value = recollapse(rewriter, loc, m.value, m.vRe);
+  ops.init = init;
+  ops.unitHead = cast<RankedTensorType>(ops.query.getType()).getRank() == 2;
+  if (ops.unitHead) {
+    ops.query = addUnitHead(rewriter, loc, ops.query, m.qPerm);
+    ops.key = addUnitHead(rewriter, loc, ops.key, m.kPerm);
+    ops.value = addUnitHead(rewriter, loc, ops.value, m.vPerm);
+    ops.init = addUnitHead(rewriter, loc, ops.init, m.oPerm);
+  }
+  return ops;
+}
+
+/// The attn.attention op of `m` on `operands`: mask, sinks, score-mod
+/// regions and layout permutations.
+AttentionOp buildAttention(PatternRewriter &rewriter, Location loc,
+                           const Match &m, const FusedOperands &operands) {
+  Value mask = materializeMask(rewriter, loc, m);
+  auto op = AttentionOp::create(rewriter, loc, operands.query, operands.key,
+                                operands.value, mask, operands.init, m.scale,
+                                m.causal);
+  if (m.sinks)
+    op.getSinksMutable().assign(sinksOperand(rewriter, loc, m.sinks));
+  buildModRegions(rewriter, op, m);
+  if (DenseI64ArrayAttr a = permAttr(rewriter, m.qPerm))
+    op.setQueryPermAttr(a);
+  if (DenseI64ArrayAttr a = permAttr(rewriter, m.kPerm))
+    op.setKeyPermAttr(a);
+  if (DenseI64ArrayAttr a = permAttr(rewriter, m.vPerm))
+    op.setValuePermAttr(a);
+  if (DenseI64ArrayAttr a = permAttr(rewriter, m.oPerm))
+    op.setOutputPermAttr(a);
+  return op;
+}
+
 struct FuseAttention : OpInterfaceRewritePattern<linalg::LinalgOp> {
   FuseAttention(MLIRContext *ctx, bool remarks)
       : OpInterfaceRewritePattern(ctx), remarks(remarks) {}
@@ -3107,57 +3405,15 @@ struct FuseAttention : OpInterfaceRewritePattern<linalg::LinalgOp> {
     // The epilogue's init may be created after the anchor.
     rewriter.setInsertionPoint(last);
     Value init = outputInit(rewriter, anchor, m, epilogue);
-    Value q = m.query, k = m.key, v = m.value;
-    auto recollapse = [&](Value t, ArrayRef<ReassociationIndices> re) {
-      return re.empty() ? t
-                        : tensor::CollapseShapeOp::create(rewriter, loc, t, re)
-                              .getResult();
-    };
-    q = recollapse(q, m.qRe);
-    k = recollapse(k, m.kRe);
-    v = recollapse(v, m.vRe);
-    // Single-head 2-D attention: add a unit head dim in front.
-    bool unitHead = cast<RankedTensorType>(q.getType()).getRank() == 2;
-    auto addUnitDim = [&](Value t, SmallVectorImpl<int64_t> &perm) -> Value {
-      auto ty = cast<RankedTensorType>(t.getType());
-      SmallVector<int64_t> shape{1};
-      llvm::append_range(shape, ty.getShape());
-      SmallVector<int64_t> p{0};
-      for (int64_t x : perm)
-        p.push_back(x + 1);
-      perm.assign(p.begin(), p.end());
-      SmallVector<ReassociationIndices> re{{0, 1}, {2}};
-      return tensor::ExpandShapeOp::create(
-          rewriter, loc, RankedTensorType::get(shape, ty.getElementType()), t,
-          re);
-    };
-    if (unitHead) {
-      q = addUnitDim(q, m.qPerm);
-      k = addUnitDim(k, m.kPerm);
-      v = addUnitDim(v, m.vPerm);
-      init = addUnitDim(init, m.oPerm);
-    }
-    Value mask = materializeMask(rewriter, loc, m);
-    auto op = AttentionOp::create(rewriter, loc, q, k, v, mask, init, m.scale,
-                                  m.causal);
-    if (m.sinks)
-      op.getSinksMutable().assign(sinksOperand(rewriter, loc, m.sinks));
-    buildModRegions(rewriter, op, m);
-    if (DenseI64ArrayAttr a = permAttr(rewriter, m.qPerm))
-      op.setQueryPermAttr(a);
-    if (DenseI64ArrayAttr a = permAttr(rewriter, m.kPerm))
-      op.setKeyPermAttr(a);
-    if (DenseI64ArrayAttr a = permAttr(rewriter, m.vPerm))
-      op.setValuePermAttr(a);
-    if (DenseI64ArrayAttr a = permAttr(rewriter, m.oPerm))
-      op.setOutputPermAttr(a);
+    FusedOperands operands = buildOperands(rewriter, loc, m, init);
+    AttentionOp op = buildAttention(rewriter, loc, m, operands);
     if (remarks)
       anchor->emitRemark(describe(m));
     Value result = op->getResult(0);
     if (m.split && last == anchor.getOperation())
       result =
           tensor::CollapseShapeOp::create(rewriter, loc, result, m.split->re);
-    if (unitHead)
+    if (operands.unitHead)
       result = tensor::CollapseShapeOp::create(
           rewriter, loc, last->getResult(0).getType(), result,
           SmallVector<ReassociationIndices>{{0, 1}, {2}});
