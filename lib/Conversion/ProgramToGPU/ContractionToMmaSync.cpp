@@ -94,16 +94,22 @@ FailureOr<Contraction> matchF16Contraction(linalg::LinalgOp op) {
   FailureOr<linalg::ContractionDimensions> dims =
       linalg::inferContractionDims(op);
   if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
-      dims->k.size() != 1 ||
-      op.getNumLoops() != dims->batch.size() + 3)
+      dims->k.size() != 1 || op.getNumLoops() != dims->batch.size() + 3)
     return failure();
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  if (!llvm::all_of(maps, [](AffineMap m) { return m.isProjectedPermutation(); }))
+  if (!llvm::all_of(maps,
+                    [](AffineMap m) { return m.isProjectedPermutation(); }))
     return failure();
-  Contraction c{dims->m.front(), dims->n.front(), dims->k.front(),
+  Contraction c{dims->m.front(),
+                dims->n.front(),
+                dims->k.front(),
                 SmallVector<unsigned>(dims->batch.begin(), dims->batch.end()),
-                op.getDpsInputs()[0], op.getDpsInputs()[1],
-                op.getDpsInits()[0], maps[0], maps[1], maps[2]};
+                op.getDpsInputs()[0],
+                op.getDpsInputs()[1],
+                op.getDpsInits()[0],
+                maps[0],
+                maps[1],
+                maps[2]};
   return c;
 }
 
@@ -211,8 +217,8 @@ Value MmaSyncEmitter::loadAccumulator(int64_t mi, int64_t ni) {
   for (int64_t i = 0; i < 2; ++i)
     for (int64_t j = 0; j < 2; ++j) {
       Value r = add(row, i * 8), cl = add(col, j);
-      elems.push_back(load(c.c, c.cMap, point(r, cl, idx(0)),
-                           inBoundsC(r, cl), f32));
+      elems.push_back(
+          load(c.c, c.cMap, point(r, cl, idx(0)), inBoundsC(r, cl), f32));
     }
   return vector::FromElementsOp::create(b, loc, VectorType::get({2, 2}, f32),
                                         elems);
@@ -244,9 +250,9 @@ SmallVector<Value> MmaSyncEmitter::mmaStep(Value k0, ValueRange acc,
   SmallVector<Value> next;
   for (int64_t mi = 0; mi < kMTiles; ++mi)
     for (int64_t ni = 0; ni < kNTiles; ++ni)
-      next.push_back(nvgpu::MmaSyncOp::create(
-          b, loc, aFrags[mi], bFrags[ni], acc[mi * kNTiles + ni],
-          ArrayRef<int64_t>{16, 8, 16}));
+      next.push_back(nvgpu::MmaSyncOp::create(b, loc, aFrags[mi], bFrags[ni],
+                                              acc[mi * kNTiles + ni],
+                                              ArrayRef<int64_t>{16, 8, 16}));
   return next;
 }
 
@@ -259,8 +265,8 @@ void MmaSyncEmitter::storeAccumulator(int64_t mi, int64_t ni, Value frag) {
                                     /*withElseRegion=*/false);
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-      Value x = vector::ExtractOp::create(b, loc, frag,
-                                          ArrayRef<int64_t>{i, j});
+      Value x =
+          vector::ExtractOp::create(b, loc, frag, ArrayRef<int64_t>{i, j});
       SmallVector<Value> iv = point(r, cl, idx(0));
       SmallVector<Value> indices;
       for (AffineExpr e : c.cMap.getResults())
@@ -295,8 +301,8 @@ void MmaSyncEmitter::emit(gpu::LaunchOp launch) {
   auto loop = scf::ForOp::create(
       b, loc, idx(0), sizes[c.k], idx(16), acc,
       [&](OpBuilder &, Location, Value k0, ValueRange iter) {
-        auto step = scf::IfOp::create(b, loc, TypeRange(iter),
-                                      isInterior(k0), /*withElseRegion=*/true);
+        auto step = scf::IfOp::create(b, loc, TypeRange(iter), isInterior(k0),
+                                      /*withElseRegion=*/true);
         OpBuilder::InsertionGuard g(b);
         b.setInsertionPointToStart(step.thenBlock());
         scf::YieldOp::create(b, loc, mmaStep(k0, iter, /*guarded=*/false));
@@ -341,8 +347,8 @@ LogicalResult mlir::attn::mapContractionToMmaSync(RewriterBase &rewriter,
                                  zero);
   };
   Value any = arith::AndIOp::create(
-      rewriter, loc, arith::AndIOp::create(rewriter, loc, nonEmpty(gridX),
-                                           nonEmpty(gridY)),
+      rewriter, loc,
+      arith::AndIOp::create(rewriter, loc, nonEmpty(gridX), nonEmpty(gridY)),
       nonEmpty(gridZ));
   auto ifOp = scf::IfOp::create(rewriter, loc, any, /*withElseRegion=*/false);
   rewriter.setInsertionPoint(ifOp.thenBlock()->getTerminator());
