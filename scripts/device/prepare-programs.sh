@@ -22,4 +22,5 @@ BUILD_DIR=$BUILD "$ROOT/scripts/run-example.sh" --target=cuda
 rm -rf "$DIR/example-gpu" "$DIR/dev"
 cp -r "$BUILD/example-gpu" "$DIR/example-gpu"
 cp -r "$BUILD/dev" "$DIR/dev"
+git -C "$ROOT" log -1 --format='%h %s' > "$DIR/BUILT_FROM"
 du -sh "$DIR"

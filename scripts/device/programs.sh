@@ -25,7 +25,9 @@ rc=0
 {
   date -u
   nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
-  git log -1 --format='commit %h %s' 2>/dev/null
+  # The commit the libraries were built from (recorded by
+  # prepare-programs.sh); the device copy's git metadata can be stale.
+  echo "built from: $(cat "$DIR/BUILT_FROM" 2>/dev/null || echo unknown)"
   echo "command: scripts/device/programs.sh $*"
 } > "$OUT/programs.log"
 PYTHONUNBUFFERED=1 timeout ${PROGRAMS_TIMEOUT:-330} python3 \
