@@ -291,6 +291,67 @@ private:
   /// One K/V block: returns the updated O fragments, row maxes and sums.
   SmallVector<Value> emitBlock(Value buf, int64_t rowOff, Value kv0,
                                ValueRange state);
+
+  /// S (or P) as m16n8 C fragments: [row tile][8-key tile].
+  using FragTiles = SmallVector<SmallVector<Value>>;
+  /// What one emitBlock call works on: K/V buffer `buf`, the sub-block that
+  /// starts at row `rowOff` of it and at key `kv0`, and the lane coordinates
+  /// that address ldmatrix rows.
+  struct BlockCoords {
+    Value buf;
+    int64_t rowOff;
+    Value kv0;
+    Value lane8, laneDiv8;
+  };
+  /// The loop-carried online-softmax state, unflattened: O fragments (row
+  /// tile major), then the maxes and the per-thread partial sums of rows
+  /// j = 0, 1 of each row tile.
+  struct SoftmaxState {
+    SmallVector<Value> o, m, l;
+  };
+  SoftmaxState unpackState(ValueRange state) const;
+  static SmallVector<Value> packState(const SoftmaxState &st);
+
+  /// The x4 ldmatrix of K for 8-key tile `nt` and D columns [32 kp, 32 kp +
+  /// 32): two B fragments.
+  Value loadKFragment(const BlockCoords &blk, int64_t nt, int64_t kp);
+  /// s[mt][nt] += A_lo · lo + A_hi · hi for every row tile mt, where the A
+  /// fragments of row tile mt are `qA(mt)`.
+  void accumulateScores(FragTiles &s, int64_t nt, Value kFrag,
+                        function_ref<std::pair<Value, Value>(int64_t)> qA);
+  /// S = Q · Kᵀ for this block.
+  FragTiles computeScores(const BlockCoords &blk);
+  /// Rewrites each element x of S tile (mt, nt) with f(row, key): an i1
+  /// keeps x or sends it to -inf, an f32 is added to x.
+  Value maskTile(Value tile, int64_t mt, int64_t nt, Value keyBase,
+                 Value negInf, function_ref<Value(Value, Value)> f);
+  /// The explicit mask operand, applied in every block.
+  void applyExplicitMask(FragTiles &s, Value kv0, Value negInf);
+  /// True when keys of this block lie past Sk or (causal) above the diagonal
+  /// of some row of this warp.
+  Value needsBoundsMask(Value kv0);
+  /// Ragged-tail and causal masking, under an scf.if on needsBoundsMask.
+  void applyBoundsMask(FragTiles &s, Value kv0, Value negInf);
+
+  /// Per row (j = 0, 1) of one row tile: alpha rescales the old O and l to
+  /// the new max, negMaxC = -max · c offsets this block's exponents.
+  struct RowRescale {
+    std::array<Value, 2> alpha, negMaxC;
+  };
+  /// Updates the maxes of row tile `mt` in `st` with its scores `sRow`.
+  RowRescale updateRowMax(ArrayRef<Value> sRow, int64_t mt, SoftmaxState &st,
+                          Value c, Value negInf);
+  /// P = exp2(S c - m c) of row tile `mt` as C fragments; adds its row sums
+  /// to the rescaled sums in `st`.
+  SmallVector<Value> exponentiate(ArrayRef<Value> sRow, int64_t mt,
+                                  const RowRescale &r, SoftmaxState &st,
+                                  Value c);
+  /// The online-softmax update of `st` with scores `s`; returns P as A
+  /// fragments, [row tile][16-key chunk].
+  FragTiles updateSoftmax(const FragTiles &s, SoftmaxState &st, Value negInf);
+  /// O += P · V.
+  void accumulatePV(const BlockCoords &blk, const FragTiles &pFrags,
+                    MutableArrayRef<Value> o);
   /// A fragment of row tile `mt` of this warp's Q rows, for D columns
   /// [16 kc, 16 kc + 16).
   Value loadQFragment(int64_t mt, int64_t kc);
@@ -340,82 +401,121 @@ private:
 
 SmallVector<Value> KernelEmitter::emitBlock(Value buf, int64_t rowOff,
                                             Value kv0, ValueRange state) {
-  int64_t numOTiles = d / 8, numSTiles = computeKV / 8;
-  VectorType accTy = VectorType::get({2, 2}, f32);
-  Value lane8 = remu(lane, 8);
-  Value laneDiv8 = divu(lane, 8);
+  BlockCoords blk{buf, rowOff, kv0, remu(lane, 8), divu(lane, 8)};
+  FragTiles s = computeScores(blk);
+  // Explicit mask, then ragged tail and causal masking. Rows and keys past
+  // Sq / Sk read mask element 0 and are masked by the second.
+  Value negInf = f32Cst(-INFINITY);
+  if (mask)
+    applyExplicitMask(s, kv0, negInf);
+  applyBoundsMask(s, kv0, negInf);
+  SoftmaxState st = unpackState(state);
+  FragTiles pFrags = updateSoftmax(s, st, negInf);
+  accumulatePV(blk, pFrags, st.o);
+  return packState(st);
+}
 
-  // S = Q · Kᵀ: one x4 ldmatrix of K covers 32 of D for an 8-key tile and
-  // feeds every row tile of the warp. Q's A fragments are kept in registers
-  // (one row tile, D <= 128) or re-read from shared memory: for D <= 128 all
-  // of them once per block, keys outer (ptxas allocates this best: 0 spills
-  // causal, 92 bytes non-causal at D = 128); for D = 256, 32 of D at a time
-  // with D outer, so that only two per row tile are live next to O and S.
+KernelEmitter::SoftmaxState KernelEmitter::unpackState(ValueRange state) const {
+  int64_t mBase = rowTiles * (d / 8), lBase = mBase + 2 * rowTiles;
+  SoftmaxState st;
+  st.o.assign(state.begin(), state.begin() + mBase);
+  st.m.assign(state.begin() + mBase, state.begin() + lBase);
+  st.l.assign(state.begin() + lBase, state.end());
+  return st;
+}
+
+SmallVector<Value> KernelEmitter::packState(const SoftmaxState &st) {
+  SmallVector<Value> result(st.o);
+  result.append(st.m);
+  result.append(st.l);
+  return result;
+}
+
+Value KernelEmitter::loadKFragment(const BlockCoords &blk, int64_t nt,
+                                   int64_t kp) {
+  Value row = add(idx(blk.rowOff + nt * 8), blk.lane8);
+  Value col = add(idx(kp * 32), mul(blk.laneDiv8, idx(8)));
+  return ldmatrix(sK, {blk.buf, row, col}, /*transpose=*/false);
+}
+
+void KernelEmitter::accumulateScores(
+    FragTiles &s, int64_t nt, Value kFrag,
+    function_ref<std::pair<Value, Value>(int64_t)> qA) {
+  Value lo = bHalf(kFrag, 0), hi = bHalf(kFrag, 1);
+  for (int64_t mt = 0; mt < rowTiles; ++mt) {
+    auto [aLo, aHi] = qA(mt);
+    s[mt][nt] = mma(aLo, lo, s[mt][nt]);
+    s[mt][nt] = mma(aHi, hi, s[mt][nt]);
+  }
+}
+
+// One x4 ldmatrix of K covers 32 of D for an 8-key tile and feeds every row
+// tile of the warp. Q's A fragments are kept in registers (one row tile, D <=
+// 128) or re-read from shared memory: for D <= 128 all of them once per
+// block, keys outer (ptxas allocates this best: 0 spills causal, 92 bytes
+// non-causal at D = 128); for D = 256, 32 of D at a time with D outer, so
+// that only two per row tile are live next to O and S.
+KernelEmitter::FragTiles KernelEmitter::computeScores(const BlockCoords &blk) {
+  int64_t numSTiles = computeKV / 8;
+  VectorType accTy = VectorType::get({2, 2}, f32);
   Value zeroAcc = arith::ConstantOp::create(
       b, loc, accTy, DenseElementsAttr::get(accTy, b.getF32FloatAttr(0.0f)));
-  SmallVector<SmallVector<Value>> s(rowTiles,
-                                    SmallVector<Value>(numSTiles, zeroAcc));
-  auto kFragment = [&](int64_t nt, int64_t kp) {
-    Value row = add(idx(rowOff + nt * 8), lane8);
-    Value col = add(idx(kp * 32), mul(laneDiv8, idx(8)));
-    return ldmatrix(sK, {buf, row, col}, /*transpose=*/false);
-  };
+  FragTiles s(rowTiles, SmallVector<Value>(numSTiles, zeroAcc));
   if (d <= 128) {
-    SmallVector<SmallVector<Value>> qA(rowTiles);
+    FragTiles qA(rowTiles);
     for (int64_t mt = 0; mt < rowTiles; ++mt)
       for (int64_t kc = 0; kc < d / 16; ++kc)
         qA[mt].push_back(qInRegisters ? qFrags[kc] : loadQFragment(mt, kc));
     for (int64_t nt = 0; nt < numSTiles; ++nt)
-      for (int64_t kp = 0; kp < d / 32; ++kp) {
-        Value kFrag = kFragment(nt, kp);
-        Value lo = bHalf(kFrag, 0), hi = bHalf(kFrag, 1);
-        for (int64_t mt = 0; mt < rowTiles; ++mt) {
-          s[mt][nt] = mma(qA[mt][2 * kp], lo, s[mt][nt]);
-          s[mt][nt] = mma(qA[mt][2 * kp + 1], hi, s[mt][nt]);
-        }
-      }
-  } else {
-    for (int64_t kp = 0; kp < d / 32; ++kp) {
-      SmallVector<std::array<Value, 2>> qA(rowTiles);
-      for (int64_t mt = 0; mt < rowTiles; ++mt)
-        for (int64_t h = 0; h < 2; ++h)
-          qA[mt][h] = loadQFragment(mt, 2 * kp + h);
-      for (int64_t nt = 0; nt < numSTiles; ++nt) {
-        Value kFrag = kFragment(nt, kp);
-        Value lo = bHalf(kFrag, 0), hi = bHalf(kFrag, 1);
-        for (int64_t mt = 0; mt < rowTiles; ++mt) {
-          s[mt][nt] = mma(qA[mt][0], lo, s[mt][nt]);
-          s[mt][nt] = mma(qA[mt][1], hi, s[mt][nt]);
-        }
-      }
+      for (int64_t kp = 0; kp < d / 32; ++kp)
+        accumulateScores(s, nt, loadKFragment(blk, nt, kp), [&](int64_t mt) {
+          return std::make_pair(qA[mt][2 * kp], qA[mt][2 * kp + 1]);
+        });
+    return s;
+  }
+  for (int64_t kp = 0; kp < d / 32; ++kp) {
+    SmallVector<std::pair<Value, Value>> qA;
+    for (int64_t mt = 0; mt < rowTiles; ++mt) {
+      Value aLo = loadQFragment(mt, 2 * kp);
+      qA.emplace_back(aLo, loadQFragment(mt, 2 * kp + 1));
+    }
+    for (int64_t nt = 0; nt < numSTiles; ++nt)
+      accumulateScores(s, nt, loadKFragment(blk, nt, kp),
+                       [&](int64_t mt) { return qA[mt]; });
+  }
+  return s;
+}
+
+Value KernelEmitter::maskTile(Value tile, int64_t mt, int64_t nt, Value keyBase,
+                              Value negInf,
+                              function_ref<Value(Value, Value)> f) {
+  SmallVector<Value> elems;
+  for (int64_t j = 0; j < 2; ++j) {
+    Value row = add(threadRow0, idx(16 * mt + 8 * j));
+    for (int64_t e = 0; e < 2; ++e) {
+      Value key = add(keyBase, idx(nt * 8 + e));
+      Value m = f(row, key);
+      Value x = elem(tile, j, e);
+      elems.push_back(m.getType().isInteger(1)
+                          ? select(m, x, negInf)
+                          : arith::AddFOp::create(b, loc, x, m));
     }
   }
+  return fromElems(VectorType::get({2, 2}, f32), elems);
+}
 
-  // Explicit mask, in every block: an i1 mask sends dropped keys to -inf,
-  // an additive one adds mask / scale (raw-score units). Rows and keys past
-  // Sq / Sk read element 0 and are masked below.
-  Value negInf = f32Cst(-INFINITY);
-  if (mask) {
-    Value keyBase = add(kv0, mul(remu(lane, 4), idx(2)));
-    for (int64_t mt = 0; mt < rowTiles; ++mt)
-      for (int64_t nt = 0; nt < numSTiles; ++nt) {
-        SmallVector<Value> elems;
-        for (int64_t j = 0; j < 2; ++j) {
-          Value row = add(threadRow0, idx(16 * mt + 8 * j));
-          for (int64_t e = 0; e < 2; ++e) {
-            Value key = add(keyBase, idx(nt * 8 + e));
-            Value m = loadMask(row, key);
-            Value x = elem(s[mt][nt], j, e);
-            elems.push_back(m.getType().isInteger(1)
-                                ? select(m, x, negInf)
-                                : arith::AddFOp::create(b, loc, x, m));
-          }
-        }
-        s[mt][nt] = fromElems(accTy, elems);
-      }
-  }
+// An i1 mask sends dropped keys to -inf, an additive one adds mask / scale
+// (raw-score units).
+void KernelEmitter::applyExplicitMask(FragTiles &s, Value kv0, Value negInf) {
+  Value keyBase = add(kv0, mul(remu(lane, 4), idx(2)));
+  for (int64_t mt = 0; mt < rowTiles; ++mt)
+    for (int64_t nt = 0; nt < computeKV / 8; ++nt)
+      s[mt][nt] =
+          maskTile(s[mt][nt], mt, nt, keyBase, negInf,
+                   [&](Value row, Value key) { return loadMask(row, key); });
+}
 
-  // Ragged tail and causal masking, only on the blocks that need it.
+Value KernelEmitter::needsBoundsMask(Value kv0) {
   Value blockEnd = add(kv0, idx(computeKV));
   Value needMask = cmp(arith::CmpIPredicate::sgt, blockEnd, sk);
   if (causal) {
@@ -424,32 +524,30 @@ SmallVector<Value> KernelEmitter::emitBlock(Value buf, int64_t rowOff,
         cmp(arith::CmpIPredicate::sgt, lastKey, add(warpRow0, causalOffset));
     needMask = arith::OrIOp::create(b, loc, needMask, crosses);
   }
-  SmallVector<Type> sTypes(rowTiles * numSTiles, accTy);
-  auto ifOp = scf::IfOp::create(b, loc, sTypes, needMask,
+  return needMask;
+}
+
+void KernelEmitter::applyBoundsMask(FragTiles &s, Value kv0, Value negInf) {
+  int64_t numSTiles = computeKV / 8;
+  SmallVector<Type> sTypes(rowTiles * numSTiles, VectorType::get({2, 2}, f32));
+  auto ifOp = scf::IfOp::create(b, loc, sTypes, needsBoundsMask(kv0),
                                 /*withElseRegion=*/true);
   {
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(ifOp.thenBlock());
     Value keyBase = add(kv0, mul(remu(lane, 4), idx(2)));
+    auto keep = [&](Value row, Value key) {
+      Value keep = cmp(arith::CmpIPredicate::slt, key, sk);
+      if (causal)
+        keep = arith::AndIOp::create(
+            b, loc, keep,
+            cmp(arith::CmpIPredicate::sle, key, add(row, causalOffset)));
+      return keep;
+    };
     SmallVector<Value> masked;
-    for (int64_t mt = 0; mt < rowTiles; ++mt) {
-      for (int64_t nt = 0; nt < numSTiles; ++nt) {
-        SmallVector<Value> elems;
-        for (int64_t j = 0; j < 2; ++j) {
-          Value row = add(threadRow0, idx(16 * mt + 8 * j));
-          for (int64_t e = 0; e < 2; ++e) {
-            Value key = add(keyBase, idx(nt * 8 + e));
-            Value keep = cmp(arith::CmpIPredicate::slt, key, sk);
-            if (causal)
-              keep = arith::AndIOp::create(
-                  b, loc, keep,
-                  cmp(arith::CmpIPredicate::sle, key, add(row, causalOffset)));
-            elems.push_back(select(keep, elem(s[mt][nt], j, e), negInf));
-          }
-        }
-        masked.push_back(fromElems(accTy, elems));
-      }
-    }
+    for (int64_t mt = 0; mt < rowTiles; ++mt)
+      for (int64_t nt = 0; nt < numSTiles; ++nt)
+        masked.push_back(maskTile(s[mt][nt], mt, nt, keyBase, negInf, keep));
     scf::YieldOp::create(b, loc, masked);
     b.setInsertionPointToStart(ifOp.elseBlock());
     SmallVector<Value> unmasked;
@@ -460,57 +558,74 @@ SmallVector<Value> KernelEmitter::emitBlock(Value buf, int64_t rowOff,
   for (int64_t mt = 0; mt < rowTiles; ++mt)
     for (int64_t nt = 0; nt < numSTiles; ++nt)
       s[mt][nt] = ifOp.getResult(mt * numSTiles + nt);
+}
 
-  // Online softmax in the exp2 domain; per row tile, rows j = 0, 1 are
-  // lane/4 and lane/4 + 8. State: O tiles, then maxes, then sums.
-  int64_t mBase = rowTiles * numOTiles, lBase = mBase + 2 * rowTiles;
-  SmallVector<Value> oAcc(state.begin(), state.begin() + mBase);
-  SmallVector<Value> newM, newL;
-  Value c = f32Cst(scaleLog2);
-  VectorType halfTy = VectorType::get({2, 2}, inTy);
-  SmallVector<SmallVector<Value>> pFrags(rowTiles);
-  for (int64_t mt = 0; mt < rowTiles; ++mt) {
-    SmallVector<Value> alpha, negMc;
-    for (int64_t j = 0; j < 2; ++j) {
-      Value mOld = state[mBase + 2 * mt + j];
-      Value mx = negInf;
-      for (int64_t nt = 0; nt < numSTiles; ++nt)
-        for (int64_t e = 0; e < 2; ++e)
-          mx = fmax(mx, elem(s[mt][nt], j, e));
-      Value mNew = fmax(mOld, quadReduce(mx, /*isMax=*/true));
-      // A row with no key yet keeps max -inf; use 0 so that exp2 gives 0,
-      // not NaN.
-      Value isEmpty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                            mNew, negInf);
-      Value mUse = select(isEmpty, f32Cst(0.0f), mNew);
-      Value nmc =
-          arith::NegFOp::create(b, loc, arith::MulFOp::create(b, loc, mUse, c));
-      alpha.push_back(exp2(math::FmaOp::create(b, loc, mOld, c, nmc)));
-      negMc.push_back(nmc);
-      newM.push_back(mNew);
-    }
-    SmallVector<Value> rowSum = {f32Cst(0.0f), f32Cst(0.0f)};
-    SmallVector<Value> p;
-    for (int64_t nt = 0; nt < numSTiles; ++nt) {
-      SmallVector<Value> elems;
-      for (int64_t j = 0; j < 2; ++j)
-        for (int64_t e = 0; e < 2; ++e) {
-          Value x = exp2(
-              math::FmaOp::create(b, loc, elem(s[mt][nt], j, e), c, negMc[j]));
-          rowSum[j] = arith::AddFOp::create(b, loc, rowSum[j], x);
-          elems.push_back(x);
-        }
-      p.push_back(fromElems(accTy, elems));
-    }
-    // The sum stays per-thread partial; the quad reduces it once at the end.
+KernelEmitter::RowRescale KernelEmitter::updateRowMax(ArrayRef<Value> sRow,
+                                                      int64_t mt,
+                                                      SoftmaxState &st, Value c,
+                                                      Value negInf) {
+  RowRescale r;
+  for (int64_t j = 0; j < 2; ++j) {
+    Value mOld = st.m[2 * mt + j];
+    Value mx = negInf;
+    for (Value tile : sRow)
+      for (int64_t e = 0; e < 2; ++e)
+        mx = fmax(mx, elem(tile, j, e));
+    Value mNew = fmax(mOld, quadReduce(mx, /*isMax=*/true));
+    // A row with no key yet keeps max -inf; use 0 so that exp2 gives 0,
+    // not NaN.
+    Value isEmpty =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, mNew, negInf);
+    Value mUse = select(isEmpty, f32Cst(0.0f), mNew);
+    r.negMaxC[j] =
+        arith::NegFOp::create(b, loc, arith::MulFOp::create(b, loc, mUse, c));
+    r.alpha[j] = exp2(math::FmaOp::create(b, loc, mOld, c, r.negMaxC[j]));
+    st.m[2 * mt + j] = mNew;
+  }
+  return r;
+}
+
+SmallVector<Value> KernelEmitter::exponentiate(ArrayRef<Value> sRow, int64_t mt,
+                                               const RowRescale &r,
+                                               SoftmaxState &st, Value c) {
+  VectorType accTy = VectorType::get({2, 2}, f32);
+  SmallVector<Value> rowSum = {f32Cst(0.0f), f32Cst(0.0f)};
+  SmallVector<Value> p;
+  for (Value tile : sRow) {
+    SmallVector<Value> elems;
     for (int64_t j = 0; j < 2; ++j)
-      newL.push_back(math::FmaOp::create(b, loc, state[lBase + 2 * mt + j],
-                                         alpha[j], rowSum[j]));
-    Value alphaVec = fromElems(accTy, {alpha[0], alpha[0], alpha[1], alpha[1]});
-    for (int64_t t = 0; t < numOTiles; ++t)
-      oAcc[mt * numOTiles + t] =
-          arith::MulFOp::create(b, loc, oAcc[mt * numOTiles + t], alphaVec);
+      for (int64_t e = 0; e < 2; ++e) {
+        Value x = exp2(
+            math::FmaOp::create(b, loc, elem(tile, j, e), c, r.negMaxC[j]));
+        rowSum[j] = arith::AddFOp::create(b, loc, rowSum[j], x);
+        elems.push_back(x);
+      }
+    p.push_back(fromElems(accTy, elems));
+  }
+  // The sum stays per-thread partial; the quad reduces it once at the end.
+  for (int64_t j = 0; j < 2; ++j)
+    st.l[2 * mt + j] =
+        math::FmaOp::create(b, loc, st.l[2 * mt + j], r.alpha[j], rowSum[j]);
+  return p;
+}
 
+// In the exp2 domain; per row tile, rows j = 0, 1 are lane/4 and lane/4 + 8.
+KernelEmitter::FragTiles KernelEmitter::updateSoftmax(const FragTiles &s,
+                                                      SoftmaxState &st,
+                                                      Value negInf) {
+  int64_t numOTiles = d / 8;
+  VectorType accTy = VectorType::get({2, 2}, f32);
+  VectorType halfTy = VectorType::get({2, 2}, inTy);
+  Value c = f32Cst(scaleLog2);
+  FragTiles pFrags(rowTiles);
+  for (int64_t mt = 0; mt < rowTiles; ++mt) {
+    RowRescale r = updateRowMax(s[mt], mt, st, c, negInf);
+    SmallVector<Value> p = exponentiate(s[mt], mt, r, st, c);
+    Value alphaVec =
+        fromElems(accTy, {r.alpha[0], r.alpha[0], r.alpha[1], r.alpha[1]});
+    for (int64_t t = 0; t < numOTiles; ++t)
+      st.o[mt * numOTiles + t] =
+          arith::MulFOp::create(b, loc, st.o[mt * numOTiles + t], alphaVec);
     // P's C fragments of two adjacent 8-key tiles are exactly the A fragment
     // of one 16-key chunk.
     for (int64_t kk = 0; kk < computeKV / 16; ++kk) {
@@ -520,30 +635,31 @@ SmallVector<Value> KernelEmitter::emitBlock(Value buf, int64_t rowOff,
           b, loc, lo, hi, ArrayRef<int64_t>{0, 1, 2, 3}));
     }
   }
+  return pFrags;
+}
 
-  // O += P · V, V through transposed ldmatrix, two 8-wide D tiles at once,
-  // each fragment feeding every row tile.
-  Value vRowInChunk = add(lane8, mul(remu(laneDiv8, 2), idx(8)));
+// V through transposed ldmatrix, two 8-wide D tiles at once, each fragment
+// feeding every row tile.
+void KernelEmitter::accumulatePV(const BlockCoords &blk,
+                                 const FragTiles &pFrags,
+                                 MutableArrayRef<Value> o) {
+  int64_t numOTiles = d / 8;
+  Value vRowInChunk = add(blk.lane8, mul(remu(blk.laneDiv8, 2), idx(8)));
   Value vColOff = mul(divu(lane, 16), idx(8));
   for (int64_t np = 0; np < d / 16; ++np) {
     Value col = add(idx(np * 16), vColOff);
     for (int64_t kk = 0; kk < computeKV / 16; ++kk) {
-      Value row = add(idx(rowOff + kk * 16), vRowInChunk);
-      Value vFrag = ldmatrix(sV, {buf, row, col}, /*transpose=*/true);
+      Value row = add(idx(blk.rowOff + kk * 16), vRowInChunk);
+      Value vFrag = ldmatrix(sV, {blk.buf, row, col}, /*transpose=*/true);
       Value lo = bHalf(vFrag, 0), hi = bHalf(vFrag, 1);
       for (int64_t mt = 0; mt < rowTiles; ++mt) {
-        Value &o0 = oAcc[mt * numOTiles + 2 * np];
-        Value &o1 = oAcc[mt * numOTiles + 2 * np + 1];
+        Value &o0 = o[mt * numOTiles + 2 * np];
+        Value &o1 = o[mt * numOTiles + 2 * np + 1];
         o0 = mma(pFrags[mt][kk], lo, o0);
         o1 = mma(pFrags[mt][kk], hi, o1);
       }
     }
   }
-
-  SmallVector<Value> result(oAcc);
-  result.append(newM);
-  result.append(newL);
-  return result;
 }
 
 Value KernelEmitter::loadQFragment(int64_t mt, int64_t kc) {

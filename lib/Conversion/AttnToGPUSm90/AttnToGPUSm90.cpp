@@ -441,6 +441,27 @@ private:
   SmallVector<Value> computeS(Value j, Value &stageOff);
   Value issueS(Value stageOff);
   SmallVector<Value> fenceOperands(ArrayRef<Value> vals);
+  /// f32 constants shared by the steps of softmax().
+  struct SoftmaxConstants {
+    Value negInf, zero, scaleLog2;
+  };
+  /// True when keys of block `kv0` lie past Sk or (causal) above the
+  /// diagonal of some row of this warpgroup.
+  Value needsBoundsMask(Value kv0);
+  /// Ragged-tail and causal masking of the scores `s` of the block at key
+  /// `kv0`, under an scf.if on needsBoundsMask.
+  SmallVector<Value> applyBoundsMask(Value kv0, ArrayRef<Value> s,
+                                     Value negInf);
+  /// Sets the new maxes and rescale factors of the thread's two rows in `r`;
+  /// returns the maxes to subtract (0 for a row with no visible key).
+  std::array<Value, 2> updateRowMaxes(ArrayRef<Value> s, ValueRange mOld,
+                                      const SoftmaxConstants &k, Softmax &r);
+  /// Two P values as one wgmma A register (two f16 or bf16 in an i32).
+  Value packP(Value p0, Value p1);
+  /// P = exp2(S c - m c) into `r.p`, and the rescaled row sums into `r.l`.
+  void exponentiate(ArrayRef<Value> s, ArrayRef<Value> mUse, ValueRange lOld,
+                    const SoftmaxConstants &k, Softmax &r);
+  /// Masks the scores of block `j` and runs the online-softmax update.
   Softmax softmax(Value j, ArrayRef<Value> s, ValueRange mOld, ValueRange lOld);
   SmallVector<Value> issuePV(ArrayRef<Value> oAcc, ArrayRef<Value> pRegs,
                              Value stageOff);
@@ -563,89 +584,112 @@ SmallVector<Value> HopperEmitter::fenceOperands(ArrayRef<Value> vals) {
   return out;
 }
 
-HopperEmitter::Softmax HopperEmitter::softmax(Value j, ArrayRef<Value> sIn,
-                                              ValueRange mOld,
-                                              ValueRange lOld) {
-  int64_t nS = blockKV / 2;
-  Value kv0 = mul(j, idx(blockKV));
-  SmallVector<Value> s(sIn);
-  // Ragged tail and causal masking, only in the blocks that need it.
-  // Accumulator element i of a thread: row 16*warp + lane/4 + 8*((i/2)%2),
-  // column 8*(i/4) + 2*(lane%4) + i%2.
-  Value negInf = f32Cst(-INFINITY);
+Value HopperEmitter::needsBoundsMask(Value kv0) {
   Value needMask = cmp(arith::CmpIPredicate::sgt, add(kv0, idx(blockKV)), sk);
   if (causal) {
     Value crosses = cmp(arith::CmpIPredicate::sgt, add(kv0, idx(blockKV - 1)),
                         add(wgRow0, causalOffset));
     needMask = arith::OrIOp::create(b, loc, needMask, crosses);
   }
-  auto ifOp = scf::IfOp::create(b, loc, SmallVector<Type>(nS, f32), needMask,
-                                /*withElseRegion=*/true);
-  {
-    OpBuilder::InsertionGuard g(b);
-    b.setInsertionPointToStart(ifOp.thenBlock());
-    Value keyBase = add(kv0, mul(remu(lane, 4), idx(2)));
-    SmallVector<Value> masked;
-    for (int64_t i = 0; i < nS; ++i) {
-      Value key = add(keyBase, idx(8 * (i / 4) + i % 2));
-      Value bad = cmp(arith::CmpIPredicate::sge, key, sk);
-      if (causal) {
-        Value row = add(threadRow0, idx(8 * ((i / 2) % 2)));
-        bad = arith::OrIOp::create(
-            b, loc, bad,
-            cmp(arith::CmpIPredicate::sgt, key, add(row, causalOffset)));
-      }
-      masked.push_back(select(bad, negInf, s[i]));
-    }
-    scf::YieldOp::create(b, loc, masked);
-    b.setInsertionPointToStart(ifOp.elseBlock());
-    scf::YieldOp::create(b, loc, s);
-  }
-  s.assign(ifOp.getResults().begin(), ifOp.getResults().end());
+  return needMask;
+}
 
-  // Online softmax in the exp2 domain, two rows per thread.
-  Softmax r;
-  Value fzero = f32Cst(0.0f), cScale = f32Cst(scaleLog2);
-  SmallVector<Value> mUse(2);
+// Accumulator element i of a thread: row 16*warp + lane/4 + 8*((i/2)%2),
+// column 8*(i/4) + 2*(lane%4) + i%2.
+SmallVector<Value> HopperEmitter::applyBoundsMask(Value kv0, ArrayRef<Value> s,
+                                                  Value negInf) {
+  int64_t nS = blockKV / 2;
+  auto ifOp = scf::IfOp::create(b, loc, SmallVector<Type>(nS, f32),
+                                needsBoundsMask(kv0),
+                                /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  Value keyBase = add(kv0, mul(remu(lane, 4), idx(2)));
+  SmallVector<Value> masked;
+  for (int64_t i = 0; i < nS; ++i) {
+    Value key = add(keyBase, idx(8 * (i / 4) + i % 2));
+    Value bad = cmp(arith::CmpIPredicate::sge, key, sk);
+    if (causal) {
+      Value row = add(threadRow0, idx(8 * ((i / 2) % 2)));
+      bad = arith::OrIOp::create(
+          b, loc, bad,
+          cmp(arith::CmpIPredicate::sgt, key, add(row, causalOffset)));
+    }
+    masked.push_back(select(bad, negInf, s[i]));
+  }
+  scf::YieldOp::create(b, loc, masked);
+  b.setInsertionPointToStart(ifOp.elseBlock());
+  scf::YieldOp::create(b, loc, s);
+  return SmallVector<Value>(ifOp.getResults().begin(), ifOp.getResults().end());
+}
+
+std::array<Value, 2> HopperEmitter::updateRowMaxes(ArrayRef<Value> s,
+                                                   ValueRange mOld,
+                                                   const SoftmaxConstants &k,
+                                                   Softmax &r) {
+  std::array<Value, 2> mUse;
   r.m.resize(2);
-  r.l.resize(2);
   r.alpha.resize(2);
   for (int64_t h = 0; h < 2; ++h) {
-    Value mx = negInf;
-    for (int64_t i = 0; i < nS; ++i)
+    Value mx = k.negInf;
+    for (int64_t i = 0; i < (int64_t)s.size(); ++i)
       if ((i / 2) % 2 == h)
         mx = fmax(mx, s[i]);
     mx = quadReduce(mx, /*isMax=*/true);
-    r.m[h] = fmax(mOld[h], fmul(mx, cScale));
+    r.m[h] = fmax(mOld[h], fmul(mx, k.scaleLog2));
     // A row with no visible key yet keeps -inf: use 0 so that every
     // exponent is exp2(-inf) = 0 rather than NaN.
     Value isInf = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                        r.m[h], negInf);
-    mUse[h] = select(isInf, fzero, r.m[h]);
+                                        r.m[h], k.negInf);
+    mUse[h] = select(isInf, k.zero, r.m[h]);
     r.alpha[h] = exp2(fsub(mOld[h], mUse[h]));
   }
-  SmallVector<Value> sum(2, fzero);
-  for (int64_t i = 0; i < nS; i += 2) {
+  return mUse;
+}
+
+Value HopperEmitter::packP(Value p0, Value p1) {
+  if (bf16)
+    return packPair(p0, p1);
+  Value pair = vector::FromElementsOp::create(
+      b, loc, VectorType::get({2}, elemTy),
+      ValueRange{arith::TruncFOp::create(b, loc, elemTy, p0),
+                 arith::TruncFOp::create(b, loc, elemTy, p1)});
+  Value asI32 =
+      vector::BitCastOp::create(b, loc, VectorType::get({1}, i32), pair);
+  return vector::ExtractOp::create(b, loc, asI32, ArrayRef<int64_t>{0});
+}
+
+void HopperEmitter::exponentiate(ArrayRef<Value> s, ArrayRef<Value> mUse,
+                                 ValueRange lOld, const SoftmaxConstants &k,
+                                 Softmax &r) {
+  SmallVector<Value> sum(2, k.zero);
+  for (int64_t i = 0; i < (int64_t)s.size(); i += 2) {
     int64_t h = (i / 2) % 2;
     Value negM = arith::NegFOp::create(b, loc, mUse[h]);
-    Value p0 = exp2(fma(s[i], cScale, negM));
-    Value p1 = exp2(fma(s[i + 1], cScale, negM));
+    Value p0 = exp2(fma(s[i], k.scaleLog2, negM));
+    Value p1 = exp2(fma(s[i + 1], k.scaleLog2, negM));
     sum[h] = fadd(sum[h], fadd(p0, p1));
-    if (bf16) {
-      r.p.push_back(packPair(p0, p1));
-      continue;
-    }
-    Value pair = vector::FromElementsOp::create(
-        b, loc, VectorType::get({2}, elemTy),
-        ValueRange{arith::TruncFOp::create(b, loc, elemTy, p0),
-                   arith::TruncFOp::create(b, loc, elemTy, p1)});
-    Value asI32 =
-        vector::BitCastOp::create(b, loc, VectorType::get({1}, i32), pair);
-    r.p.push_back(
-        vector::ExtractOp::create(b, loc, asI32, ArrayRef<int64_t>{0}));
+    r.p.push_back(packP(p0, p1));
   }
+  r.l.resize(2);
   for (int64_t h = 0; h < 2; ++h)
     r.l[h] = fma(lOld[h], r.alpha[h], sum[h]);
+}
+
+// Online softmax in the exp2 domain, two rows per thread.
+HopperEmitter::Softmax HopperEmitter::softmax(Value j, ArrayRef<Value> sIn,
+                                              ValueRange mOld,
+                                              ValueRange lOld) {
+  Value kv0 = mul(j, idx(blockKV));
+  Value negInf = f32Cst(-INFINITY);
+  SmallVector<Value> s = applyBoundsMask(kv0, sIn, negInf);
+  SoftmaxConstants k;
+  k.negInf = negInf;
+  k.zero = f32Cst(0.0f);
+  k.scaleLog2 = f32Cst(scaleLog2);
+  Softmax r;
+  std::array<Value, 2> mUse = updateRowMaxes(s, mOld, k, r);
+  exponentiate(s, mUse, lOld, k, r);
   return r;
 }
 

@@ -304,102 +304,151 @@ std::string logicalName(int64_t ld, int64_t nb) {
   return "head dim";
 }
 
-} // namespace
+/// The run-time checks of one attention op's buffers, in the order emit()
+/// emits them: each buffer on its own, then the sizes against each other,
+/// then the strides (a wrong size also makes the strides look wrong).
+class AttentionGuard {
+public:
+  AttentionGuard(OpBuilder &b, Location loc, AttentionOp op,
+                 int64_t pointerAlignment, BufferLayout layout)
+      : b(b), loc(loc), c(b, loc, op), nb(op.getNumBatchDims()),
+        strided(layout == BufferLayout::Strided),
+        pointerAlignment(pointerAlignment), qPerm(op.getQueryPermutation()),
+        kPerm(op.getKeyPermutation()), vPerm(op.getValuePermutation()),
+        oPerm(op.getOutputPermutation()) {}
 
-scf::IfOp mlir::attn::emitGuardedLaunchRegion(OpBuilder &b, Location loc,
-                                              AttentionOp op, Value q, Value k,
-                                              Value v, Value o, Value mask,
-                                              Value lse,
-                                              int64_t pointerAlignment,
-                                              BufferLayout layout) {
-  CheckEmitter c(b, loc, op);
-  int64_t nb = op.getNumBatchDims();
-  bool strided = layout == BufferLayout::Strided;
-  Descriptor dq = c.read(q), dk = c.read(k), dv = c.read(v), dout = c.read(o);
-  // Read element by element: only the element size matters.
-  auto elementAlign = [](const Descriptor &d) {
-    return std::max<int64_t>(1, d.type.getElementTypeBitWidth() / 8);
+  /// Emits every check and returns the scf.if on their conjunction.
+  scf::IfOp emit(const AttentionBuffers &buffers) {
+    readBuffers(buffers);
+    checkBatchDims();
+    QKVDims dims = readQKVDims();
+    checkKeyValueDims(dims);
+    checkHeadGrouping(dims);
+    SmallVector<Dim> outRef = checkOutputShape(dims);
+    if (dm)
+      checkMaskShape(outRef, dims.sk);
+    if (dl)
+      checkLseShape(outRef);
+    checkAllStrides();
+    return scf::IfOp::create(b, loc, c.passed(), /*withElseRegion=*/false);
+  }
+
+private:
+  /// The logical sizes of Q, K and V that the other buffers are checked
+  /// against.
+  struct QKVDims {
+    Dim hq, sq, d, hkv, sk, dv;
   };
-  for (auto [d, name] : {std::pair<Descriptor *, StringRef>{&dq, "query"},
-                         {&dk, "key"},
-                         {&dv, "value"},
-                         {&dout, "output"}})
-    c.checkBuffer(*d, name, strided ? elementAlign(*d) : pointerAlignment,
-                  strided);
-  std::optional<Descriptor> dm, dl;
-  if (mask) {
-    dm = c.read(mask);
-    c.checkBuffer(*dm, "mask", elementAlign(*dm), strided);
-  }
-  if (lse) {
-    dl = c.read(lse);
-    c.checkBuffer(*dl, "lse", elementAlign(*dl), strided);
-  }
 
-  SmallVector<int64_t> qPerm = op.getQueryPermutation();
-  SmallVector<int64_t> kPerm = op.getKeyPermutation();
-  SmallVector<int64_t> vPerm = op.getValuePermutation();
-  SmallVector<int64_t> oPerm = op.getOutputPermutation();
-  auto logical = [&](const Descriptor &d, ArrayRef<int64_t> perm,
-                     int64_t ld) -> Dim {
+  /// Size of logical dim `ld` of a buffer stored with `perm`.
+  Dim logical(const Descriptor &d, ArrayRef<int64_t> perm, int64_t ld) {
     return c.dim(d, getStoredPosition(perm, ld));
-  };
+  }
 
-  // Key and value against the query and each other.
-  for (int64_t i = 0; i < nb; ++i) {
-    std::string n = std::to_string(i);
-    Dim qb = logical(dq, qPerm, i);
-    c.checkEqual(logical(dk, kPerm, i), qb,
-                 "key and query have different batch dim " + n +
-                     " (%lld vs %lld)");
-    c.checkEqual(logical(dv, vPerm, i), qb,
-                 "value and query have different batch dim " + n +
-                     " (%lld vs %lld)");
+  /// Reads the descriptors and checks each buffer on its own. Q, K, V and O
+  /// are read element by element in a strided kernel: only the element size
+  /// matters then.
+  void readBuffers(const AttentionBuffers &buffers) {
+    dq = c.read(buffers.q);
+    dk = c.read(buffers.k);
+    dv = c.read(buffers.v);
+    dout = c.read(buffers.o);
+    for (auto [d, name] : {std::pair<Descriptor *, StringRef>{&dq, "query"},
+                           {&dk, "key"},
+                           {&dv, "value"},
+                           {&dout, "output"}})
+      c.checkBuffer(*d, name, strided ? elementAlign(*d) : pointerAlignment,
+                    strided);
+    if (buffers.mask) {
+      dm = c.read(buffers.mask);
+      c.checkBuffer(*dm, "mask", elementAlign(*dm), strided);
+    }
+    if (buffers.lse) {
+      dl = c.read(buffers.lse);
+      c.checkBuffer(*dl, "lse", elementAlign(*dl), strided);
+    }
   }
-  Dim hq = logical(dq, qPerm, nb), sq = logical(dq, qPerm, nb + 1);
-  Dim d = logical(dq, qPerm, nb + 2);
-  Dim hkv = logical(dk, kPerm, nb), sk = logical(dk, kPerm, nb + 1);
-  Dim dvDim = logical(dv, vPerm, nb + 2);
-  c.checkEqual(logical(dk, kPerm, nb + 2), d,
-               "key and query have different head dims (%lld vs %lld)");
-  {
+
+  /// The alignment a buffer read element by element needs.
+  static int64_t elementAlign(const Descriptor &d) {
+    return std::max<int64_t>(1, d.type.getElementTypeBitWidth() / 8);
+  }
+
+  /// Key and value batch dims against the query's.
+  void checkBatchDims() {
+    for (int64_t i = 0; i < nb; ++i) {
+      std::string n = std::to_string(i);
+      Dim qb = logical(dq, qPerm, i);
+      c.checkEqual(logical(dk, kPerm, i), qb,
+                   "key and query have different batch dim " + n +
+                       " (%lld vs %lld)");
+      c.checkEqual(logical(dv, vPerm, i), qb,
+                   "value and query have different batch dim " + n +
+                       " (%lld vs %lld)");
+    }
+  }
+
+  /// Reads the sizes in a fixed order: the static ones become constants.
+  QKVDims readQKVDims() {
+    QKVDims dims;
+    dims.hq = logical(dq, qPerm, nb);
+    dims.sq = logical(dq, qPerm, nb + 1);
+    dims.d = logical(dq, qPerm, nb + 2);
+    dims.hkv = logical(dk, kPerm, nb);
+    dims.sk = logical(dk, kPerm, nb + 1);
+    dims.dv = logical(dv, vPerm, nb + 2);
+    return dims;
+  }
+
+  /// K's head dim against Q's, V's head count and length against K's.
+  void checkKeyValueDims(const QKVDims &dims) {
+    c.checkEqual(logical(dk, kPerm, nb + 2), dims.d,
+                 "key and query have different head dims (%lld vs %lld)");
     Dim vh = logical(dv, vPerm, nb);
-    if (!(vh.isStatic() && hkv.isStatic()))
-      c.check(c.ne(hkv.value, vh.value),
+    if (!(vh.isStatic() && dims.hkv.isStatic()))
+      c.check(c.ne(dims.hkv.value, vh.value),
               "key and value have different head counts (%lld vs %lld)",
-              hkv.value, vh.value);
+              dims.hkv.value, vh.value);
     Dim vs = logical(dv, vPerm, nb + 1);
-    if (!(vs.isStatic() && sk.isStatic()))
-      c.check(c.ne(sk.value, vs.value),
+    if (!(vs.isStatic() && dims.sk.isStatic()))
+      c.check(c.ne(dims.sk.value, vs.value),
               "key and value have different sequence lengths (%lld vs %lld)",
-              sk.value, vs.value);
+              dims.sk.value, vs.value);
   }
-  if (!(hq.isStatic() && hkv.isStatic())) {
-    Value positive = c.cmp(arith::CmpIPredicate::sgt, hkv.value, c.cst(0));
-    c.check(c.cmp(arith::CmpIPredicate::sle, hkv.value, c.cst(0)),
-            "key/value head count is %lld, it must be positive", hkv.value);
+
+  /// GQA: a positive key/value head count that divides the query's.
+  void checkHeadGrouping(const QKVDims &dims) {
+    if (dims.hq.isStatic() && dims.hkv.isStatic())
+      return;
+    Value hq = dims.hq.value, hkv = dims.hkv.value;
+    Value positive = c.cmp(arith::CmpIPredicate::sgt, hkv, c.cst(0));
+    c.check(c.cmp(arith::CmpIPredicate::sle, hkv, c.cst(0)),
+            "key/value head count is %lld, it must be positive", hkv);
     // Never divide by zero (or a negative count): use 1 then.
-    Value divisor =
-        arith::SelectOp::create(b, loc, positive, hkv.value, c.cst(1));
-    Value rem = arith::RemUIOp::create(b, loc, hq.value, divisor);
+    Value divisor = arith::SelectOp::create(b, loc, positive, hkv, c.cst(1));
+    Value rem = arith::RemUIOp::create(b, loc, hq, divisor);
     Value bad = arith::AndIOp::create(b, loc, positive, c.ne(rem, c.cst(0)));
     c.check(bad,
             "query head count %lld is not a multiple of the key/value head "
             "count %lld",
-            hq.value, hkv.value);
+            hq, hkv);
   }
 
-  // Output: [batch…, Hq, Sq, Dv] in its stored order.
-  SmallVector<Dim> outRef;
-  for (int64_t i = 0; i < nb; ++i)
-    outRef.push_back(logical(dq, qPerm, i));
-  outRef.append({hq, sq, dvDim});
-  for (int64_t ld = 0; ld < nb + 3; ++ld)
-    c.checkEqual(logical(dout, oPerm, ld), outRef[ld],
-                 "output " + logicalName(ld, nb) + " is %lld, expected %lld");
+  /// Output: [batch…, Hq, Sq, Dv] in its stored order. Returns that logical
+  /// shape, which the mask and lse are checked against.
+  SmallVector<Dim> checkOutputShape(const QKVDims &dims) {
+    SmallVector<Dim> outRef;
+    for (int64_t i = 0; i < nb; ++i)
+      outRef.push_back(logical(dq, qPerm, i));
+    outRef.append({dims.hq, dims.sq, dims.dv});
+    for (int64_t ld = 0; ld < nb + 3; ++ld)
+      c.checkEqual(logical(dout, oPerm, ld), outRef[ld],
+                   "output " + logicalName(ld, nb) + " is %lld, expected %lld");
+    return outRef;
+  }
 
-  // Mask: right-aligned, broadcastable to [batch…, Hq, Sq, Sk].
-  if (dm) {
+  /// Mask: right-aligned, broadcastable to [batch…, Hq, Sq, Sk].
+  void checkMaskShape(ArrayRef<Dim> outRef, Dim sk) {
     SmallVector<Dim> scores(outRef.begin(), outRef.begin() + nb + 2);
     scores.push_back(sk);
     int64_t mRank = dm->type.getRank(), sRank = nb + 3;
@@ -422,26 +471,51 @@ scf::IfOp mlir::attn::emitGuardedLaunchRegion(OpBuilder &b, Location loc,
     }
   }
 
-  // lse: [batch…, Hq, Sq].
-  if (dl)
+  /// lse: [batch…, Hq, Sq].
+  void checkLseShape(ArrayRef<Dim> outRef) {
     for (int64_t ld = 0; ld < nb + 2; ++ld)
       c.checkEqual(c.dim(*dl, ld), outRef[ld],
                    "lse " + logicalName(ld, nb) + " is %lld, expected %lld");
-
-  SmallVector<std::pair<Descriptor *, StringRef>> all = {
-      {&dq, "query"}, {&dk, "key"}, {&dv, "value"}, {&dout, "output"}};
-  if (dm)
-    all.push_back({&*dm, "mask"});
-  if (dl)
-    all.push_back({&*dl, "lse"});
-  for (auto [d, name] : all) {
-    if (strided)
-      c.checkStaticStrides(*d, name);
-    else
-      c.checkStrides(*d, name);
   }
 
-  return scf::IfOp::create(b, loc, c.passed(), /*withElseRegion=*/false);
+  /// The strides of every buffer: those the type fixes for a strided
+  /// kernel, dense row-major ones otherwise.
+  void checkAllStrides() {
+    SmallVector<std::pair<Descriptor *, StringRef>> all = {
+        {&dq, "query"}, {&dk, "key"}, {&dv, "value"}, {&dout, "output"}};
+    if (dm)
+      all.push_back({&*dm, "mask"});
+    if (dl)
+      all.push_back({&*dl, "lse"});
+    for (auto [d, name] : all) {
+      if (strided)
+        c.checkStaticStrides(*d, name);
+      else
+        c.checkStrides(*d, name);
+    }
+  }
+
+  OpBuilder &b;
+  Location loc;
+  CheckEmitter c;
+  int64_t nb;
+  bool strided;
+  int64_t pointerAlignment;
+  SmallVector<int64_t> qPerm, kPerm, vPerm, oPerm;
+  Descriptor dq, dk, dv, dout;
+  std::optional<Descriptor> dm, dl;
+};
+
+} // namespace
+
+scf::IfOp mlir::attn::emitGuardedLaunchRegion(OpBuilder &b, Location loc,
+                                              AttentionOp op, Value q, Value k,
+                                              Value v, Value o, Value mask,
+                                              Value lse,
+                                              int64_t pointerAlignment,
+                                              BufferLayout layout) {
+  return AttentionGuard(b, loc, op, pointerAlignment, layout)
+      .emit({q, k, v, o, mask, lse});
 }
 
 AttentionBuffers mlir::attn::toAttentionBuffers(OpBuilder &b, Location loc,
