@@ -48,7 +48,7 @@ constexpr int kTileBytes = 2 * kBoxBytes;
 constexpr int kGramElems = kTileRows * kTileRows;
 constexpr int kMaxConsumerGroups = 2;
 constexpr int kBigSmemBytes = 230400;
-constexpr unsigned kMaxPolls = 1u << 20;
+constexpr uint64_t kWaitLimitNs = 2000000000;   // bounded waits give up
 constexpr uint16_t kHalfSentinel = 0x7e5a;      // a NaN the kernel never makes
 constexpr uint32_t kFloatSentinel = 0x7fc0dead; // likewise
 
@@ -176,6 +176,12 @@ __device__ __forceinline__ void mbarrierExpectTx(uint32_t bar, uint32_t bytes) {
       : "memory");
 }
 
+__device__ __forceinline__ uint64_t globalTimer() {
+  uint64_t ns;
+  asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(ns));
+  return ns;
+}
+
 /// Waits for completion `parity` of `bar`.
 template <unsigned F>
 __device__ __forceinline__ void mbarrierWait(uint32_t bar, uint32_t parity,
@@ -191,9 +197,10 @@ __device__ __forceinline__ void mbarrierWait(uint32_t bar, uint32_t parity,
                  "r"(parity), "r"(10000000)
                  : "memory");
   } else {
-    // Bounded, so that a load that never completes shows as a count
+    // Bounded (2 s), so that a load that never completes shows as a count
     // instead of a hang.
-    for (unsigned polls = 0; polls < kMaxPolls; ++polls) {
+    for (uint64_t start = globalTimer();
+         globalTimer() - start < kWaitLimitNs;) {
       uint32_t done;
       asm volatile("{\n\t.reg .pred p;\n\t"
                    "mbarrier.try_wait.parity.shared.b64 p, [%1], %2;\n\t"
