@@ -49,7 +49,7 @@ constexpr int kGramElems = kTileRows * kTileRows;
 constexpr int kMaxConsumerGroups = 2;
 constexpr int kBigSmemBytes = 230400;
 constexpr uint64_t kWaitLimitNs = 2000000000;   // bounded waits give up
-constexpr uint16_t kHalfSentinel = 0x7e5a;      // a NaN the kernel never makes
+constexpr uint16_t kHalfSentinel = 0x7e5a;      // a NaN no correct run writes
 constexpr uint32_t kFloatSentinel = 0x7fc0dead; // likewise
 
 /// Kernel properties, each off in the baseline.
