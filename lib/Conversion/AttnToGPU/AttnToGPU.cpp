@@ -18,6 +18,7 @@
 #include "Common/HostChecks.h"
 #include "Common/KernelBuilder.h"
 #include "Common/Launch.h"
+#include "Common/ScoreMods.h"
 #include "attn/Conversion/Passes.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "attn/Dialect/Attn/Utils/Utils.h"
@@ -78,9 +79,13 @@ int64_t maxSharedMemoryBytes(GPUChip chip) {
 std::string getUnsupportedReason(AttentionOp op,
                                  const AttnGPUTileConfig &config,
                                  GPUChip chip) {
-  if (op.hasScoreModifications())
-    return "score_mod/mask_mod regions and sinks are not supported by the "
-           "mma.sync kernel";
+  if (op.hasScoreModifications() && !canEvaluateModsInKernel(op))
+    return "a score_mod/mask_mod region computes on tensors (left to the "
+           "decomposition)";
+  // Scores stay in raw units (the scale is folded into exp2): a score_mod
+  // result is divided by the scale.
+  if (op.hasScoreMod() && op.getScale().isZero())
+    return "a score_mod region needs a nonzero scale";
   if (op.getCausalOffset())
     return "a causal_offset (a tile of a larger op) is not supported: lower "
            "the whole op";
@@ -154,9 +159,10 @@ AttnGPUTileConfig resolveTileConfig(AttentionOp op,
 class KernelEmitter : KernelBuilder {
 public:
   KernelEmitter(OpBuilder &b, Location loc, AttentionOp op,
-                const AttnGPUTileConfig &config, Value q, Value k, Value v,
-                Value o, Value mask, Value lse)
-      : KernelBuilder(b, loc), q(q), k(k), v(v), o(o), mask(mask), lse(lse) {
+                const AttnGPUTileConfig &config, const AttentionBuffers &buf,
+                const KernelScoreMods &mods)
+      : KernelBuilder(b, loc), q(buf.q), k(buf.k), v(buf.v), o(buf.o),
+        mask(buf.mask), lse(buf.lse), mods(mods) {
     nb = op.getNumBatchDims();
     qPerm = op.getQueryPermutation();
     kPerm = op.getKeyPermutation();
@@ -195,6 +201,10 @@ public:
 
 private:
   Value exp2(Value x) { return math::Exp2Op::create(b, loc, x); }
+  /// First key of the `j`-th visited K/V block.
+  Value keyOfBlock(Value j) {
+    return kvFirst ? mul(add(j, kvFirst), idx(blockKV)) : mul(j, idx(blockKV));
+  }
 
   /// Issues cp.async copies of `rows` rows starting at logical row `rowBase`
   /// of `gmem` (head `head`) into `smem[prefix..., r, c]`. Rows at or past
@@ -325,6 +335,15 @@ private:
   /// keeps x or sends it to -inf, an f32 is added to x.
   Value maskTile(Value tile, int64_t mt, int64_t nt, Value keyBase,
                  Value negInf, function_ref<Value(Value, Value)> f);
+  /// Rewrites each element x of S tile (mt, nt) with f(x, row, key).
+  Value mapTile(Value tile, int64_t mt, int64_t nt, Value keyBase,
+                function_ref<Value(Value, Value, Value)> f);
+  /// (batch..., head, row, key) of the regions, rows and keys past the ends
+  /// clamped to 0 (their scores are dropped by the bounds mask).
+  SmallVector<Value> regionIndices(Value row, Value key);
+  /// score_mod and mask_mod on every score of the block: S stays in raw
+  /// units, so the region sees S · scale and its result is divided by it.
+  void applyScoreMods(FragTiles &s, Value kv0, Value negInf);
   /// The explicit mask operand, applied in every block.
   void applyExplicitMask(FragTiles &s, Value kv0, Value negInf);
   /// True when keys of this block lie past Sk or (causal) above the diagonal
@@ -365,8 +384,13 @@ private:
   // The steps of emit(), in order.
   void setupThread(gpu::LaunchOp launch);
   void allocateSharedTiles();
-  /// Number of K/V blocks; causal blocks wholly above the diagonal are
-  /// skipped.
+  /// The running max (raw units) and per-thread partial sum a row starts
+  /// with: -inf and 0, or with sinks the sink logit as a key of value 0
+  /// (sink / scale, and 1 in the first thread of the quad).
+  std::pair<Value, Value> initialRowState();
+  /// Number of K/V blocks to visit; causal blocks wholly above the diagonal
+  /// are skipped, and so are the blocks mask_mod drops for every row (sets
+  /// kvFirst).
   Value emitNumKVBlocks();
   /// Loads Q and K/V block 0 (and the Q fragments, the mask set-up).
   void emitPrologue(Value numKV);
@@ -377,6 +401,7 @@ private:
   void emitEpilogue(ValueRange res);
 
   Value q, k, v, o, mask, lse;
+  const KernelScoreMods &mods;
   int64_t nb;
   SmallVector<int64_t> qPerm, kPerm, vPerm, oPerm;
   int64_t d, numWarps, rowTiles, blockQ, blockKV, computeKV, threads;
@@ -391,6 +416,8 @@ private:
 
   // Kernel-wide values.
   Value tid, lane, warp, q0, sq, sk, causalOffset, headQ, headKV;
+  // The first K/V block the block visits (mask_mod only; else block 0).
+  Value kvFirst;
   // First query row of this warp, and of this thread's first C-fragment row.
   Value warpRow0, threadRow0;
   Value sQ, sK, sV;
@@ -406,6 +433,8 @@ SmallVector<Value> KernelEmitter::emitBlock(Value buf, int64_t rowOff,
   // Explicit mask, then ragged tail and causal masking. Rows and keys past
   // Sq / Sk read mask element 0 and are masked by the second.
   Value negInf = f32Cst(-INFINITY);
+  if (mods.scoreMod || mods.maskMod)
+    applyScoreMods(s, kv0, negInf);
   if (mask)
     applyExplicitMask(s, kv0, negInf);
   applyBoundsMask(s, kv0, negInf);
@@ -486,22 +515,53 @@ KernelEmitter::FragTiles KernelEmitter::computeScores(const BlockCoords &blk) {
   return s;
 }
 
-Value KernelEmitter::maskTile(Value tile, int64_t mt, int64_t nt, Value keyBase,
-                              Value negInf,
-                              function_ref<Value(Value, Value)> f) {
+Value KernelEmitter::mapTile(Value tile, int64_t mt, int64_t nt, Value keyBase,
+                             function_ref<Value(Value, Value, Value)> f) {
   SmallVector<Value> elems;
   for (int64_t j = 0; j < 2; ++j) {
     Value row = add(threadRow0, idx(16 * mt + 8 * j));
-    for (int64_t e = 0; e < 2; ++e) {
-      Value key = add(keyBase, idx(nt * 8 + e));
-      Value m = f(row, key);
-      Value x = elem(tile, j, e);
-      elems.push_back(m.getType().isInteger(1)
-                          ? select(m, x, negInf)
-                          : arith::AddFOp::create(b, loc, x, m));
-    }
+    for (int64_t e = 0; e < 2; ++e)
+      elems.push_back(f(elem(tile, j, e), row, add(keyBase, idx(nt * 8 + e))));
   }
   return fromElems(VectorType::get({2, 2}, f32), elems);
+}
+
+Value KernelEmitter::maskTile(Value tile, int64_t mt, int64_t nt, Value keyBase,
+                              Value negInf,
+                              function_ref<Value(Value, Value)> f) {
+  return mapTile(tile, mt, nt, keyBase, [&](Value x, Value row, Value key) {
+    Value m = f(row, key);
+    return m.getType().isInteger(1) ? select(m, x, negInf)
+                                    : arith::AddFOp::create(b, loc, x, m);
+  });
+}
+
+SmallVector<Value> KernelEmitter::regionIndices(Value row, Value key) {
+  Value zero = idx(0);
+  SmallVector<Value> indices(batchIdx);
+  indices.append({headQ,
+                  select(cmp(arith::CmpIPredicate::slt, row, sq), row, zero),
+                  select(cmp(arith::CmpIPredicate::slt, key, sk), key, zero)});
+  return indices;
+}
+
+void KernelEmitter::applyScoreMods(FragTiles &s, Value kv0, Value negInf) {
+  Value keyBase = add(kv0, mul(remu(lane, 4), idx(2)));
+  Value scaleCst = f32Cst(scale), invScale = f32Cst(1.0 / scale);
+  auto modify = [&](Value x, Value row, Value key) {
+    SmallVector<Value> indices = regionIndices(row, key);
+    if (mods.scoreMod) {
+      Value scaled = arith::MulFOp::create(b, loc, x, scaleCst);
+      x = arith::MulFOp::create(
+          b, loc, mods.modifyScore(b, loc, scaled, indices), invScale);
+    }
+    if (mods.maskMod)
+      x = select(mods.keep(b, loc, indices), x, negInf);
+    return x;
+  };
+  for (int64_t mt = 0; mt < rowTiles; ++mt)
+    for (int64_t nt = 0; nt < computeKV / 8; ++nt)
+      s[mt][nt] = mapTile(s[mt][nt], mt, nt, keyBase, modify);
 }
 
 // An i1 mask sends dropped keys to -inf, an additive one adds mask / scale
@@ -758,6 +818,15 @@ void KernelEmitter::allocateSharedTiles() {
                               ValueRange{});
 }
 
+std::pair<Value, Value> KernelEmitter::initialRowState() {
+  if (!mods.sinks)
+    return {negInf, fzero};
+  Value sink = mods.loadSink(b, loc, headQ);
+  Value m = arith::MulFOp::create(b, loc, sink, f32Cst(1.0 / scale));
+  Value first = cmp(arith::CmpIPredicate::eq, remu(lane, 4), idx(0));
+  return {m, select(first, f32Cst(1.0f), fzero)};
+}
+
 Value KernelEmitter::emitNumKVBlocks() {
   Value kvEnd = sk;
   if (causal) {
@@ -765,7 +834,18 @@ Value KernelEmitter::emitNumKVBlocks() {
     lastVisible = arith::MaxSIOp::create(b, loc, lastVisible, idx(0));
     kvEnd = arith::MinSIOp::create(b, loc, kvEnd, lastVisible);
   }
-  return divu(add(kvEnd, idx(blockKV - 1)), blockKV);
+  Value numKV = divu(add(kvEnd, idx(blockKV - 1)), blockKV);
+  if (!mods.maskMod)
+    return numKV;
+  // Key blocks that mask_mod drops for every row of the block (a sliding
+  // window's, a chunk's) are not visited: the loop counts from kvFirst.
+  SmallVector<Value> heads(batchIdx);
+  heads.push_back(headQ);
+  Value rowEnd = arith::MinSIOp::create(b, loc, add(q0, idx(blockQ)), sq);
+  auto [first, end] =
+      mods.visibleBlocks(b, loc, heads, q0, rowEnd, numKV, blockKV, sk);
+  kvFirst = first;
+  return sub(end, first);
 }
 
 void KernelEmitter::emitPrologue(Value numKV) {
@@ -780,8 +860,9 @@ void KernelEmitter::emitPrologue(Value numKV) {
     auto ifOp = scf::IfOp::create(b, loc, TypeRange{}, hasKV, false);
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(ifOp.thenBlock());
-    copyTile(k, kPerm, headKV, sK, {zero}, zero, sk, blockKV);
-    copyTile(v, vPerm, headKV, sV, {zero}, zero, sk, blockKV);
+    Value kv0 = keyOfBlock(zero);
+    copyTile(k, kPerm, headKV, sK, {zero}, kv0, sk, blockKV);
+    copyTile(v, vPerm, headKV, sV, {zero}, kv0, sk, blockKV);
   }
   Value tok = commitGroup();
   if (qInRegisters) {
@@ -806,8 +887,9 @@ scf::ForOp KernelEmitter::emitMainLoop(Value numKV) {
           b, loc, accTy, DenseElementsAttr::get(accTy, b.getF32FloatAttr(0))));
   negInf = f32Cst(-INFINITY);
   fzero = f32Cst(0.0f);
-  init.append(SmallVector<Value>(2 * rowTiles, negInf));
-  init.append(SmallVector<Value>(2 * rowTiles, fzero));
+  auto [m0, l0] = initialRowState();
+  init.append(SmallVector<Value>(2 * rowTiles, m0));
+  init.append(SmallVector<Value>(2 * rowTiles, l0));
   Value zero = cZero, one = cOne;
   return scf::ForOp::create(
       b, loc, zero, numKV, one, init,
@@ -822,7 +904,7 @@ scf::ForOp KernelEmitter::emitMainLoop(Value numKV) {
         {
           OpBuilder::InsertionGuard g(b);
           b.setInsertionPointToStart(ifOp.thenBlock());
-          Value nextKV0 = mul(next, idx(blockKV));
+          Value nextKV0 = keyOfBlock(next);
           copyTile(k, kPerm, headKV, sK, {nextBuf}, nextKV0, sk, blockKV);
           copyTile(v, vPerm, headKV, sV, {nextBuf}, nextKV0, sk, blockKV);
         }
@@ -830,7 +912,7 @@ scf::ForOp KernelEmitter::emitMainLoop(Value numKV) {
         // The block is computed computeKV keys at a time (fewer live S
         // registers, same number of barriers).
         SmallVector<Value> res(state.begin(), state.end());
-        Value buf = remu(j, 2), kvBase = mul(j, idx(blockKV));
+        Value buf = remu(j, 2), kvBase = keyOfBlock(j);
         for (int64_t sub = 0; sub < blockKV / computeKV; ++sub)
           res = emitBlock(buf, sub * computeKV,
                           add(kvBase, idx(sub * computeKV)), res);
@@ -905,6 +987,7 @@ struct AttentionToGPULaunch : OpRewritePattern<AttentionOp> {
     Location loc = op.getLoc();
 
     AttentionBuffers buffers = toAttentionBuffers(rewriter, loc, op);
+    KernelScoreMods mods = KernelScoreMods::capture(rewriter, loc, op);
     Value q = buffers.q, k = buffers.k, v = buffers.v, o = buffers.o,
           mask = buffers.mask, lse = buffers.lse;
 
@@ -930,7 +1013,7 @@ struct AttentionToGPULaunch : OpRewritePattern<AttentionOp> {
     {
       OpBuilder::InsertionGuard g(rewriter);
       rewriter.setInsertionPointToStart(&launch.getBody().front());
-      KernelEmitter(rewriter, loc, op, cfg, q, k, v, o, mask, lse).emit(launch);
+      KernelEmitter(rewriter, loc, op, cfg, buffers, mods).emit(launch);
       gpu::TerminatorOp::create(rewriter, loc);
     }
     rewriter.restoreInsertionPoint(afterGuard);

@@ -48,6 +48,7 @@
 
 #include "Common/HostChecks.h"
 #include "Common/KernelBuilder.h"
+#include "Common/ScoreMods.h"
 #include "attn/Conversion/Passes.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 
@@ -156,62 +157,14 @@ std::string getUnsupportedReason(AttentionOp op, const AttnGPUSimtConfig &cfg) {
   return "";
 }
 
-/// Whether the kernel can evaluate the op's score_mod and mask_mod regions:
-/// the only tensor ops in them read elements or sizes of tensors defined
-/// above the op, at the top level of the region.
-bool hasSupportedRegions(AttentionOp op) {
-  for (Region *region : {&op.getScoreMod(), &op.getMaskMod()}) {
-    WalkResult walk = region->walk([&](Operation *inner) {
-      bool topLevel = inner->getParentRegion() == region;
-      if (isa<tensor::ExtractOp, tensor::DimOp>(inner)) {
-        Value source = inner->getOperand(0);
-        return topLevel && !region->isAncestor(source.getParentRegion())
-                   ? WalkResult::advance()
-                   : WalkResult::interrupt();
-      }
-      auto isShaped = [](Type t) { return isa<ShapedType>(t); };
-      if (llvm::any_of(inner->getOperandTypes(), isShaped) ||
-          llvm::any_of(inner->getResultTypes(), isShaped))
-        return WalkResult::interrupt();
-      return WalkResult::advance();
-    });
-    if (walk.wasInterrupted())
-      return false;
-  }
-  return true;
-}
-
-/// The tensors the op's regions read from above, as buffers (read-only);
-/// built on the host before the launch.
-DenseMap<Value, Value> captureRegionTensors(OpBuilder &b, Location loc,
-                                            AttentionOp op) {
-  SetVector<Value> captured;
-  getUsedValuesDefinedAbove(op->getRegions(), captured);
-  DenseMap<Value, Value> buffers;
-  for (Value v : captured) {
-    auto type = dyn_cast<RankedTensorType>(v.getType());
-    if (!type)
-      continue;
-    auto memTy = MemRefType::get(type.getShape(), type.getElementType());
-    buffers[v] = bufferization::ToBufferOp::create(b, loc, memTy, v,
-                                                   /*readOnly=*/true);
-  }
-  return buffers;
-}
-
 /// Emits the kernel body (see the file comment).
 class SimtEmitter : KernelBuilder {
 public:
   SimtEmitter(OpBuilder &b, Location loc, AttentionOp op, const SimtPlan &plan,
-              const AttentionBuffers &buffers,
-              const DenseMap<Value, Value> &captured, Value sinks)
+              const AttentionBuffers &buffers, const KernelScoreMods &mods)
       : KernelBuilder(b, loc), p(plan), q(buffers.q), k(buffers.k),
         v(buffers.v), o(buffers.o), mask(buffers.mask), lse(buffers.lse),
-        captured(captured), sinks(sinks) {
-    if (op.hasScoreMod())
-      scoreMod = &op.getScoreMod();
-    if (op.hasMaskMod())
-      maskMod = &op.getMaskMod();
+        mods(mods) {
     nb = op.getNumBatchDims();
     qPerm = op.getQueryPermutation();
     kPerm = op.getKeyPermutation();
@@ -291,9 +244,6 @@ private:
   /// Whether this warp has rows that may see keys of the tile at `kv0`.
   Value warpActive(Value kv0);
   Value maskedScore(Value s, Value row, Value key);
-  /// The value `region` yields for `args`, its ops emitted here; elements
-  /// of captured tensors are loaded from their buffers.
-  Value emitRegion(Region &region, ValueRange args);
   /// (batch..., head, row, key) for the regions, rows and keys past the
   /// ends clamped to 0.
   SmallVector<Value> regionIndices(Value row, Value key);
@@ -308,9 +258,7 @@ private:
 
   const SimtPlan &p;
   Value q, k, v, o, mask, lse;
-  const DenseMap<Value, Value> &captured;
-  Value sinks;
-  Region *scoreMod = nullptr, *maskMod = nullptr;
+  const KernelScoreMods &mods;
   int64_t nb, staticD, staticDv;
   SmallVector<int64_t> qPerm, kPerm, vPerm, oPerm;
   bool causal = false, bottomRight = false;
@@ -588,48 +536,21 @@ SmallVector<Value> SimtEmitter::regionIndices(Value row, Value key) {
   return indices;
 }
 
-Value SimtEmitter::emitRegion(Region &region, ValueRange args) {
-  Block &body = region.front();
-  IRMapping map;
-  map.map(body.getArguments(), args);
-  for (Operation &inner : body.without_terminator()) {
-    if (auto extract = dyn_cast<tensor::ExtractOp>(inner)) {
-      Value buffer = captured.lookup(extract.getTensor());
-      map.map(extract.getResult(),
-              memref::LoadOp::create(
-                  b, loc, buffer,
-                  llvm::map_to_vector(extract.getIndices(), [&](Value i) {
-                    return map.lookupOrDefault(i);
-                  })));
-      continue;
-    }
-    if (auto dim = dyn_cast<tensor::DimOp>(inner)) {
-      map.map(dim.getResult(),
-              memref::DimOp::create(b, loc, captured.lookup(dim.getSource()),
-                                    map.lookupOrDefault(dim.getIndex())));
-      continue;
-    }
-    b.clone(inner, map);
-  }
-  return map.lookupOrDefault(body.getTerminator()->getOperand(0));
-}
-
 Value SimtEmitter::maskedScore(Value s, Value row, Value key) {
   Value keep = lt(key, sk);
   if (causal)
     keep =
         andi(keep, cmp(arith::CmpIPredicate::sle, key, add(row, causalOffset)));
-  if (scoreMod || maskMod) {
+  if (mods.scoreMod || mods.maskMod) {
     SmallVector<Value> indices = regionIndices(row, key);
-    if (scoreMod) {
+    if (mods.scoreMod) {
       // The region sees the scaled score in the natural-log domain.
-      SmallVector<Value> args = {fmul(s, f32Cst(static_cast<float>(M_LN2)))};
-      args.append(indices);
-      s = fmul(emitRegion(*scoreMod, args),
+      Value natural = fmul(s, f32Cst(static_cast<float>(M_LN2)));
+      s = fmul(mods.modifyScore(b, loc, natural, indices),
                f32Cst(static_cast<float>(M_LOG2E)));
     }
-    if (maskMod)
-      keep = andi(keep, emitRegion(*maskMod, indices));
+    if (mods.maskMod)
+      keep = andi(keep, mods.keep(b, loc, indices));
   }
   if (mask) {
     Value m = loadMask(row, key);
@@ -752,11 +673,9 @@ void SimtEmitter::storeResults(ValueRange state) {
 }
 
 std::pair<Value, Value> SimtEmitter::initialRowState() {
-  if (!sinks)
+  if (!mods.sinks)
     return {f32Cst(-INFINITY), f32Cst(0.0f)};
-  Value sink = memref::LoadOp::create(b, loc, sinks, ValueRange{headQ});
-  if (!sink.getType().isF32())
-    sink = arith::ExtFOp::create(b, loc, f32, sink);
+  Value sink = mods.loadSink(b, loc, headQ);
   // The sink is a key whose value row is 0: it only adds exp(sink) to the
   // sum, which every lane keeps partially (lane 0 holds it).
   Value one = select(cmp(arith::CmpIPredicate::eq, lane, idx(0)), f32Cst(1.0f),
@@ -808,7 +727,7 @@ void SimtEmitter::emit(gpu::LaunchOp launch) {
 /// is launched for an empty grid (Sq, a batch dim or Hq of 0).
 void buildLaunch(OpBuilder &b, Location loc, AttentionOp op,
                  const SimtPlan &plan, const AttentionBuffers &buffers,
-                 const DenseMap<Value, Value> &captured, Value sinks) {
+                 const KernelScoreMods &mods) {
   int64_t nb = op.getNumBatchDims();
   SmallVector<int64_t> qPerm = op.getQueryPermutation();
   SmallVector<int64_t> vPerm = op.getValuePermutation();
@@ -840,7 +759,7 @@ void buildLaunch(OpBuilder &b, Location loc, AttentionOp op,
   auto launch = gpu::LaunchOp::create(b, loc, gridX, gridY, one,
                                       cst(plan.threads), one, one, smem);
   b.setInsertionPointToStart(&launch.getBody().front());
-  SimtEmitter(b, loc, op, plan, buffers, captured, sinks).emit(launch);
+  SimtEmitter(b, loc, op, plan, buffers, mods).emit(launch);
   gpu::TerminatorOp::create(b, loc);
 }
 
@@ -850,7 +769,7 @@ struct AttentionToSimtLaunch : OpRewritePattern<AttentionOp> {
 
   LogicalResult matchAndRewrite(AttentionOp op,
                                 PatternRewriter &rewriter) const override {
-    if (!hasSupportedRegions(op))
+    if (!canEvaluateModsInKernel(op))
       return rewriter.notifyMatchFailure(
           op, "a score_mod/mask_mod region computes on tensors; left to the "
               "decomposition (--attn-decompose-aggregated-ops)");
@@ -859,15 +778,7 @@ struct AttentionToSimtLaunch : OpRewritePattern<AttentionOp> {
       return rewriter.notifyMatchFailure(op, reason);
     Location loc = op.getLoc();
     AttentionBuffers buffers = toAttentionBuffers(rewriter, loc, op);
-    DenseMap<Value, Value> captured = captureRegionTensors(rewriter, loc, op);
-    Value sinks;
-    if (Value s = op.getSinks()) {
-      auto type = cast<RankedTensorType>(s.getType());
-      sinks = bufferization::ToBufferOp::create(
-          rewriter, loc,
-          MemRefType::get(type.getShape(), type.getElementType()), s,
-          /*readOnly=*/true);
-    }
+    KernelScoreMods mods = KernelScoreMods::capture(rewriter, loc, op);
     // Check what the kernel relies on (sizes, broadcasts, GQA, what the
     // memref types fix); any strides and element alignment are fine.
     scf::IfOp guard =
@@ -877,8 +788,7 @@ struct AttentionToSimtLaunch : OpRewritePattern<AttentionOp> {
     {
       OpBuilder::InsertionGuard g(rewriter);
       rewriter.setInsertionPoint(guard.thenBlock()->getTerminator());
-      buildLaunch(rewriter, loc, op, SimtPlan::get(op, config), buffers,
-                  captured, sinks);
+      buildLaunch(rewriter, loc, op, SimtPlan::get(op, config), buffers, mods);
     }
     replaceWithAttentionBuffers(rewriter, op, buffers);
     return success();
@@ -897,7 +807,7 @@ struct ConvertAttnToGPUSimtPass
     WalkResult walk = getOperation()->walk([&](AttentionOp op) {
       // Regions the kernel cannot evaluate are left to the decomposition
       // (target=cuda maps its linalg to generic GPU kernels).
-      if (!hasSupportedRegions(op))
+      if (!canEvaluateModsInKernel(op))
         return WalkResult::advance();
       std::string reason = getUnsupportedReason(op, config);
       if (reason.empty())

@@ -33,6 +33,7 @@
 #include "Common/HostChecks.h"
 #include "Common/KernelBuilder.h"
 #include "Common/Launch.h"
+#include "Common/ScoreMods.h"
 #include "attn/Conversion/Passes.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 
@@ -187,9 +188,13 @@ int64_t sharedBytes(const HopperConfig &c, int64_t d) {
 }
 
 std::string getUnsupportedReason(AttentionOp op, const HopperConfig &c) {
-  if (op.hasScoreModifications())
-    return "score_mod/mask_mod regions and sinks are not supported by the "
-           "sm_90a kernel";
+  if (op.hasScoreModifications() && !canEvaluateModsInKernel(op))
+    return "a score_mod/mask_mod region computes on tensors (left to the "
+           "decomposition)";
+  // S stays in raw units (the scale is folded into exp2): a score_mod
+  // result is divided by the scale.
+  if (op.hasScoreMod() && op.getScale().isZero())
+    return "a score_mod region needs a nonzero scale";
   if (op.getCausalOffset())
     return "a causal_offset (a tile of a larger op) is not supported: lower "
            "the whole op";
@@ -251,9 +256,10 @@ class HopperEmitter : KernelBuilder {
 public:
   HopperEmitter(OpBuilder &b, Location loc, AttentionOp op,
                 const HopperConfig &c, Value q, Value k, Value v, Value o,
-                Value lse, Value qMap, Value kMap, Value vMap)
+                Value lse, Value qMap, Value kMap, Value vMap,
+                const KernelScoreMods &mods)
       : KernelBuilder(b, loc), q(q), k(k), v(v), o(o), lse(lse), qMap(qMap),
-        kMap(kMap), vMap(vMap) {
+        kMap(kMap), vMap(vMap), mods(mods) {
     ctx = b.getContext();
     nb = op.getNumBatchDims();
     qPerm = op.getQueryPermutation();
@@ -274,7 +280,8 @@ public:
       causal = true;
       bottomRight = *ca == CausalAlignment::BottomRight;
     }
-    scaleLog2 = op.getScale().convertToDouble() * M_LOG2E;
+    scale = op.getScale().convertToDouble();
+    scaleLog2 = scale * M_LOG2E;
     elemTy = op.getQueryType().getElementType();
     bf16 = elemTy.isBF16();
     f32 = b.getF32Type();
@@ -345,7 +352,7 @@ private:
     Value bar = add(stage, idx(1));
     nvgpu::MBarrierArriveExpectTxOp::create(b, loc, barriers,
                                             idx(2 * tileBytes), bar, Value());
-    Value row0 = mul(blk, idx(blockKV));
+    Value row0 = keyOfBlock(blk);
     Value kOff = add(idx(kBase), mul(stage, idx(tileBytes)));
     Value vOff = add(idx(vBase), mul(stage, idx(tileBytes)));
     for (int64_t p = 0; p < panels; ++p) {
@@ -448,6 +455,14 @@ private:
   /// True when keys of block `kv0` lie past Sk or (causal) above the
   /// diagonal of some row of this warpgroup.
   Value needsBoundsMask(Value kv0);
+  /// score_mod and mask_mod on the scores `s` of the block at key `kv0`: S
+  /// stays in raw units, so the region sees S · scale and its result is
+  /// divided by it; dropped keys become -inf.
+  SmallVector<Value> applyScoreMods(Value kv0, ArrayRef<Value> s, Value negInf);
+  /// The running max (exp2 domain) and per-thread partial sum a row starts
+  /// with: -inf and 0, or with sinks the sink logit as a key of value 0
+  /// (sink · log2(e), and 1 in the first thread of the quad).
+  std::pair<Value, Value> initialRowState(Value fzero, Value negInf);
   /// Ragged-tail and causal masking of the scores `s` of the block at key
   /// `kv0`, under an scf.if on needsBoundsMask.
   SmallVector<Value> applyBoundsMask(Value kv0, ArrayRef<Value> s,
@@ -466,6 +481,10 @@ private:
   SmallVector<Value> issuePV(ArrayRef<Value> oAcc, ArrayRef<Value> pRegs,
                              Value stageOff);
   SmallVector<Value> emitBlock(Value j, ValueRange state);
+  /// First key of the tile's `j`-th visited K/V block.
+  Value keyOfBlock(Value j) {
+    return mul(kvFirst ? add(j, kvFirst) : j, idx(blockKV));
+  }
   /// Per-tile state (q0, heads, numKV, ...) of query block `qBlk` of
   /// batch·head `bh`.
   void setupTile(Value bh, Value qBlk);
@@ -500,6 +519,7 @@ private:
 
   MLIRContext *ctx;
   Value q, k, v, o, lse, qMap, kMap, vMap;
+  const KernelScoreMods &mods;
   int64_t nb;
   SmallVector<int64_t> qPerm, kPerm, vPerm, oPerm;
   int64_t d, numWG, blockQ, blockKV, stages, panels, qBytes, tileBytes;
@@ -507,10 +527,12 @@ private:
   Type outElemTy, elemTy, f32, i32, i64;
   bool bf16 = false, causal = false, bottomRight = false, overlap = false,
        ws = false, pingpong = false, persistent = false;
-  double scaleLog2;
+  double scale, scaleLog2;
 
   Value tid, lane, warp, wgIdx, q0, sq, sk, causalOffset, headQ, headKV;
   Value wgRow0, threadRow0, numKV;
+  // The first K/V block a tile visits (mask_mod only; else block 0).
+  Value kvFirst;
   // K/V blocks this CTA consumed in earlier tiles (persistent): stage and
   // barrier phase follow the CTA's running block count.
   Value itBase;
@@ -595,7 +617,40 @@ Value HopperEmitter::needsBoundsMask(Value kv0) {
 }
 
 // Accumulator element i of a thread: row 16*warp + lane/4 + 8*((i/2)%2),
-// column 8*(i/4) + 2*(lane%4) + i%2.
+// column 8*(i/4) + 2*(lane%4) + i%2. Rows and keys past the ends are
+// clamped to 0 for the regions (the bounds mask drops them).
+SmallVector<Value> HopperEmitter::applyScoreMods(Value kv0, ArrayRef<Value> s,
+                                                 Value negInf) {
+  Value keyBase = add(kv0, mul(remu(lane, 4), idx(2)));
+  Value zero = idx(0);
+  Value scaleCst = f32Cst(scale), invScale = f32Cst(1.0 / scale);
+  SmallVector<Value> out;
+  for (int64_t i = 0; i < (int64_t)s.size(); ++i) {
+    Value key = add(keyBase, idx(8 * (i / 4) + i % 2));
+    Value row = add(threadRow0, idx(8 * ((i / 2) % 2)));
+    SmallVector<Value> indices(batchIdx);
+    indices.append(
+        {headQ, select(cmp(arith::CmpIPredicate::slt, row, sq), row, zero),
+         select(cmp(arith::CmpIPredicate::slt, key, sk), key, zero)});
+    Value x = s[i];
+    if (mods.scoreMod)
+      x = fmul(mods.modifyScore(b, loc, fmul(x, scaleCst), indices), invScale);
+    if (mods.maskMod)
+      x = select(mods.keep(b, loc, indices), x, negInf);
+    out.push_back(x);
+  }
+  return out;
+}
+
+std::pair<Value, Value> HopperEmitter::initialRowState(Value fzero,
+                                                       Value negInf) {
+  if (!mods.sinks)
+    return {negInf, fzero};
+  Value m = fmul(mods.loadSink(b, loc, headQ), f32Cst(M_LOG2E));
+  Value first = cmp(arith::CmpIPredicate::eq, remu(lane, 4), idx(0));
+  return {m, select(first, f32Cst(1.0f), fzero)};
+}
+
 SmallVector<Value> HopperEmitter::applyBoundsMask(Value kv0, ArrayRef<Value> s,
                                                   Value negInf) {
   int64_t nS = blockKV / 2;
@@ -680,9 +735,12 @@ void HopperEmitter::exponentiate(ArrayRef<Value> s, ArrayRef<Value> mUse,
 HopperEmitter::Softmax HopperEmitter::softmax(Value j, ArrayRef<Value> sIn,
                                               ValueRange mOld,
                                               ValueRange lOld) {
-  Value kv0 = mul(j, idx(blockKV));
+  Value kv0 = keyOfBlock(j);
   Value negInf = f32Cst(-INFINITY);
-  SmallVector<Value> s = applyBoundsMask(kv0, sIn, negInf);
+  SmallVector<Value> s(sIn);
+  if (mods.scoreMod || mods.maskMod)
+    s = applyScoreMods(kv0, s, negInf);
+  s = applyBoundsMask(kv0, s, negInf);
   SoftmaxConstants k;
   k.negInf = negInf;
   k.zero = f32Cst(0.0f);
@@ -805,6 +863,17 @@ void HopperEmitter::setupTile(Value bh, Value qBlk) {
     kvEnd = arith::MinSIOp::create(b, loc, kvEnd, lastVisible);
   }
   numKV = divu(add(kvEnd, idx(blockKV - 1)), blockKV);
+  // Key blocks that mask_mod drops for every row of the tile (a sliding
+  // window's, a chunk's) are not visited: the loops count from kvFirst.
+  if (mods.maskMod) {
+    SmallVector<Value> heads(batchIdx);
+    heads.push_back(headQ);
+    Value rowEnd = arith::MinSIOp::create(b, loc, add(q0, idx(blockQ)), sq);
+    auto [first, end] =
+        mods.visibleBlocks(b, loc, heads, q0, rowEnd, numKV, blockKV, sk);
+    kvFirst = first;
+    numKV = sub(end, first);
+  }
 }
 
 void HopperEmitter::produceTile(Value tileIter) {
@@ -864,7 +933,8 @@ void HopperEmitter::consumeTile(Value tileIter) {
   int64_t nO = d / 2;
   Value fzero = f32Cst(0.0f), negInf = f32Cst(-INFINITY);
   SmallVector<Value> init(nO, fzero);
-  init.append({negInf, negInf, fzero, fzero});
+  auto [m0, l0] = initialRowState(fzero, negInf);
+  init.append({m0, m0, l0, l0});
   Value zero = idx(0), one = idx(1);
   SmallVector<Value> finalState =
       overlap ? emitOverlappedLoop(init, zero, one, isLeader, fzero, negInf)
@@ -930,8 +1000,7 @@ HopperEmitter::emitOverlappedLoop(ValueRange init, Value zero, Value one,
     b.setInsertionPointToStart(first.thenBlock());
     Value stageOff;
     SmallVector<Value> sv = computeS(zero, stageOff);
-    Softmax sm =
-        softmax(zero, sv, ValueRange{negInf, negInf}, ValueRange{fzero, fzero});
+    Softmax sm = softmax(zero, sv, init.slice(nO, 2), init.slice(nO + 2, 2));
     SmallVector<Value> y(nO, fzero);
     y.append(sm.m.begin(), sm.m.end());
     y.append(sm.l.begin(), sm.l.end());
@@ -1230,6 +1299,7 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
     });
     Location loc = op.getLoc();
     AttentionBuffers buffers = toAttentionBuffers(rewriter, loc, op);
+    KernelScoreMods mods = KernelScoreMods::capture(rewriter, loc, op);
     Value q = buffers.q, k = buffers.k, v = buffers.v, o = buffers.o,
           lse = buffers.lse;
 
@@ -1246,7 +1316,7 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
         createLogicalDim(rewriter, loc, k, op.getKeyPermutation(), nb + 1);
     std::function<void(size_t)> dispatch = [&](size_t i) {
       if (i + 1 == candidates.size()) {
-        buildLaunch(rewriter, op, buffers, candidates[i].config);
+        buildLaunch(rewriter, op, buffers, mods, candidates[i].config);
         return;
       }
       Value enough = arith::CmpIOp::create(
@@ -1256,7 +1326,7 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
                                     /*withElseRegion=*/true);
       OpBuilder::InsertionGuard g(rewriter);
       rewriter.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-      buildLaunch(rewriter, op, buffers, candidates[i].config);
+      buildLaunch(rewriter, op, buffers, mods, candidates[i].config);
       rewriter.setInsertionPoint(ifOp.elseBlock()->getTerminator());
       dispatch(i + 1);
     };
@@ -1310,6 +1380,7 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
   /// kernel body.
   static void buildLaunch(PatternRewriter &rewriter, AttentionOp op,
                           const AttentionBuffers &buffers,
+                          const KernelScoreMods &mods,
                           const HopperConfig &cfg) {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
@@ -1359,7 +1430,7 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
       };
       HopperEmitter(rewriter, loc, op, cfg, q, k, v, o, lse,
                     unwrap(qMap, mapTypes[0]), unwrap(kMap, mapTypes[1]),
-                    unwrap(vMap, mapTypes[2]))
+                    unwrap(vMap, mapTypes[2]), mods)
           .emit(launch);
       gpu::TerminatorOp::create(rewriter, loc);
     }

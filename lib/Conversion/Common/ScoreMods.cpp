@@ -1,0 +1,391 @@
+//===- ScoreMods.cpp - score_mod/mask_mod regions in kernels --------------===//
+
+#include "ScoreMods.h"
+
+#include "attn/Dialect/Attn/IR/AttnOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Transforms/RegionUtils.h"
+
+using namespace mlir;
+using namespace mlir::attn;
+
+bool mlir::attn::canEvaluateModsInKernel(AttentionOp op) {
+  auto isShaped = [](Type t) { return isa<ShapedType>(t); };
+  for (Region *region : {&op.getScoreMod(), &op.getMaskMod()}) {
+    WalkResult walk = region->walk([&](Operation *inner) {
+      if (isa<tensor::ExtractOp, tensor::DimOp>(inner)) {
+        bool topLevel = inner->getParentRegion() == region;
+        Value source = inner->getOperand(0);
+        return topLevel && !region->isAncestor(source.getParentRegion())
+                   ? WalkResult::advance()
+                   : WalkResult::interrupt();
+      }
+      if (llvm::any_of(inner->getOperandTypes(), isShaped) ||
+          llvm::any_of(inner->getResultTypes(), isShaped))
+        return WalkResult::interrupt();
+      return WalkResult::advance();
+    });
+    if (walk.wasInterrupted())
+      return false;
+  }
+  return true;
+}
+
+static Value toReadOnlyBuffer(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  auto memTy = MemRefType::get(type.getShape(), type.getElementType());
+  return bufferization::ToBufferOp::create(b, loc, memTy, tensor,
+                                           /*readOnly=*/true);
+}
+
+KernelScoreMods KernelScoreMods::capture(OpBuilder &b, Location loc,
+                                         AttentionOp op) {
+  KernelScoreMods mods;
+  if (op.hasScoreMod())
+    mods.scoreMod = &op.getScoreMod();
+  if (op.hasMaskMod())
+    mods.maskMod = &op.getMaskMod();
+  SetVector<Value> captured;
+  getUsedValuesDefinedAbove(op->getRegions(), captured);
+  for (Value v : captured)
+    if (isa<RankedTensorType>(v.getType()))
+      mods.captured[v] = toReadOnlyBuffer(b, loc, v);
+  if (Value s = op.getSinks())
+    mods.sinks = toReadOnlyBuffer(b, loc, s);
+  return mods;
+}
+
+Value KernelScoreMods::inlineRegion(OpBuilder &b, Location loc, Region &region,
+                                    ValueRange args) const {
+  Block &body = region.front();
+  IRMapping map;
+  map.map(body.getArguments(), args);
+  auto mapped = [&](ValueRange values) {
+    return llvm::map_to_vector(values,
+                               [&](Value v) { return map.lookupOrDefault(v); });
+  };
+  for (Operation &inner : body.without_terminator()) {
+    if (auto extract = dyn_cast<tensor::ExtractOp>(inner)) {
+      map.map(extract.getResult(),
+              memref::LoadOp::create(b, loc,
+                                     captured.lookup(extract.getTensor()),
+                                     mapped(extract.getIndices())));
+      continue;
+    }
+    if (auto dim = dyn_cast<tensor::DimOp>(inner)) {
+      map.map(dim.getResult(),
+              memref::DimOp::create(b, loc, captured.lookup(dim.getSource()),
+                                    map.lookupOrDefault(dim.getIndex())));
+      continue;
+    }
+    b.clone(inner, map);
+  }
+  return map.lookupOrDefault(body.getTerminator()->getOperand(0));
+}
+
+Value KernelScoreMods::modifyScore(OpBuilder &b, Location loc, Value s,
+                                   ValueRange indices) const {
+  SmallVector<Value> args = {s};
+  args.append(indices.begin(), indices.end());
+  return inlineRegion(b, loc, *scoreMod, args);
+}
+
+Value KernelScoreMods::keep(OpBuilder &b, Location loc,
+                            ValueRange indices) const {
+  return inlineRegion(b, loc, *maskMod, indices);
+}
+
+Value KernelScoreMods::loadSink(OpBuilder &b, Location loc, Value head) const {
+  Value sink = memref::LoadOp::create(b, loc, sinks, ValueRange{head});
+  if (!sink.getType().isF32())
+    sink = arith::ExtFOp::create(b, loc, b.getF32Type(), sink);
+  return sink;
+}
+
+namespace {
+
+/// mask_mod evaluated over index intervals: each integer value is a closed
+/// interval [lo, hi] (index SSA values), each i1 the pair (may be true, may
+/// be false). A value the evaluator does not model has no entry: integers
+/// unknown, i1 both possible.
+class IntervalEvaluator {
+public:
+  IntervalEvaluator(OpBuilder &b, Location loc) : b(b), loc(loc) {}
+
+  void setRange(Value arg, Value lo, Value hi) { ranges[arg] = {lo, hi}; }
+  /// (may be true, may be false) of the i1 `region` yields.
+  std::pair<Value, Value> run(Region &region);
+
+private:
+  using Range = std::pair<Value, Value>;
+  using Truth = std::pair<Value, Value>;
+
+  void visit(Operation *op);
+  void visitCmp(arith::CmpIOp cmp);
+  void visitLogic(Operation *op);
+  // Constants may live above the region (the greedy driver hoists them).
+  std::optional<Range> range(Value v) {
+    auto it = ranges.find(v);
+    if (it != ranges.end())
+      return it->second;
+    APInt c;
+    if (!v.getType().isInteger(1) && matchPattern(v, m_ConstantInt(&c))) {
+      Value k = idx(c.getSExtValue());
+      return Range{k, k};
+    }
+    return std::nullopt;
+  }
+  Truth truth(Value v) {
+    auto it = truths.find(v);
+    if (it != truths.end())
+      return it->second;
+    APInt c;
+    if (v.getType().isInteger(1) && matchPattern(v, m_ConstantInt(&c)))
+      return {cst(c.getBoolValue()), cst(!c.getBoolValue())};
+    return {cst(true), cst(true)};
+  }
+  Value cst(bool c) { return arith::ConstantIntOp::create(b, loc, c, 1); }
+  Value idx(int64_t c) { return arith::ConstantIndexOp::create(b, loc, c); }
+  Value asIndex(Value v) {
+    if (v.getType().isIndex())
+      return v;
+    return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+  }
+  Value cmp(arith::CmpIPredicate p, Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, p, x, y);
+  }
+  Value andi(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
+  Value ori(Value x, Value y) { return arith::OrIOp::create(b, loc, x, y); }
+
+  OpBuilder &b;
+  Location loc;
+  DenseMap<Value, Range> ranges;
+  DenseMap<Value, Truth> truths;
+};
+
+std::pair<Value, Value> IntervalEvaluator::run(Region &region) {
+  Block &body = region.front();
+  for (Operation &op : body.without_terminator())
+    visit(&op);
+  return truth(body.getTerminator()->getOperand(0));
+}
+
+void IntervalEvaluator::visit(Operation *op) {
+  if (auto c = dyn_cast<arith::ConstantOp>(op)) {
+    auto attr = dyn_cast<IntegerAttr>(c.getValue());
+    if (!attr)
+      return;
+    if (attr.getType().isInteger(1)) {
+      bool v = attr.getValue().getBoolValue();
+      truths[c] = {cst(v), cst(!v)};
+      return;
+    }
+    Value v = idx(attr.getValue().getSExtValue());
+    ranges[c] = {v, v};
+    return;
+  }
+  if (auto cmpOp = dyn_cast<arith::CmpIOp>(op))
+    return visitCmp(cmpOp);
+  if (isa<arith::AndIOp, arith::OrIOp, arith::XOrIOp>(op) &&
+      op->getResult(0).getType().isInteger(1))
+    return visitLogic(op);
+  if (op->getNumResults() != 1)
+    return;
+  Value res = op->getResult(0);
+  // Casts between index and wider integers keep the range (indices are far
+  // from overflow).
+  if (isa<arith::IndexCastOp, arith::ExtSIOp>(op)) {
+    if (auto r = range(op->getOperand(0)))
+      ranges[res] = *r;
+    return;
+  }
+  if (!isa<arith::AddIOp, arith::SubIOp, arith::MulIOp, arith::MinSIOp,
+           arith::MaxSIOp, arith::FloorDivSIOp, arith::DivSIOp>(op))
+    return;
+  std::optional<Range> x = range(op->getOperand(0)),
+                       y = range(op->getOperand(1));
+  if (!x || !y)
+    return;
+  auto bin = [&](auto tag, Value p, Value q) -> Value {
+    using OpTy = decltype(tag);
+    return OpTy::create(b, loc, p, q);
+  };
+  if (isa<arith::AddIOp>(op))
+    ranges[res] = {bin(arith::AddIOp(), x->first, y->first),
+                   bin(arith::AddIOp(), x->second, y->second)};
+  else if (isa<arith::SubIOp>(op))
+    ranges[res] = {bin(arith::SubIOp(), x->first, y->second),
+                   bin(arith::SubIOp(), x->second, y->first)};
+  else if (isa<arith::MinSIOp>(op))
+    ranges[res] = {bin(arith::MinSIOp(), x->first, y->first),
+                   bin(arith::MinSIOp(), x->second, y->second)};
+  else if (isa<arith::MaxSIOp>(op))
+    ranges[res] = {bin(arith::MaxSIOp(), x->first, y->first),
+                   bin(arith::MaxSIOp(), x->second, y->second)};
+  else {
+    // Products and quotients by a positive constant only: monotone.
+    APInt c;
+    Value other = op->getOperand(0);
+    Range r = *x;
+    if (!matchPattern(op->getOperand(1), m_ConstantInt(&c))) {
+      if (!isa<arith::MulIOp>(op) ||
+          !matchPattern(op->getOperand(0), m_ConstantInt(&c)))
+        return;
+      other = op->getOperand(1);
+      r = *y;
+    }
+    (void)other;
+    if (!c.isStrictlyPositive())
+      return;
+    Value k = idx(c.getSExtValue());
+    if (isa<arith::MulIOp>(op))
+      ranges[res] = {bin(arith::MulIOp(), r.first, k),
+                     bin(arith::MulIOp(), r.second, k)};
+    else if (isa<arith::FloorDivSIOp>(op))
+      ranges[res] = {bin(arith::FloorDivSIOp(), r.first, k),
+                     bin(arith::FloorDivSIOp(), r.second, k)};
+    else
+      ranges[res] = {bin(arith::DivSIOp(), r.first, k),
+                     bin(arith::DivSIOp(), r.second, k)};
+  }
+}
+
+// x < y may hold iff x.lo < y.hi, and may fail iff x.hi >= y.lo; the other
+// orders by symmetry. Unsigned comparisons are not modelled.
+void IntervalEvaluator::visitCmp(arith::CmpIOp cmpOp) {
+  std::optional<Range> x = range(cmpOp.getLhs()), y = range(cmpOp.getRhs());
+  if (!x || !y)
+    return;
+  using P = arith::CmpIPredicate;
+  auto lt = [&](Range p, Range q) -> Truth {
+    return {cmp(P::slt, p.first, q.second), cmp(P::sge, p.second, q.first)};
+  };
+  auto le = [&](Range p, Range q) -> Truth {
+    return {cmp(P::sle, p.first, q.second), cmp(P::sgt, p.second, q.first)};
+  };
+  auto eq = [&](Range p, Range q) -> Truth {
+    Value overlap =
+        andi(cmp(P::sle, p.first, q.second), cmp(P::sle, q.first, p.second));
+    Value single =
+        andi(andi(cmp(P::eq, p.first, p.second), cmp(P::eq, q.first, q.second)),
+             cmp(P::eq, p.first, q.first));
+    return {overlap, arith::XOrIOp::create(b, loc, single, cst(true))};
+  };
+  Truth t;
+  switch (cmpOp.getPredicate()) {
+  case P::slt:
+    t = lt(*x, *y);
+    break;
+  case P::sle:
+    t = le(*x, *y);
+    break;
+  case P::sgt:
+    t = lt(*y, *x);
+    break;
+  case P::sge:
+    t = le(*y, *x);
+    break;
+  case P::eq:
+    t = eq(*x, *y);
+    break;
+  case P::ne: {
+    Truth e = eq(*x, *y);
+    t = {e.second, e.first};
+    break;
+  }
+  default:
+    return;
+  }
+  truths[cmpOp] = t;
+}
+
+void IntervalEvaluator::visitLogic(Operation *op) {
+  Truth x = truth(op->getOperand(0)), y = truth(op->getOperand(1));
+  if (isa<arith::AndIOp>(op)) {
+    truths[op->getResult(0)] = {andi(x.first, y.first),
+                                ori(x.second, y.second)};
+    return;
+  }
+  if (isa<arith::OrIOp>(op)) {
+    truths[op->getResult(0)] = {ori(x.first, y.first),
+                                andi(x.second, y.second)};
+    return;
+  }
+  // xor: true when they may differ, false when they may agree.
+  Value mayDiffer = ori(andi(x.first, y.second), andi(x.second, y.first));
+  Value mayAgree = ori(andi(x.first, y.first), andi(x.second, y.second));
+  truths[op->getResult(0)] = {mayDiffer, mayAgree};
+}
+
+} // namespace
+
+Value KernelScoreMods::mayKeepTile(OpBuilder &b, Location loc, ValueRange heads,
+                                   std::pair<Value, Value> rows,
+                                   std::pair<Value, Value> keys) const {
+  Block &body = maskMod->front();
+  IntervalEvaluator eval(b, loc);
+  unsigned n = body.getNumArguments();
+  for (auto [arg, v] : llvm::zip(body.getArguments().take_front(n - 2), heads))
+    eval.setRange(arg, v, v);
+  eval.setRange(body.getArgument(n - 2), rows.first, rows.second);
+  eval.setRange(body.getArgument(n - 1), keys.first, keys.second);
+  return eval.run(*maskMod).first;
+}
+
+/// The first `i` from `from` towards `limit` (exclusive; `step` +1 or -1,
+/// testing block i or i - 1) for which `keep` holds, or `limit`.
+static Value scanBlocks(OpBuilder &b, Location loc, Value from, Value limit,
+                        int64_t step, function_ref<Value(Value)> keep) {
+  Type indexTy = b.getIndexType();
+  auto loop = scf::WhileOp::create(
+      b, loc, TypeRange{indexTy}, ValueRange{from},
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        Value i = args[0];
+        Value blk =
+            step > 0 ? i
+                     : arith::SubIOp::create(
+                           nb, l, i, arith::ConstantIndexOp::create(nb, l, 1));
+        Value inRange = arith::CmpIOp::create(
+            nb, l,
+            step > 0 ? arith::CmpIPredicate::slt : arith::CmpIPredicate::sgt, i,
+            limit);
+        Value skip = arith::XOrIOp::create(
+            nb, l, keep(blk), arith::ConstantIntOp::create(nb, l, 1, 1));
+        scf::ConditionOp::create(
+            nb, l, arith::AndIOp::create(nb, l, inRange, skip), ValueRange{i});
+      },
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        scf::YieldOp::create(
+            nb, l,
+            ValueRange{arith::AddIOp::create(
+                nb, l, args[0], arith::ConstantIndexOp::create(nb, l, step))});
+      });
+  return loop.getResult(0);
+}
+
+std::pair<Value, Value>
+KernelScoreMods::visibleBlocks(OpBuilder &b, Location loc, ValueRange heads,
+                               Value row0, Value rowEnd, Value numBlocks,
+                               int64_t blockKV, Value sk) const {
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value bkv = arith::ConstantIndexOp::create(b, loc, blockKV);
+  Value rowHi = arith::SubIOp::create(b, loc, rowEnd, one);
+  auto keep = [&](Value blk) {
+    Value k0 = arith::MulIOp::create(b, loc, blk, bkv);
+    Value k1 = arith::MinSIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, k0, bkv), sk);
+    return mayKeepTile(b, loc, heads, {row0, rowHi},
+                       {k0, arith::SubIOp::create(b, loc, k1, one)});
+  };
+  Value first = scanBlocks(b, loc, arith::ConstantIndexOp::create(b, loc, 0),
+                           numBlocks, 1, keep);
+  Value end = scanBlocks(b, loc, numBlocks, first, -1, keep);
+  return {first, end};
+}

@@ -1,0 +1,75 @@
+//===- ScoreMods.h - score_mod/mask_mod regions in kernels -------*- C++
+//-*-===//
+//
+// What every attention kernel needs to evaluate an op's score modifications
+// in its body: the regions, inlined per score with the captured tensors read
+// from buffers, and the sink logits. The host side captures the tensors
+// before the launch; the kernel side clones the region bodies.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ATTN_LIB_CONVERSION_COMMON_SCOREMODS_H
+#define ATTN_LIB_CONVERSION_COMMON_SCOREMODS_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/Support/LLVM.h"
+#include "llvm/ADT/DenseMap.h"
+
+namespace mlir::attn {
+
+class AttentionOp;
+
+/// Whether a kernel can evaluate the op's score_mod and mask_mod regions:
+/// the only tensor ops in them read elements or sizes of tensors defined
+/// above the op, at the top level of the region. Other regions are left to
+/// the decomposition.
+bool canEvaluateModsInKernel(AttentionOp op);
+
+/// The op's score modifications as a kernel sees them.
+struct KernelScoreMods {
+  Region *scoreMod = nullptr;
+  Region *maskMod = nullptr;
+  /// Captured tensor -> read-only buffer of it.
+  DenseMap<Value, Value> captured;
+  /// The sink logits ([Hq]) as a buffer, or null.
+  Value sinks;
+
+  /// Built on the host, before the launch: every tensor the regions read
+  /// from above, and the sinks, as read-only buffers.
+  static KernelScoreMods capture(OpBuilder &b, Location loc, AttentionOp op);
+
+  /// Clones `region` at the insertion point of `b` on `args`, reading
+  /// captured tensors from their buffers; returns the yielded value.
+  Value inlineRegion(OpBuilder &b, Location loc, Region &region,
+                     ValueRange args) const;
+  /// score_mod of the natural-log-domain score `s` at `indices`.
+  Value modifyScore(OpBuilder &b, Location loc, Value s,
+                    ValueRange indices) const;
+  /// mask_mod at `indices`: true where the key is kept.
+  Value keep(OpBuilder &b, Location loc, ValueRange indices) const;
+  /// The sink logit of query head `head` as an f32 (natural-log domain).
+  Value loadSink(OpBuilder &b, Location loc, Value head) const;
+
+  /// Whether mask_mod may keep some key of the tile of query rows
+  /// [rows.first, rows.second] and keys [keys.first, keys.second] (both
+  /// inclusive) of batch/head `heads` (the batch indices, then the query
+  /// head): the region evaluated in interval arithmetic at the insertion
+  /// point. False only where every key of the tile is dropped; anything the
+  /// evaluation does not model (a gathered value, a product of two indices)
+  /// counts as "may keep".
+  Value mayKeepTile(OpBuilder &b, Location loc, ValueRange heads,
+                    std::pair<Value, Value> rows,
+                    std::pair<Value, Value> keys) const;
+
+  /// [first, end) of the blocks of `blockKV` keys, among the `numBlocks`
+  /// the kernel would visit, that mask_mod may keep for some query row in
+  /// [row0, rowEnd) of batch/head `heads`: scans in from both ends with
+  /// mayKeepTile (blocks in between are visited whatever they hold).
+  std::pair<Value, Value> visibleBlocks(OpBuilder &b, Location loc,
+                                        ValueRange heads, Value row0,
+                                        Value rowEnd, Value numBlocks,
+                                        int64_t blockKV, Value sk) const;
+};
+
+} // namespace mlir::attn
+
+#endif // ATTN_LIB_CONVERSION_COMMON_SCOREMODS_H

@@ -1,0 +1,195 @@
+// Both tensor-core kernels evaluate score_mod/mask_mod regions and sinks
+// on their accumulator fragments (the general SIMT kernel:
+// simt-score-mod.mlir).
+// RUN: attn-opt %s -split-input-file --convert-attn-to-gpu=soft=1 | FileCheck %s
+// RUN: attn-opt %s -split-input-file --convert-attn-to-gpu-sm90=soft=1 | FileCheck %s --check-prefix=SM90
+// RUN: not attn-opt %s -split-input-file --convert-attn-to-gpu 2>&1 | FileCheck %s --check-prefix=ERR
+// RUN: not attn-opt %s -split-input-file --convert-attn-to-gpu-sm90 2>&1 | FileCheck %s --check-prefix=ERR90
+// ERR: error: 'attn.attention' op cannot be lowered to GPU: a score_mod/mask_mod region computes on tensors (left to the decomposition)
+// ERR90: error: 'attn.attention' op cannot be lowered to the sm_90a kernel: a score_mod/mask_mod region computes on tensors (left to the decomposition)
+
+// The mma.sync kernel keeps S in raw units (the scale is folded into exp2):
+// the score_mod region sees S * scale and its result is divided by the
+// scale again, on every element of the C fragments, before the masks and
+// the online softmax.
+// CHECK-LABEL: func.func @softcap
+// CHECK-DAG: %[[SCALE:.*]] = arith.constant 1.250000e-01 : f32
+// CHECK-DAG: %[[INV:.*]] = arith.constant 8.000000e+00 : f32
+// CHECK: gpu.launch
+// CHECK: nvgpu.mma.sync
+// CHECK: %[[X:.*]] = arith.mulf %{{.*}}, %[[SCALE]] : f32
+// CHECK: %[[D:.*]] = arith.divf %[[X]], %{{.*}} : f32
+// CHECK: %[[T:.*]] = math.tanh %[[D]] : f32
+// CHECK: %[[Y:.*]] = arith.mulf %[[T]], %{{.*}} : f32
+// CHECK: arith.mulf %[[Y]], %[[INV]] : f32
+// CHECK: math.exp2
+// CHECK: gpu.terminator
+// CHECK-NOT: attn.attention
+// SM90-LABEL: func.func @softcap
+// SM90-DAG: %[[SCALE:.*]] = arith.constant 1.250000e-01 : f32
+// SM90-DAG: %[[INV:.*]] = arith.constant 8.000000e+00 : f32
+// SM90: gpu.launch
+// SM90: nvvm.wgmma.mma_async
+// SM90: %[[X:.*]] = arith.mulf %{{.*}}, %[[SCALE]] : f32
+// SM90: %[[D:.*]] = arith.divf %[[X]], %{{.*}} : f32
+// SM90: %[[T:.*]] = math.tanh %[[D]] : f32
+// SM90: %[[Y:.*]] = arith.mulf %[[T]], %{{.*}} : f32
+// SM90: arith.mulf %[[Y]], %[[INV]] : f32
+// SM90: gpu.terminator
+func.func @softcap(%q: tensor<1x2x128x64xf16>, %o: tensor<1x2x128x64xf16>)
+    -> tensor<1x2x128x64xf16> {
+  %r = attn.attention ins(%q, %q, %q : tensor<1x2x128x64xf16>,
+         tensor<1x2x128x64xf16>, tensor<1x2x128x64xf16>)
+       outs(%o : tensor<1x2x128x64xf16>) scale(0.125) causal<top_left> score_mod {
+       ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index):
+         %c = arith.constant 50.0 : f32
+         %d = arith.divf %s, %c : f32
+         %t = math.tanh %d : f32
+         %m = arith.mulf %t, %c : f32
+         attn.yield %m : f32
+       } -> tensor<1x2x128x64xf16>
+  return %r : tensor<1x2x128x64xf16>
+}
+
+// -----
+
+// Captured tables become read-only buffers on the host; in the kernel the
+// ALiBi slope is read at the head index and a document mask_mod gathers the
+// segment ids of the row and the key, sending other keys to -inf.
+// CHECK-LABEL: func.func @alibi_document
+// CHECK-SAME: (%{{.*}}: tensor<1x4x64x64xbf16>, %[[SLOPES:.*]]: tensor<4xf32>, %[[SEG:.*]]: tensor<64xi32>
+// CHECK-DAG: %[[SB:.*]] = bufferization.to_buffer %[[SLOPES]] read_only : tensor<4xf32> to memref<4xf32>
+// CHECK-DAG: %[[GB:.*]] = bufferization.to_buffer %[[SEG]] read_only : tensor<64xi32> to memref<64xi32>
+// CHECK: gpu.launch
+// CHECK: nvvm.mma.sync
+// CHECK: memref.load %[[SB]][%{{.*}}] : memref<4xf32>
+// CHECK: memref.load %[[GB]][%{{.*}}] : memref<64xi32>
+// CHECK: memref.load %[[GB]][%{{.*}}] : memref<64xi32>
+// CHECK: %[[SAME:.*]] = arith.cmpi eq
+// CHECK: arith.select %[[SAME]], %{{.*}}, %{{.*}} : f32
+// CHECK: gpu.terminator
+// SM90-LABEL: func.func @alibi_document
+// SM90-SAME: (%{{.*}}: tensor<1x4x64x64xbf16>, %[[SLOPES:.*]]: tensor<4xf32>, %[[SEG:.*]]: tensor<64xi32>
+// SM90-DAG: %[[SB:.*]] = bufferization.to_buffer %[[SLOPES]] read_only : tensor<4xf32> to memref<4xf32>
+// SM90-DAG: %[[GB:.*]] = bufferization.to_buffer %[[SEG]] read_only : tensor<64xi32> to memref<64xi32>
+// SM90: gpu.launch
+// SM90: nvvm.wgmma.mma_async
+// SM90: memref.load %[[SB]][%{{.*}}] : memref<4xf32>
+// SM90: memref.load %[[GB]][%{{.*}}] : memref<64xi32>
+// SM90: memref.load %[[GB]][%{{.*}}] : memref<64xi32>
+// SM90: %[[SAME:.*]] = arith.cmpi eq
+// SM90: arith.select %[[SAME]], %{{.*}}, %{{.*}} : f32
+// SM90: gpu.terminator
+func.func @alibi_document(%q: tensor<1x4x64x64xbf16>, %slopes: tensor<4xf32>,
+                          %seg: tensor<64xi32>, %o: tensor<1x4x64x64xf32>)
+    -> tensor<1x4x64x64xf32> {
+  %r = attn.attention ins(%q, %q, %q : tensor<1x4x64x64xbf16>,
+         tensor<1x4x64x64xbf16>, tensor<1x4x64x64xbf16>)
+       outs(%o : tensor<1x4x64x64xf32>) scale(0.125) score_mod {
+       ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index):
+         %slope = tensor.extract %slopes[%h] : tensor<4xf32>
+         %d = arith.subi %j, %i : index
+         %di = arith.index_cast %d : index to i64
+         %df = arith.sitofp %di : i64 to f32
+         %bias = arith.mulf %slope, %df : f32
+         %y = arith.addf %s, %bias : f32
+         attn.yield %y : f32
+       } mask_mod {
+       ^bb0(%b: index, %h: index, %i: index, %j: index):
+         %si = tensor.extract %seg[%i] : tensor<64xi32>
+         %sj = tensor.extract %seg[%j] : tensor<64xi32>
+         %same = arith.cmpi eq, %si, %sj : i32
+         attn.yield %same : i1
+       } -> tensor<1x4x64x64xf32>
+  return %r : tensor<1x4x64x64xf32>
+}
+
+// -----
+
+// Sinks: each row starts with the sink logit as its running max (raw units:
+// sink / scale) and a partial sum of 1 in the first thread of the quad, so
+// that the quad's sum includes exp(sink - max) once.
+// CHECK-LABEL: func.func @sinks
+// CHECK-SAME: %[[SINKS:[a-z0-9]*]]: tensor<2xf32>
+// CHECK-DAG: %[[INV:.*]] = arith.constant 4.000000e+00 : f32
+// CHECK: %[[BUF:.*]] = bufferization.to_buffer %[[SINKS]] read_only
+// CHECK: gpu.launch
+// CHECK: %[[SINK:.*]] = memref.load %[[BUF]][%{{.*}}] : memref<2xf32>
+// CHECK: %[[M0:.*]] = arith.mulf %[[SINK]], %[[INV]] : f32
+// CHECK: %[[L0:.*]] = arith.select %{{.*}}, %{{.*}}, %{{.*}} : f32
+// CHECK: scf.for {{.*}} iter_args({{.*}}%{{.*}} = %[[M0]], {{.*}}%{{.*}} = %[[L0]]
+// CHECK: gpu.terminator
+// The sm_90a kernel keeps its maxes in the exp2 domain: sink * log2(e).
+// SM90-LABEL: func.func @sinks
+// SM90-SAME: %[[SINKS:[a-z0-9]*]]: tensor<2xf32>
+// SM90-DAG: %[[LOG2E:.*]] = arith.constant 1.44269{{[0-9]*}} : f32
+// SM90: %[[BUF:.*]] = bufferization.to_buffer %[[SINKS]] read_only
+// SM90: gpu.launch
+// SM90: %[[SINK:.*]] = memref.load %[[BUF]][%{{.*}}] : memref<2xf32>
+// SM90: arith.mulf %[[SINK]], %[[LOG2E]] : f32
+// SM90: gpu.terminator
+func.func @sinks(%q: tensor<1x2x64x64xf16>, %sinks: tensor<2xf32>,
+                 %o: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16> {
+  %r = attn.attention ins(%q, %q, %q : tensor<1x2x64x64xf16>,
+         tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>)
+       sinks(%sinks : tensor<2xf32>)
+       outs(%o : tensor<1x2x64x64xf16>) scale(0.25) -> tensor<1x2x64x64xf16>
+  return %r : tensor<1x2x64x64xf16>
+}
+
+// -----
+
+// A region that computes on a tensor is refused with its reason (target=cuda
+// decomposes it into generic kernels).
+// CHECK-LABEL: func.func @tensor_in_region
+// CHECK-NOT: gpu.launch
+// CHECK: attn.attention
+// SM90-LABEL: func.func @tensor_in_region
+// SM90-NOT: gpu.launch
+// SM90: attn.attention
+func.func @tensor_in_region(%q: tensor<1x2x64x64xf16>, %table: tensor<64xf32>,
+                            %o: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16> {
+  %r = attn.attention ins(%q, %q, %q : tensor<1x2x64x64xf16>,
+         tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>)
+       outs(%o : tensor<1x2x64x64xf16>) scale(0.35) score_mod {
+       ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index):
+         %t = tensor.insert %s into %table[%i] : tensor<64xf32>
+         %y = tensor.extract %t[%j] : tensor<64xf32>
+         attn.yield %y : f32
+       } -> tensor<1x2x64x64xf16>
+  return %r : tensor<1x2x64x64xf16>
+}
+
+// -----
+
+// A sliding window: before the loop, each block of queries scans in from
+// both ends for the first and last key blocks the mask may keep (mask_mod
+// in interval arithmetic: i - j < 256 may hold iff q0 - kHi < 256), and the
+// loop visits only those.
+// CHECK-LABEL: func.func @window
+// CHECK: gpu.launch
+// CHECK: %[[FIRST:.*]] = scf.while
+// CHECK: arith.subi
+// CHECK: arith.cmpi slt
+// CHECK: scf.condition
+// CHECK: %[[END:.*]] = scf.while
+// CHECK: %[[N:.*]] = arith.subi %[[END]], %[[FIRST]] : index
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[N]]
+// SM90-LABEL: func.func @window
+// SM90: gpu.launch
+// SM90: %[[FIRST:.*]] = scf.while
+// SM90: %[[END:.*]] = scf.while
+// SM90: arith.subi %[[END]], %[[FIRST]] : index
+func.func @window(%q: tensor<1x2x1024x64xf16>, %o: tensor<1x2x1024x64xf16>)
+    -> tensor<1x2x1024x64xf16> {
+  %r = attn.attention ins(%q, %q, %q : tensor<1x2x1024x64xf16>,
+         tensor<1x2x1024x64xf16>, tensor<1x2x1024x64xf16>)
+       outs(%o : tensor<1x2x1024x64xf16>) scale(0.125) causal<top_left> mask_mod {
+       ^bb0(%b: index, %h: index, %i: index, %j: index):
+         %w = arith.constant 256 : index
+         %d = arith.subi %i, %j : index
+         %keep = arith.cmpi slt, %d, %w : index
+         attn.yield %keep : i1
+       } -> tensor<1x2x1024x64xf16>
+  return %r : tensor<1x2x1024x64xf16>
+}
