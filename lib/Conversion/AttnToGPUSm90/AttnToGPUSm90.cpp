@@ -60,6 +60,11 @@ using namespace mlir::attn;
 namespace {
 
 constexpr int64_t kWarpgroupThreads = 128;
+// wgmma's M (query rows per consumer warpgroup) and K (per instruction).
+constexpr int64_t kWgmmaM = 64;
+constexpr int64_t kWgmmaK = 16;
+// Bytes of one k-step of an f16/bf16 row.
+constexpr int64_t kWgmmaKBytes = kWgmmaK * 2;
 // 128-byte swizzle: a TMA box row and a wgmma core-matrix row are 64 f16.
 constexpr int64_t kPanel = 64;
 constexpr int64_t kRowBytes = 128;
@@ -205,7 +210,7 @@ SmallVector<Candidate> resolveConfigs(AttentionOp op, const HopperOptions &o) {
 }
 
 int64_t sharedBytes(const HopperConfig &c, int64_t d) {
-  int64_t bq = 64 * c.warpgroups;
+  int64_t bq = kWgmmaM * c.warpgroups;
   // Q, then `stages` K tiles and `stages` V tiles; 1 KiB of slack to align
   // the base to a swizzle atom at run time.
   return bq * d * 2 + 2 * c.stages * c.blockKV * d * 2 + kAtomBytes;
@@ -336,7 +341,7 @@ public:
     oPerm = op.getOutputPermutation();
     d = AttentionOp::getLogicalShape(op.getQueryType(), qPerm)[nb + 2];
     numWG = c.warpgroups;
-    blockQ = 64 * numWG;
+    blockQ = kWgmmaM * numWG;
     blockKV = c.blockKV;
     stages = c.stages;
     overlap = c.overlap;
@@ -459,8 +464,8 @@ private:
     std::string s;
     llvm::raw_string_ostream os(s);
     os << "{\n.reg .pred p;\nsetp.ne.b32 p, $" << 2 * n + 5
-       << ", 0;\nwgmma.mma_async.sync.aligned.m64n" << d << "k16.f32"
-       << (bf16 ? ".bf16.bf16" : ".f16.f16") << " {";
+       << ", 0;\nwgmma.mma_async.sync.aligned.m" << kWgmmaM << "n" << d << "k"
+       << kWgmmaK << ".f32" << (bf16 ? ".bf16.bf16" : ".f16.f16") << " {";
     for (int64_t i = 0; i < n; ++i)
       os << (i ? ", $" : "$") << i;
     os << "}, {";
@@ -619,8 +624,10 @@ Value HopperEmitter::issueS(Value stageOff) {
   int64_t nS = blockKV / 2;
   auto sTy = LLVM::LLVMStructType::getLiteral(ctx, SmallVector<Type>(nS, f32));
   Value acc = LLVM::UndefOp::create(b, loc, sTy);
-  for (int64_t kk = 0; kk < d / 16; ++kk) {
-    int64_t p = kk / 4, within = (kk % 4) * 32;
+  const int64_t stepsPerPanel = kPanel / kWgmmaK;
+  for (int64_t kk = 0; kk < d / kWgmmaK; ++kk) {
+    int64_t p = kk / stepsPerPanel,
+            within = (kk % stepsPerPanel) * kWgmmaKBytes;
     Value descA = arith::AddIOp::create(
         b, loc, qDescBase,
         i64c((p * blockQ * kRowBytes + within) >> kDescUnitShift));
@@ -630,7 +637,7 @@ Value HopperEmitter::issueS(Value stageOff) {
             b, loc, stageOff, i64c(p * blockKV * kRowBytes + within))));
     acc = NVVM::WgmmaMmaAsyncOp::create(
         b, loc, sTy, acc, descA, descB,
-        NVVM::MMAShapeAttr::get(ctx, 64, blockKV, 16),
+        NVVM::MMAShapeAttr::get(ctx, kWgmmaM, blockKV, kWgmmaK),
         bf16 ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16,
         bf16 ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16,
         NVVM::WGMMATypes::f32,
@@ -764,12 +771,12 @@ SmallVector<Value> HopperEmitter::issuePV(ArrayRef<Value> oAcc,
   // r holds S elements 8kk + 2r and 8kk + 2r + 1 (the accumulator layout of
   // two 8-column tiles is the A-fragment layout).
   SmallVector<Value> o(oAcc);
-  for (int64_t kk = 0; kk < blockKV / 16; ++kk) {
+  for (int64_t kk = 0; kk < blockKV / kWgmmaK; ++kk) {
     SmallVector<Value> a(pRegs.begin() + 4 * kk, pRegs.begin() + 4 * kk + 4);
     Value descB = arith::AddIOp::create(
         b, loc, vDescBase,
         toDescUnits(arith::AddIOp::create(b, loc, stageOff,
-                                          i64c(kk * 16 * kRowBytes))));
+                                          i64c(kk * kWgmmaK * kRowBytes))));
     o = wgmmaRegA(o, a, descB);
   }
   return o;
@@ -854,7 +861,7 @@ void HopperEmitter::setupTile(Value bh, Value qBlk) {
   headQ = heads.headQ;
   headKV = heads.headKV;
   q0 = mul(qBlk, idx(blockQ));
-  wgRow0 = add(q0, mul(wgIdx, idx(64)));
+  wgRow0 = add(q0, mul(wgIdx, idx(kWgmmaM)));
   threadRow0 = add(add(wgRow0, mul(warp, idx(16))), divu(lane, 4));
   causalOffset = bottomRight ? sub(sk, sq) : idx(0);
 
@@ -1109,7 +1116,8 @@ void HopperEmitter::setupSharedMemory() {
   // panels are blockKV rows apart, 8-key groups one atom apart.
   qDescBase = descriptor(i64c(0), 16, kAtomBytes);
   qDescBase = arith::AddIOp::create(
-      b, loc, qDescBase, toDescUnits(toI64(mul(wgIdx, idx(64 * kRowBytes)))));
+      b, loc, qDescBase,
+      toDescUnits(toI64(mul(wgIdx, idx(kWgmmaM * kRowBytes)))));
   kDescBase = descriptor(i64c(kBase), 16, kAtomBytes);
   vDescBase = descriptor(i64c(vBase), blockKV * kRowBytes, kAtomBytes);
 }
@@ -1367,7 +1375,7 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
           lse = buffers.lse;
     // Host-side tensor maps: box = (rows x 64 columns) of one head.
     SmallVector<Type> mapTypes;
-    int64_t blockQ = 64 * cfg.warpgroups;
+    int64_t blockQ = kWgmmaM * cfg.warpgroups;
     Value qMap = createTensorMap(rewriter, op, q, qPerm, blockQ, mapTypes);
     Value kMap = createTensorMap(rewriter, op, k, op.getKeyPermutation(),
                                  cfg.blockKV, mapTypes);
