@@ -150,14 +150,20 @@ FailureOr<std::string> buildHeader(ArrayRef<func::FuncOp> funcs,
 // Code generation.
 //===----------------------------------------------------------------------===//
 
-LogicalResult writeFile(StringRef path, StringRef text, Location loc) {
+/// Opens `path` and writes into it what `print` prints.
+LogicalResult writeOutput(StringRef path, Location loc,
+                          function_ref<void(raw_ostream &)> print) {
   std::string err;
   auto out = openOutputFile(path, &err);
   if (!out)
     return emitError(loc) << "attn-compile: " << err;
-  out->os() << text;
+  print(out->os());
   out->keep();
   return success();
+}
+
+LogicalResult writeFile(StringRef path, StringRef text, Location loc) {
+  return writeOutput(path, loc, [&](raw_ostream &os) { os << text; });
 }
 
 /// Writes the payload of every gpu.binary: PTX modules one after another
@@ -272,44 +278,34 @@ LogicalResult linkSharedLibrary(StringRef object, StringRef path,
   return success();
 }
 
-LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
-                      Emit kind) {
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
-  if (!module)
-    return failure();
-  if (failed(verify(*module)))
-    return failure();
-  Location loc = module->getLoc();
-
-  // Public definitions get C entry points.
+/// Marks the public definitions of `module` for C entry points and returns
+/// them.
+SmallVector<func::FuncOp> markEntryPoints(ModuleOp module) {
   SmallVector<func::FuncOp> entryPoints;
-  for (auto f : module->getOps<func::FuncOp>()) {
+  for (auto f : module.getOps<func::FuncOp>()) {
     if (f.isPublic() && !f.isExternal()) {
       f->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
-                 UnitAttr::get(&context));
+                 UnitAttr::get(module.getContext()));
       entryPoints.push_back(f);
     }
   }
-  // Built before lowering, written after: no header for a failed compile.
-  std::string headerPath;
-  FailureOr<std::string> header;
-  if (kind == Emit::Header) {
-    header = buildHeader(entryPoints, outputFilename);
-    return failed(header) ? failure() : writeFile(outputFilename, *header, loc);
-  }
-  if (kind == Emit::Obj || kind == Emit::SO) {
-    headerPath = headerFilename;
-    if (headerPath.empty()) {
-      SmallString<256> p(outputFilename);
-      sys::path::replace_extension(p, "h");
-      headerPath = std::string(p);
-    }
-    header = buildHeader(entryPoints, headerPath);
-    if (failed(header))
-      return failure();
-  }
+  return entryPoints;
+}
 
-  PassManager pm(&context);
+/// --header, else the output with a .h extension.
+std::string headerPathForOutput() {
+  if (!headerFilename.empty())
+    return headerFilename;
+  SmallString<256> p(outputFilename);
+  sys::path::replace_extension(p, "h");
+  return std::string(p);
+}
+
+/// --attn-prepare, --attn-fuse (unless --no-fuse) and --attn-pipeline with
+/// the tool's options, the GPU binaries in the format `kind` needs.
+LogicalResult lowerModule(ModuleOp module, Emit kind) {
+  Location loc = module.getLoc();
+  PassManager pm(module.getContext());
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
   // Exporters' IR (TOSA included) is normalised first: --attn-prepare, which
@@ -330,39 +326,29 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
         return emitError(loc) << msg;
       })))
     return failure();
-  if (failed(pm.run(*module)))
+  if (failed(pm.run(module)))
     return emitError(loc) << "attn-compile: lowering failed";
+  return success();
+}
 
-  if (kind == Emit::MLIR) {
-    std::string err;
-    auto out = openOutputFile(outputFilename, &err);
-    if (!out)
-      return emitError(loc) << "attn-compile: " << err;
-    module->print(out->os());
-    out->keep();
-    return success();
-  }
-  if (kind == Emit::PTX || kind == Emit::Cubin)
-    return dumpGpuBinary(*module, outputFilename, kind == Emit::PTX);
-
+/// LLVM IR, an object or a shared library from the lowered `module`; the
+/// latter two with `header` written to `headerPath`.
+LogicalResult emitHostCode(ModuleOp module, Emit kind, StringRef headerPath,
+                           StringRef header) {
+  Location loc = module.getLoc();
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
-      translateModuleToLLVMIR(*module, llvmContext);
+      translateModuleToLLVMIR(module, llvmContext);
   if (!llvmModule)
     return emitError(loc) << "attn-compile: translation to LLVM IR failed";
-  if (kind == Emit::LLVM) {
-    std::string err;
-    auto out = openOutputFile(outputFilename, &err);
-    if (!out)
-      return emitError(loc) << "attn-compile: " << err;
-    llvmModule->print(out->os(), nullptr);
-    out->keep();
-    return success();
-  }
+  if (kind == Emit::LLVM)
+    return writeOutput(outputFilename, loc, [&](raw_ostream &os) {
+      llvmModule->print(os, nullptr);
+    });
   if (kind == Emit::Obj) {
     if (failed(emitObject(*llvmModule, outputFilename, loc)))
       return failure();
-    return writeFile(headerPath, *header, loc);
+    return writeFile(headerPath, header, loc);
   }
 
   SmallString<128> object;
@@ -375,7 +361,41 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   if (failed(linkSharedLibrary(object, outputFilename,
                                target == attn::PipelineTarget::CUDA, loc)))
     return failure();
-  return writeFile(headerPath, *header, loc);
+  return writeFile(headerPath, header, loc);
+}
+
+LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
+                      Emit kind) {
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return failure();
+  if (failed(verify(*module)))
+    return failure();
+  Location loc = module->getLoc();
+
+  SmallVector<func::FuncOp> entryPoints = markEntryPoints(*module);
+  // Built before lowering, written after: no header for a failed compile.
+  if (kind == Emit::Header) {
+    FailureOr<std::string> header = buildHeader(entryPoints, outputFilename);
+    return failed(header) ? failure() : writeFile(outputFilename, *header, loc);
+  }
+  std::string headerPath;
+  FailureOr<std::string> header = std::string();
+  if (kind == Emit::Obj || kind == Emit::SO) {
+    headerPath = headerPathForOutput();
+    header = buildHeader(entryPoints, headerPath);
+    if (failed(header))
+      return failure();
+  }
+
+  if (failed(lowerModule(*module, kind)))
+    return failure();
+  if (kind == Emit::MLIR)
+    return writeOutput(outputFilename, loc,
+                       [&](raw_ostream &os) { module->print(os); });
+  if (kind == Emit::PTX || kind == Emit::Cubin)
+    return dumpGpuBinary(*module, outputFilename, kind == Emit::PTX);
+  return emitHostCode(*module, kind, headerPath, *header);
 }
 
 } // namespace

@@ -61,11 +61,41 @@ using namespace mlir::attn;
 namespace {
 
 constexpr int64_t kWarpgroupThreads = 128;
+// wgmma's M (query rows per consumer warpgroup) and K (per instruction).
+constexpr int64_t kWgmmaM = 64;
+constexpr int64_t kWgmmaK = 16;
+// Bytes of one k-step of an f16/bf16 row.
+constexpr int64_t kWgmmaKBytes = kWgmmaK * 2;
 // 128-byte swizzle: a TMA box row and a wgmma core-matrix row are 64 f16.
 constexpr int64_t kPanel = 64;
 constexpr int64_t kRowBytes = 128;
 constexpr int64_t kAtomBytes = 1024; // 8 rows of 128 bytes.
 constexpr int64_t kMaxSharedMemoryBytes = 227 * 1024;
+
+// The fields of a wgmma shared-memory matrix descriptor (PTX ISA, "Matrix
+// Descriptor Format"): addresses and offsets in 16-byte units, the start
+// address in bits 0-13, the leading-dimension byte offset from bit 16, the
+// stride-dimension byte offset from bit 32 and the layout (swizzle) type in
+// bits 62-63.
+constexpr int64_t kDescUnitShift = 4; // log2 of the 16-byte unit.
+constexpr int64_t kDescStartAddrMask = 0x3FFF;
+constexpr int64_t kDescLeadingOffsetBit = 16;
+constexpr int64_t kDescStrideOffsetBit = 32;
+constexpr int64_t kDescSwizzle128B = 1ll << 62;
+
+// The suspend-time hint (ns) of each mbarrier.try_wait.parity in nvgpu's
+// wait loop: a waiting thread may sleep this long per try instead of
+// spinning; the loop retries until the phase completes.
+constexpr int64_t kTryWaitTicks = 10000000;
+// Registers per thread a producer warpgroup keeps after setmaxnreg.dec: the
+// least setmaxnreg allows, enough for its address arithmetic; the rest goes
+// to the consumers.
+constexpr int64_t kProducerRegisters = 24;
+// The register file of an SM that setmaxnreg redistributes.
+constexpr int64_t kRegistersPerSM = 65536;
+// Named barrier 0 is the block barrier (gpu.barrier); the ping-pong
+// schedule uses 1 + consumer warpgroup.
+constexpr int64_t kFirstScheduleBarrier = 1;
 
 struct HopperConfig {
   int64_t warpgroups = 2;
@@ -181,7 +211,7 @@ SmallVector<Candidate> resolveConfigs(AttentionOp op, const HopperOptions &o) {
 }
 
 int64_t sharedBytes(const HopperConfig &c, int64_t d) {
-  int64_t bq = 64 * c.warpgroups;
+  int64_t bq = kWgmmaM * c.warpgroups;
   // Q, then `stages` K tiles and `stages` V tiles; 1 KiB of slack to align
   // the base to a swizzle atom at run time.
   return bq * d * 2 + 2 * c.stages * c.blockKV * d * 2 + kAtomBytes;
@@ -251,6 +281,55 @@ std::string getUnsupportedReason(AttentionOp op, const HopperConfig &c) {
   return "";
 }
 
+/// The inline-asm register class of a scalar operand.
+StringRef ptxRegisterClass(Type t) {
+  if (t.isF32())
+    return "f";
+  if (t.isInteger(64))
+    return "l";
+  assert(t.isInteger(32) && "PTX operand must be f32, i32 or i64");
+  return "r";
+}
+
+/// Inline PTX `ptx` whose first `tied.size()` operands are read and
+/// written in place ($0.. $n-1) and the next `inputs` only read ($2n..);
+/// returns the new values of `tied`. This is the one place raw PTX is
+/// emitted, for the two things MLIR 22 cannot express otherwise: a wgmma
+/// with A in registers (nvvm.wgmma.mma_async and nvgpu.warpgroup.mma take A
+/// from shared memory only) and an ordering fence on registers. Both need
+/// outputs tied to inputs, and nvvm.inline_ptx cannot return its read-write
+/// operands (its results are the write-only ones).
+SmallVector<Value> createTiedInlinePtx(OpBuilder &b, Location loc,
+                                       StringRef ptx, ArrayRef<Value> tied,
+                                       ArrayRef<Value> inputs) {
+  std::string constraints;
+  llvm::raw_string_ostream os(constraints);
+  SmallVector<Type> types;
+  for (Value v : tied) {
+    os << "=" << ptxRegisterClass(v.getType()) << ",";
+    types.push_back(v.getType());
+  }
+  for (size_t i = 0; i < tied.size(); ++i)
+    os << i << ",";
+  for (Value v : inputs)
+    os << ptxRegisterClass(v.getType()) << ",";
+  constraints.pop_back();
+  SmallVector<Value> operands(tied);
+  llvm::append_range(operands, inputs);
+  MLIRContext *ctx = b.getContext();
+  Value res = LLVM::InlineAsmOp::create(
+                  b, loc, LLVM::LLVMStructType::getLiteral(ctx, types),
+                  operands, ptx, constraints, /*has_side_effects=*/true,
+                  /*is_align_stack=*/false, LLVM::TailCallKind::None,
+                  LLVM::AsmDialectAttr::get(ctx, LLVM::AsmDialect::AD_ATT),
+                  /*operand_attrs=*/ArrayAttr())
+                  .getResult(0);
+  SmallVector<Value> out;
+  for (size_t i = 0; i < tied.size(); ++i)
+    out.push_back(LLVM::ExtractValueOp::create(b, loc, res, i));
+  return out;
+}
+
 /// Emits the kernel body.
 class HopperEmitter : KernelBuilder {
 public:
@@ -268,7 +347,7 @@ public:
     oPerm = op.getOutputPermutation();
     d = AttentionOp::getLogicalShape(op.getQueryType(), qPerm)[nb + 2];
     numWG = c.warpgroups;
-    blockQ = 64 * numWG;
+    blockQ = kWgmmaM * numWG;
     blockKV = c.blockKV;
     stages = c.stages;
     overlap = c.overlap;
@@ -302,28 +381,23 @@ private:
     return math::FmaOp::create(b, loc, x, y, z);
   }
   /// 2^x with the special-function unit (ex2.approx.ftz.f32): libdevice's
-  /// __nv_exp2f adds range fix-ups that softmax does not need.
+  /// __nv_exp2f adds range fix-ups that softmax does not need. NVVM has no
+  /// op for it; the NVPTX intrinsic is called directly.
   Value exp2(Value x) {
-    return LLVM::InlineAsmOp::create(
-               b, loc, f32, ValueRange{x}, "ex2.approx.ftz.f32 $0, $1;", "=f,f",
-               /*has_side_effects=*/false, /*is_align_stack=*/false,
-               LLVM::tailcallkind::TailCallKind::None,
-               LLVM::AsmDialectAttr::get(ctx, LLVM::AsmDialect::AD_ATT),
-               ArrayAttr())
+    return LLVM::CallIntrinsicOp::create(
+               b, loc, f32, b.getStringAttr("llvm.nvvm.ex2.approx.ftz.f32"),
+               ValueRange{x})
         .getResult(0);
   }
 
   /// Two f32 as the bf16x2 of a wgmma A register (`lo` in the low half), in
   /// one cvt.rn.bf16x2.f32.
   Value packPair(Value lo, Value hi) {
-    std::string asmStr = "cvt.rn.bf16x2.f32 $0, $2, $1;";
-    return LLVM::InlineAsmOp::create(
-               b, loc, i32, ValueRange{lo, hi}, asmStr, "=r,f,f",
-               /*has_side_effects=*/false, /*is_align_stack=*/false,
-               LLVM::tailcallkind::TailCallKind::None,
-               LLVM::AsmDialectAttr::get(ctx, LLVM::AsmDialect::AD_ATT),
-               ArrayAttr())
-        .getResult(0);
+    Value pair = NVVM::ConvertF32x2ToBF16x2Op::create(
+        b, loc, VectorType::get({2}, b.getBF16Type()), hi, lo,
+        /*random_bits=*/Value(), NVVM::FPRoundingMode::RN,
+        NVVM::SaturationMode::NONE, /*relu=*/false);
+    return LLVM::BitcastOp::create(b, loc, i32, pair);
   }
 
   /// TMA of one 64-column panel of `rows` rows starting at `row0` of head
@@ -347,9 +421,17 @@ private:
     nvgpu::TmaAsyncLoadOp::create(b, loc, dst, barriers, map, coords, bar,
                                   Value(), Value());
   }
+  /// Thread 0: the Q tile of the current tile.
+  void loadQ() {
+    nvgpu::MBarrierArriveExpectTxOp::create(b, loc, barriers, idx(qBytes),
+                                            idx(kQFullBarrier), Value());
+    for (int64_t p = 0; p < panels; ++p)
+      tmaLoad(qMap, qPerm, headQ, q0, p, blockQ, idx(p * blockQ * kRowBytes),
+              idx(kQFullBarrier));
+  }
   /// Thread 0: K and V tiles of block `blk` into stage `stage`.
   void loadKV(Value blk, Value stage) {
-    Value bar = add(stage, idx(1));
+    Value bar = fullBarrier(stage);
     nvgpu::MBarrierArriveExpectTxOp::create(b, loc, barriers,
                                             idx(2 * tileBytes), bar, Value());
     Value row0 = keyOfBlock(blk);
@@ -366,10 +448,16 @@ private:
   /// byte `offset` (i64) from the aligned base.
   Value descriptor(Value offset, int64_t lbo, int64_t sbo) {
     Value addr = arith::AddIOp::create(b, loc, alignedAddr, offset);
-    Value start = arith::AndIOp::create(
-        b, loc, arith::ShRUIOp::create(b, loc, addr, i64c(4)), i64c(0x3FFF));
-    int64_t fixed = ((lbo >> 4) << 16) | ((sbo >> 4) << 32) | (1ll << 62);
+    Value start = arith::AndIOp::create(b, loc, toDescUnits(addr),
+                                        i64c(kDescStartAddrMask));
+    int64_t fixed = ((lbo >> kDescUnitShift) << kDescLeadingOffsetBit) |
+                    ((sbo >> kDescUnitShift) << kDescStrideOffsetBit) |
+                    kDescSwizzle128B;
     return arith::OrIOp::create(b, loc, start, i64c(fixed));
+  }
+  /// A byte offset (i64) in the 16-byte units of a descriptor's address.
+  Value toDescUnits(Value bytes) {
+    return arith::ShRUIOp::create(b, loc, bytes, i64c(kDescUnitShift));
   }
   Value toI64(Value x) { return arith::IndexCastUIOp::create(b, loc, i64, x); }
 
@@ -377,40 +465,24 @@ private:
   /// shared memory (MN-major, 128B swizzle), D = O (d/2 f32).
   SmallVector<Value> wgmmaRegA(ArrayRef<Value> acc, ArrayRef<Value> a,
                                Value descB) {
+    // Operands: D ($0..$n-1, tied), A ($2n..$2n+3), the B descriptor
+    // ($2n+4) and scale-d ($2n+5, a predicate in PTX: 1 accumulates).
     int64_t n = acc.size();
-    std::string s =
-        "{\n.reg .pred p;\nsetp.ne.b32 p, $" + std::to_string(2 * n + 5) +
-        ", 0;\nwgmma.mma_async.sync.aligned.m64n" + std::to_string(d) +
-        "k16.f32" + (bf16 ? ".bf16.bf16" : ".f16.f16") + " {";
+    std::string s;
+    llvm::raw_string_ostream os(s);
+    os << "{\n.reg .pred p;\nsetp.ne.b32 p, $" << 2 * n + 5
+       << ", 0;\nwgmma.mma_async.sync.aligned.m" << kWgmmaM << "n" << d << "k"
+       << kWgmmaK << ".f32" << (bf16 ? ".bf16.bf16" : ".f16.f16") << " {";
     for (int64_t i = 0; i < n; ++i)
-      s += (i ? ", $" : "$") + std::to_string(i);
-    s += "}, {";
+      os << (i ? ", $" : "$") << i;
+    os << "}, {";
     for (int64_t i = 0; i < 4; ++i)
-      s += (i ? ", $" : "$") + std::to_string(2 * n + i);
-    s += "}, $" + std::to_string(2 * n + 4) + ", p, 1, 1, 1;\n}\n";
-    std::string cons;
-    for (int64_t i = 0; i < n; ++i)
-      cons += "=f,";
-    for (int64_t i = 0; i < n; ++i)
-      cons += std::to_string(i) + ",";
-    cons += "r,r,r,r,l,r";
-    SmallVector<Value> operands(acc.begin(), acc.end());
-    operands.append(a.begin(), a.end());
-    operands.push_back(descB);
-    operands.push_back(arith::ConstantIntOp::create(b, loc, i32, 1));
-    auto structTy =
-        LLVM::LLVMStructType::getLiteral(ctx, SmallVector<Type>(n, f32));
-    Value res = LLVM::InlineAsmOp::create(
-                    b, loc, structTy, operands, s, cons,
-                    /*has_side_effects=*/true, /*is_align_stack=*/false,
-                    LLVM::tailcallkind::TailCallKind::None,
-                    LLVM::AsmDialectAttr::get(ctx, LLVM::AsmDialect::AD_ATT),
-                    ArrayAttr())
-                    .getResult(0);
-    SmallVector<Value> out;
-    for (int64_t i = 0; i < n; ++i)
-      out.push_back(LLVM::ExtractValueOp::create(b, loc, res, i));
-    return out;
+      os << (i ? ", $" : "$") << 2 * n + i;
+    os << "}, $" << 2 * n + 4 << ", p, 1, 1, 1;\n}\n";
+    SmallVector<Value> inputs(a);
+    inputs.push_back(descB);
+    inputs.push_back(i32c(1));
+    return createTiedInlinePtx(b, loc, s, acc, inputs);
   }
 
   /// FA3's ping-pong between consumer warpgroups: warpgroup w issues its
@@ -423,7 +495,7 @@ private:
     if (delta)
       w = arith::RemUIOp::create(
           b, loc, arith::AddIOp::create(b, loc, w, i32c(delta)), i32c(numWG));
-    return arith::AddIOp::create(b, loc, w, i32c(1));
+    return arith::AddIOp::create(b, loc, w, i32c(kFirstScheduleBarrier));
   }
   void schedWait() {
     if (pingpong)
@@ -514,7 +586,27 @@ private:
   void forEachTile(gpu::LaunchOp launch, Value bx, Value by,
                    function_ref<void(Value tileIter)> body);
   int64_t numConsumerThreads() const { return numWG * kWarpgroupThreads; }
+  // The mbarriers (initBarriers): Q loaded, K/V stage s full, stage s
+  // empty (producer-warp=1), Q consumed (persistent=1).
+  static constexpr int64_t kQFullBarrier = 0;
+  int64_t fullBarrierIndex(int64_t stage) const { return 1 + stage; }
+  int64_t emptyBarrierIndex(int64_t stage) const { return 1 + stages + stage; }
+  Value fullBarrier(Value stage) {
+    return add(stage, idx(fullBarrierIndex(0)));
+  }
+  Value emptyBarrier(Value stage) {
+    return add(stage, idx(emptyBarrierIndex(0)));
+  }
   int64_t qEmptyBarrier() const { return 1 + 2 * stages; }
+  /// Waits for completion `parity` (i1) of mbarrier `barrier`.
+  void waitBarrier(Value parity, Value barrier) {
+    nvgpu::MBarrierTryWaitParityOp::create(b, loc, barriers, parity,
+                                           idx(kTryWaitTicks), barrier);
+  }
+  /// The parity (i1) of completion `n` (index).
+  Value parityOf(Value n) {
+    return arith::TruncIOp::create(b, loc, b.getI1Type(), toI64(remu(n, 2)));
+  }
   SmallVector<Value> emitOverlappedBlock(Value j, ValueRange state);
 
   MLIRContext *ctx;
@@ -544,10 +636,7 @@ Value HopperEmitter::waitTile(Value jLocal) {
   Value j = add(itBase, jLocal);
   Value stage = remu(j, stages);
   // Phase parity flips every `stages` blocks.
-  Value phase = arith::TruncIOp::create(b, loc, b.getI1Type(),
-                                        toI64(remu(divu(j, stages), 2)));
-  nvgpu::MBarrierTryWaitParityOp::create(b, loc, barriers, phase, idx(10000000),
-                                         add(stage, idx(1)));
+  waitBarrier(parityOf(divu(j, stages)), fullBarrier(stage));
   return toI64(mul(stage, idx(tileBytes)));
 }
 
@@ -557,20 +646,20 @@ Value HopperEmitter::issueS(Value stageOff) {
   int64_t nS = blockKV / 2;
   auto sTy = LLVM::LLVMStructType::getLiteral(ctx, SmallVector<Type>(nS, f32));
   Value acc = LLVM::UndefOp::create(b, loc, sTy);
-  for (int64_t kk = 0; kk < d / 16; ++kk) {
-    int64_t p = kk / 4, within = (kk % 4) * 32;
+  const int64_t stepsPerPanel = kPanel / kWgmmaK;
+  for (int64_t kk = 0; kk < d / kWgmmaK; ++kk) {
+    int64_t p = kk / stepsPerPanel,
+            within = (kk % stepsPerPanel) * kWgmmaKBytes;
     Value descA = arith::AddIOp::create(
-        b, loc, qDescBase, i64c((p * blockQ * kRowBytes + within) >> 4));
+        b, loc, qDescBase,
+        i64c((p * blockQ * kRowBytes + within) >> kDescUnitShift));
     Value descB = arith::AddIOp::create(
         b, loc, kDescBase,
-        arith::ShRUIOp::create(
-            b, loc,
-            arith::AddIOp::create(b, loc, stageOff,
-                                  i64c(p * blockKV * kRowBytes + within)),
-            i64c(4)));
+        toDescUnits(arith::AddIOp::create(
+            b, loc, stageOff, i64c(p * blockKV * kRowBytes + within))));
     acc = NVVM::WgmmaMmaAsyncOp::create(
         b, loc, sTy, acc, descA, descB,
-        NVVM::MMAShapeAttr::get(ctx, 64, blockKV, 16),
+        NVVM::MMAShapeAttr::get(ctx, kWgmmaM, blockKV, kWgmmaK),
         bf16 ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16,
         bf16 ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16,
         NVVM::WGMMATypes::f32,
@@ -585,25 +674,7 @@ SmallVector<Value> HopperEmitter::fenceOperands(ArrayRef<Value> vals) {
   // An empty asm that reads and writes `vals`: what uses its results cannot
   // move above the wgmma wait before it, and the registers an in-flight
   // wgmma reads stay allocated until then.
-  std::string cons;
-  SmallVector<Type> types;
-  for (Value v : vals) {
-    cons += v.getType().isF32() ? "=f," : "=r,";
-    types.push_back(v.getType());
-  }
-  for (size_t i = 0; i < vals.size(); ++i)
-    cons += std::to_string(i) + (i + 1 < vals.size() ? "," : "");
-  auto structTy = LLVM::LLVMStructType::getLiteral(ctx, types);
-  Value res =
-      LLVM::InlineAsmOp::create(
-          b, loc, structTy, vals, "", cons, /*has_side_effects=*/true,
-          /*is_align_stack=*/false, LLVM::tailcallkind::TailCallKind::None,
-          LLVM::AsmDialectAttr::get(ctx, LLVM::AsmDialect::AD_ATT), ArrayAttr())
-          .getResult(0);
-  SmallVector<Value> out;
-  for (size_t i = 0; i < vals.size(); ++i)
-    out.push_back(LLVM::ExtractValueOp::create(b, loc, res, i));
-  return out;
+  return createTiedInlinePtx(b, loc, "", vals, {});
 }
 
 Value HopperEmitter::needsBoundsMask(Value kv0) {
@@ -758,14 +829,12 @@ SmallVector<Value> HopperEmitter::issuePV(ArrayRef<Value> oAcc,
   // r holds S elements 8kk + 2r and 8kk + 2r + 1 (the accumulator layout of
   // two 8-column tiles is the A-fragment layout).
   SmallVector<Value> o(oAcc);
-  for (int64_t kk = 0; kk < blockKV / 16; ++kk) {
+  for (int64_t kk = 0; kk < blockKV / kWgmmaK; ++kk) {
     SmallVector<Value> a(pRegs.begin() + 4 * kk, pRegs.begin() + 4 * kk + 4);
     Value descB = arith::AddIOp::create(
         b, loc, vDescBase,
-        arith::ShRUIOp::create(
-            b, loc,
-            arith::AddIOp::create(b, loc, stageOff, i64c(kk * 16 * kRowBytes)),
-            i64c(4)));
+        toDescUnits(arith::AddIOp::create(b, loc, stageOff,
+                                          i64c(kk * kWgmmaK * kRowBytes))));
     o = wgmmaRegA(o, a, descB);
   }
   return o;
@@ -850,7 +919,7 @@ void HopperEmitter::setupTile(Value bh, Value qBlk) {
   headQ = heads.headQ;
   headKV = heads.headKV;
   q0 = mul(qBlk, idx(blockQ));
-  wgRow0 = add(q0, mul(wgIdx, idx(64)));
+  wgRow0 = add(q0, mul(wgIdx, idx(kWgmmaM)));
   threadRow0 = add(add(wgRow0, mul(warp, idx(16))), divu(lane, 4));
   causalOffset = bottomRight ? sub(sk, sq) : idx(0);
 
@@ -885,16 +954,9 @@ void HopperEmitter::produceTile(Value tileIter) {
         false);
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(notFirst.thenBlock());
-    Value parity = arith::TruncIOp::create(
-        b, loc, b.getI1Type(), toI64(remu(sub(tileIter, idx(1)), 2)));
-    nvgpu::MBarrierTryWaitParityOp::create(b, loc, barriers, parity,
-                                           idx(10000000), idx(qEmptyBarrier()));
+    waitBarrier(parityOf(sub(tileIter, idx(1))), idx(qEmptyBarrier()));
   }
-  nvgpu::MBarrierArriveExpectTxOp::create(b, loc, barriers, idx(qBytes), idx(0),
-                                          Value());
-  for (int64_t p = 0; p < panels; ++p)
-    tmaLoad(qMap, qPerm, headQ, q0, p, blockQ, idx(p * blockQ * kRowBytes),
-            idx(0));
+  loadQ();
   scf::ForOp::create(b, loc, idx(0), numKV, idx(1), ValueRange{},
                      [&](OpBuilder &, Location, Value blk, ValueRange) {
                        // Blocks of earlier tiles of this CTA count too
@@ -909,12 +971,8 @@ void HopperEmitter::produceTile(Value tileIter) {
                          OpBuilder::InsertionGuard g2(b);
                          b.setInsertionPointToStart(reuse.thenBlock());
                          // Completion it / stages of the empty barrier.
-                         Value parity = arith::TruncIOp::create(
-                             b, loc, b.getI1Type(),
-                             toI64(remu(sub(divu(it, stages), idx(1)), 2)));
-                         nvgpu::MBarrierTryWaitParityOp::create(
-                             b, loc, barriers, parity, idx(10000000),
-                             add(stage, idx(1 + stages)));
+                         waitBarrier(parityOf(sub(divu(it, stages), idx(1))),
+                                     emptyBarrier(stage));
                        }
                        loadKV(blk, stage);
                        scf::YieldOp::create(b, loc);
@@ -922,11 +980,8 @@ void HopperEmitter::produceTile(Value tileIter) {
 }
 
 void HopperEmitter::consumeTile(Value tileIter) {
-  // Q of this tile: completion tileIter of barrier 0.
-  Value qParity =
-      arith::TruncIOp::create(b, loc, b.getI1Type(), toI64(remu(tileIter, 2)));
-  nvgpu::MBarrierTryWaitParityOp::create(b, loc, barriers, qParity,
-                                         idx(10000000), idx(0));
+  // Q of this tile: completion tileIter of its barrier.
+  waitBarrier(parityOf(tileIter), idx(kQFullBarrier));
   Value isLeader = cmp(arith::CmpIPredicate::eq, tid, idx(0));
 
   // Main loop.
@@ -956,7 +1011,7 @@ void HopperEmitter::releaseStage(Value blk, Value isLeader) {
     // Tell the producer this thread is done with the stage.
     nvgpu::MBarrierArriveOp::create(
         b, loc, nvgpu::MBarrierTokenType::get(ctx), barriers,
-        add(remu(add(itBase, blk), stages), idx(1 + stages)));
+        emptyBarrier(remu(add(itBase, blk), stages)));
     return;
   }
   gpu::BarrierOp::create(b, loc);
@@ -1131,8 +1186,7 @@ void HopperEmitter::setupSharedMemory() {
   qDescBase = descriptor(i64c(0), 16, kAtomBytes);
   qDescBase = arith::AddIOp::create(
       b, loc, qDescBase,
-      arith::ShRUIOp::create(b, loc, toI64(mul(wgIdx, idx(64 * kRowBytes))),
-                             i64c(4)));
+      toDescUnits(toI64(mul(wgIdx, idx(kWgmmaM * kRowBytes)))));
   kDescBase = descriptor(i64c(kBase), 16, kAtomBytes);
   vDescBase = descriptor(i64c(vBase), blockKV * kRowBytes, kAtomBytes);
 }
@@ -1154,12 +1208,15 @@ Value HopperEmitter::initBarriers() {
     auto ifOp = scf::IfOp::create(b, loc, TypeRange{}, isLeader, false);
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(ifOp.thenBlock());
-    for (int64_t i = 0; i < 1 + stages; ++i)
-      nvgpu::MBarrierInitOp::create(b, loc, barriers, idx(1), idx(i), Value());
+    nvgpu::MBarrierInitOp::create(b, loc, barriers, idx(1), idx(kQFullBarrier),
+                                  Value());
+    for (int64_t i = 0; i < stages; ++i)
+      nvgpu::MBarrierInitOp::create(b, loc, barriers, idx(1),
+                                    idx(fullBarrierIndex(i)), Value());
     if (ws)
       for (int64_t i = 0; i < stages; ++i)
         nvgpu::MBarrierInitOp::create(b, loc, barriers, idx(consumers),
-                                      idx(1 + stages + i), Value());
+                                      idx(emptyBarrierIndex(i)), Value());
     if (persistent)
       nvgpu::MBarrierInitOp::create(b, loc, barriers, idx(consumers),
                                     idx(qEmptyBarrier()), Value());
@@ -1176,11 +1233,7 @@ void HopperEmitter::emitThreadZeroLoads(Value bx, Value by, Value isLeader) {
     auto ifOp = scf::IfOp::create(b, loc, TypeRange{}, isLeader, false);
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(ifOp.thenBlock());
-    nvgpu::MBarrierArriveExpectTxOp::create(b, loc, barriers, idx(qBytes),
-                                            idx(0), Value());
-    for (int64_t p = 0; p < panels; ++p)
-      tmaLoad(qMap, qPerm, headQ, q0, p, blockQ, idx(p * blockQ * kRowBytes),
-              idx(0));
+    loadQ();
     for (int64_t st = 0; st < stages; ++st) {
       auto has = scf::IfOp::create(
           b, loc, TypeRange{}, cmp(arith::CmpIPredicate::slt, idx(st), numKV),
@@ -1242,7 +1295,8 @@ void HopperEmitter::emitWarpSpecialized(gpu::LaunchOp launch, Value bx,
   // make setmaxnreg.inc wait forever.
   int64_t consumers = numConsumerThreads();
   int64_t consumerRegs = std::min<int64_t>(
-      240, (65536 - kWarpgroupThreads * 24) / consumers / 8 * 8);
+      240, (kRegistersPerSM - kWarpgroupThreads * kProducerRegisters) /
+               consumers / 8 * 8);
 
   auto roles = scf::IfOp::create(
       b, loc, TypeRange{}, cmp(arith::CmpIPredicate::uge, tid, idx(consumers)),
@@ -1250,7 +1304,7 @@ void HopperEmitter::emitWarpSpecialized(gpu::LaunchOp launch, Value bx,
   {
     OpBuilder::InsertionGuard g0(b);
     b.setInsertionPointToStart(roles.thenBlock());
-    NVVM::SetMaxRegisterOp::create(b, loc, 24,
+    NVVM::SetMaxRegisterOp::create(b, loc, kProducerRegisters,
                                    NVVM::SetMaxRegisterAction::decrease);
     auto ifOp = scf::IfOp::create(
         b, loc, TypeRange{}, cmp(arith::CmpIPredicate::eq, tid, idx(consumers)),
@@ -1270,7 +1324,8 @@ void HopperEmitter::emitWarpSpecialized(gpu::LaunchOp launch, Value bx,
                           cmp(arith::CmpIPredicate::eq, wgIdx, idx(0)), false);
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(first.thenBlock());
-    NVVM::BarrierArriveOp::create(b, loc, i32c(1), i32c(2 * kWarpgroupThreads));
+    NVVM::BarrierArriveOp::create(b, loc, i32c(kFirstScheduleBarrier),
+                                  i32c(2 * kWarpgroupThreads));
   }
   forEachTile(launch, bx, by, [&](Value tileIter) { consumeTile(tileIter); });
 }
@@ -1391,7 +1446,7 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
           lse = buffers.lse;
     // Host-side tensor maps: box = (rows x 64 columns) of one head.
     SmallVector<Type> mapTypes;
-    int64_t blockQ = 64 * cfg.warpgroups;
+    int64_t blockQ = kWgmmaM * cfg.warpgroups;
     Value qMap = createTensorMap(rewriter, op, q, qPerm, blockQ, mapTypes);
     Value kMap = createTensorMap(rewriter, op, k, op.getKeyPermutation(),
                                  cfg.blockKV, mapTypes);

@@ -8,53 +8,29 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include <cuda.h>
+#include "../GPU/attn_driver_common.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <random>
 #include <string>
 #include <vector>
 
-#define CHECK_CU(expr)                                                         \
-  do {                                                                         \
-    CUresult r = (expr);                                                       \
-    if (r != CUDA_SUCCESS) {                                                   \
-      const char *msg = "?";                                                   \
-      cuGetErrorString(r, &msg);                                               \
-      fprintf(stderr, "%s:%d: %s failed: %s\n", __FILE__, __LINE__, #expr,     \
-              msg);                                                            \
-      exit(2);                                                                 \
-    }                                                                          \
-  } while (0)
+using namespace attndriver;
 
-struct Desc4 {
-  void *allocated;
-  void *aligned;
-  int64_t offset;
-  int64_t sizes[4];
-  int64_t strides[4];
-};
-using AttnFn = void (*)(Desc4 *, Desc4 *, Desc4 *, Desc4 *, Desc4 *);
+using AttnFn = void (*)(void *, void *, void *, void *, void *);
 
 extern "C" {
-void _mlir_ciface_attn_d128(Desc4 *, Desc4 *, Desc4 *, Desc4 *, Desc4 *);
-void _mlir_ciface_attn_d128_causal(Desc4 *, Desc4 *, Desc4 *, Desc4 *,
-                                   Desc4 *);
-void _mlir_ciface_attn_d64(Desc4 *, Desc4 *, Desc4 *, Desc4 *, Desc4 *);
-void _mlir_ciface_attn_d128_bshd(Desc4 *, Desc4 *, Desc4 *, Desc4 *,
-                                 Desc4 *);
-void _mlir_ciface_attn_d64_causal(Desc4 *, Desc4 *, Desc4 *, Desc4 *,
-                                  Desc4 *);
-void attnRtInit();
-float attnRtLastKernelMs();
+#define ATTN5(name)                                                            \
+  void _mlir_ciface_##name(void *, void *, void *, void *, void *);
+ATTN5(attn_d128)
+ATTN5(attn_d128_causal)
+ATTN5(attn_d64)
+ATTN5(attn_d128_bshd)
+ATTN5(attn_d64_causal)
 }
-
-enum class Causal { None, TopLeft, BottomRight };
 
 struct Case {
   const char *name;
@@ -66,8 +42,6 @@ struct Case {
   int timedRuns;     // 0: no timing.
 };
 
-static std::mt19937_64 rng;
-
 struct Tensor {
   int64_t b, h, s, d;
   bool bshd;
@@ -77,16 +51,8 @@ struct Tensor {
     return bshd ? ((bi * s + si) * h + hi) * d + di
                 : ((bi * h + hi) * s + si) * d + di;
   }
-  Desc4 desc() const {
-    Desc4 x{};
-    x.allocated = x.aligned = reinterpret_cast<void *>(dev);
-    int64_t shape[4] = {b, bshd ? s : h, bshd ? h : s, d};
-    for (int i = 0; i < 4; ++i)
-      x.sizes[i] = shape[i];
-    x.strides[3] = 1;
-    for (int i = 2; i >= 0; --i)
-      x.strides[i] = x.strides[i + 1] * shape[i + 1];
-    return x;
+  Desc desc() const {
+    return denseDesc(dev, {b, bshd ? s : h, bshd ? h : s, d});
   }
   size_t bytes() const { return host.size() * sizeof(_Float16); }
 };
@@ -119,8 +85,11 @@ static bool runCase(const Case &c) {
   Tensor o = makeTensor(c.b, c.hq, c.sq, c.d, c.bshd, false);
   // Poison: a NaN survives wherever the kernel writes nothing.
   CHECK_CU(cuMemsetD16(o.dev, 0x7E00, o.host.size()));
-  Desc4 dq = q.desc(), dk = k.desc(), dv = v.desc(), dout = o.desc();
-  c.fn(&dq, &dk, &dv, &dout, &dout);
+  Desc dq = q.desc(), dk = k.desc(), dv = v.desc(), dout = o.desc();
+  auto launch = [&] {
+    c.fn(dq.data(), dk.data(), dv.data(), dout.data(), dout.data());
+  };
+  launch();
   CHECK_CU(cuCtxSynchronize());
   CHECK_CU(cuMemcpyDtoH(o.host.data(), o.dev, o.bytes()));
 
@@ -128,46 +97,36 @@ static bool runCase(const Case &c) {
   int64_t group = c.hq / c.hkv;
   int64_t totalRows = c.b * c.hq * c.sq;
   int64_t nRows = c.checkRows ? std::min(c.checkRows, totalRows) : totalRows;
-  double errSq = 0, refSq = 0;
+  int64_t offset = c.causal == Causal::BottomRight ? c.sk - c.sq : 0;
+  RelL2 err;
   int64_t nans = 0;
-  std::vector<double> p(c.sk);
+  std::vector<double> p, ref;
   for (int64_t r = 0; r < nRows; ++r) {
     int64_t flat = c.checkRows ? static_cast<int64_t>(rng() % totalRows) : r;
-    int64_t i = flat % c.sq, h = (flat / c.sq) % c.hq, b = flat / c.sq / c.hq;
+    Row row = decodeRow(flat, c.hq, c.sq);
+    int64_t b = row.b, h = row.h, i = row.i;
     int64_t hk = h / group;
-    int64_t offset = c.causal == Causal::BottomRight ? c.sk - c.sq : 0;
-    double mx = -INFINITY;
-    for (int64_t j = 0; j < c.sk; ++j) {
-      if (c.causal != Causal::None && j > i + offset) {
-        p[j] = -INFINITY;
-        continue;
-      }
+    auto score = [&](int64_t j) -> double {
+      if (c.causal != Causal::None && j > i + offset)
+        return -INFINITY;
       double s = 0;
       for (int64_t e = 0; e < c.d; ++e)
         s += static_cast<double>(q.host[q.index(b, h, i, e)]) *
              static_cast<double>(k.host[k.index(b, hk, j, e)]);
-      p[j] = s * scale;
-      mx = std::max(mx, p[j]);
-    }
-    double sum = 0;
-    for (int64_t j = 0; j < c.sk; ++j) {
-      p[j] = mx == -INFINITY ? 0.0 : std::exp(p[j] - mx);
-      sum += p[j];
-    }
+      return s * scale;
+    };
+    auto value = [&](int64_t j, int64_t e) {
+      return static_cast<double>(v.host[v.index(b, hk, j, e)]);
+    };
+    referenceRow(c.sk, c.d, score, value, p, ref);
     for (int64_t e = 0; e < c.d; ++e) {
-      double ref = 0;
-      for (int64_t j = 0; j < c.sk; ++j)
-        if (p[j] != 0)
-          ref += p[j] * static_cast<double>(v.host[v.index(b, hk, j, e)]);
-      ref = sum == 0 ? 0 : ref / sum;
       double got = static_cast<double>(o.host[o.index(b, h, i, e)]);
       if (std::isnan(got))
         ++nans;
-      errSq += (got - ref) * (got - ref);
-      refSq += ref * ref;
+      err.add(got, ref[e]);
     }
   }
-  double rel = std::sqrt(errSq / std::max(refSq, 1e-30));
+  double rel = err.value();
   bool ok = nans == 0 && rel < 1e-2;
   printf("%-18s B=%ld Hq=%ld Hkv=%ld Sq=%ld Sk=%ld D=%ld rows=%ld "
          "rel_l2=%.3e nan=%ld %s\n",
@@ -175,13 +134,7 @@ static bool runCase(const Case &c) {
          ok ? "PASS" : "FAIL");
 
   if (c.timedRuns) {
-    std::vector<float> ms;
-    for (int r = 0; r < 5 + c.timedRuns; ++r) {
-      c.fn(&dq, &dk, &dv, &dout, &dout);
-      if (r >= 5)
-        ms.push_back(attnRtLastKernelMs());
-    }
-    std::sort(ms.begin(), ms.end());
+    std::vector<float> ms = timeLaunches(c.timedRuns, launch);
     double med = ms[ms.size() / 2];
     double flops = 4.0 * c.b * c.hq * c.sq * c.sk * c.d;
     if (c.causal != Causal::None)
@@ -197,11 +150,7 @@ static bool runCase(const Case &c) {
 }
 
 int main(int argc, char **argv) {
-  uint64_t seed = argc > 1 ? strtoull(argv[1], nullptr, 10)
-                           : static_cast<uint64_t>(
-                                 std::chrono::steady_clock::now()
-                                     .time_since_epoch()
-                                     .count());
+  uint64_t seed = seedFromArgs(argc, argv);
   rng.seed(seed);
   printf("seed %llu\n", static_cast<unsigned long long>(seed));
   attnRtInit();

@@ -17,11 +17,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include <cuda.h>
+#include "attn_driver_common.h"
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -31,28 +30,12 @@
 #include <string>
 #include <vector>
 
-#define CHECK_CU(expr)                                                         \
-  do {                                                                         \
-    CUresult r = (expr);                                                       \
-    if (r != CUDA_SUCCESS) {                                                   \
-      const char *msg = "?";                                                   \
-      cuGetErrorString(r, &msg);                                               \
-      fprintf(stderr, "%s:%d: %s failed: %s\n", __FILE__, __LINE__, #expr,     \
-              msg);                                                            \
-      exit(2);                                                                 \
-    }                                                                          \
-  } while (0)
-
-/// A memref descriptor of rank <= 4 (the C interface lays out rank N with
-/// sizes[N] then strides[N]; `pack` writes exactly that).
-struct Desc {
-  std::vector<int64_t> words;
-  void *data() { return words.data(); }
-};
+using namespace attndriver;
 
 extern "C" {
 // Arguments, then one trailing buffer per result.
-#define ATTN5(name) void _mlir_ciface_##name(void *, void *, void *, void *, void *);
+#define ATTN5(name)                                                            \
+  void _mlir_ciface_##name(void *, void *, void *, void *, void *);
 #define ATTN6(name)                                                            \
   void _mlir_ciface_##name(void *, void *, void *, void *, void *, void *);
 #define ATTN7(name)                                                            \
@@ -89,12 +72,9 @@ ATTN7(gen_f32_dynd_br_lse)
 ATTN7(gen_f32_rank5_d32_lse)
 ATTN6(gen_f16_rank3_d24_mask)
 ATTN5(gen_f32_d128)
-void attnRtInit();
-float attnRtLastKernelMs();
 }
 
 enum class DT { F16, BF16, F32, I1 };
-enum class Causal { None, TopLeft, BottomRight };
 
 static size_t dtBytes(DT t) {
   return t == DT::F32 ? 4 : t == DT::I1 ? 1 : 2;
@@ -166,8 +146,6 @@ static double decode(DT t, const unsigned char *src) {
   return 0;
 }
 
-static std::mt19937_64 rng;
-
 /// A dense row-major device buffer with a host copy of its (rounded) values.
 struct Buffer {
   DT type;
@@ -213,19 +191,7 @@ struct Buffer {
   /// dense row-major shape with the same elements (leading dims split or
   /// dropped).
   Desc desc(std::vector<int64_t> view = {}) const {
-    if (view.empty())
-      view = shape;
-    Desc d;
-    int64_t ptr = static_cast<int64_t>(dev);
-    d.words = {ptr, ptr, 0};
-    for (int64_t s : view)
-      d.words.push_back(s);
-    std::vector<int64_t> strides(view.size(), 1);
-    for (int i = static_cast<int>(view.size()) - 2; i >= 0; --i)
-      strides[i] = strides[i + 1] * view[i + 1];
-    for (int64_t s : strides)
-      d.words.push_back(s);
-    return d;
+    return denseDesc(dev, view.empty() ? shape : view);
   }
 };
 
@@ -395,10 +361,10 @@ static bool runCase(const Case &c, bool timing) {
       args.push_back(dl.data());
     using Fn5 = void (*)(void *, void *, void *, void *, void *);
     using Fn6 = void (*)(void *, void *, void *, void *, void *, void *);
-    using Fn7 = void (*)(void *, void *, void *, void *, void *, void *,
+    using Fn7 =
+        void (*)(void *, void *, void *, void *, void *, void *, void *);
+    using Fn8 = void (*)(void *, void *, void *, void *, void *, void *, void *,
                          void *);
-    using Fn8 = void (*)(void *, void *, void *, void *, void *, void *,
-                         void *, void *);
     void **a = args.data();
     switch (args.size()) {
     case 5:
@@ -437,57 +403,47 @@ static bool runCase(const Case &c, bool timing) {
   const int64_t kMaxRows = c.timedRuns ? 48 : 512;
   bool sample = totalRows > kMaxRows;
   int64_t nRows = sample ? kMaxRows : totalRows;
-  double errSq = 0, refSq = 0, lseErr = 0;
-  std::vector<double> p(c.sk);
+  RelL2 err;
+  double lseErr = 0;
+  std::vector<double> p, ref;
   int64_t offset = kn.causal == Causal::BottomRight ? c.sk - c.sq : 0;
   for (int64_t r = 0; r < nRows; ++r) {
     int64_t flat = sample ? static_cast<int64_t>(rng() % totalRows) : r;
-    int64_t i = flat % c.sq, h = (flat / c.sq) % c.hq, bi = flat / c.sq / c.hq;
+    Row row = decodeRow(flat, c.hq, c.sq);
+    int64_t bi = row.b, h = row.h, i = row.i;
     int64_t hk = h / group;
-    double mx = -INFINITY;
-    for (int64_t j = 0; j < c.sk; ++j) {
-      p[j] = -INFINITY;
+    auto score = [&](int64_t j) -> double {
       if (kn.causal != Causal::None && j > i + offset)
-        continue;
+        return -INFINITY;
       double m = 0;
       if (hasMask) {
         m = maskAt(bi, h, i, j);
         if (mtype == DT::I1)
           m = m != 0 ? 0.0 : -INFINITY;
         if (m == -INFINITY)
-          continue;
+          return -INFINITY;
       }
       double s = 0;
       for (int64_t e = 0; e < d; ++e)
         s += q.vals[lq.at(bi, h, i, e)] * k.vals[lk.at(bi, hk, j, e)];
-      p[j] = s * scale + m;
-      mx = std::max(mx, p[j]);
-    }
-    double sum = 0;
-    for (int64_t j = 0; j < c.sk; ++j) {
-      p[j] = mx == -INFINITY ? 0.0 : std::exp(p[j] - mx);
-      sum += p[j];
-    }
-    for (int64_t e = 0; e < dv; ++e) {
-      double ref = 0;
-      for (int64_t j = 0; j < c.sk; ++j)
-        if (p[j] != 0)
-          ref += p[j] * v.vals[lv.at(bi, hk, j, e)];
-      ref = sum == 0 ? 0 : ref / sum;
-      double got = o.vals[lo.at(bi, h, i, e)];
-      errSq += (got - ref) * (got - ref);
-      refSq += ref * ref;
-    }
+      return s * scale + m;
+    };
+    auto value = [&](int64_t j, int64_t e) {
+      return v.vals[lv.at(bi, hk, j, e)];
+    };
+    auto [mx, sum] = referenceRow(c.sk, dv, score, value, p, ref);
+    for (int64_t e = 0; e < dv; ++e)
+      err.add(o.vals[lo.at(bi, h, i, e)], ref[e]);
     if (kn.lse) {
-      double ref = sum == 0 ? -INFINITY : mx + std::log(sum);
+      double lseRef = sum == 0 ? -INFINITY : mx + std::log(sum);
       double got = lse.vals[(bi * c.hq + h) * c.sq + i];
-      double err = std::isinf(ref) ? (got == ref ? 0.0 : INFINITY)
-                                   : std::fabs(got - ref) /
-                                         std::max(1.0, std::fabs(ref));
-      lseErr = std::max(lseErr, err);
+      double e = std::isinf(lseRef) ? (got == lseRef ? 0.0 : INFINITY)
+                                    : std::fabs(got - lseRef) /
+                                          std::max(1.0, std::fabs(lseRef));
+      lseErr = std::max(lseErr, e);
     }
   }
-  double rel = std::sqrt(errSq / std::max(refSq, 1e-30));
+  double rel = err.value();
   double tol, lseTol;
   tolerances(kn, tol, lseTol);
   bool ok = nans == 0 && rel < tol && !(lseErr > lseTol);
@@ -510,13 +466,7 @@ static bool runCase(const Case &c, bool timing) {
          d, dvStr, maskStr, nRows, rel, lseStr, nans, ok ? "PASS" : "FAIL");
 
   if (timing && c.timedRuns) {
-    std::vector<float> ms;
-    for (int r = 0; r < 5 + c.timedRuns; ++r) {
-      launch();
-      if (r >= 5)
-        ms.push_back(attnRtLastKernelMs());
-    }
-    std::sort(ms.begin(), ms.end());
+    std::vector<float> ms = timeLaunches(c.timedRuns, launch);
     double med = ms[ms.size() / 2];
     double flops = 2.0 * c.b * c.hq * c.sq * c.sk * (d + dv);
     if (kn.causal != Causal::None)
@@ -530,11 +480,7 @@ static bool runCase(const Case &c, bool timing) {
 }
 
 int main(int argc, char **argv) {
-  uint64_t seed = argc > 1 ? strtoull(argv[1], nullptr, 10)
-                           : static_cast<uint64_t>(
-                                 std::chrono::steady_clock::now()
-                                     .time_since_epoch()
-                                     .count());
+  uint64_t seed = seedFromArgs(argc, argv);
   std::string mode = argc > 2 ? argv[2] : "all";
   rng.seed(seed);
   printf("seed %llu mode %s\n", static_cast<unsigned long long>(seed),
