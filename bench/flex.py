@@ -510,9 +510,11 @@ def write_csv(path, results):
 
 def write_md(path, results, device_line, note):
     provs = [p for p in PROVIDERS if any(r["provider"] == p for r in results)]
+    first = results[0] if results else {"heads": "?", "batch": 0, "seq": 0}
     lines = [f"# Score-modified attention: attn vs flex_attention "
              f"({device_line})", "",
-             "f16, D = 128, H = 16, B·S = 16k tokens, [B, H, S, D]. TFLOPS = "
+             f"f16, D = 128, H = {first['heads']}, B·S = "
+             f"{first['batch'] * first['seq']} tokens, [B, H, S, D]. TFLOPS = "
              "4·H·D·(unmasked (query, key) pairs over the batch) / time (the "
              "same count for every provider: masked pairs earn nothing); "
              "median of CUDA-event times. attn/flex = flex ms / attn ms "
