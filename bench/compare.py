@@ -266,6 +266,34 @@ def make_triton():
 # Measurement.
 # --------------------------------------------------------------------------
 
+def time_calls(fn, sets, outs, runs, warmup):
+    """Device time of fn(*sets[i], outs[i]): CUDA events around each call on
+    the current stream, `warmup` calls first, then `runs` calls (halved, at
+    least 20, for calls over 50 ms) rotating over the input sets. Returns
+    ms_median, ms_min, ms_max and runs."""
+    import torch
+    nsets = len(sets)
+    for i in range(warmup):
+        fn(*sets[i % nsets], outs[i % nsets])
+    torch.cuda.synchronize()
+    t0 = time.perf_counter()
+    fn(*sets[0], outs[0])
+    torch.cuda.synchronize()
+    one = time.perf_counter() - t0
+    runs = runs if one < 0.05 else max(20, runs // 2)
+    ev = [(torch.cuda.Event(enable_timing=True),
+           torch.cuda.Event(enable_timing=True)) for _ in range(runs)]
+    for i, (a, b) in enumerate(ev):
+        a.record()
+        fn(*sets[i % nsets], outs[i % nsets])
+        b.record()
+    torch.cuda.synchronize()
+    ms = sorted(a.elapsed_time(b) for a, b in ev)
+    n = len(ms)
+    med = ms[n // 2] if n % 2 else 0.5 * (ms[n // 2 - 1] + ms[n // 2])
+    return {"ms_median": med, "ms_min": ms[0], "ms_max": ms[-1], "runs": n}
+
+
 def back_to_back(fn, sets, outs, n):
     """Calls as a model makes them: `n` calls in a row on one stream, no
     synchronization between them. us_b2b is the device time per call (one
@@ -461,30 +489,9 @@ def main_bench(args):
                     if not rel < 2e-2:
                         r.update(status="check-failed",
                                  reason=f"rel L2 {rel:.3g} vs float32 rows")
-                    # Timing: CUDA events around each call, warm-up first,
-                    # median; input sets rotate when they fit in L2.
-                    for i in range(args.warmup):
-                        fn(*sets[i % nsets], outs[i % nsets])
-                    torch.cuda.synchronize()
-                    t0 = time.perf_counter()
-                    fn(*sets[0], outs[0])
-                    torch.cuda.synchronize()
-                    one = time.perf_counter() - t0
-                    runs = args.runs if one < 0.05 else max(20, args.runs // 2)
-                    ev = [(torch.cuda.Event(enable_timing=True),
-                           torch.cuda.Event(enable_timing=True))
-                          for _ in range(runs)]
-                    for i, (a, b) in enumerate(ev):
-                        a.record()
-                        fn(*sets[i % nsets], outs[i % nsets])
-                        b.record()
-                    torch.cuda.synchronize()
-                    ms = sorted(a.elapsed_time(b) for a, b in ev)
-                    n = len(ms)
-                    med = (ms[n // 2] if n % 2 else
-                           0.5 * (ms[n // 2 - 1] + ms[n // 2]))
-                    r.update(ms_median=med, ms_min=ms[0], ms_max=ms[-1],
-                             runs=n, tflops=flops(c) / (med * 1e-3) / 1e12,
+                    t = time_calls(fn, sets, outs, args.runs, args.warmup)
+                    med = t["ms_median"]
+                    r.update(t, tflops=flops(c) / (med * 1e-3) / 1e12,
                              gbps=min_bytes(c) / (med * 1e-3) / 1e9)
                     r.update(back_to_back(fn, sets, outs, args.b2b))
                     if prov == "attn" and args.graph:
