@@ -338,8 +338,7 @@ private:
   /// Rewrites each element x of S tile (mt, nt) with f(x, row, key).
   Value mapTile(Value tile, int64_t mt, int64_t nt, Value keyBase,
                 function_ref<Value(Value, Value, Value)> f);
-  /// (batch..., head, row, key) of the regions, rows and keys past the ends
-  /// clamped to 0 (their scores are dropped by the bounds mask).
+  /// (batch..., head, row, key) of the regions.
   SmallVector<Value> regionIndices(Value row, Value key);
   /// score_mod and mask_mod on every score of the block: S stays in raw
   /// units, so the region sees S · scale and its result is divided by it.
@@ -537,12 +536,9 @@ Value KernelEmitter::maskTile(Value tile, int64_t mt, int64_t nt, Value keyBase,
 }
 
 SmallVector<Value> KernelEmitter::regionIndices(Value row, Value key) {
-  Value zero = idx(0);
-  SmallVector<Value> indices(batchIdx);
-  indices.append({headQ,
-                  select(cmp(arith::CmpIPredicate::slt, row, sq), row, zero),
-                  select(cmp(arith::CmpIPredicate::slt, key, sk), key, zero)});
-  return indices;
+  SmallVector<Value> heads(batchIdx);
+  heads.push_back(headQ);
+  return mods.regionIndices(b, loc, heads, row, key, sq, sk);
 }
 
 void KernelEmitter::applyScoreMods(FragTiles &s, Value kv0, Value negInf) {

@@ -244,8 +244,7 @@ private:
   /// Whether this warp has rows that may see keys of the tile at `kv0`.
   Value warpActive(Value kv0);
   Value maskedScore(Value s, Value row, Value key);
-  /// (batch..., head, row, key) for the regions, rows and keys past the
-  /// ends clamped to 0.
+  /// (batch..., head, row, key) for the regions.
   SmallVector<Value> regionIndices(Value row, Value key);
   /// The initial running max and per-lane sum of a row: -inf and 0, or,
   /// with sinks, the sink logit (exp2 domain) and 1 in lane 0.
@@ -529,11 +528,9 @@ Value SimtEmitter::loadMask(Value row, Value key) {
 }
 
 SmallVector<Value> SimtEmitter::regionIndices(Value row, Value key) {
-  Value zero = idx(0);
-  SmallVector<Value> indices(batchIdx);
-  indices.append(
-      {headQ, select(lt(row, sq), row, zero), select(lt(key, sk), key, zero)});
-  return indices;
+  SmallVector<Value> heads(batchIdx);
+  heads.push_back(headQ);
+  return mods.regionIndices(b, loc, heads, row, key, sq, sk);
 }
 
 Value SimtEmitter::maskedScore(Value s, Value row, Value key) {

@@ -688,21 +688,19 @@ Value HopperEmitter::needsBoundsMask(Value kv0) {
 }
 
 // Accumulator element i of a thread: row 16*warp + lane/4 + 8*((i/2)%2),
-// column 8*(i/4) + 2*(lane%4) + i%2. Rows and keys past the ends are
-// clamped to 0 for the regions (the bounds mask drops them).
+// column 8*(i/4) + 2*(lane%4) + i%2.
 SmallVector<Value> HopperEmitter::applyScoreMods(Value kv0, ArrayRef<Value> s,
                                                  Value negInf) {
   Value keyBase = add(kv0, mul(remu(lane, 4), idx(2)));
-  Value zero = idx(0);
+  SmallVector<Value> heads(batchIdx);
+  heads.push_back(headQ);
   Value scaleCst = f32Cst(scale), invScale = f32Cst(1.0 / scale);
   SmallVector<Value> out;
   for (int64_t i = 0; i < (int64_t)s.size(); ++i) {
     Value key = add(keyBase, idx(8 * (i / 4) + i % 2));
     Value row = add(threadRow0, idx(8 * ((i / 2) % 2)));
-    SmallVector<Value> indices(batchIdx);
-    indices.append(
-        {headQ, select(cmp(arith::CmpIPredicate::slt, row, sq), row, zero),
-         select(cmp(arith::CmpIPredicate::slt, key, sk), key, zero)});
+    SmallVector<Value> indices =
+        mods.regionIndices(b, loc, heads, row, key, sq, sk);
     Value x = s[i];
     if (mods.scoreMod)
       x = fmul(mods.modifyScore(b, loc, fmul(x, scaleCst), indices), invScale);

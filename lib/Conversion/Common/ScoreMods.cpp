@@ -90,6 +90,25 @@ Value KernelScoreMods::inlineRegion(OpBuilder &b, Location loc, Region &region,
   return map.lookupOrDefault(body.getTerminator()->getOperand(0));
 }
 
+SmallVector<Value> KernelScoreMods::regionIndices(OpBuilder &b, Location loc,
+                                                  ValueRange heads, Value row,
+                                                  Value key, Value sq,
+                                                  Value sk) const {
+  SmallVector<Value> indices(heads.begin(), heads.end());
+  if (captured.empty()) {
+    indices.append({row, key});
+    return indices;
+  }
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  auto clamp = [&](Value i, Value size) -> Value {
+    Value in =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, size);
+    return arith::SelectOp::create(b, loc, in, i, zero);
+  };
+  indices.append({clamp(row, sq), clamp(key, sk)});
+  return indices;
+}
+
 Value KernelScoreMods::modifyScore(OpBuilder &b, Location loc, Value s,
                                    ValueRange indices) const {
   SmallVector<Value> args = {s};

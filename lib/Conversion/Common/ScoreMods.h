@@ -41,6 +41,14 @@ struct KernelScoreMods {
   /// captured tensors from their buffers; returns the yielded value.
   Value inlineRegion(OpBuilder &b, Location loc, Region &region,
                      ValueRange args) const;
+  /// The regions' index arguments (batch..., head, row, key) of the score
+  /// at (row, key) of batch/head `heads`. With captured tensors, rows and
+  /// keys past the ends are clamped to 0 so that gathers stay in bounds
+  /// (those scores are dropped anyway); index-only regions see them as they
+  /// are.
+  SmallVector<Value> regionIndices(OpBuilder &b, Location loc, ValueRange heads,
+                                   Value row, Value key, Value sq,
+                                   Value sk) const;
   /// score_mod of the natural-log-domain score `s` at `indices`.
   Value modifyScore(OpBuilder &b, Location loc, Value s,
                     ValueRange indices) const;
