@@ -543,21 +543,52 @@ SmallVector<Value> KernelEmitter::regionIndices(Value row, Value key) {
 
 void KernelEmitter::applyScoreMods(FragTiles &s, Value kv0, Value negInf) {
   Value keyBase = add(kv0, mul(remu(lane, 4), idx(2)));
-  Value scaleCst = f32Cst(scale), invScale = f32Cst(1.0 / scale);
-  auto modify = [&](Value x, Value row, Value key) {
-    SmallVector<Value> indices = regionIndices(row, key);
-    if (mods.scoreMod) {
+  int64_t numSTiles = computeKV / 8;
+  if (mods.scoreMod) {
+    Value scaleCst = f32Cst(scale), invScale = f32Cst(1.0 / scale);
+    auto modify = [&](Value x, Value row, Value key) -> Value {
       Value scaled = arith::MulFOp::create(b, loc, x, scaleCst);
-      x = arith::MulFOp::create(
-          b, loc, mods.modifyScore(b, loc, scaled, indices), invScale);
-    }
-    if (mods.maskMod)
-      x = select(mods.keep(b, loc, indices), x, negInf);
-    return x;
-  };
+      return arith::MulFOp::create(
+          b, loc, mods.modifyScore(b, loc, scaled, regionIndices(row, key)),
+          invScale);
+    };
+    for (int64_t mt = 0; mt < rowTiles; ++mt)
+      for (int64_t nt = 0; nt < numSTiles; ++nt)
+        s[mt][nt] = mapTile(s[mt][nt], mt, nt, keyBase, modify);
+  }
+  if (!mods.maskMod)
+    return;
+  // The mask is evaluated only where it may drop a key of this warp's rows
+  // (the partial tiles of a window, say).
+  SmallVector<Value> heads(batchIdx);
+  heads.push_back(headQ);
+  Value mayDrop =
+      mods.classifyTile(b, loc, heads,
+                        {warpRow0, add(warpRow0, idx(16 * rowTiles - 1))},
+                        {kv0, add(kv0, idx(computeKV - 1))})
+          .mayDrop;
+  SmallVector<Type> sTypes(rowTiles * numSTiles, VectorType::get({2, 2}, f32));
+  auto ifOp = scf::IfOp::create(b, loc, sTypes, mayDrop,
+                                /*withElseRegion=*/true);
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    auto keep = [&](Value row, Value key) {
+      return mods.keep(b, loc, regionIndices(row, key));
+    };
+    SmallVector<Value> masked, unmasked;
+    for (int64_t mt = 0; mt < rowTiles; ++mt)
+      for (int64_t nt = 0; nt < numSTiles; ++nt) {
+        masked.push_back(maskTile(s[mt][nt], mt, nt, keyBase, negInf, keep));
+        unmasked.push_back(s[mt][nt]);
+      }
+    scf::YieldOp::create(b, loc, masked);
+    b.setInsertionPointToStart(ifOp.elseBlock());
+    scf::YieldOp::create(b, loc, unmasked);
+  }
   for (int64_t mt = 0; mt < rowTiles; ++mt)
-    for (int64_t nt = 0; nt < computeKV / 8; ++nt)
-      s[mt][nt] = mapTile(s[mt][nt], mt, nt, keyBase, modify);
+    for (int64_t nt = 0; nt < numSTiles; ++nt)
+      s[mt][nt] = ifOp.getResult(mt * numSTiles + nt);
 }
 
 // An i1 mask sends dropped keys to -inf, an additive one adds mask / scale

@@ -694,21 +694,38 @@ SmallVector<Value> HopperEmitter::applyScoreMods(Value kv0, ArrayRef<Value> s,
   Value keyBase = add(kv0, mul(remu(lane, 4), idx(2)));
   SmallVector<Value> heads(batchIdx);
   heads.push_back(headQ);
-  Value scaleCst = f32Cst(scale), invScale = f32Cst(1.0 / scale);
-  SmallVector<Value> out;
-  for (int64_t i = 0; i < (int64_t)s.size(); ++i) {
+  auto indicesOf = [&](int64_t i) {
     Value key = add(keyBase, idx(8 * (i / 4) + i % 2));
     Value row = add(threadRow0, idx(8 * ((i / 2) % 2)));
-    SmallVector<Value> indices =
-        mods.regionIndices(b, loc, heads, row, key, sq, sk);
-    Value x = s[i];
-    if (mods.scoreMod)
-      x = fmul(mods.modifyScore(b, loc, fmul(x, scaleCst), indices), invScale);
-    if (mods.maskMod)
-      x = select(mods.keep(b, loc, indices), x, negInf);
-    out.push_back(x);
+    return mods.regionIndices(b, loc, heads, row, key, sq, sk);
+  };
+  SmallVector<Value> out(s);
+  if (mods.scoreMod) {
+    Value scaleCst = f32Cst(scale), invScale = f32Cst(1.0 / scale);
+    for (int64_t i = 0; i < (int64_t)s.size(); ++i)
+      out[i] =
+          fmul(mods.modifyScore(b, loc, fmul(s[i], scaleCst), indicesOf(i)),
+               invScale);
   }
-  return out;
+  if (!mods.maskMod)
+    return out;
+  // The mask is evaluated only where it may drop a key of this
+  // warpgroup's 64 rows (the partial tiles of a window, say).
+  Value mayDrop =
+      mods.classifyTile(b, loc, heads, {wgRow0, add(wgRow0, idx(63))},
+                        {kv0, add(kv0, idx(blockKV - 1))})
+          .mayDrop;
+  auto ifOp = scf::IfOp::create(b, loc, SmallVector<Type>(out.size(), f32),
+                                mayDrop, /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  SmallVector<Value> masked;
+  for (int64_t i = 0; i < (int64_t)out.size(); ++i)
+    masked.push_back(select(mods.keep(b, loc, indicesOf(i)), out[i], negInf));
+  scf::YieldOp::create(b, loc, masked);
+  b.setInsertionPointToStart(ifOp.elseBlock());
+  scf::YieldOp::create(b, loc, out);
+  return SmallVector<Value>(ifOp.getResults());
 }
 
 std::pair<Value, Value> HopperEmitter::initialRowState(Value fzero,

@@ -59,6 +59,8 @@ KernelScoreMods KernelScoreMods::capture(OpBuilder &b, Location loc,
       mods.captured[v] = toReadOnlyBuffer(b, loc, v);
   if (Value s = op.getSinks())
     mods.sinks = toReadOnlyBuffer(b, loc, s);
+  for (Region *region : {&op.getScoreMod(), &op.getMaskMod()})
+    region->walk([&](tensor::ExtractOp) { mods.gathers = true; });
   return mods;
 }
 
@@ -95,7 +97,7 @@ SmallVector<Value> KernelScoreMods::regionIndices(OpBuilder &b, Location loc,
                                                   Value key, Value sq,
                                                   Value sk) const {
   SmallVector<Value> indices(heads.begin(), heads.end());
-  if (captured.empty()) {
+  if (!gathers) {
     indices.append({row, key});
     return indices;
   }
@@ -136,11 +138,13 @@ namespace {
 /// unknown, i1 both possible.
 class IntervalEvaluator {
 public:
-  IntervalEvaluator(OpBuilder &b, Location loc) : b(b), loc(loc) {}
+  IntervalEvaluator(OpBuilder &b, Location loc, Region &region,
+                    const DenseMap<Value, Value> &captured)
+      : b(b), loc(loc), region(region), captured(captured) {}
 
   void setRange(Value arg, Value lo, Value hi) { ranges[arg] = {lo, hi}; }
   /// (may be true, may be false) of the i1 `region` yields.
-  std::pair<Value, Value> run(Region &region);
+  std::pair<Value, Value> run();
 
 private:
   using Range = std::pair<Value, Value>;
@@ -149,7 +153,8 @@ private:
   void visit(Operation *op);
   void visitCmp(arith::CmpIOp cmp);
   void visitLogic(Operation *op);
-  // Constants may live above the region (the greedy driver hoists them).
+  // Constants may live above the region (the greedy driver hoists them);
+  // other integers from above are exact values, usable in the kernel.
   std::optional<Range> range(Value v) {
     auto it = ranges.find(v);
     if (it != ranges.end())
@@ -157,6 +162,11 @@ private:
     APInt c;
     if (!v.getType().isInteger(1) && matchPattern(v, m_ConstantInt(&c))) {
       Value k = idx(c.getSExtValue());
+      return Range{k, k};
+    }
+    if (v.getType().isIntOrIndex() && !v.getType().isInteger(1) &&
+        !region.isAncestor(v.getParentRegion())) {
+      Value k = asIndex(v);
       return Range{k, k};
     }
     return std::nullopt;
@@ -185,11 +195,13 @@ private:
 
   OpBuilder &b;
   Location loc;
+  Region &region;
+  const DenseMap<Value, Value> &captured;
   DenseMap<Value, Range> ranges;
   DenseMap<Value, Truth> truths;
 };
 
-std::pair<Value, Value> IntervalEvaluator::run(Region &region) {
+std::pair<Value, Value> IntervalEvaluator::run() {
   Block &body = region.front();
   for (Operation &op : body.without_terminator())
     visit(&op);
@@ -212,6 +224,16 @@ void IntervalEvaluator::visit(Operation *op) {
   }
   if (auto cmpOp = dyn_cast<arith::CmpIOp>(op))
     return visitCmp(cmpOp);
+  // The size of a captured tensor (a sequence length) is exact.
+  if (auto dim = dyn_cast<tensor::DimOp>(op)) {
+    std::optional<Range> i = range(dim.getIndex());
+    Value buffer = captured.lookup(dim.getSource());
+    if (!i || !buffer)
+      return;
+    Value size = memref::DimOp::create(b, loc, buffer, i->first);
+    ranges[dim] = {size, size};
+    return;
+  }
   if (isa<arith::AndIOp, arith::OrIOp, arith::XOrIOp>(op) &&
       op->getResult(0).getType().isInteger(1))
     return visitLogic(op);
@@ -345,17 +367,19 @@ void IntervalEvaluator::visitLogic(Operation *op) {
 
 } // namespace
 
-Value KernelScoreMods::mayKeepTile(OpBuilder &b, Location loc, ValueRange heads,
-                                   std::pair<Value, Value> rows,
-                                   std::pair<Value, Value> keys) const {
+KernelScoreMods::TileClass
+KernelScoreMods::classifyTile(OpBuilder &b, Location loc, ValueRange heads,
+                              std::pair<Value, Value> rows,
+                              std::pair<Value, Value> keys) const {
   Block &body = maskMod->front();
-  IntervalEvaluator eval(b, loc);
+  IntervalEvaluator eval(b, loc, *maskMod, captured);
   unsigned n = body.getNumArguments();
   for (auto [arg, v] : llvm::zip(body.getArguments().take_front(n - 2), heads))
     eval.setRange(arg, v, v);
   eval.setRange(body.getArgument(n - 2), rows.first, rows.second);
   eval.setRange(body.getArgument(n - 1), keys.first, keys.second);
-  return eval.run(*maskMod).first;
+  auto [mayKeep, mayDrop] = eval.run();
+  return TileClass{mayKeep, mayDrop};
 }
 
 /// The first `i` from `from` towards `limit` (exclusive; `step` +1 or -1,
@@ -400,8 +424,9 @@ KernelScoreMods::visibleBlocks(OpBuilder &b, Location loc, ValueRange heads,
     Value k0 = arith::MulIOp::create(b, loc, blk, bkv);
     Value k1 = arith::MinSIOp::create(
         b, loc, arith::AddIOp::create(b, loc, k0, bkv), sk);
-    return mayKeepTile(b, loc, heads, {row0, rowHi},
-                       {k0, arith::SubIOp::create(b, loc, k1, one)});
+    return classifyTile(b, loc, heads, {row0, rowHi},
+                        {k0, arith::SubIOp::create(b, loc, k1, one)})
+        .mayKeep;
   };
   Value first = scanBlocks(b, loc, arith::ConstantIndexOp::create(b, loc, 0),
                            numBlocks, 1, keep);

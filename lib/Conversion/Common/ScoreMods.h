@@ -32,6 +32,9 @@ struct KernelScoreMods {
   DenseMap<Value, Value> captured;
   /// The sink logits ([Hq]) as a buffer, or null.
   Value sinks;
+  /// Whether a region reads elements of a captured tensor (then indices
+  /// past the ends must not reach it).
+  bool gathers = false;
 
   /// Built on the host, before the launch: every tensor the regions read
   /// from above, and the sinks, as read-only buffers.
@@ -42,9 +45,9 @@ struct KernelScoreMods {
   Value inlineRegion(OpBuilder &b, Location loc, Region &region,
                      ValueRange args) const;
   /// The regions' index arguments (batch..., head, row, key) of the score
-  /// at (row, key) of batch/head `heads`. With captured tensors, rows and
-  /// keys past the ends are clamped to 0 so that gathers stay in bounds
-  /// (those scores are dropped anyway); index-only regions see them as they
+  /// at (row, key) of batch/head `heads`. For regions that gather, rows
+  /// and keys past the ends are clamped to 0 so that gathers stay in bounds
+  /// (those scores are dropped anyway); other regions see them as they
   /// are.
   SmallVector<Value> regionIndices(OpBuilder &b, Location loc, ValueRange heads,
                                    Value row, Value key, Value sq,
@@ -57,21 +60,25 @@ struct KernelScoreMods {
   /// The sink logit of query head `head` as an f32 (natural-log domain).
   Value loadSink(OpBuilder &b, Location loc, Value head) const;
 
-  /// Whether mask_mod may keep some key of the tile of query rows
-  /// [rows.first, rows.second] and keys [keys.first, keys.second] (both
-  /// inclusive) of batch/head `heads` (the batch indices, then the query
-  /// head): the region evaluated in interval arithmetic at the insertion
-  /// point. False only where every key of the tile is dropped; anything the
+  /// What mask_mod may do in the tile of query rows [rows.first,
+  /// rows.second] and keys [keys.first, keys.second] (both inclusive) of
+  /// batch/head `heads` (the batch indices, then the query head): whether it
+  /// may keep some key (false: the tile is empty) and whether it may drop
+  /// some key (false: the tile is full, no mask to evaluate). The region is
+  /// evaluated in interval arithmetic at the insertion point; anything the
   /// evaluation does not model (a gathered value, a product of two indices)
-  /// counts as "may keep".
-  Value mayKeepTile(OpBuilder &b, Location loc, ValueRange heads,
-                    std::pair<Value, Value> rows,
-                    std::pair<Value, Value> keys) const;
+  /// counts as "may".
+  struct TileClass {
+    Value mayKeep, mayDrop;
+  };
+  TileClass classifyTile(OpBuilder &b, Location loc, ValueRange heads,
+                         std::pair<Value, Value> rows,
+                         std::pair<Value, Value> keys) const;
 
   /// [first, end) of the blocks of `blockKV` keys, among the `numBlocks`
   /// the kernel would visit, that mask_mod may keep for some query row in
   /// [row0, rowEnd) of batch/head `heads`: scans in from both ends with
-  /// mayKeepTile (blocks in between are visited whatever they hold).
+  /// classifyTile (blocks in between are visited whatever they hold).
   std::pair<Value, Value> visibleBlocks(OpBuilder &b, Location loc,
                                         ValueRange heads, Value row0,
                                         Value rowEnd, Value numBlocks,

@@ -175,11 +175,19 @@ func.func @tensor_in_region(%q: tensor<1x2x64x64xf16>, %table: tensor<64xf32>,
 // CHECK: %[[END:.*]] = scf.while
 // CHECK: %[[N:.*]] = arith.subi %[[END]], %[[FIRST]] : index
 // CHECK: scf.for %{{.*}} = %{{.*}} to %[[N]]
+// In the loop the mask runs only where it may drop a key of the warp's rows
+// (i - j < 256 may fail iff rowHi - kLo >= 256): full tiles skip it.
+// CHECK: %[[HI:.*]] = arith.addi %{{.*}}, %c31 : index
+// CHECK: %[[SPAN:.*]] = arith.subi %[[HI]], %{{.*}} : index
+// CHECK: %[[DROP:.*]] = arith.cmpi sge, %[[SPAN]], %c256 : index
+// CHECK: scf.if %[[DROP]] -> (vector<2x2xf32>
 // SM90-LABEL: func.func @window
 // SM90: gpu.launch
 // SM90: %[[FIRST:.*]] = scf.while
 // SM90: %[[END:.*]] = scf.while
 // SM90: arith.subi %[[END]], %[[FIRST]] : index
+// SM90: %[[DROP:.*]] = arith.cmpi sge, %{{.*}}, %c256 : index
+// SM90: scf.if %[[DROP]] -> (f32
 func.func @window(%q: tensor<1x2x1024x64xf16>, %o: tensor<1x2x1024x64xf16>)
     -> tensor<1x2x1024x64xf16> {
   %r = attn.attention ins(%q, %q, %q : tensor<1x2x1024x64xf16>,
