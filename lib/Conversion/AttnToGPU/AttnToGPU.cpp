@@ -855,24 +855,12 @@ std::pair<Value, Value> KernelEmitter::initialRowState() {
 }
 
 Value KernelEmitter::emitNumKVBlocks() {
-  Value kvEnd = sk;
-  if (causal) {
-    Value lastVisible = add(add(q0, idx(blockQ)), causalOffset);
-    lastVisible = arith::MaxSIOp::create(b, loc, lastVisible, idx(0));
-    kvEnd = arith::MinSIOp::create(b, loc, kvEnd, lastVisible);
-  }
-  Value numKV = divu(add(kvEnd, idx(blockKV - 1)), blockKV);
-  if (!mods.maskMod)
-    return numKV;
-  // Key blocks that mask_mod drops for every row of the block (a sliding
-  // window's, a chunk's) are not visited: the loop counts from kvFirst.
-  SmallVector<Value> heads(batchIdx);
-  heads.push_back(headQ);
-  Value rowEnd = arith::MinSIOp::create(b, loc, add(q0, idx(blockQ)), sq);
-  auto [first, end] =
-      mods.visibleBlocks(b, loc, heads, q0, rowEnd, numKV, blockKV, sk);
-  kvFirst = first;
-  return sub(end, first);
+  KeyBlocks blocks = visitedKeyBlocks(
+      q0, blockQ, blockKV,
+      causal ? std::optional<Value>(causalOffset) : std::nullopt, headQ, sq, sk,
+      mods);
+  kvFirst = blocks.first;
+  return blocks.count;
 }
 
 void KernelEmitter::emitPrologue(Value numKV) {

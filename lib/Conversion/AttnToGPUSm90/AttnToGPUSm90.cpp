@@ -938,26 +938,12 @@ void HopperEmitter::setupTile(Value bh, Value qBlk) {
   threadRow0 = add(add(wgRow0, mul(warp, idx(16))), divu(lane, 4));
   causalOffset = bottomRight ? sub(sk, sq) : idx(0);
 
-  // K/V blocks to visit; blocks wholly above the causal diagonal of this
-  // CTA's last row are skipped.
-  Value kvEnd = sk;
-  if (causal) {
-    Value lastVisible = add(add(q0, idx(blockQ)), causalOffset);
-    lastVisible = arith::MaxSIOp::create(b, loc, lastVisible, idx(0));
-    kvEnd = arith::MinSIOp::create(b, loc, kvEnd, lastVisible);
-  }
-  numKV = divu(add(kvEnd, idx(blockKV - 1)), blockKV);
-  // Key blocks that mask_mod drops for every row of the tile (a sliding
-  // window's, a chunk's) are not visited: the loops count from kvFirst.
-  if (mods.maskMod) {
-    SmallVector<Value> heads(batchIdx);
-    heads.push_back(headQ);
-    Value rowEnd = arith::MinSIOp::create(b, loc, add(q0, idx(blockQ)), sq);
-    auto [first, end] =
-        mods.visibleBlocks(b, loc, heads, q0, rowEnd, numKV, blockKV, sk);
-    kvFirst = first;
-    numKV = sub(end, first);
-  }
+  KeyBlocks blocks = visitedKeyBlocks(
+      q0, blockQ, blockKV,
+      causal ? std::optional<Value>(causalOffset) : std::nullopt, headQ, sq, sk,
+      mods);
+  kvFirst = blocks.first;
+  numKV = blocks.count;
 }
 
 void HopperEmitter::produceTile(Value tileIter) {

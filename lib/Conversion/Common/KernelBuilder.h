@@ -9,6 +9,7 @@
 #define ATTN_LIB_CONVERSION_COMMON_KERNELBUILDER_H
 
 #include "Common/Launch.h"
+#include "Common/ScoreMods.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -116,6 +117,34 @@ protected:
     r.headKV = arith::DivUIOp::create(b, loc, r.headQ,
                                       arith::DivUIOp::create(b, loc, hq, hkv));
     return r;
+  }
+
+  /// The K/V blocks of `blockKV` keys a block of queries [q0, q0 + blockQ)
+  /// of head `headQ` visits: `count` blocks from block `first`. Blocks past
+  /// the causal diagonal of its last row are left out, and with mask_mod
+  /// so are the blocks at either end that it drops for every row (a sliding
+  /// window's, a chunk's); `first` is null (block 0) without mask_mod.
+  struct KeyBlocks {
+    Value first, count;
+  };
+  KeyBlocks visitedKeyBlocks(Value q0, int64_t blockQ, int64_t blockKV,
+                             std::optional<Value> causalOffset, Value headQ,
+                             Value sq, Value sk, const KernelScoreMods &mods) {
+    Value kvEnd = sk;
+    if (causalOffset) {
+      Value lastVisible = add(add(q0, idx(blockQ)), *causalOffset);
+      lastVisible = arith::MaxSIOp::create(b, loc, lastVisible, idx(0));
+      kvEnd = arith::MinSIOp::create(b, loc, kvEnd, lastVisible);
+    }
+    Value count = divu(add(kvEnd, idx(blockKV - 1)), blockKV);
+    if (!mods.maskMod)
+      return {Value(), count};
+    SmallVector<Value> heads(batchIdx);
+    heads.push_back(headQ);
+    Value rowEnd = arith::MinSIOp::create(b, loc, add(q0, idx(blockQ)), sq);
+    auto [first, end] =
+        mods.visibleBlocks(b, loc, heads, q0, rowEnd, count, blockKV, sk);
+    return {first, sub(end, first)};
   }
 
   /// Stores `value`, the lse of query row `row` of head `headQ`, from the
