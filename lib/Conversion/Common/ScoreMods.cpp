@@ -151,6 +151,9 @@ private:
   using Truth = std::pair<Value, Value>;
 
   void visit(Operation *op);
+  void visitConstant(arith::ConstantOp c);
+  void visitMonotone(Operation *op);
+  void visitScaled(Operation *op);
   void visitCmp(arith::CmpIOp cmp);
   void visitLogic(Operation *op);
   // Constants may live above the region (the greedy driver hoists them);
@@ -209,93 +212,98 @@ std::pair<Value, Value> IntervalEvaluator::run() {
 }
 
 void IntervalEvaluator::visit(Operation *op) {
-  if (auto c = dyn_cast<arith::ConstantOp>(op)) {
-    auto attr = dyn_cast<IntegerAttr>(c.getValue());
-    if (!attr)
-      return;
-    if (attr.getType().isInteger(1)) {
-      bool v = attr.getValue().getBoolValue();
-      truths[c] = {cst(v), cst(!v)};
-      return;
-    }
-    Value v = idx(attr.getValue().getSExtValue());
-    ranges[c] = {v, v};
-    return;
-  }
+  if (auto c = dyn_cast<arith::ConstantOp>(op))
+    return visitConstant(c);
   if (auto cmpOp = dyn_cast<arith::CmpIOp>(op))
     return visitCmp(cmpOp);
-  // The size of a captured tensor (a sequence length) is exact.
-  if (auto dim = dyn_cast<tensor::DimOp>(op)) {
-    std::optional<Range> i = range(dim.getIndex());
-    Value buffer = captured.lookup(dim.getSource());
-    if (!i || !buffer)
-      return;
-    Value size = memref::DimOp::create(b, loc, buffer, i->first);
-    ranges[dim] = {size, size};
-    return;
-  }
   if (isa<arith::AndIOp, arith::OrIOp, arith::XOrIOp>(op) &&
       op->getResult(0).getType().isInteger(1))
     return visitLogic(op);
-  if (op->getNumResults() != 1)
+  // The size of a captured tensor (a sequence length) is exact.
+  if (auto dim = dyn_cast<tensor::DimOp>(op)) {
+    std::optional<Range> i = range(dim.getIndex());
+    if (Value buffer = captured.lookup(dim.getSource()); i && buffer) {
+      Value size = memref::DimOp::create(b, loc, buffer, i->first);
+      ranges[dim] = {size, size};
+    }
     return;
-  Value res = op->getResult(0);
+  }
   // Casts between index and wider integers keep the range (indices are far
   // from overflow).
   if (isa<arith::IndexCastOp, arith::ExtSIOp>(op)) {
-    if (auto r = range(op->getOperand(0)))
-      ranges[res] = *r;
+    if (std::optional<Range> r = range(op->getOperand(0)))
+      ranges[op->getResult(0)] = *r;
     return;
   }
-  if (!isa<arith::AddIOp, arith::SubIOp, arith::MulIOp, arith::MinSIOp,
-           arith::MaxSIOp, arith::FloorDivSIOp, arith::DivSIOp>(op))
+  if (isa<arith::AddIOp, arith::SubIOp, arith::MinSIOp, arith::MaxSIOp>(op))
+    return visitMonotone(op);
+  if (isa<arith::MulIOp, arith::FloorDivSIOp, arith::DivSIOp>(op))
+    return visitScaled(op);
+}
+
+void IntervalEvaluator::visitConstant(arith::ConstantOp c) {
+  auto attr = dyn_cast<IntegerAttr>(c.getValue());
+  if (!attr)
     return;
+  if (attr.getType().isInteger(1)) {
+    bool v = attr.getValue().getBoolValue();
+    truths[c] = {cst(v), cst(!v)};
+    return;
+  }
+  Value v = idx(attr.getValue().getSExtValue());
+  ranges[c] = {v, v};
+}
+
+// add and min/max are increasing in both operands, sub increasing in the
+// first and decreasing in the second.
+void IntervalEvaluator::visitMonotone(Operation *op) {
   std::optional<Range> x = range(op->getOperand(0)),
                        y = range(op->getOperand(1));
   if (!x || !y)
     return;
-  auto bin = [&](auto tag, Value p, Value q) -> Value {
+  if (isa<arith::SubIOp>(op)) {
+    ranges[op->getResult(0)] = {
+        arith::SubIOp::create(b, loc, x->first, y->second),
+        arith::SubIOp::create(b, loc, x->second, y->first)};
+    return;
+  }
+  auto both = [&](auto tag) -> Range {
     using OpTy = decltype(tag);
-    return OpTy::create(b, loc, p, q);
+    return {OpTy::create(b, loc, x->first, y->first),
+            OpTy::create(b, loc, x->second, y->second)};
   };
   if (isa<arith::AddIOp>(op))
-    ranges[res] = {bin(arith::AddIOp(), x->first, y->first),
-                   bin(arith::AddIOp(), x->second, y->second)};
-  else if (isa<arith::SubIOp>(op))
-    ranges[res] = {bin(arith::SubIOp(), x->first, y->second),
-                   bin(arith::SubIOp(), x->second, y->first)};
+    ranges[op->getResult(0)] = both(arith::AddIOp());
   else if (isa<arith::MinSIOp>(op))
-    ranges[res] = {bin(arith::MinSIOp(), x->first, y->first),
-                   bin(arith::MinSIOp(), x->second, y->second)};
-  else if (isa<arith::MaxSIOp>(op))
-    ranges[res] = {bin(arith::MaxSIOp(), x->first, y->first),
-                   bin(arith::MaxSIOp(), x->second, y->second)};
-  else {
-    // Products and quotients by a positive constant only: monotone.
-    APInt c;
-    Value other = op->getOperand(0);
-    Range r = *x;
-    if (!matchPattern(op->getOperand(1), m_ConstantInt(&c))) {
-      if (!isa<arith::MulIOp>(op) ||
-          !matchPattern(op->getOperand(0), m_ConstantInt(&c)))
-        return;
-      other = op->getOperand(1);
-      r = *y;
-    }
-    (void)other;
-    if (!c.isStrictlyPositive())
+    ranges[op->getResult(0)] = both(arith::MinSIOp());
+  else
+    ranges[op->getResult(0)] = both(arith::MaxSIOp());
+}
+
+// Products and quotients by a positive constant only: those are increasing.
+void IntervalEvaluator::visitScaled(Operation *op) {
+  APInt c;
+  Value x = op->getOperand(0);
+  if (!matchPattern(op->getOperand(1), m_ConstantInt(&c))) {
+    if (!isa<arith::MulIOp>(op) || !matchPattern(x, m_ConstantInt(&c)))
       return;
-    Value k = idx(c.getSExtValue());
-    if (isa<arith::MulIOp>(op))
-      ranges[res] = {bin(arith::MulIOp(), r.first, k),
-                     bin(arith::MulIOp(), r.second, k)};
-    else if (isa<arith::FloorDivSIOp>(op))
-      ranges[res] = {bin(arith::FloorDivSIOp(), r.first, k),
-                     bin(arith::FloorDivSIOp(), r.second, k)};
-    else
-      ranges[res] = {bin(arith::DivSIOp(), r.first, k),
-                     bin(arith::DivSIOp(), r.second, k)};
+    x = op->getOperand(1);
   }
+  std::optional<Range> r = range(x);
+  if (!r || !c.isStrictlyPositive())
+    return;
+  Value k = idx(c.getSExtValue());
+  auto scaled = [&](auto tag) -> Range {
+    using OpTy = decltype(tag);
+    return {OpTy::create(b, loc, r->first, k),
+            OpTy::create(b, loc, r->second, k)};
+  };
+  if (isa<arith::MulIOp>(op))
+    ranges[op->getResult(0)] = scaled(arith::MulIOp());
+  else if (isa<arith::FloorDivSIOp>(op))
+    ranges[op->getResult(0)] = scaled(arith::FloorDivSIOp());
+  else
+    ranges[op->getResult(0)] = scaled(arith::DivSIOp());
 }
 
 // x < y may hold iff x.lo < y.hi, and may fail iff x.hi >= y.lo; the other

@@ -201,3 +201,36 @@ func.func @window(%q: tensor<1x2x1024x64xf16>, %o: tensor<1x2x1024x64xf16>)
        } -> tensor<1x2x1024x64xf16>
   return %r : tensor<1x2x1024x64xf16>
 }
+
+// -----
+
+// Chunked attention (i / 256 == j / 256): the scan divides the row and key
+// ranges by the chunk and keeps a block iff the chunk ranges overlap.
+// CHECK-LABEL: func.func @chunked
+// CHECK: gpu.launch
+// CHECK: scf.while
+// CHECK-DAG: %[[RLO:.*]] = arith.floordivsi %{{.*}}, %c256 : index
+// CHECK-DAG: %[[RHI:.*]] = arith.floordivsi %{{.*}}, %c256 : index
+// CHECK-DAG: %[[KLO:.*]] = arith.floordivsi %{{.*}}, %c256 : index
+// CHECK-DAG: %[[KHI:.*]] = arith.floordivsi %{{.*}}, %c256 : index
+// CHECK: arith.cmpi sle
+// CHECK: arith.cmpi sle
+// CHECK: scf.condition
+// SM90-LABEL: func.func @chunked
+// SM90: scf.while
+// SM90: arith.floordivsi %{{.*}}, %c256 : index
+// SM90: scf.condition
+func.func @chunked(%q: tensor<1x2x1024x64xf16>, %o: tensor<1x2x1024x64xf16>)
+    -> tensor<1x2x1024x64xf16> {
+  %r = attn.attention ins(%q, %q, %q : tensor<1x2x1024x64xf16>,
+         tensor<1x2x1024x64xf16>, tensor<1x2x1024x64xf16>)
+       outs(%o : tensor<1x2x1024x64xf16>) scale(0.125) causal<top_left> mask_mod {
+       ^bb0(%b: index, %h: index, %i: index, %j: index):
+         %c = arith.constant 256 : index
+         %ci = arith.floordivsi %i, %c : index
+         %cj = arith.floordivsi %j, %c : index
+         %keep = arith.cmpi eq, %ci, %cj : index
+         attn.yield %keep : i1
+       } -> tensor<1x2x1024x64xf16>
+  return %r : tensor<1x2x1024x64xf16>
+}
