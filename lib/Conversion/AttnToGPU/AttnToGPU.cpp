@@ -1002,7 +1002,8 @@ struct AttentionToGPULaunch : OpRewritePattern<AttentionOp> {
     Location loc = op.getLoc();
 
     AttentionBuffers buffers = toAttentionBuffers(rewriter, loc, op);
-    KernelScoreMods mods = KernelScoreMods::capture(rewriter, loc, op);
+    KernelScoreMods mods =
+        KernelScoreMods::capture(rewriter, loc, op, /*summarize=*/true);
     Value q = buffers.q, k = buffers.k, v = buffers.v, o = buffers.o,
           mask = buffers.mask, lse = buffers.lse;
 

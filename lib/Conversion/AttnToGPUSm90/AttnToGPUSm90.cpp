@@ -1355,7 +1355,8 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
     });
     Location loc = op.getLoc();
     AttentionBuffers buffers = toAttentionBuffers(rewriter, loc, op);
-    KernelScoreMods mods = KernelScoreMods::capture(rewriter, loc, op);
+    KernelScoreMods mods =
+        KernelScoreMods::capture(rewriter, loc, op, /*summarize=*/true);
     Value q = buffers.q, k = buffers.k, v = buffers.v, o = buffers.o,
           lse = buffers.lse;
 

@@ -6,6 +6,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -45,8 +46,71 @@ static Value toReadOnlyBuffer(OpBuilder &b, Location loc, Value tensor) {
                                            /*readOnly=*/true);
 }
 
+/// An integer of `type` at its signed minimum or maximum.
+static Value signedLimit(OpBuilder &b, Location loc, Type type, bool max) {
+  unsigned width = type.getIntOrFloatBitWidth();
+  APInt v =
+      max ? APInt::getSignedMaxValue(width) : APInt::getSignedMinValue(width);
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, v));
+}
+
+/// The block summary of `tensor` (rank >= 1, integer elements): one
+/// linalg.generic writing the min and max of each run of kSummaryBlock
+/// elements along the last dim (a loop per output element).
+static KernelScoreMods::BlockSummary
+buildBlockSummary(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  int64_t rank = type.getRank(), blk = KernelScoreMods::kSummaryBlock;
+  Type elemTy = type.getElementType();
+  Value n = tensor::DimOp::create(b, loc, tensor, rank - 1);
+  SmallVector<int64_t> shape(type.getShape());
+  SmallVector<Value> dynSizes;
+  for (int64_t d = 0; d + 1 < rank; ++d)
+    if (type.isDynamicDim(d))
+      dynSizes.push_back(tensor::DimOp::create(b, loc, tensor, d));
+  if (type.isDynamicDim(rank - 1))
+    dynSizes.push_back(arith::CeilDivUIOp::create(
+        b, loc, n, arith::ConstantIndexOp::create(b, loc, blk)));
+  else
+    shape.back() = llvm::divideCeil(shape.back(), blk);
+  Value init = tensor::EmptyOp::create(b, loc, shape, elemTy, dynSizes);
+  AffineMap id = b.getMultiDimIdentityMap(rank);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{init.getType(), init.getType()}, ValueRange{},
+      ValueRange{init, init}, ArrayRef<AffineMap>{id, id},
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+      [&](OpBuilder &nb, Location l, ValueRange) {
+        SmallVector<Value> at;
+        for (int64_t d = 0; d < rank; ++d)
+          at.push_back(linalg::IndexOp::create(nb, l, d));
+        Value start = arith::MulIOp::create(
+            nb, l, at.back(), arith::ConstantIndexOp::create(nb, l, blk));
+        Value end = arith::MinSIOp::create(
+            nb, l,
+            arith::AddIOp::create(nb, l, start,
+                                  arith::ConstantIndexOp::create(nb, l, blk)),
+            n);
+        auto loop = scf::ForOp::create(
+            nb, l, start, end, arith::ConstantIndexOp::create(nb, l, 1),
+            ValueRange{signedLimit(nb, l, elemTy, true),
+                       signedLimit(nb, l, elemTy, false)},
+            [&](OpBuilder &lb, Location ll, Value k, ValueRange acc) {
+              SmallVector<Value> idx(at.begin(), at.end() - 1);
+              idx.push_back(k);
+              Value v = tensor::ExtractOp::create(lb, ll, tensor, idx);
+              scf::YieldOp::create(
+                  lb, ll,
+                  ValueRange{arith::MinSIOp::create(lb, ll, acc[0], v),
+                             arith::MaxSIOp::create(lb, ll, acc[1], v)});
+            });
+        linalg::YieldOp::create(nb, l, loop.getResults());
+      });
+  return {toReadOnlyBuffer(b, loc, generic.getResult(0)),
+          toReadOnlyBuffer(b, loc, generic.getResult(1))};
+}
+
 KernelScoreMods KernelScoreMods::capture(OpBuilder &b, Location loc,
-                                         AttentionOp op) {
+                                         AttentionOp op, bool summarize) {
   KernelScoreMods mods;
   if (op.hasScoreMod())
     mods.scoreMod = &op.getScoreMod();
@@ -61,6 +125,16 @@ KernelScoreMods KernelScoreMods::capture(OpBuilder &b, Location loc,
     mods.sinks = toReadOnlyBuffer(b, loc, s);
   for (Region *region : {&op.getScoreMod(), &op.getMaskMod()})
     region->walk([&](tensor::ExtractOp) { mods.gathers = true; });
+  if (!summarize)
+    return mods;
+  op.getMaskMod().walk([&](tensor::ExtractOp extract) {
+    Value t = extract.getTensor();
+    Type elemTy = extract.getType();
+    if (!mods.captured.count(t) || mods.summaries.count(t) ||
+        !elemTy.isSignlessInteger() || elemTy.isInteger(1))
+      return;
+    mods.summaries[t] = buildBlockSummary(b, loc, t);
+  });
   return mods;
 }
 
@@ -139,8 +213,9 @@ namespace {
 class IntervalEvaluator {
 public:
   IntervalEvaluator(OpBuilder &b, Location loc, Region &region,
-                    const DenseMap<Value, Value> &captured)
-      : b(b), loc(loc), region(region), captured(captured) {}
+                    const KernelScoreMods &mods)
+      : b(b), loc(loc), region(region), captured(mods.captured),
+        summaries(mods.summaries) {}
 
   void setRange(Value arg, Value lo, Value hi) { ranges[arg] = {lo, hi}; }
   /// (may be true, may be false) of the i1 `region` yields.
@@ -154,6 +229,7 @@ private:
   void visitConstant(arith::ConstantOp c);
   void visitMonotone(Operation *op);
   void visitScaled(Operation *op);
+  void visitGather(tensor::ExtractOp extract);
   void visitCmp(arith::CmpIOp cmp);
   void visitLogic(Operation *op);
   // Constants may live above the region (the greedy driver hoists them);
@@ -200,6 +276,7 @@ private:
   Location loc;
   Region &region;
   const DenseMap<Value, Value> &captured;
+  const DenseMap<Value, KernelScoreMods::BlockSummary> &summaries;
   DenseMap<Value, Range> ranges;
   DenseMap<Value, Truth> truths;
 };
@@ -239,6 +316,60 @@ void IntervalEvaluator::visit(Operation *op) {
     return visitMonotone(op);
   if (isa<arith::MulIOp, arith::FloorDivSIOp, arith::DivSIOp>(op))
     return visitScaled(op);
+  if (auto extract = dyn_cast<tensor::ExtractOp>(op))
+    return visitGather(extract);
+}
+
+// A gathered element over index ranges: exact leading indices (checked at
+// run time; otherwise the element type's whole range) and a range along the
+// last dim, bounded by the block summaries it overlaps.
+void IntervalEvaluator::visitGather(tensor::ExtractOp extract) {
+  auto it = summaries.find(extract.getTensor());
+  if (it == summaries.end())
+    return;
+  SmallVector<Range> dims;
+  for (Value i : extract.getIndices()) {
+    std::optional<Range> r = range(i);
+    if (!r)
+      return;
+    dims.push_back(*r);
+  }
+  using P = arith::CmpIPredicate;
+  Value exact = cst(true);
+  SmallVector<Value> lead;
+  for (const Range &r : ArrayRef<Range>(dims).drop_back()) {
+    exact = andi(exact, cmp(P::eq, r.first, r.second));
+    lead.push_back(r.first);
+  }
+  Value buffer = captured.lookup(extract.getTensor());
+  Value n = memref::DimOp::create(b, loc, buffer, dims.size() - 1);
+  Value lo = arith::MaxSIOp::create(b, loc, dims.back().first, idx(0));
+  Value hi = arith::MinSIOp::create(b, loc, dims.back().second,
+                                    arith::SubIOp::create(b, loc, n, idx(1)));
+  Value blk = idx(KernelScoreMods::kSummaryBlock);
+  Type elemTy = extract.getType();
+  auto loop = scf::ForOp::create(
+      b, loc, arith::DivSIOp::create(b, loc, lo, blk),
+      arith::AddIOp::create(
+          b, loc, arith::FloorDivSIOp::create(b, loc, hi, blk), idx(1)),
+      idx(1),
+      ValueRange{signedLimit(b, loc, elemTy, true),
+                 signedLimit(b, loc, elemTy, false)},
+      [&](OpBuilder &lb, Location l, Value k, ValueRange acc) {
+        SmallVector<Value> at(lead);
+        at.push_back(k);
+        Value mn = memref::LoadOp::create(lb, l, it->second.mins, at);
+        Value mx = memref::LoadOp::create(lb, l, it->second.maxs, at);
+        scf::YieldOp::create(
+            lb, l,
+            ValueRange{arith::MinSIOp::create(lb, l, acc[0], mn),
+                       arith::MaxSIOp::create(lb, l, acc[1], mx)});
+      });
+  Value mn = asIndex(arith::SelectOp::create(
+      b, loc, exact, loop.getResult(0), signedLimit(b, loc, elemTy, false)));
+  Value mx = asIndex(arith::SelectOp::create(
+      b, loc, exact, loop.getResult(1), signedLimit(b, loc, elemTy, true)));
+  ranges[extract] = {mn, mx};
 }
 
 void IntervalEvaluator::visitConstant(arith::ConstantOp c) {
@@ -380,7 +511,7 @@ KernelScoreMods::classifyTile(OpBuilder &b, Location loc, ValueRange heads,
                               std::pair<Value, Value> rows,
                               std::pair<Value, Value> keys) const {
   Block &body = maskMod->front();
-  IntervalEvaluator eval(b, loc, *maskMod, captured);
+  IntervalEvaluator eval(b, loc, *maskMod, *this);
   unsigned n = body.getNumArguments();
   for (auto [arg, v] : llvm::zip(body.getArguments().take_front(n - 2), heads))
     eval.setRange(arg, v, v);

@@ -35,10 +35,22 @@ struct KernelScoreMods {
   /// Whether a region reads elements of a captured tensor (then indices
   /// past the ends must not reach it).
   bool gathers = false;
+  /// For an integer tensor mask_mod gathers from (segment ids): the min and
+  /// max of each run of kSummaryBlock elements along its last dim, as
+  /// buffers, so that tile classification bounds a gathered value over a
+  /// tile's rows or keys.
+  struct BlockSummary {
+    Value mins, maxs;
+  };
+  static constexpr int64_t kSummaryBlock = 64;
+  DenseMap<Value, BlockSummary> summaries;
 
   /// Built on the host, before the launch: every tensor the regions read
-  /// from above, and the sinks, as read-only buffers.
-  static KernelScoreMods capture(OpBuilder &b, Location loc, AttentionOp op);
+  /// from above, and the sinks, as read-only buffers; with `summarize`, the
+  /// block summaries of the tensors mask_mod gathers from (a linalg op
+  /// each, before the kernel).
+  static KernelScoreMods capture(OpBuilder &b, Location loc, AttentionOp op,
+                                 bool summarize = false);
 
   /// Clones `region` at the insertion point of `b` on `args`, reading
   /// captured tensors from their buffers; returns the yielded value.

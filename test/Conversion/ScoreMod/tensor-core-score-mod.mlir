@@ -234,3 +234,43 @@ func.func @chunked(%q: tensor<1x2x1024x64xf16>, %o: tensor<1x2x1024x64xf16>)
        } -> tensor<1x2x1024x64xf16>
   return %r : tensor<1x2x1024x64xf16>
 }
+
+// -----
+
+// A document mask gathers segment ids: on the host, a linalg op summarises
+// each run of 64 ids (per batch) to its min and max; in the kernel the
+// block scans bound seg[b, i] and seg[b, j] over a tile's rows and keys by
+// the summaries they overlap, so tiles of different documents are skipped.
+// CHECK-LABEL: func.func @document
+// CHECK-SAME: %[[SEG:[a-z0-9]*]]: tensor<2x1024xi32>
+// CHECK: %[[SUM:.*]]:2 = linalg.generic {{.*}} outs(%{{.*}}, %{{.*}} : tensor<2x16xi32>, tensor<2x16xi32>)
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %c2147483647_i32, %{{.*}} = %c-2147483648_i32)
+// CHECK: tensor.extract %[[SEG]]
+// CHECK: arith.minsi
+// CHECK: arith.maxsi
+// CHECK: %[[MINS:.*]] = bufferization.to_buffer %[[SUM]]#0 read_only
+// CHECK: %[[MAXS:.*]] = bufferization.to_buffer %[[SUM]]#1 read_only
+// CHECK: gpu.launch
+// CHECK: scf.while
+// CHECK: memref.load %[[MINS]]
+// CHECK: memref.load %[[MAXS]]
+// CHECK: scf.condition
+// SM90-LABEL: func.func @document
+// SM90: linalg.generic
+// SM90: gpu.launch
+// SM90: scf.while
+// SM90: memref.load
+// SM90: scf.condition
+func.func @document(%q: tensor<2x2x1024x64xf16>, %seg: tensor<2x1024xi32>,
+                    %o: tensor<2x2x1024x64xf16>) -> tensor<2x2x1024x64xf16> {
+  %r = attn.attention ins(%q, %q, %q : tensor<2x2x1024x64xf16>,
+         tensor<2x2x1024x64xf16>, tensor<2x2x1024x64xf16>)
+       outs(%o : tensor<2x2x1024x64xf16>) scale(0.125) causal<top_left> mask_mod {
+       ^bb0(%b: index, %h: index, %i: index, %j: index):
+         %si = tensor.extract %seg[%b, %i] : tensor<2x1024xi32>
+         %sj = tensor.extract %seg[%b, %j] : tensor<2x1024xi32>
+         %same = arith.cmpi eq, %si, %sj : i32
+         attn.yield %same : i1
+       } -> tensor<2x2x1024x64xf16>
+  return %r : tensor<2x2x1024x64xf16>
+}
