@@ -1003,7 +1003,7 @@ struct AttentionToGPULaunch : OpRewritePattern<AttentionOp> {
 
     AttentionBuffers buffers = toAttentionBuffers(rewriter, loc, op);
     KernelScoreMods mods =
-        KernelScoreMods::capture(rewriter, loc, op, /*summarize=*/true);
+        KernelScoreMods::capture(rewriter, loc, op, /*withSummaries=*/true);
     Value q = buffers.q, k = buffers.k, v = buffers.v, o = buffers.o,
           mask = buffers.mask, lse = buffers.lse;
 

@@ -1356,7 +1356,7 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
     Location loc = op.getLoc();
     AttentionBuffers buffers = toAttentionBuffers(rewriter, loc, op);
     KernelScoreMods mods =
-        KernelScoreMods::capture(rewriter, loc, op, /*summarize=*/true);
+        KernelScoreMods::capture(rewriter, loc, op, /*withSummaries=*/true);
     Value q = buffers.q, k = buffers.k, v = buffers.v, o = buffers.o,
           lse = buffers.lse;
 

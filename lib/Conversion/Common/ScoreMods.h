@@ -18,6 +18,9 @@ namespace mlir::attn {
 
 class AttentionOp;
 
+/// `tensor` (ranked) as a read-only buffer, for a kernel to read.
+Value toReadOnlyBuffer(OpBuilder &b, Location loc, Value tensor);
+
 /// Whether a kernel can evaluate the op's score_mod and mask_mod regions:
 /// the only tensor ops in them read elements or sizes of tensors defined
 /// above the op, at the top level of the region. Other regions are left to
@@ -46,11 +49,14 @@ struct KernelScoreMods {
   DenseMap<Value, BlockSummary> summaries;
 
   /// Built on the host, before the launch: every tensor the regions read
-  /// from above, and the sinks, as read-only buffers; with `summarize`, the
+  /// from above, and the sinks, as read-only buffers; with `withSummaries`, the
   /// block summaries of the tensors mask_mod gathers from (a linalg op
   /// each, before the kernel).
   static KernelScoreMods capture(OpBuilder &b, Location loc, AttentionOp op,
-                                 bool summarize = false);
+                                 bool withSummaries = false);
+  /// The block summary of `tensor` (rank >= 1, integer elements), built at
+  /// the insertion point.
+  static BlockSummary summarize(OpBuilder &b, Location loc, Value tensor);
 
   /// Clones `region` at the insertion point of `b` on `args`, reading
   /// captured tensors from their buffers; returns the yielded value.
