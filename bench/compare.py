@@ -101,14 +101,33 @@ class Desc4(ctypes.Structure):
                 ("strides", ctypes.c_int64 * 4)]
 
 
+# Descriptor classes by rank; rank 4 is Desc4 (the kernels' argtypes).
+_DESC = {4: Desc4}
+
+
 def desc(t):
-    assert t.is_contiguous() and t.dim() == 4
-    x = Desc4()
-    x.allocated = x.aligned = t.data_ptr()
+    """A memref descriptor over a contiguous torch tensor (or numpy array)
+    of any rank."""
+    shape = tuple(t.shape)
+    rank = len(shape)
+    if rank not in _DESC:
+        _DESC[rank] = type(f"Desc{rank}", (ctypes.Structure,), {"_fields_": [
+            ("allocated", ctypes.c_void_p), ("aligned", ctypes.c_void_p),
+            ("offset", ctypes.c_int64), ("sizes", ctypes.c_int64 * rank),
+            ("strides", ctypes.c_int64 * rank)]})
+    x = _DESC[rank]()
+    if hasattr(t, "data_ptr"):
+        assert t.is_contiguous()
+        ptr, strides = t.data_ptr(), [t.stride(i) for i in range(rank)]
+    else:
+        assert t.flags["C_CONTIGUOUS"]
+        ptr = t.ctypes.data
+        strides = [s // t.itemsize for s in t.strides]
+    x.allocated = x.aligned = ptr
     x.offset = 0
-    for i in range(4):
-        x.sizes[i] = t.shape[i]
-        x.strides[i] = t.stride(i)
+    for i in range(rank):
+        x.sizes[i] = shape[i]
+        x.strides[i] = strides[i]
     return x
 
 
@@ -156,34 +175,43 @@ class Attn:
         if not split and name == self.kernel_name(c):
             return None, "no split-KV variant for this shape"
         if name not in self.kernels:
-            path = os.path.join(self.dev, f"lib{name}.so")
-            try:
-                lib = ctypes.CDLL(path)
-                f = getattr(lib, "_mlir_ciface_" + name)
-                f.restype = None
-                f.argtypes = [ctypes.POINTER(Desc4)] * 5
-                self.kernels[name] = (f, None)
-            except (OSError, AttributeError) as e:
-                self.kernels[name] = (None, f"{path}: {e}")
-            if self.rt.attnGetStatus() != 0:
-                self.kernels[name] = (None, "loading: " +
-                                      self.rt.attnGetLastError().decode())
-                self.rt.attnClearError()
+            self.kernels[name] = self.load(name, [ctypes.POINTER(Desc4)] * 5)
         return self.kernels[name]
+
+    def load(self, name, argtypes=None):
+        """(function, None) or (None, reason): _mlir_ciface_<name> of
+        <dev>/lib<name>.so (argument types set when given)."""
+        if self.err:
+            return None, self.err
+        path = os.path.join(self.dev, f"lib{name}.so")
+        try:
+            f = getattr(ctypes.CDLL(path), "_mlir_ciface_" + name)
+            f.restype = None
+            if argtypes is not None:
+                f.argtypes = argtypes
+        except (OSError, AttributeError) as e:
+            return None, f"{path}: {e}"
+        if self.rt.attnGetStatus() != 0:
+            msg = self.rt.attnGetLastError().decode()
+            self.rt.attnClearError()
+            return None, "loading: " + msg
+        return f, None
 
     def set_stream(self, stream):
         self.rt.attnSetStream(ctypes.c_void_p(stream))
 
-    def call(self, f, q, k, v, o, cache):
+    def call(self, f, q, k, v, o, cache, tables=()):
         # Descriptors are built once per tensor tuple: building them in
         # Python costs tens of µs, which would sit inside the timed region.
-        # The result buffer comes last (target=cuda's C ABI): `o` again,
-        # where the kernel writes in place.
-        key = (q.data_ptr(), k.data_ptr(), v.data_ptr(), o.data_ptr())
+        # Captured tables (slopes, segment ids, sinks) follow V; the result
+        # buffer comes last (target=cuda's C ABI): `o` again, where the
+        # kernel writes in place.
+        key = tuple(t.data_ptr() for t in (q, k, v, o, *tables))
         args = cache.get(key)
         if args is None:
             do = desc(o)
-            ds = (desc(q), desc(k), desc(v), do, do)
+            ds = (desc(q), desc(k), desc(v), *(desc(t) for t in tables), do,
+                  do)
             args = cache[key] = (ds, [ctypes.byref(d) for d in ds])
         f(*args[1])
         if self.rt.attnGetStatus() != 0:

@@ -202,74 +202,19 @@ def count_pairs(mask_mod, batch, sq, sk, ops, like=None, chunk=1024):
 
 
 # --------------------------------------------------------------------------
-# Our kernels through ctypes (descriptors of any rank).
+# Our kernels through ctypes (compare.py's descriptors, of any rank).
 # --------------------------------------------------------------------------
 
-_DESC = {}
-
-
-def desc(t):
-    """A memref descriptor over a contiguous torch tensor (or numpy array)."""
-    shape = tuple(t.shape)
-    rank = len(shape)
-    if rank not in _DESC:
-        _DESC[rank] = type(f"Desc{rank}", (ctypes.Structure,), {"_fields_": [
-            ("allocated", ctypes.c_void_p), ("aligned", ctypes.c_void_p),
-            ("offset", ctypes.c_int64), ("sizes", ctypes.c_int64 * rank),
-            ("strides", ctypes.c_int64 * rank)]})
-    x = _DESC[rank]()
-    if hasattr(t, "data_ptr"):
-        assert t.is_contiguous()
-        ptr, strides = t.data_ptr(), [t.stride(i) for i in range(rank)]
-    else:
-        assert t.flags["C_CONTIGUOUS"]
-        ptr = t.ctypes.data
-        strides = [s // t.itemsize for s in t.strides]
-    x.allocated = x.aligned = ptr
-    x.offset = 0
-    for i in range(rank):
-        x.sizes[i] = shape[i]
-        x.strides[i] = strides[i]
-    return x
-
-
-def load_kernel(attn, name):
-    """(function, None) or (None, reason): _mlir_ciface_<name> of
-    <dev>/lib<name>.so, after compare.Attn loaded the runtime."""
-    if attn.err:
-        return None, attn.err
-    path = os.path.join(attn.dev, f"lib{name}.so")
-    try:
-        f = getattr(ctypes.CDLL(path), "_mlir_ciface_" + name)
-        f.restype = None
-    except (OSError, AttributeError) as e:
-        return None, f"{path}: {e}"
-    if attn.rt.attnGetStatus() != 0:
-        msg = attn.rt.attnGetLastError().decode()
-        attn.rt.attnClearError()
-        return None, "loading: " + msg
-    return f, None
+desc = compare.desc
 
 
 def attn_caller(attn, f, tables):
-    """fn(q, k, v, o) -> o calling f(q, k, v, *tables, o, o): target=cuda
-    passes the in-place result buffer again, last. Descriptors are built
-    once per tensor tuple (outside the timed calls)."""
+    """fn(q, k, v, o) -> o calling f(q, k, v, *tables, o, o) through
+    compare.Attn.call (descriptors built once per tensor tuple)."""
     cache = {}
-    tdesc = [desc(t) for t in tables]
 
     def fn(q, k, v, o):
-        key = (q.data_ptr(), k.data_ptr(), v.data_ptr(), o.data_ptr())
-        args = cache.get(key)
-        if args is None:
-            do = desc(o)
-            ds = [desc(q), desc(k), desc(v)] + tdesc + [do, do]
-            args = cache[key] = (ds, [ctypes.byref(d) for d in ds])
-        f(*args[1])
-        if attn.rt.attnGetStatus() != 0:
-            msg = attn.rt.attnGetLastError().decode()
-            attn.rt.attnClearError()
-            raise RuntimeError(msg)
+        attn.call(f, q, k, v, o, cache, tables)
         return o
     return fn
 
@@ -402,7 +347,7 @@ def main_bench(args):
             fn = None
             try:
                 if prov == "attn":
-                    f, why = load_kernel(attn, f"attn_flex_{variant}")
+                    f, why = attn.load(f"attn_flex_{variant}")
                     if f is None:
                         r.update(status="unavailable", reason=why)
                     else:
