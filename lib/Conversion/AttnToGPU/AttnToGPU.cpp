@@ -79,13 +79,8 @@ int64_t maxSharedMemoryBytes(GPUChip chip) {
 std::string getUnsupportedReason(AttentionOp op,
                                  const AttnGPUTileConfig &config,
                                  GPUChip chip) {
-  if (op.hasScoreModifications() && !canEvaluateModsInKernel(op))
-    return "a score_mod/mask_mod region computes on tensors (left to the "
-           "decomposition)";
-  // Scores stay in raw units (the scale is folded into exp2): a score_mod
-  // result is divided by the scale.
-  if (op.hasScoreMod() && op.getScale().isZero())
-    return "a score_mod region needs a nonzero scale";
+  if (std::string why = getTensorCoreModsReason(op); !why.empty())
+    return why;
   if (op.getCausalOffset())
     return "a causal_offset (a tile of a larger op) is not supported: lower "
            "the whole op";

@@ -218,13 +218,8 @@ int64_t sharedBytes(const HopperConfig &c, int64_t d) {
 }
 
 std::string getUnsupportedReason(AttentionOp op, const HopperConfig &c) {
-  if (op.hasScoreModifications() && !canEvaluateModsInKernel(op))
-    return "a score_mod/mask_mod region computes on tensors (left to the "
-           "decomposition)";
-  // S stays in raw units (the scale is folded into exp2): a score_mod
-  // result is divided by the scale.
-  if (op.hasScoreMod() && op.getScale().isZero())
-    return "a score_mod region needs a nonzero scale";
+  if (std::string why = getTensorCoreModsReason(op); !why.empty())
+    return why;
   if (op.getCausalOffset())
     return "a causal_offset (a tile of a larger op) is not supported: lower "
            "the whole op";

@@ -44,6 +44,13 @@ bool mlir::attn::canEvaluateModsInKernel(AttentionOp op) {
   return true;
 }
 
+std::string mlir::attn::getTensorCoreModsReason(AttentionOp op) {
+  if (op.hasScoreModifications() && !canEvaluateModsInKernel(op))
+    return "a score_mod/mask_mod region computes on tensors (left to the "
+           "decomposition)";
+  return "";
+}
+
 Value mlir::attn::toReadOnlyBuffer(OpBuilder &b, Location loc, Value tensor) {
   auto type = cast<RankedTensorType>(tensor.getType());
   auto memTy = MemRefType::get(type.getShape(), type.getElementType());

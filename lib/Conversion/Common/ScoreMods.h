@@ -14,6 +14,8 @@
 #include "mlir/Support/LLVM.h"
 #include "llvm/ADT/DenseMap.h"
 
+#include <string>
+
 namespace mlir::attn {
 
 class AttentionOp;
@@ -26,6 +28,12 @@ Value toReadOnlyBuffer(OpBuilder &b, Location loc, Value tensor);
 /// above the op, at the top level of the region. Other regions are left to
 /// the decomposition.
 bool canEvaluateModsInKernel(AttentionOp op);
+
+/// Why a tensor-core kernel (mma.sync, sm_90a) cannot evaluate the op's
+/// score modifications, or an empty string: regions that compute on tensors.
+/// (Those kernels keep S in raw units, the scale folded into exp2, and
+/// divide score_mod's result by the scale: the verifier makes it positive.)
+std::string getTensorCoreModsReason(AttentionOp op);
 
 /// The op's score modifications as a kernel sees them.
 struct KernelScoreMods {
