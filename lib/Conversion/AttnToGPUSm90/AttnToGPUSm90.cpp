@@ -707,7 +707,7 @@ SmallVector<Value> HopperEmitter::applyScoreMods(Value kv0, ArrayRef<Value> s,
   // The mask is evaluated only where it may drop a key of this
   // warpgroup's 64 rows (the partial tiles of a window, say).
   Value mayDrop =
-      mods.classifyTile(b, loc, heads, {wgRow0, add(wgRow0, idx(63))},
+      mods.classifyTile(b, loc, heads, {wgRow0, add(wgRow0, idx(kWgmmaM - 1))},
                         {kv0, add(kv0, idx(blockKV - 1))})
           .mayDrop;
   auto ifOp = scf::IfOp::create(b, loc, SmallVector<Type>(out.size(), f32),
