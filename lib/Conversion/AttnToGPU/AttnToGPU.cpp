@@ -178,9 +178,13 @@ public:
       causal = true;
       bottomRight = *c == CausalAlignment::BottomRight;
     }
-    // exp(x * scale) == exp2(x * scale * log2(e)).
+    // exp(x * scale) == exp2(x * scale * log2(e)). S stays in raw units,
+    // the scale folded into exp2, unless score_mod rewrites it: the region
+    // sees S · scale and its result stays in those units.
     scale = op.getScale().convertToDouble();
-    scaleLog2 = scale * M_LOG2E;
+    double scoreUnit = mods.scoreMod ? scale : 1.0;
+    scoreToLog2 = scale / scoreUnit * M_LOG2E;
+    logitToScore = scoreUnit / scale;
     inTy = op.getQueryType().getElementType();
     f32 = b.getF32Type();
     // Q stays in registers as A fragments only with one row tile and D <=
@@ -378,9 +382,9 @@ private:
   // The steps of emit(), in order.
   void setupThread(gpu::LaunchOp launch);
   void allocateSharedTiles();
-  /// The running max (raw units) and per-thread partial sum a row starts
+  /// The running max (S's units) and per-thread partial sum a row starts
   /// with: -inf and 0, or with sinks the sink logit as a key of value 0
-  /// (sink / scale, and 1 in the first thread of the quad).
+  /// (in S's units, and 1 in the first thread of the quad).
   std::pair<Value, Value> initialRowState();
   /// Number of K/V blocks to visit; causal blocks wholly above the diagonal
   /// are skipped, and so are the blocks mask_mod drops for every row (sets
@@ -401,7 +405,10 @@ private:
   int64_t d, numWarps, rowTiles, blockQ, blockKV, computeKV, threads;
   Type outElemTy, inTy, f32;
   bool causal = false, bottomRight = false, qInRegisters = false;
-  double scale, scaleLog2;
+  double scale;
+  /// S to the exp2 domain, and a natural-log-domain value (a bias, a sink)
+  /// to S's units.
+  double scoreToLog2, logitToScore;
   // Mask: per stored dim, the scores index it takes (batch.., head, row, key
   // = 0..nb+2), or -1 for broadcast dims of static size 1; dynamic dims that
   // are 1 at run time also broadcast (maskIsOne).
@@ -533,19 +540,17 @@ Value KernelEmitter::maskTile(Value tile, int64_t mt, int64_t nt, Value keyBase,
 SmallVector<Value> KernelEmitter::regionIndices(Value row, Value key) {
   SmallVector<Value> heads(batchIdx);
   heads.push_back(headQ);
-  return mods.regionIndices(b, loc, heads, row, key, sq, sk);
+  return KernelScoreMods::regionIndices(heads, row, key);
 }
 
 void KernelEmitter::applyScoreMods(FragTiles &s, Value kv0, Value negInf) {
   Value keyBase = add(kv0, mul(remu(lane, 4), idx(2)));
   int64_t numSTiles = computeKV / 8;
   if (mods.scoreMod) {
-    Value scaleCst = f32Cst(scale), invScale = f32Cst(1.0 / scale);
+    Value scaleCst = f32Cst(scale);
     auto modify = [&](Value x, Value row, Value key) -> Value {
       Value scaled = arith::MulFOp::create(b, loc, x, scaleCst);
-      return arith::MulFOp::create(
-          b, loc, mods.modifyScore(b, loc, scaled, regionIndices(row, key)),
-          invScale);
+      return mods.modifyScore(b, loc, scaled, regionIndices(row, key));
     };
     for (int64_t mt = 0; mt < rowTiles; ++mt)
       for (int64_t nt = 0; nt < numSTiles; ++nt)
@@ -698,7 +703,7 @@ KernelEmitter::FragTiles KernelEmitter::updateSoftmax(const FragTiles &s,
   int64_t numOTiles = d / 8;
   VectorType accTy = VectorType::get({2, 2}, f32);
   VectorType halfTy = VectorType::get({2, 2}, inTy);
-  Value c = f32Cst(scaleLog2);
+  Value c = f32Cst(scoreToLog2);
   FragTiles pFrags(rowTiles);
   for (int64_t mt = 0; mt < rowTiles; ++mt) {
     RowRescale r = updateRowMax(s[mt], mt, st, c, negInf);
@@ -787,7 +792,7 @@ Value KernelEmitter::loadMask(Value row, Value key) {
     return m;
   if (!m.getType().isF32())
     m = arith::ExtFOp::create(b, loc, f32, m);
-  return arith::MulFOp::create(b, loc, m, f32Cst(1.0 / scale));
+  return arith::MulFOp::create(b, loc, m, f32Cst(logitToScore));
 }
 
 void KernelEmitter::emit(gpu::LaunchOp launch) {
@@ -844,7 +849,7 @@ std::pair<Value, Value> KernelEmitter::initialRowState() {
   if (!mods.sinks)
     return {negInf, fzero};
   Value sink = mods.loadSink(b, loc, headQ);
-  Value m = arith::MulFOp::create(b, loc, sink, f32Cst(1.0 / scale));
+  Value m = arith::MulFOp::create(b, loc, sink, f32Cst(logitToScore));
   Value first = cmp(arith::CmpIPredicate::eq, remu(lane, 4), idx(0));
   return {m, select(first, f32Cst(1.0f), fzero)};
 }
@@ -931,8 +936,8 @@ scf::ForOp KernelEmitter::emitMainLoop(Value numKV) {
 }
 
 void KernelEmitter::emitEpilogue(ValueRange res) {
-  // Epilogue: O / l, rows past Sq dropped; lse = ln(l) + scale * m from the
-  // first thread of each quad.
+  // Epilogue: O / l, rows past Sq dropped; lse = ln(l) + m (as a logit)
+  // from the first thread of each quad.
   int64_t numOTiles = d / 8;
   int64_t mBase = rowTiles * numOTiles;
   int64_t lBase = mBase + 2 * rowTiles;
@@ -950,10 +955,11 @@ void KernelEmitter::emitEpilogue(ValueRange res) {
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPointToStart(ifOp.thenBlock());
       if (lse) {
-        Value lseVal = select(
-            isZero, negInf,
-            math::FmaOp::create(b, loc, res[mBase + 2 * mt + j], f32Cst(scale),
-                                math::LogOp::create(b, loc, l)));
+        Value lseVal =
+            select(isZero, negInf,
+                   math::FmaOp::create(b, loc, res[mBase + 2 * mt + j],
+                                       f32Cst(1.0 / logitToScore),
+                                       math::LogOp::create(b, loc, l)));
         storeRowLse(lse, lseVal, lane, headQ, row);
       }
       VectorType pairTy = VectorType::get({2}, f32);

@@ -530,7 +530,7 @@ Value SimtEmitter::loadMask(Value row, Value key) {
 SmallVector<Value> SimtEmitter::regionIndices(Value row, Value key) {
   SmallVector<Value> heads(batchIdx);
   heads.push_back(headQ);
-  return mods.regionIndices(b, loc, heads, row, key, sq, sk);
+  return KernelScoreMods::regionIndices(heads, row, key);
 }
 
 Value SimtEmitter::maskedScore(Value s, Value row, Value key) {

@@ -522,9 +522,9 @@ private:
   /// True when keys of block `kv0` lie past Sk or (causal) above the
   /// diagonal of some row of this warpgroup.
   Value needsBoundsMask(Value kv0);
-  /// score_mod and mask_mod on the scores `s` of the block at key `kv0`: S
-  /// stays in raw units, so the region sees S · scale and its result is
-  /// divided by it; dropped keys become -inf.
+  /// score_mod and mask_mod on the scores `s` of the block at key `kv0`:
+  /// the region sees S · scale, and its result stays in those units (the
+  /// softmax then scales by log2(e) alone); dropped keys become -inf.
   SmallVector<Value> applyScoreMods(Value kv0, ArrayRef<Value> s, Value negInf);
   /// The running max (exp2 domain) and per-thread partial sum a row starts
   /// with: -inf and 0, or with sinks the sink logit as a key of value 0
@@ -692,15 +692,13 @@ SmallVector<Value> HopperEmitter::applyScoreMods(Value kv0, ArrayRef<Value> s,
   auto indicesOf = [&](int64_t i) {
     Value key = add(keyBase, idx(8 * (i / 4) + i % 2));
     Value row = add(threadRow0, idx(8 * ((i / 2) % 2)));
-    return mods.regionIndices(b, loc, heads, row, key, sq, sk);
+    return KernelScoreMods::regionIndices(heads, row, key);
   };
   SmallVector<Value> out(s);
   if (mods.scoreMod) {
-    Value scaleCst = f32Cst(scale), invScale = f32Cst(1.0 / scale);
+    Value scaleCst = f32Cst(scale);
     for (int64_t i = 0; i < (int64_t)s.size(); ++i)
-      out[i] =
-          fmul(mods.modifyScore(b, loc, fmul(s[i], scaleCst), indicesOf(i)),
-               invScale);
+      out[i] = mods.modifyScore(b, loc, fmul(s[i], scaleCst), indicesOf(i));
   }
   if (!mods.maskMod)
     return out;
@@ -825,7 +823,8 @@ HopperEmitter::Softmax HopperEmitter::softmax(Value j, ArrayRef<Value> sIn,
   SoftmaxConstants k;
   k.negInf = negInf;
   k.zero = f32Cst(0.0f);
-  k.scaleLog2 = f32Cst(scaleLog2);
+  // After score_mod, S is already scaled.
+  k.scaleLog2 = f32Cst(mods.scoreMod ? M_LOG2E : scaleLog2);
   Softmax r;
   std::array<Value, 2> mUse = updateRowMaxes(s, mOld, k, r);
   exponentiate(s, mUse, lOld, k, r);

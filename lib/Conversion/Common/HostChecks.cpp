@@ -10,6 +10,7 @@
 
 #include "Common/HostChecks.h"
 #include "Common/Launch.h"
+#include "Common/ScoreMods.h"
 
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -313,9 +314,10 @@ public:
                  int64_t pointerAlignment, BufferLayout layout)
       : b(b), loc(loc), c(b, loc, op), nb(op.getNumBatchDims()),
         strided(layout == BufferLayout::Strided),
-        pointerAlignment(pointerAlignment), qPerm(op.getQueryPermutation()),
-        kPerm(op.getKeyPermutation()), vPerm(op.getValuePermutation()),
-        oPerm(op.getOutputPermutation()) {}
+        pointerAlignment(pointerAlignment),
+        hasRegions(op.hasScoreMod() || op.hasMaskMod()),
+        qPerm(op.getQueryPermutation()), kPerm(op.getKeyPermutation()),
+        vPerm(op.getValuePermutation()), oPerm(op.getOutputPermutation()) {}
 
   /// Emits every check and returns the scf.if on their conjunction.
   scf::IfOp emit(const AttentionBuffers &buffers) {
@@ -324,6 +326,8 @@ public:
     QKVDims dims = readQKVDims();
     checkKeyValueDims(dims);
     checkHeadGrouping(dims);
+    if (hasRegions)
+      checkRegionIndexSizes(dims);
     SmallVector<Dim> outRef = checkOutputShape(dims);
     if (dm)
       checkMaskShape(outRef, dims.sk);
@@ -434,6 +438,26 @@ private:
             hq, hkv);
   }
 
+  /// The sizes score_mod/mask_mod index over (batch dims, Hq, Sq, Sk): the
+  /// kernels narrow the regions' index arithmetic to 32 bits for dynamic
+  /// ones up to kMaxScoreModDynamicSize.
+  void checkRegionIndexSizes(const QKVDims &dims) {
+    SmallVector<std::pair<Dim, std::string>> sizes;
+    for (int64_t i = 0; i < nb; ++i)
+      sizes.push_back(
+          {logical(dq, qPerm, i), "batch dim " + std::to_string(i)});
+    sizes.append({{dims.hq, "query head count"},
+                  {dims.sq, "query sequence length"},
+                  {dims.sk, "key sequence length"}});
+    for (auto &[size, name] : sizes)
+      if (!size.isStatic())
+        c.check(c.cmp(arith::CmpIPredicate::sgt, size.value,
+                      c.cst(kMaxScoreModDynamicSize)),
+                name + " is %lld, above %lld, the largest for which score "
+                       "modifications are evaluated",
+                size.value, c.cst(kMaxScoreModDynamicSize));
+  }
+
   /// Output: [batch…, Hq, Sq, Dv] in its stored order. Returns that logical
   /// shape, which the mask and lse are checked against.
   SmallVector<Dim> checkOutputShape(const QKVDims &dims) {
@@ -501,6 +525,7 @@ private:
   int64_t nb;
   bool strided;
   int64_t pointerAlignment;
+  bool hasRegions;
   SmallVector<int64_t> qPerm, kPerm, vPerm, oPerm;
   Descriptor dq, dk, dv, dout;
   std::optional<Descriptor> dm, dl;

@@ -13,6 +13,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/Support/LLVM.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 
 #include <string>
 
@@ -31,9 +32,12 @@ bool canEvaluateModsInKernel(AttentionOp op);
 
 /// Why a tensor-core kernel (mma.sync, sm_90a) cannot evaluate the op's
 /// score modifications, or an empty string: regions that compute on tensors.
-/// (Those kernels keep S in raw units, the scale folded into exp2, and
-/// divide score_mod's result by the scale: the verifier makes it positive.)
 std::string getTensorCoreModsReason(AttentionOp op);
+
+/// The largest dynamic size (batch dims, Hq, Sq, Sk) for which a kernel
+/// evaluates score modifications: the regions' index arithmetic is narrowed
+/// to 32 bits under this bound, which the host checks before each launch.
+inline constexpr int64_t kMaxScoreModDynamicSize = int64_t(1) << 30;
 
 /// The op's score modifications as a kernel sees them.
 struct KernelScoreMods {
@@ -43,9 +47,11 @@ struct KernelScoreMods {
   DenseMap<Value, Value> captured;
   /// The sink logits ([Hq]) as a buffer, or null.
   Value sinks;
-  /// Whether a region reads elements of a captured tensor (then indices
-  /// past the ends must not reach it).
-  bool gathers = false;
+  /// Ops of the regions that the kernel evaluates on 32-bit integers (int to
+  /// float conversions and integer compares whose operands the index ranges
+  /// keep within i32): what a GPU does natively, where 64-bit compares take
+  /// two instructions and the conversions' 64-bit forms are slower.
+  DenseSet<Operation *> narrowed;
   /// For an integer tensor mask_mod gathers from (segment ids): the min and
   /// max of each run of kSummaryBlock elements along its last dim, as
   /// buffers, so that tile classification bounds a gathered value over a
@@ -67,17 +73,15 @@ struct KernelScoreMods {
   static BlockSummary summarize(OpBuilder &b, Location loc, Value tensor);
 
   /// Clones `region` at the insertion point of `b` on `args`, reading
-  /// captured tensors from their buffers; returns the yielded value.
+  /// captured tensors from their buffers at indices clamped into them (the
+  /// kernels evaluate the regions on rows and keys past the ends too, whose
+  /// scores they drop); returns the yielded value.
   Value inlineRegion(OpBuilder &b, Location loc, Region &region,
                      ValueRange args) const;
   /// The regions' index arguments (batch..., head, row, key) of the score
-  /// at (row, key) of batch/head `heads`. For regions that gather, rows
-  /// and keys past the ends are clamped to 0 so that gathers stay in bounds
-  /// (those scores are dropped anyway); other regions see them as they
-  /// are.
-  SmallVector<Value> regionIndices(OpBuilder &b, Location loc, ValueRange heads,
-                                   Value row, Value key, Value sq,
-                                   Value sk) const;
+  /// at (row, key) of batch/head `heads`.
+  static SmallVector<Value> regionIndices(ValueRange heads, Value row,
+                                          Value key);
   /// score_mod of the natural-log-domain score `s` at `indices`.
   Value modifyScore(OpBuilder &b, Location loc, Value s,
                     ValueRange indices) const;
@@ -104,7 +108,9 @@ struct KernelScoreMods {
   /// [first, end) of the blocks of `blockKV` keys, among the `numBlocks`
   /// the kernel would visit, that mask_mod may keep for some query row in
   /// [row0, rowEnd) of batch/head `heads`: scans in from both ends with
-  /// classifyTile (blocks in between are visited whatever they hold).
+  /// classifyTile, a block per lane of a warp at a time (blocks in between
+  /// are visited whatever they hold). Whole warps must call it, all lanes
+  /// with the same arguments: the lanes vote.
   std::pair<Value, Value> visibleBlocks(OpBuilder &b, Location loc,
                                         ValueRange heads, Value row0,
                                         Value rowEnd, Value numBlocks,

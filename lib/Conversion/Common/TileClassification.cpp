@@ -12,7 +12,10 @@
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -400,35 +403,84 @@ KernelScoreMods::classifyTile(OpBuilder &b, Location loc, ValueRange heads,
   return TileClass{mayKeep, mayDrop};
 }
 
+/// How many blocks scanBlocks tests per step: one per lane of a warp. A
+/// block's classification waits on loads of block summaries, one after the
+/// other; lanes wait for theirs together, so a step costs about one block.
+/// Tested one block at a time (by every thread alike), the scan was the
+/// larger part of a short query block's time under a document mask.
+static constexpr int64_t kScanLanes = 32;
+
 /// The first `i` from `from` towards `limit` (exclusive; `step` +1 or -1,
-/// testing block i or i - 1) for which `keep` holds, or `limit`.
+/// testing block i or i - 1) for which `keep` holds, or `limit`. Every lane
+/// of each warp must call it alike (the lanes vote); each warp scans on its
+/// own and all its lanes get the result.
 static Value scanBlocks(OpBuilder &b, Location loc, Value from, Value limit,
                         int64_t step, function_ref<Value(Value)> keep) {
-  Type indexTy = b.getIndexType();
+  Type indexTy = b.getIndexType(), i32 = b.getI32Type();
+  auto cst = [&](OpBuilder &nb, int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(nb, loc, v);
+  };
+  auto inRange = [&](OpBuilder &nb, Value i) -> Value {
+    return arith::CmpIOp::create(nb, loc,
+                                 step > 0 ? arith::CmpIPredicate::slt
+                                          : arith::CmpIPredicate::sgt,
+                                 i, limit);
+  };
+  auto blockAt = [&](OpBuilder &nb, Value i) -> Value {
+    return step > 0 ? i : arith::SubIOp::create(nb, loc, i, cst(nb, 1));
+  };
+  // The first position of the step at `i` whose block keeps, or `limit`:
+  // lane l tests position i + step * l (past `limit`, the step's first
+  // block, which is in range, and votes no).
+  auto firstHit = [&](OpBuilder &nb, Value i) -> Value {
+    Value lane = gpu::LaneIdOp::create(nb, loc, /*upper_bound=*/nullptr);
+    Value pos = arith::AddIOp::create(
+        nb, loc, i, arith::MulIOp::create(nb, loc, lane, cst(nb, step)));
+    Value valid = inRange(nb, pos);
+    Value blk = arith::SelectOp::create(nb, loc, valid, blockAt(nb, pos),
+                                        blockAt(nb, i));
+    Value kept = arith::AndIOp::create(nb, loc, valid, keep(blk));
+    Value votes = NVVM::VoteSyncOp::create(
+        nb, loc, i32, arith::ConstantIntOp::create(nb, loc, i32, -1), kept,
+        NVVM::VoteSyncKind::ballot);
+    Value first = arith::IndexCastUIOp::create(
+        nb, loc, indexTy, math::CountTrailingZerosOp::create(nb, loc, votes));
+    Value hitPos = arith::AddIOp::create(
+        nb, loc, i, arith::MulIOp::create(nb, loc, first, cst(nb, step)));
+    Value none =
+        arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::eq, votes,
+                              arith::ConstantIntOp::create(nb, loc, i32, 0));
+    return arith::SelectOp::create(nb, loc, none, limit, hitPos);
+  };
   auto loop = scf::WhileOp::create(
-      b, loc, TypeRange{indexTy}, ValueRange{from},
+      b, loc, TypeRange{indexTy, indexTy}, ValueRange{from, limit},
       [&](OpBuilder &nb, Location l, ValueRange args) {
         Value i = args[0];
-        Value blk =
-            step > 0 ? i
-                     : arith::SubIOp::create(
-                           nb, l, i, arith::ConstantIndexOp::create(nb, l, 1));
-        Value inRange = arith::CmpIOp::create(
-            nb, l,
-            step > 0 ? arith::CmpIPredicate::slt : arith::CmpIPredicate::sgt, i,
-            limit);
-        Value skip = arith::XOrIOp::create(
-            nb, l, keep(blk), arith::ConstantIntOp::create(nb, l, 1, 1));
-        scf::ConditionOp::create(
-            nb, l, arith::AndIOp::create(nb, l, inRange, skip), ValueRange{i});
+        Value live = inRange(nb, i);
+        auto ifOp = scf::IfOp::create(nb, l, TypeRange{indexTy}, live,
+                                      /*withElseRegion=*/true);
+        {
+          OpBuilder::InsertionGuard g(nb);
+          nb.setInsertionPointToStart(ifOp.thenBlock());
+          scf::YieldOp::create(nb, l, firstHit(nb, i));
+          nb.setInsertionPointToStart(ifOp.elseBlock());
+          scf::YieldOp::create(nb, l, limit);
+        }
+        Value hit = ifOp.getResult(0);
+        Value missed =
+            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, hit, limit);
+        scf::ConditionOp::create(nb, l,
+                                 arith::AndIOp::create(nb, l, live, missed),
+                                 ValueRange{i, hit});
       },
       [&](OpBuilder &nb, Location l, ValueRange args) {
         scf::YieldOp::create(
             nb, l,
-            ValueRange{arith::AddIOp::create(
-                nb, l, args[0], arith::ConstantIndexOp::create(nb, l, step))});
+            ValueRange{arith::AddIOp::create(nb, l, args[0],
+                                             cst(nb, step * kScanLanes)),
+                       args[1]});
       });
-  return loop.getResult(0);
+  return loop.getResult(1);
 }
 
 std::pair<Value, Value>

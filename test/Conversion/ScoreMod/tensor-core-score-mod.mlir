@@ -8,33 +8,36 @@
 // ERR: error: 'attn.attention' op cannot be lowered to GPU: a score_mod/mask_mod region computes on tensors (left to the decomposition)
 // ERR90: error: 'attn.attention' op cannot be lowered to the sm_90a kernel: a score_mod/mask_mod region computes on tensors (left to the decomposition)
 
-// The mma.sync kernel keeps S in raw units (the scale is folded into exp2):
-// the score_mod region sees S * scale and its result is divided by the
-// scale again, on every element of the C fragments, before the masks and
-// the online softmax.
+// Without score_mod the kernels keep S in raw units (the scale folded into
+// exp2). With it, the region sees S * scale on every element of the C
+// fragments, before the masks and the online softmax, and its result stays
+// in those units: the softmax scales by log2(e) alone, and nothing divides
+// by the scale again.
 // CHECK-LABEL: func.func @softcap
+// CHECK-NOT: arith.constant 8.000000e+00 : f32
 // CHECK-DAG: %[[SCALE:.*]] = arith.constant 1.250000e-01 : f32
-// CHECK-DAG: %[[INV:.*]] = arith.constant 8.000000e+00 : f32
+// CHECK-DAG: %[[LOG2E:.*]] = arith.constant 1.44269502 : f32
 // CHECK: gpu.launch
 // CHECK: nvgpu.mma.sync
 // CHECK: %[[X:.*]] = arith.mulf %{{.*}}, %[[SCALE]] : f32
 // CHECK: %[[D:.*]] = arith.divf %[[X]], %{{.*}} : f32
 // CHECK: %[[T:.*]] = math.tanh %[[D]] : f32
-// CHECK: %[[Y:.*]] = arith.mulf %[[T]], %{{.*}} : f32
-// CHECK: arith.mulf %[[Y]], %[[INV]] : f32
+// CHECK: arith.mulf %[[T]], %{{.*}} : f32
+// CHECK: arith.mulf %{{.*}}, %[[LOG2E]] : f32
 // CHECK: math.exp2
 // CHECK: gpu.terminator
 // CHECK-NOT: attn.attention
 // SM90-LABEL: func.func @softcap
+// SM90-NOT: arith.constant 8.000000e+00 : f32
 // SM90-DAG: %[[SCALE:.*]] = arith.constant 1.250000e-01 : f32
-// SM90-DAG: %[[INV:.*]] = arith.constant 8.000000e+00 : f32
+// SM90-DAG: %[[LOG2E:.*]] = arith.constant 1.44269502 : f32
 // SM90: gpu.launch
 // SM90: nvvm.wgmma.mma_async
 // SM90: %[[X:.*]] = arith.mulf %{{.*}}, %[[SCALE]] : f32
 // SM90: %[[D:.*]] = arith.divf %[[X]], %{{.*}} : f32
 // SM90: %[[T:.*]] = math.tanh %[[D]] : f32
-// SM90: %[[Y:.*]] = arith.mulf %[[T]], %{{.*}} : f32
-// SM90: arith.mulf %[[Y]], %[[INV]] : f32
+// SM90: arith.mulf %[[T]], %{{.*}} : f32
+// SM90: arith.mulf %{{.*}}, %[[LOG2E]] : f32
 // SM90: gpu.terminator
 func.func @softcap(%q: tensor<1x2x128x64xf16>, %o: tensor<1x2x128x64xf16>)
     -> tensor<1x2x128x64xf16> {
@@ -55,15 +58,25 @@ func.func @softcap(%q: tensor<1x2x128x64xf16>, %o: tensor<1x2x128x64xf16>)
 
 // Captured tables become read-only buffers on the host; in the kernel the
 // ALiBi slope is read at the head index and a document mask_mod gathers the
-// segment ids of the row and the key, sending other keys to -inf.
+// segment ids of the row and the key, sending other keys to -inf. Gathers
+// are clamped into their tensors (the kernels evaluate the regions on rows
+// and keys past the ends too); with these sizes the indices and the
+// key-query distance are within i32, so the clamps and the conversion to
+// f32 are made on 32 bits.
 // CHECK-LABEL: func.func @alibi_document
 // CHECK-SAME: (%{{.*}}: tensor<1x4x64x64xbf16>, %[[SLOPES:.*]]: tensor<4xf32>, %[[SEG:.*]]: tensor<64xi32>
 // CHECK-DAG: %[[SB:.*]] = bufferization.to_buffer %[[SLOPES]] read_only : tensor<4xf32> to memref<4xf32>
 // CHECK-DAG: %[[GB:.*]] = bufferization.to_buffer %[[SEG]] read_only : tensor<64xi32> to memref<64xi32>
 // CHECK: gpu.launch
 // CHECK: nvvm.mma.sync
-// CHECK: memref.load %[[SB]][%{{.*}}] : memref<4xf32>
-// CHECK: memref.load %[[GB]][%{{.*}}] : memref<64xi32>
+// CHECK: %[[H:.*]] = arith.minui %{{.*}}, %c3_i32 : i32
+// CHECK: %[[HX:.*]] = arith.index_castui %[[H]] : i32 to index
+// CHECK: memref.load %[[SB]][%[[HX]]] : memref<4xf32>
+// CHECK: %[[DIST:.*]] = arith.trunci %{{.*}} : i64 to i32
+// CHECK: arith.sitofp %[[DIST]] : i32 to f32
+// CHECK: %[[I:.*]] = arith.minui %{{.*}}, %c63_i32 : i32
+// CHECK: %[[IX:.*]] = arith.index_castui %[[I]] : i32 to index
+// CHECK: memref.load %[[GB]][%[[IX]]] : memref<64xi32>
 // CHECK: memref.load %[[GB]][%{{.*}}] : memref<64xi32>
 // CHECK: %[[SAME:.*]] = arith.cmpi eq
 // CHECK: arith.select %[[SAME]], %{{.*}}, %{{.*}} : f32
@@ -74,8 +87,14 @@ func.func @softcap(%q: tensor<1x2x128x64xf16>, %o: tensor<1x2x128x64xf16>)
 // SM90-DAG: %[[GB:.*]] = bufferization.to_buffer %[[SEG]] read_only : tensor<64xi32> to memref<64xi32>
 // SM90: gpu.launch
 // SM90: nvvm.wgmma.mma_async
-// SM90: memref.load %[[SB]][%{{.*}}] : memref<4xf32>
-// SM90: memref.load %[[GB]][%{{.*}}] : memref<64xi32>
+// SM90: %[[H:.*]] = arith.minui %{{.*}}, %c3_i32 : i32
+// SM90: %[[HX:.*]] = arith.index_castui %[[H]] : i32 to index
+// SM90: memref.load %[[SB]][%[[HX]]] : memref<4xf32>
+// SM90: %[[DIST:.*]] = arith.trunci %{{.*}} : i64 to i32
+// SM90: arith.sitofp %[[DIST]] : i32 to f32
+// SM90: %[[I:.*]] = arith.minui %{{.*}}, %c63_i32 : i32
+// SM90: %[[IX:.*]] = arith.index_castui %[[I]] : i32 to index
+// SM90: memref.load %[[GB]][%[[IX]]] : memref<64xi32>
 // SM90: memref.load %[[GB]][%{{.*}}] : memref<64xi32>
 // SM90: %[[SAME:.*]] = arith.cmpi eq
 // SM90: arith.select %[[SAME]], %{{.*}}, %{{.*}} : f32
@@ -163,17 +182,18 @@ func.func @tensor_in_region(%q: tensor<1x2x64x64xf16>, %table: tensor<64xf32>,
 // -----
 
 // A sliding window: before the loop, each block of queries scans in from
-// both ends for the first and last key blocks the mask may keep (mask_mod
-// in interval arithmetic: i - j < 256 may hold iff q0 - kHi < 256), and the
-// loop visits only those.
+// both ends, eight key blocks a step, for the first and last key blocks the
+// mask may keep (mask_mod in interval arithmetic: i - j < 256 may hold iff
+// q0 - kHi < 256), and the loop visits only those.
 // CHECK-LABEL: func.func @window
 // CHECK: gpu.launch
-// CHECK: %[[FIRST:.*]] = scf.while
+// CHECK: %[[FIRST:.*]]:2 = scf.while
 // CHECK: arith.subi
 // CHECK: arith.cmpi slt
 // CHECK: scf.condition
-// CHECK: %[[END:.*]] = scf.while
-// CHECK: %[[N:.*]] = arith.subi %[[END]], %[[FIRST]] : index
+// CHECK: arith.addi %{{.*}}, %c8 : index
+// CHECK: %[[END:.*]]:2 = scf.while
+// CHECK: %[[N:.*]] = arith.subi %[[END]]#1, %[[FIRST]]#1 : index
 // CHECK: scf.for %{{.*}} = %{{.*}} to %[[N]]
 // In the loop the mask runs only where it may drop a key of the warp's rows
 // (i - j < 256 may fail iff rowHi - kLo >= 256): full tiles skip it.
@@ -183,9 +203,9 @@ func.func @tensor_in_region(%q: tensor<1x2x64x64xf16>, %table: tensor<64xf32>,
 // CHECK: scf.if %[[DROP]] -> (vector<2x2xf32>
 // SM90-LABEL: func.func @window
 // SM90: gpu.launch
-// SM90: %[[FIRST:.*]] = scf.while
-// SM90: %[[END:.*]] = scf.while
-// SM90: arith.subi %[[END]], %[[FIRST]] : index
+// SM90: %[[FIRST:.*]]:2 = scf.while
+// SM90: %[[END:.*]]:2 = scf.while
+// SM90: arith.subi %[[END]]#1, %[[FIRST]]#1 : index
 // SM90: %[[DROP:.*]] = arith.cmpi sge, %{{.*}}, %c256 : index
 // SM90: scf.if %[[DROP]] -> (f32
 func.func @window(%q: tensor<1x2x1024x64xf16>, %o: tensor<1x2x1024x64xf16>)
