@@ -18,9 +18,9 @@
 # of dynamic shared memory than the kernel asks for).
 #
 # Environment: CUDA (default /usr/local/cuda), TOOLS (default
-# "none synccheck"), TIMEOUT (seconds per run, default 20), PAR (cases run
+# "none synccheck"), TIMEOUT (seconds per run, default 15), PAR (cases run
 # at once, default 4), BUDGET (seconds after which no new case starts,
-# default 140), OUT (default ./real-synccheck-out). Writes
+# default 120), OUT (default ./real-synccheck-out). Writes
 # $OUT/real-synccheck.log (summary) and $OUT/real-synccheck.tar.gz (the
 # summary, every run's output, the variants' PTX, ptxas logs and the SASS
 # of ex/base when cuobjdump is there). Exit status 0 when every run passed.
@@ -28,9 +28,9 @@ set -u -o pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 CUDA=${CUDA:-/usr/local/cuda}
 TOOLS=${TOOLS:-none synccheck}
-TIMEOUT=${TIMEOUT:-20}
+TIMEOUT=${TIMEOUT:-15}
 PAR=${PAR:-4}
-BUDGET=${BUDGET:-140}
+BUDGET=${BUDGET:-120}
 OUT=${OUT:-$PWD/real-synccheck-out}
 SANITIZER=$(command -v compute-sanitizer || echo "$CUDA/bin/compute-sanitizer")
 PTXAS=$(command -v ptxas || echo "$CUDA/bin/ptxas")
@@ -113,7 +113,7 @@ fi
 # one_case <case>: every tool on one case, sequentially; writes
 # runs/<case>.<tool>.{out,bin} and runs/<case>.line (the summary lines).
 one_case() {
-  local c=$1 bv=${1%@*} mode=cubin base variant module name args extra
+  local c=$1 bv=${1%@*} mode=cubin base variant module name extra
   [ "$c" != "$bv" ] && mode=${c#*@}
   base=${bv%%/*} variant=${bv#*/}
   name=$(echo "$c" | tr '/@' '._')
@@ -204,7 +204,7 @@ rc=0
   grep -E "^# ptxas|registers|arning|rror" "$WORK/ptxas.log"
 } > "$WORK/summary"
 grep -q -E "^[^#].* FAIL" "$WORK/summary" && rc=1
-cat "$WORK/summary" | tee -a "$LOG"
+tee -a "$LOG" < "$WORK/summary"
 echo "total $((SECONDS - start)) s, exit $rc" | tee -a "$LOG"
 cp "$LOG" "$OUT/real-synccheck.log"
 rm -f "$WORK/driver" "$WORK"/runs/*.bin
