@@ -81,8 +81,8 @@ uint16_t toHalf(float f) {
 
 double fromHalf(uint16_t h) {
   int exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
-  double v = exp ? std::ldexp(1.0 + mant / 1024.0, exp - 15)
-                 : std::ldexp(mant, -24);
+  double v =
+      exp ? std::ldexp(1.0 + mant / 1024.0, exp - 15) : std::ldexp(mant, -24);
   return (h & 0x8000) ? -v : v;
 }
 
@@ -137,10 +137,9 @@ CUmodule load(const Options &o) {
 CUdeviceptr tensorMap(const Options &o, CUdeviceptr ptr, int rows) {
   CUtensorMap map;
   std::memset(&map, 0, sizeof(map));
-  cuuint64_t dims[4] = {static_cast<cuuint64_t>(o.d),
-                        static_cast<cuuint64_t>(o.s),
-                        static_cast<cuuint64_t>(o.h),
-                        static_cast<cuuint64_t>(o.b)};
+  cuuint64_t dims[4] = {
+      static_cast<cuuint64_t>(o.d), static_cast<cuuint64_t>(o.s),
+      static_cast<cuuint64_t>(o.h), static_cast<cuuint64_t>(o.b)};
   cuuint64_t strides[3] = {static_cast<cuuint64_t>(o.d * 2),
                            static_cast<cuuint64_t>(o.s * o.d * 2),
                            static_cast<cuuint64_t>(o.h * o.s * o.d * 2)};
@@ -165,8 +164,8 @@ struct Memref {
 };
 
 Memref memref(const Options &o, CUdeviceptr ptr) {
-  return {ptr,  ptr,  0,        {o.b, o.h, o.s, o.d},
-          {o.h * o.s * o.d, o.s * o.d, o.d, 1}};
+  return {
+      ptr, ptr, 0, {o.b, o.h, o.s, o.d}, {o.h * o.s * o.d, o.s * o.d, o.d, 1}};
 }
 
 void pushMemref(std::vector<void *> &args, Memref &m) {
@@ -192,8 +191,8 @@ std::vector<double> reference(const Options &o, const std::vector<uint16_t> &q,
       for (int64_t j = 0; j <= i; ++j) {
         double dot = 0;
         for (int64_t c = 0; c < o.d; ++c)
-          dot += fromHalf(q[base + i * o.d + c]) *
-                 fromHalf(k[base + j * o.d + c]);
+          dot +=
+              fromHalf(q[base + i * o.d + c]) * fromHalf(k[base + j * o.d + c]);
         p[j] = dot * o.scale;
         mx = std::fmax(mx, p[j]);
       }
@@ -255,8 +254,7 @@ Options parse(int argc, char **argv) {
     else if (a == "--dump") {
       o.dump = true;
       o.ref = false;
-    }
-    else {
+    } else {
       std::fprintf(stderr, "unknown option %s\n", a.c_str());
       std::exit(2);
     }
@@ -351,20 +349,22 @@ int main(int argc, char **argv) {
     nanRows += rowNan;
   }
   bool clean = nan == 0 && unwritten == 0;
-  const char *verdict =
-      !clean ? "FAIL" : !o.ref ? "RAN" : maxErr <= 2e-2 ? "PASS" : "FAIL";
+  const char *verdict = !clean           ? "FAIL"
+                        : !o.ref         ? "RAN"
+                        : maxErr <= 2e-2 ? "PASS"
+                                         : "FAIL";
   std::printf("RESULT %s maxerr=%.3g nan=%zu unwritten=%zu nanrows=%zu/%zu",
               verdict, maxErr, nan, unwritten, nanRows, n / o.d);
   if (firstNan < n)
-    std::printf(" firstnan=(row %zu, col %zu)", firstNan / o.d,
-                firstNan % o.d);
+    std::printf(" firstnan=(row %zu, col %zu)", firstNan / o.d, firstNan % o.d);
   std::printf("\n");
   if (o.dump) {
     // Q's row 0 as the TMA writes it (the 128B swizzle leaves row 0 in
     // place) and what the symbol's first 64 bytes held at exit.
     std::printf("q row 0 bytes 0-63:      ");
     for (int w = 0; w < 16; ++w)
-      std::printf(" %08x", hq[2 * w] | static_cast<uint32_t>(hq[2 * w + 1]) << 16);
+      std::printf(" %08x", hq[2 * w] | static_cast<uint32_t>(hq[2 * w + 1])
+                                           << 16);
     std::printf("\nsmem at symbol, bytes 0-63:");
     for (int w = 0; w < 16; ++w)
       std::printf(" %08x", ho[w]);
