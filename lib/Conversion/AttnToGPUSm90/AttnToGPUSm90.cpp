@@ -1163,15 +1163,23 @@ void HopperEmitter::setupThread(gpu::LaunchOp launch) {
 }
 
 void HopperEmitter::setupSharedMemory() {
-  // Dynamic shared memory, its base rounded up to a 1 KiB swizzle atom
-  // (static shared memory, the mbarriers, comes first).
+  // Dynamic shared memory, from the first 1 KiB swizzle atom strictly
+  // above its base. The base is not where the dynamic memory starts: LLVM
+  // demotes gpu.dynamic_shared_memory's internal zero-size global to a
+  // 1-byte static `.shared` variable, which ptxas places first, at 0x400,
+  // with the static mbarriers right after it (0x408). Rounding 0x400 up to
+  // itself put the Q tile on top of the mbarriers: TMA writes to live
+  // mbarrier objects, undefined in PTX (issue 17). The mbarriers take less
+  // than 1 KiB, and with the base first in its atom the next atom is past
+  // them; with the base after them nothing static follows it. The pad,
+  // 1 to 1024 bytes, stays within the 1 KiB of slack of sharedBytes.
   auto wg = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   smemBase = gpu::DynamicSharedMemoryOp::create(
       b, loc,
       MemRefType::get({ShapedType::kDynamic}, b.getI8Type(), AffineMap(), wg));
   Value rawAddr =
       memref::ExtractAlignedPointerAsIndexOp::create(b, loc, smemBase);
-  alignPad = remu(sub(idx(kAtomBytes), remu(rawAddr, kAtomBytes)), kAtomBytes);
+  alignPad = sub(idx(kAtomBytes), remu(rawAddr, kAtomBytes));
   alignedAddr = toI64(add(rawAddr, alignPad));
   kBase = qBytes;
   vBase = qBytes + stages * tileBytes;
