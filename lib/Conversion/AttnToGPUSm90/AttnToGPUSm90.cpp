@@ -1309,12 +1309,24 @@ void HopperEmitter::emitWarpSpecialized(gpu::LaunchOp launch, Value bx,
     b.setInsertionPointToStart(roles.thenBlock());
     NVVM::SetMaxRegisterOp::create(b, loc, kProducerRegisters,
                                    NVVM::SetMaxRegisterAction::decrease);
-    auto ifOp = scf::IfOp::create(
-        b, loc, TypeRange{}, cmp(arith::CmpIPredicate::eq, tid, idx(consumers)),
-        false);
+    // Thread `consumers` issues. With mask_mod its whole warp walks the
+    // tiles, because the key-block scan needs whole warps (its lanes vote).
+    Value isIssuer = cmp(arith::CmpIPredicate::eq, tid, idx(consumers));
+    Value walks = !mods.maskMod
+                      ? isIssuer
+                      : cmp(arith::CmpIPredicate::eq, divu(tid, kWarpSize),
+                            idx(consumers / kWarpSize));
+    auto walker = scf::IfOp::create(b, loc, TypeRange{}, walks, false);
     OpBuilder::InsertionGuard g(b);
-    b.setInsertionPointToStart(ifOp.thenBlock());
-    forEachTile(launch, bx, by, [&](Value tileIter) { produceTile(tileIter); });
+    b.setInsertionPointToStart(walker.thenBlock());
+    forEachTile(launch, bx, by, [&](Value tileIter) {
+      if (!mods.maskMod)
+        return produceTile(tileIter);
+      auto issuer = scf::IfOp::create(b, loc, TypeRange{}, isIssuer, false);
+      OpBuilder::InsertionGuard g2(b);
+      b.setInsertionPointToStart(issuer.thenBlock());
+      produceTile(tileIter);
+    });
   }
   // The consumer warpgroups.
   b.setInsertionPointToStart(roles.elseBlock());

@@ -13,6 +13,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -403,53 +404,77 @@ KernelScoreMods::classifyTile(OpBuilder &b, Location loc, ValueRange heads,
   return TileClass{mayKeep, mayDrop};
 }
 
-/// How many blocks scanBlocks tests per step: one per lane of a warp. A
+/// scanBlocks tests a key block per active lane of a warp at a time. A
 /// block's classification waits on loads of block summaries, one after the
 /// other; lanes wait for theirs together, so a step costs about one block.
 /// Tested one block at a time (by every thread alike), the scan was the
 /// larger part of a short query block's time under a document mask.
-static constexpr int64_t kScanLanes = 32;
-
+///
 /// The first `i` from `from` towards `limit` (exclusive; `step` +1 or -1,
-/// testing block i or i - 1) for which `keep` holds, or `limit`. Every lane
-/// of each warp must call it alike (the lanes vote); each warp scans on its
-/// own and all its lanes get the result.
+/// testing block i or i - 1) for which `keep` holds, or `limit`. Whole
+/// warps must call it (it begins with a warp-wide sync); the lanes active
+/// together split the blocks between them and vote, and all get the
+/// result.
 static Value scanBlocks(OpBuilder &b, Location loc, Value from, Value limit,
                         int64_t step, function_ref<Value(Value)> keep) {
   Type indexTy = b.getIndexType(), i32 = b.getI32Type();
   auto cst = [&](OpBuilder &nb, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(nb, loc, v);
   };
+  auto cst32 = [&](OpBuilder &nb, int64_t v) -> Value {
+    return arith::ConstantIntOp::create(nb, loc, i32, v);
+  };
   auto inRange = [&](OpBuilder &nb, Value i) -> Value {
-    return arith::CmpIOp::create(nb, loc,
-                                 step > 0 ? arith::CmpIPredicate::slt
-                                          : arith::CmpIPredicate::sgt,
-                                 i, limit);
+    return arith::CmpIOp::create(
+        nb, loc,
+        step > 0 ? arith::CmpIPredicate::slt : arith::CmpIPredicate::sgt, i,
+        limit);
   };
   auto blockAt = [&](OpBuilder &nb, Value i) -> Value {
     return step > 0 ? i : arith::SubIOp::create(nb, loc, i, cst(nb, 1));
   };
+  // The number of active lanes below the lowest lane set in `lanes`.
+  auto rankOf = [&](OpBuilder &nb, Value active, Value lanes) -> Value {
+    Value lowest = arith::AndIOp::create(
+        nb, loc, lanes, arith::SubIOp::create(nb, loc, cst32(nb, 0), lanes));
+    Value below = arith::AndIOp::create(
+        nb, loc, active, arith::SubIOp::create(nb, loc, lowest, cst32(nb, 1)));
+    return arith::IndexCastUIOp::create(
+        nb, loc, indexTy, math::CtPopOp::create(nb, loc, below));
+  };
+  // Whole warps call it: converge them first (the lanes of a
+  // warp-specialized producer run ahead of its issuing lane otherwise).
+  NVVM::SyncWarpOp::create(b, loc, cst32(b, -1));
+  Value active = LLVM::CallIntrinsicOp::create(
+                     b, loc, i32, b.getStringAttr("llvm.nvvm.activemask"),
+                     ValueRange{})
+                     .getResult(0);
+  Value lanes = arith::IndexCastUIOp::create(
+      b, loc, indexTy, math::CtPopOp::create(b, loc, active));
+  Value laneBit = arith::ShLIOp::create(
+      b, loc, cst32(b, 1),
+      arith::IndexCastUIOp::create(
+          b, loc, i32, gpu::LaneIdOp::create(b, loc, /*upper_bound=*/nullptr)));
+  Value rank = rankOf(b, active, laneBit);
+  Value stride = arith::MulIOp::create(b, loc, lanes, cst(b, step));
   // The first position of the step at `i` whose block keeps, or `limit`:
-  // lane l tests position i + step * l (past `limit`, the step's first
-  // block, which is in range, and votes no).
+  // the lane of rank r tests position i + step * r (past `limit`, the
+  // step's first block, which is in range, and votes no).
   auto firstHit = [&](OpBuilder &nb, Value i) -> Value {
-    Value lane = gpu::LaneIdOp::create(nb, loc, /*upper_bound=*/nullptr);
     Value pos = arith::AddIOp::create(
-        nb, loc, i, arith::MulIOp::create(nb, loc, lane, cst(nb, step)));
+        nb, loc, i, arith::MulIOp::create(nb, loc, rank, cst(nb, step)));
     Value valid = inRange(nb, pos);
     Value blk = arith::SelectOp::create(nb, loc, valid, blockAt(nb, pos),
                                         blockAt(nb, i));
     Value kept = arith::AndIOp::create(nb, loc, valid, keep(blk));
-    Value votes = NVVM::VoteSyncOp::create(
-        nb, loc, i32, arith::ConstantIntOp::create(nb, loc, i32, -1), kept,
-        NVVM::VoteSyncKind::ballot);
-    Value first = arith::IndexCastUIOp::create(
-        nb, loc, indexTy, math::CountTrailingZerosOp::create(nb, loc, votes));
+    Value votes = NVVM::VoteSyncOp::create(nb, loc, i32, active, kept,
+                                           NVVM::VoteSyncKind::ballot);
     Value hitPos = arith::AddIOp::create(
-        nb, loc, i, arith::MulIOp::create(nb, loc, first, cst(nb, step)));
-    Value none =
-        arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::eq, votes,
-                              arith::ConstantIntOp::create(nb, loc, i32, 0));
+        nb, loc, i,
+        arith::MulIOp::create(nb, loc, rankOf(nb, active, votes),
+                              cst(nb, step)));
+    Value none = arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::eq,
+                                       votes, cst32(nb, 0));
     return arith::SelectOp::create(nb, loc, none, limit, hitPos);
   };
   auto loop = scf::WhileOp::create(
@@ -476,8 +501,7 @@ static Value scanBlocks(OpBuilder &b, Location loc, Value from, Value limit,
       [&](OpBuilder &nb, Location l, ValueRange args) {
         scf::YieldOp::create(
             nb, l,
-            ValueRange{arith::AddIOp::create(nb, l, args[0],
-                                             cst(nb, step * kScanLanes)),
+            ValueRange{arith::AddIOp::create(nb, l, args[0], stride),
                        args[1]});
       });
   return loop.getResult(1);

@@ -182,21 +182,24 @@ func.func @tensor_in_region(%q: tensor<1x2x64x64xf16>, %table: tensor<64xf32>,
 // -----
 
 // A sliding window: before the loop, each block of queries scans in from
-// both ends, a key block per lane of a warp at a time (the lanes vote), for
+// both ends, a key block per active lane of a warp at a time (the lanes
+// vote), for
 // the first and last key blocks the mask may keep (mask_mod in interval
 // arithmetic: i - j < 256 may hold iff q0 - kHi < 256), and the loop
 // visits only those.
 // CHECK-LABEL: func.func @window
 // CHECK: gpu.launch
+// CHECK: nvvm.bar.warp.sync %c-1_i32
+// CHECK: %[[ACTIVE:.*]] = llvm.call_intrinsic "llvm.nvvm.activemask"() : () -> i32
+// CHECK: %[[LANES:.*]] = math.ctpop %[[ACTIVE]] : i32
+// CHECK: gpu.lane_id
 // CHECK: %[[FIRST:.*]]:2 = scf.while
-// CHECK: %[[LANE:.*]] = gpu.lane_id
-// CHECK: arith.addi %{{.*}}, %[[LANE]] : index
 // CHECK: arith.subi
 // CHECK: arith.cmpi slt
-// CHECK: %[[VOTE:.*]] = nvvm.vote.sync ballot %c-1_i32, %{{.*}} -> i32
-// CHECK: math.cttz %[[VOTE]] : i32
+// CHECK: %[[VOTE:.*]] = nvvm.vote.sync ballot %[[ACTIVE]], %{{.*}} -> i32
+// CHECK: arith.subi %c0_i32, %[[VOTE]] : i32
 // CHECK: scf.condition
-// CHECK: arith.addi %{{.*}}, %c32 : index
+// CHECK: nvvm.bar.warp.sync %c-1_i32
 // CHECK: %[[END:.*]]:2 = scf.while
 // CHECK: %[[N:.*]] = arith.subi %[[END]]#1, %[[FIRST]]#1 : index
 // CHECK: scf.for %{{.*}} = %{{.*}} to %[[N]]
