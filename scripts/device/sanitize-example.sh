@@ -1,7 +1,7 @@
 #!/bin/bash
 # Runs the GPU example and, optionally, further generated programs under
-# compute-sanitizer's memcheck, racecheck, initcheck and synccheck, on the
-# device machine. Needs only what was built elsewhere: the folder that
+# compute-sanitizer's memcheck, racecheck, initcheck and synccheck, and the
+# example under Nsight Compute (ncu, when installed), on the device machine. Needs only what was built elsewhere: the folder that
 # `./scripts/run-example.sh --target=cuda` made (run_attention,
 # attention-f16.so, libattn_runtime.so), a CUDA driver and compute-sanitizer.
 #
@@ -76,6 +76,29 @@ for tool in memcheck racecheck initcheck synccheck; do
     run "$(basename "$program" .so)" "$tool" . "$ATTN_RUN" "$program"
   done
 done
+# Nsight Compute on the example: the profiler attaches before the library
+# loads its module (lazily, on the first call), profiles the attention
+# kernel, and the program's own float64 check must still pass.
+NCU=${NCU:-$(command -v ncu || echo /usr/local/cuda/bin/ncu)}
+if [ -x "$EXAMPLE/run_attention" ] && [ -x "$NCU" ]; then
+  log=$OUT/run_attention.ncu.log
+  # shellcheck disable=SC2086
+  (cd "$EXAMPLE" && timeout 300 "$NCU" --section SpeedOfLight \
+     --launch-count 2 ./run_attention ${EXAMPLE_ARGS:-1 2 300}) > "$log" 2>&1
+  status=$?
+  verdict=PASS
+  if [ $status -ne 0 ]; then
+    verdict="FAIL (exit $status)"
+  elif ! grep -q "check of .*: PASS" "$log"; then
+    verdict="FAIL (the program's check did not pass)"
+  elif ! grep -q "Section: GPU Speed Of Light" "$log"; then
+    verdict="FAIL (no kernel profiled)"
+  fi
+  [ "$verdict" = PASS ] || rc=1
+  printf '%-28s %-10s %s: %s\n' run_attention ncu "$verdict" \
+    "$(grep -c 'Section: GPU Speed Of Light' "$log") kernel(s) profiled" \
+    | tee -a "$SUMMARY"
+fi
 [ -x "$EXAMPLE/run_attention" ] ||
   echo "no $EXAMPLE/run_attention: build it with ./scripts/run-example.sh --target=cuda" \
     | tee -a "$SUMMARY"
