@@ -15,6 +15,9 @@ attn-compile fuses into one attn.attention:
   prefix    j <= i or j < S/4 (prefix-LM; not causal)
   sinks     causal, a per-head logit sink[h] added to the softmax
             denominator (gpt-oss)
+  bias      s + bias[b, h, i, j], a materialized f16 bias [B, H, S, S]
+            (U(-2, 2)), not causal: what SDPA takes as attn_mask, so that
+            cuDNN runs it too (our explicit-mask path)
 
 Providers, on the same tensors:
 
@@ -25,9 +28,10 @@ Providers, on the same tensors:
               outside the timing; compile_s is the block mask and the
               first call, compilation included); sinks through the returned
               log-sum-exp: out · sigmoid(lse - sink[h]), compiled with it
-  sdpa-cudnn  F.scaled_dot_product_attention(is_causal=True) under one
-  sdpa-flash  backend; causal only (the others are not expressible
-              without a materialized mask: skipped with the reason)
+  sdpa-cudnn  F.scaled_dot_product_attention under one backend:
+  sdpa-flash  is_causal=True for causal, attn_mask=bias for bias (the
+              others are not expressible without a materialized mask:
+              skipped with the reason)
 
 Checks: every provider's output against a float32 eager evaluation of the
 same modification (the functions below, which also define flex's
@@ -61,7 +65,7 @@ sys.path.insert(0, HERE)
 import compare  # noqa: E402  (Attn, time_calls, log)
 
 VARIANTS = ["causal", "softcap", "alibi", "window", "document", "prefix",
-            "sinks"]
+            "sinks", "bias"]
 PROVIDERS = ["attn", "flex", "sdpa-cudnn", "sdpa-flash"]
 SDPA_BACKENDS = {"sdpa-cudnn": "CUDNN_ATTENTION",
                  "sdpa-flash": "FLASH_ATTENTION"}
@@ -119,6 +123,11 @@ def make_mods(variant, tab, sk, params=PARAMS):
 
         def score_mod(s, b, h, i, j):
             return s + slopes[h] * (j - i)
+    elif variant == "bias":
+        bias = tab["bias"]
+
+        def score_mod(s, b, h, i, j):
+            return s + bias[b, h, i, j]
 
     if variant == "prefix":
         def mask_mod(b, h, i, j):
@@ -131,6 +140,9 @@ def make_mods(variant, tab, sk, params=PARAMS):
 
         def mask_mod(b, h, i, j):
             return (j <= i) & (seg[b, i] == seg[b, j])
+    elif variant == "bias":
+        def mask_mod(b, h, i, j):
+            return (j >= 0) & (i >= 0)
     else:
         def mask_mod(b, h, i, j):
             return j <= i
@@ -314,8 +326,11 @@ def main_bench(args):
                    "seg": torch.tensor(segments(B, S, seed=S), device=dev,
                                        dtype=torch.int32),
                    "sinks": torch.rand(H, device=dev, generator=gen) * 4 - 1}
+            if variant == "bias":
+                tab["bias"] = rnd(B, H, S, S)
             tables = {"alibi": [tab["slopes"]], "document": [tab["seg"]],
-                      "sinks": [tab["sinks"]]}.get(variant, [])
+                      "sinks": [tab["sinks"]],
+                      "bias": [tab.get("bias")]}.get(variant, [])
             mods = make_mods(variant, tab, S)
             pairs_b = count_pairs(mods[1], B, S, S, ops, like=q)
             pairs = sum(pairs_b)
@@ -373,15 +388,18 @@ def main_bench(args):
                     if be is None:
                         r.update(status="unavailable",
                                  reason=f"no SDPBackend.{SDPA_BACKENDS[prov]}")
-                    elif variant != "causal":
+                    elif variant not in ("causal", "bias"):
                         r.update(status="skipped", reason=(
                             "not expressible in SDPA without a materialized "
                             "[B, H, S, S] mask or bias"))
                     else:
-                        def fn(q, k, v, o, be=be):
+                        bias = tab.get("bias")
+
+                        def fn(q, k, v, o, be=be, bias=bias):
                             with sdpa_kernel([be]):
                                 return F.scaled_dot_product_attention(
-                                    q, k, v, is_causal=True, scale=scale)
+                                    q, k, v, attn_mask=bias,
+                                    is_causal=bias is None, scale=scale)
                 else:
                     r.update(status="unavailable", reason="unknown provider")
                 if fn is not None:
@@ -562,7 +580,8 @@ def self_test(cpu_lib_dir):
     def tables(b, h, s):
         return {"tanh": np.tanh, "slopes": np.array(alibi_slopes(h)),
                 "seg": np.array(segments(b, s, seed=s), dtype=np.int32),
-                "sinks": rng.uniform(-1, 3, h)}
+                "sinks": rng.uniform(-1, 3, h),
+                "bias": rng.uniform(-2, 2, (b, h, s, s)).astype(np.float16)}
 
     def oracle(variant, tab, params, q, k, v, scale):
         s = q.shape[2]
@@ -572,6 +591,9 @@ def self_test(cpu_lib_dir):
                 "document": {"segments": tab["seg"]},
                 "prefix": {"prefix_lm": -(-s // params["prefix_div"])},
                 "sinks": {"sinks": tab["sinks"]}}.get(variant, {})
+        if variant == "bias":
+            return attn_check.attention(q, k, v, tab["bias"], "additive",
+                                        scale, None)
         return attn_check.attention(q, k, v, None, None, scale,
                                     None if variant == "prefix" else
                                     "top_left", mods=mods)
@@ -614,7 +636,8 @@ def self_test(cpu_lib_dir):
             tab["slopes"] = tab["slopes"].astype(np.float32)
             tab["sinks"] = tab["sinks"].astype(np.float32)
             tabs = {"alibi": [tab["slopes"]], "document": [tab["seg"]],
-                    "sinks": [tab["sinks"]]}.get(variant, [])
+                    "sinks": [tab["sinks"]],
+                    "bias": [tab["bias"]]}.get(variant, [])
             f = getattr(ctypes.CDLL(os.path.join(cpu_lib_dir,
                                                  f"lib{name}.so")),
                         "_mlir_ciface_" + name)

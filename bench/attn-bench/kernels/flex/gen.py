@@ -20,6 +20,9 @@ kernel writes in place:
   attn_flex_prefix    keep j <= i or j < S / 4 (prefix-LM, not causal)
   attn_flex_sinks     causal, sink[h] in the softmax denominator,
                       sinks: tensor<?xf32> [H] (gpt-oss)
+  attn_flex_bias      s + bias[b, h, i, j], bias: tensor<?x?x?x?xf16>
+                      [B, H, S, S], not causal (a materialized bias, what
+                      SDPA takes as attn_mask)
 """
 import argparse
 import math
@@ -44,6 +47,7 @@ TABLES = {
     "alibi": [("slopes", "tensor<?xf32>")],
     "document": [("seg", "tensor<?x?xi32>")],
     "sinks": [("sinks", "tensor<?xf32>")],
+    "bias": [("bias", f"tensor<?x?x?x?x{DT}>")],
 }
 
 DOC = {
@@ -58,6 +62,7 @@ DOC = {
     "prefix": f"prefix-LM: j <= i or j < S / {PREFIX_DIV} (not causal)",
     "sinks": "sinks (gpt-oss): causal, sink[h] joins the softmax "
              "denominator, sinks [H] an argument",
+    "bias": "an additive bias [B, H, S, S] an argument, not causal",
 }
 
 
@@ -138,6 +143,10 @@ def modifications(v):
     %keep = arith.ori %past, %pre : i1
     %y = arith.select %keep, %x, %ninf : f32
 """, note=f"prefix-LM: j < Sk / {PREFIX_DIV} as {PREFIX_DIV}·j < Sk")
+    if v == "bias":
+        return elementwise("%sm_in", "%sc", f"""    %bx = arith.extf %t0 : {DT} to f32
+    %y = arith.addf %x, %bx : f32
+""", ins=[("%bias", f"tensor<?x?x?x?x{DT}>", ID4)], note="additive bias")
     raise ValueError(v)
 
 
@@ -258,7 +267,7 @@ func.func @{name}({args}) -> {T4} {{
 
 
 VARIANTS = ["causal", "softcap", "alibi", "window", "document", "prefix",
-            "sinks"]
+            "sinks", "bias"]
 
 
 def main():
