@@ -742,9 +742,8 @@ SmallVector<Value> HopperEmitter::applyScoreMods(Value kv0, ArrayRef<Value> s,
   return SmallVector<Value>(ifOp.getResults());
 }
 
-SmallVector<Value> HopperEmitter::applyExplicitMask(Value kv0,
-                                                    ArrayRef<Value> s,
-                                                    Value negInf) {
+SmallVector<Value>
+HopperEmitter::applyExplicitMask(Value kv0, ArrayRef<Value> s, Value negInf) {
   Value keyBase = add(kv0, mul(remu(lane, 4), idx(2)));
   SmallVector<Value> heads(batchIdx);
   heads.push_back(headQ);
@@ -753,9 +752,9 @@ SmallVector<Value> HopperEmitter::applyExplicitMask(Value kv0,
   double toScoreUnits = mods.scoreMod ? 1.0 : 1.0 / scale;
   SmallVector<Value> out;
   for (int64_t i = 0; i < (int64_t)s.size(); ++i) {
-    Value m = explicitMask->load(b, loc, heads, rowOfElement(i),
-                                 keyOfElement(keyBase, i), sq, sk,
-                                 toScoreUnits);
+    Value m =
+        explicitMask->load(b, loc, heads, rowOfElement(i),
+                           keyOfElement(keyBase, i), sq, sk, toScoreUnits);
     out.push_back(ExplicitMask::apply(b, loc, s[i], m, negInf));
   }
   return out;
@@ -784,10 +783,9 @@ SmallVector<Value> HopperEmitter::applyBoundsMask(Value kv0, ArrayRef<Value> s,
     Value key = keyOfElement(keyBase, i);
     Value bad = cmp(arith::CmpIPredicate::sge, key, sk);
     if (causal) {
-      bad = arith::OrIOp::create(
-          b, loc, bad,
-          cmp(arith::CmpIPredicate::sgt, key,
-              add(rowOfElement(i), causalOffset)));
+      bad = arith::OrIOp::create(b, loc, bad,
+                                 cmp(arith::CmpIPredicate::sgt, key,
+                                     add(rowOfElement(i), causalOffset)));
     }
     masked.push_back(select(bad, negInf, s[i]));
   }
@@ -1423,9 +1421,8 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
 
     // Check the caller's descriptors at run time; encode the tensor maps and
     // launch only if they pass.
-    scf::IfOp guard =
-        emitGuardedLaunchRegion(rewriter, loc, op, q, k, v, o, buffers.mask,
-                                lse);
+    scf::IfOp guard = emitGuardedLaunchRegion(rewriter, loc, op, q, k, v, o,
+                                              buffers.mask, lse);
     OpBuilder::InsertPoint afterGuard = rewriter.saveInsertionPoint();
     rewriter.setInsertionPoint(guard.thenBlock()->getTerminator());
 

@@ -29,10 +29,9 @@ ExplicitMask::ExplicitMask(OpBuilder &b, Location loc, Value mask,
     dimOf.push_back(size == 1 ? -1 : sRank - mRank + i);
     isOne.push_back(
         ShapedType::isDynamic(size)
-            ? arith::CmpIOp::create(
-                  b, loc, arith::CmpIPredicate::eq,
-                  memref::DimOp::create(b, loc, mask, i),
-                  arith::ConstantIndexOp::create(b, loc, 1))
+            ? arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                    memref::DimOp::create(b, loc, mask, i),
+                                    arith::ConstantIndexOp::create(b, loc, 1))
                   .getResult()
             : Value());
   }
@@ -43,7 +42,8 @@ Value ExplicitMask::load(OpBuilder &b, Location loc, ValueRange heads,
                          double toScoreUnits) const {
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   auto inBounds = [&](Value i, Value size) -> Value {
-    Value in = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, size);
+    Value in =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, size);
     return arith::SelectOp::create(b, loc, in, i, zero);
   };
   Value rowIn = inBounds(row, sq);
@@ -57,9 +57,8 @@ Value ExplicitMask::load(OpBuilder &b, Location loc, ValueRange heads,
       continue;
     }
     Value i = scoresIdx[dim];
-    indices.push_back(one ? arith::SelectOp::create(b, loc, one, zero, i)
-                                .getResult()
-                          : i);
+    indices.push_back(
+        one ? arith::SelectOp::create(b, loc, one, zero, i).getResult() : i);
   }
   Value m = memref::LoadOp::create(b, loc, mask, indices);
   if (m.getType().isInteger(1))
