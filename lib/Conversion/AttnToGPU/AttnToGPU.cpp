@@ -337,8 +337,9 @@ private:
                 function_ref<Value(Value, Value, Value)> f);
   /// (batch..., head, row, key) of the regions.
   SmallVector<Value> regionIndices(Value row, Value key);
-  /// score_mod and mask_mod on every score of the block: S stays in raw
-  /// units, so the region sees S · scale and its result is divided by it.
+  /// score_mod, the explicit mask and mask_mod, in this order (the
+  /// decomposition's), on every score of the block: S stays in raw units,
+  /// so the region sees S · scale and its result is divided by it.
   void applyScoreMods(FragTiles &s, Value kv0, Value negInf);
   /// The explicit mask operand, applied in every block.
   void applyExplicitMask(FragTiles &s, Value kv0, Value negInf);
@@ -425,13 +426,12 @@ SmallVector<Value> KernelEmitter::emitBlock(Value buf, int64_t rowOff,
                                             Value kv0, ValueRange state) {
   BlockCoords blk{buf, rowOff, kv0, remu(lane, 8), divu(lane, 8)};
   FragTiles s = computeScores(blk);
-  // Explicit mask, then ragged tail and causal masking. Rows and keys past
-  // Sq / Sk read mask element 0 and are masked by the second.
+  // Score modifications and the explicit mask, then ragged tail and causal
+  // masking. Rows and keys past Sq / Sk read mask element 0 and are masked
+  // by the second.
   Value negInf = f32Cst(-INFINITY);
-  if (mods.scoreMod || mods.maskMod)
+  if (mods.scoreMod || mods.maskMod || mask)
     applyScoreMods(s, kv0, negInf);
-  if (mask)
-    applyExplicitMask(s, kv0, negInf);
   applyBoundsMask(s, kv0, negInf);
   SoftmaxState st = unpackState(state);
   FragTiles pFrags = updateSoftmax(s, st, negInf);
@@ -548,6 +548,8 @@ void KernelEmitter::applyScoreMods(FragTiles &s, Value kv0, Value negInf) {
       for (int64_t nt = 0; nt < numSTiles; ++nt)
         s[mt][nt] = mapTile(s[mt][nt], mt, nt, keyBase, modify);
   }
+  if (mask)
+    applyExplicitMask(s, kv0, negInf);
   if (!mods.maskMod)
     return;
   // The mask is evaluated only where it may drop a key of this warp's rows

@@ -529,8 +529,9 @@ private:
   /// True when keys of block `kv0` lie past Sk or (causal) above the
   /// diagonal of some row of this warpgroup.
   Value needsBoundsMask(Value kv0);
-  /// score_mod and mask_mod on the scores `s` of the block at key `kv0`:
-  /// the region sees S · scale, and its result stays in those units (the
+  /// score_mod, the explicit mask and mask_mod, in this order (the
+  /// decomposition's), on the scores `s` of the block at key `kv0`: the
+  /// region sees S · scale, and its result stays in those units (the
   /// softmax then scales by log2(e) alone); dropped keys become -inf.
   SmallVector<Value> applyScoreMods(Value kv0, ArrayRef<Value> s, Value negInf);
   /// The explicit mask on the scores `s` of the block at key `kv0`, read per
@@ -721,6 +722,8 @@ SmallVector<Value> HopperEmitter::applyScoreMods(Value kv0, ArrayRef<Value> s,
     for (int64_t i = 0; i < (int64_t)s.size(); ++i)
       out[i] = mods.modifyScore(b, loc, fmul(s[i], scaleCst), indicesOf(i));
   }
+  if (mask)
+    out = applyExplicitMask(kv0, out, negInf);
   if (!mods.maskMod)
     return out;
   // The mask is evaluated only where it may drop a key of this
@@ -855,13 +858,10 @@ HopperEmitter::Softmax HopperEmitter::softmax(Value j, ArrayRef<Value> sIn,
   Value kv0 = keyOfBlock(j);
   Value negInf = f32Cst(-INFINITY);
   SmallVector<Value> s(sIn);
-  if (mods.scoreMod || mods.maskMod)
+  // Then the ragged tail and causal masking: rows and keys past Sq / Sk read
+  // mask element 0, and the bounds mask drops them.
+  if (mods.scoreMod || mods.maskMod || mask)
     s = applyScoreMods(kv0, s, negInf);
-  // Like the mma.sync kernel: the mask after score_mod and mask_mod, then the
-  // ragged tail and causal masking (rows and keys past Sq / Sk read mask
-  // element 0; the bounds mask drops them).
-  if (mask)
-    s = applyExplicitMask(kv0, s, negInf);
   s = applyBoundsMask(kv0, s, negInf);
   SoftmaxConstants k;
   k.negInf = negInf;

@@ -90,15 +90,18 @@ func.func @bias_b11s(%q: tensor<?x?x?x64xf16>, %k: tensor<?x?x?x64xf16>,
 // -----
 
 // With a score_mod, S is already scaled when the bias is added: no 1 / scale
-// factor. The bias follows the region (a soft-cap here) and precedes the
-// exp2, whose factor is log2(e) alone.
+// factor. As in the decomposition, the bias follows score_mod (a soft-cap
+// here) and precedes mask_mod (a window, under the scf.if of the tiles it may
+// drop from) and the exp2, whose factor is log2(e) alone.
 // CHECK-LABEL: func.func @bias_after_score_mod
 // CHECK: gpu.launch
 // CHECK: nvvm.wgmma.mma_async
 // CHECK: math.tanh
 // CHECK: %[[M:.*]] = memref.load %{{.*}} : memref<?x?xf32>
 // CHECK-NOT: arith.mulf %[[M]]
-// CHECK: arith.addf %{{.*}}, %[[M]] : f32
+// CHECK: %[[BIASED:.*]] = arith.addf %{{.*}}, %[[M]] : f32
+// CHECK: scf.if
+// CHECK: arith.select %{{.*}}, %[[BIASED]], %cst{{.*}} : f32
 // CHECK: llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f32"
 func.func @bias_after_score_mod(%q: tensor<?x?x?x64xf16>,
                                 %k: tensor<?x?x?x64xf16>,
@@ -117,6 +120,13 @@ func.func @bias_after_score_mod(%q: tensor<?x?x?x64xf16>,
          %t = math.tanh %d : f32
          %r2 = arith.mulf %t, %c : f32
          attn.yield %r2 : f32
+       }
+       mask_mod {
+       ^bb0(%b: index, %h: index, %i: index, %j: index):
+         %w = arith.constant 100 : index
+         %lo = arith.subi %i, %w : index
+         %keep = arith.cmpi sge, %j, %lo : index
+         attn.yield %keep : i1
        }
        -> tensor<?x?x?x64xf16>
   return %r : tensor<?x?x?x64xf16>
