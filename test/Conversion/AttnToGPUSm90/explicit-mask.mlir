@@ -1,4 +1,12 @@
 // RUN: attn-opt %s --convert-attn-to-gpu-sm90 -split-input-file | FileCheck %s
+// RUN: attn-opt %s --convert-attn-to-gpu-sm90 -split-input-file | FileCheck %s --check-prefix=HOST
+
+// The host checks the mask's descriptor before the launch, like the other
+// operands' (lib/Conversion/Common/HostChecks.cpp): its dims against the
+// scores' and the function's type.
+// HOST-DAG: llvm.mlir.global internal constant @{{.*}}("bool_mask: mask dim 0 is %lld, the function's type says %lld\00")
+// HOST-DAG: llvm.mlir.global internal constant @{{.*}}("bias_b11s: mask dim 0 is %lld, it must be 1 or %lld (broadcastable to [batch..., Hq, Sq, Sk])\00")
+// HOST-DAG: llvm.mlir.global internal constant @{{.*}}("bias_b11s: mask dim 3 is %lld, it must be 1 or %lld (broadcastable to [batch..., Hq, Sq, Sk])\00")
 
 // An i1 keep-mask [Sq, Sk]: each of the 32 accumulator elements of a thread's
 // S (m64n64) reads its keep bit, the row and key clamped to 0 past Sq / Sk
