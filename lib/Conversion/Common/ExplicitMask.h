@@ -1,5 +1,4 @@
-//===- ExplicitMask.h - the mask operand in the tensor-core kernels -*- C++
-//-*-===//
+//===- ExplicitMask.h - the mask operand in the kernels ---------*- C++ -*-===//
 //
 // How the tensor-core kernels (mma.sync, sm_90a) read an attn.attention's
 // explicit mask operand per score: an i1 keep-mask or an f16/bf16/f32
