@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Common/ExplicitMask.h"
 #include "Common/HostChecks.h"
 #include "Common/KernelBuilder.h"
 #include "Common/Launch.h"
@@ -91,11 +92,8 @@ std::string getUnsupportedReason(AttentionOp op,
   Type outTy = op.getOutputType().getElementType();
   if (!outTy.isF16() && !outTy.isBF16() && !outTy.isF32())
     return "output element type must be f16, bf16 or f32";
-  if (Value mask = op.getMask()) {
-    Type mTy = cast<RankedTensorType>(mask.getType()).getElementType();
-    if (!mTy.isInteger(1) && !mTy.isF16() && !mTy.isBF16() && !mTy.isF32())
-      return "mask element type must be i1, f16, bf16 or f32";
-  }
+  if (std::string why = getExplicitMaskReason(op); !why.empty())
+    return why;
   int64_t nb = op.getNumBatchDims();
   SmallVector<int64_t> qShape =
       AttentionOp::getLogicalShape(op.getQueryType(), op.getQueryPermutation());
@@ -339,8 +337,9 @@ private:
                 function_ref<Value(Value, Value, Value)> f);
   /// (batch..., head, row, key) of the regions.
   SmallVector<Value> regionIndices(Value row, Value key);
-  /// score_mod and mask_mod on every score of the block: S stays in raw
-  /// units, so the region sees S · scale and its result is divided by it.
+  /// score_mod, the explicit mask and mask_mod, in this order (the
+  /// decomposition's), on every score of the block: S stays in raw units,
+  /// so the region sees S · scale and its result is divided by it.
   void applyScoreMods(FragTiles &s, Value kv0, Value negInf);
   /// The explicit mask operand, applied in every block.
   void applyExplicitMask(FragTiles &s, Value kv0, Value negInf);
@@ -373,11 +372,10 @@ private:
   /// [16 kc, 16 kc + 16).
   Value loadQFragment(int64_t mt, int64_t kc);
 
-  /// Loads the mask element of (row, key) as an f32 addend in units of raw
-  /// scores (additive masks are divided by the scale, so that the scale
-  /// folded into exp2 restores them) or, for i1 masks, the keep bit.
+  /// Loads the mask element of (row, key) as an f32 addend in S's units
+  /// (additive masks are divided by the scale where S is raw, so that the
+  /// scale folded into exp2 restores them) or, for i1 masks, the keep bit.
   Value loadMask(Value row, Value key);
-  void setupMask();
 
   // The steps of emit(), in order.
   void setupThread(gpu::LaunchOp launch);
@@ -409,11 +407,8 @@ private:
   /// S to the exp2 domain, and a natural-log-domain value (a bias, a sink)
   /// to S's units.
   double scoreToLog2, logitToScore;
-  // Mask: per stored dim, the scores index it takes (batch.., head, row, key
-  // = 0..nb+2), or -1 for broadcast dims of static size 1; dynamic dims that
-  // are 1 at run time also broadcast (maskIsOne).
-  SmallVector<int64_t> maskDimOf;
-  SmallVector<Value> maskIsOne;
+  // The mask's indexing, set up in the prologue.
+  std::optional<ExplicitMask> explicitMask;
 
   // Kernel-wide values.
   Value tid, lane, warp, q0, sq, sk, causalOffset, headQ, headKV;
@@ -431,13 +426,12 @@ SmallVector<Value> KernelEmitter::emitBlock(Value buf, int64_t rowOff,
                                             Value kv0, ValueRange state) {
   BlockCoords blk{buf, rowOff, kv0, remu(lane, 8), divu(lane, 8)};
   FragTiles s = computeScores(blk);
-  // Explicit mask, then ragged tail and causal masking. Rows and keys past
-  // Sq / Sk read mask element 0 and are masked by the second.
+  // Score modifications and the explicit mask, then ragged tail and causal
+  // masking. Rows and keys past Sq / Sk read mask element 0 and are masked
+  // by the second.
   Value negInf = f32Cst(-INFINITY);
-  if (mods.scoreMod || mods.maskMod)
+  if (mods.scoreMod || mods.maskMod || mask)
     applyScoreMods(s, kv0, negInf);
-  if (mask)
-    applyExplicitMask(s, kv0, negInf);
   applyBoundsMask(s, kv0, negInf);
   SoftmaxState st = unpackState(state);
   FragTiles pFrags = updateSoftmax(s, st, negInf);
@@ -531,9 +525,7 @@ Value KernelEmitter::maskTile(Value tile, int64_t mt, int64_t nt, Value keyBase,
                               Value negInf,
                               function_ref<Value(Value, Value)> f) {
   return mapTile(tile, mt, nt, keyBase, [&](Value x, Value row, Value key) {
-    Value m = f(row, key);
-    return m.getType().isInteger(1) ? select(m, x, negInf)
-                                    : arith::AddFOp::create(b, loc, x, m);
+    return ExplicitMask::apply(b, loc, x, f(row, key), negInf);
   });
 }
 
@@ -556,6 +548,8 @@ void KernelEmitter::applyScoreMods(FragTiles &s, Value kv0, Value negInf) {
       for (int64_t nt = 0; nt < numSTiles; ++nt)
         s[mt][nt] = mapTile(s[mt][nt], mt, nt, keyBase, modify);
   }
+  if (mask)
+    applyExplicitMask(s, kv0, negInf);
   if (!mods.maskMod)
     return;
   // The mask is evaluated only where it may drop a key of this warp's rows
@@ -758,41 +752,10 @@ Value KernelEmitter::loadQFragment(int64_t mt, int64_t kc) {
                   /*transpose=*/false);
 }
 
-void KernelEmitter::setupMask() {
-  auto mTy = cast<MemRefType>(mask.getType());
-  int64_t mRank = mTy.getRank(), sRank = nb + 3;
-  for (int64_t i = 0; i < mRank; ++i) {
-    int64_t size = mTy.getDimSize(i);
-    maskDimOf.push_back(size == 1 ? -1 : sRank - mRank + i);
-    maskIsOne.push_back(ShapedType::isDynamic(size)
-                            ? cmp(arith::CmpIPredicate::eq,
-                                  memref::DimOp::create(b, loc, mask, i),
-                                  idx(1))
-                            : Value());
-  }
-}
-
 Value KernelEmitter::loadMask(Value row, Value key) {
-  Value zero = idx(0);
-  Value rowIn = select(cmp(arith::CmpIPredicate::slt, row, sq), row, zero);
-  Value keyIn = select(cmp(arith::CmpIPredicate::slt, key, sk), key, zero);
-  SmallVector<Value> scoresIdx(batchIdx);
-  scoresIdx.append({headQ, rowIn, keyIn});
-  SmallVector<Value> indices;
-  for (auto [dim, isOne] : llvm::zip(maskDimOf, maskIsOne)) {
-    if (dim < 0) {
-      indices.push_back(zero);
-      continue;
-    }
-    Value i = scoresIdx[dim];
-    indices.push_back(isOne ? select(isOne, zero, i) : i);
-  }
-  Value m = memref::LoadOp::create(b, loc, mask, indices);
-  if (m.getType().isInteger(1))
-    return m;
-  if (!m.getType().isF32())
-    m = arith::ExtFOp::create(b, loc, f32, m);
-  return arith::MulFOp::create(b, loc, m, f32Cst(logitToScore));
+  SmallVector<Value> heads(batchIdx);
+  heads.push_back(headQ);
+  return explicitMask->load(b, loc, heads, row, key, sq, sk, logitToScore);
 }
 
 void KernelEmitter::emit(gpu::LaunchOp launch) {
@@ -887,7 +850,7 @@ void KernelEmitter::emitPrologue(Value numKV) {
       qFrags.push_back(loadQFragment(0, kc));
   }
   if (mask)
-    setupMask();
+    explicitMask.emplace(b, loc, mask, nb);
 }
 
 scf::ForOp KernelEmitter::emitMainLoop(Value numKV) {

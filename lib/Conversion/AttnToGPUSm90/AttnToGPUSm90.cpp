@@ -30,6 +30,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Common/ExplicitMask.h"
 #include "Common/HostChecks.h"
 #include "Common/KernelBuilder.h"
 #include "Common/Launch.h"
@@ -179,6 +180,7 @@ HopperConfig applyOptions(HopperConfig c, const HopperOptions &o) {
 /// its head dim, dtype and causality, up to the first one for any Sk
 /// (minKeys 0), i.e. the configurations to choose from at run time by Sk.
 /// A static Sk, or any tile option set, leaves one (options override it).
+/// With an explicit mask, rows of 512-thread blocks are passed over.
 SmallVector<Candidate> resolveConfigs(AttentionOp op, const HopperOptions &o) {
   int64_t nb = op.getNumBatchDims();
   int64_t d = AttentionOp::getLogicalShape(op.getQueryType(),
@@ -194,6 +196,11 @@ SmallVector<Candidate> resolveConfigs(AttentionOp op, const HopperOptions &o) {
         (row.causal >= 0 && row.causal != causal))
       continue;
     if (!dynamicKeys && sk < row.minKeys)
+      continue;
+    // An explicit mask's per-score reads do not fit the 128 registers per
+    // thread of a 512-thread block: ptxas spilled 276 bytes (D = 64, f16
+    // bias, 3 consumer warpgroups; 48 without the mask), none with 2.
+    if (op.getMask() && row.config.warpgroups == 3 && row.config.producerWarp)
       continue;
     all.push_back({row.minKeys, row.config});
     if (row.minKeys == 0 || !dynamicKeys)
@@ -231,8 +238,8 @@ std::string getUnsupportedReason(AttentionOp op, const HopperConfig &c) {
   Type outTy = op.getOutputType().getElementType();
   if (!outTy.isF16() && !outTy.isBF16() && !outTy.isF32())
     return "output element type must be f16, bf16 or f32";
-  if (op.getMask())
-    return "explicit masks are not supported by the sm_90a kernel";
+  if (std::string why = getExplicitMaskReason(op); !why.empty())
+    return why;
   int64_t nb = op.getNumBatchDims();
   if (nb > 2)
     return "at most 2 batch dims (TMA tensors have rank <= 5)";
@@ -329,11 +336,11 @@ SmallVector<Value> createTiedInlinePtx(OpBuilder &b, Location loc,
 class HopperEmitter : KernelBuilder {
 public:
   HopperEmitter(OpBuilder &b, Location loc, AttentionOp op,
-                const HopperConfig &c, Value q, Value k, Value v, Value o,
-                Value lse, Value qMap, Value kMap, Value vMap,
-                const KernelScoreMods &mods)
-      : KernelBuilder(b, loc), q(q), k(k), v(v), o(o), lse(lse), qMap(qMap),
-        kMap(kMap), vMap(vMap), mods(mods) {
+                const HopperConfig &c, const AttentionBuffers &buf, Value qMap,
+                Value kMap, Value vMap, const KernelScoreMods &mods)
+      : KernelBuilder(b, loc), q(buf.q), k(buf.k), v(buf.v), o(buf.o),
+        mask(buf.mask), lse(buf.lse), qMap(qMap), kMap(kMap), vMap(vMap),
+        mods(mods) {
     ctx = b.getContext();
     nb = op.getNumBatchDims();
     qPerm = op.getQueryPermutation();
@@ -522,10 +529,24 @@ private:
   /// True when keys of block `kv0` lie past Sk or (causal) above the
   /// diagonal of some row of this warpgroup.
   Value needsBoundsMask(Value kv0);
-  /// score_mod and mask_mod on the scores `s` of the block at key `kv0`:
-  /// the region sees S · scale, and its result stays in those units (the
+  /// score_mod, the explicit mask and mask_mod, in this order (the
+  /// decomposition's), on the scores `s` of the block at key `kv0`: the
+  /// region sees S · scale, and its result stays in those units (the
   /// softmax then scales by log2(e) alone); dropped keys become -inf.
   SmallVector<Value> applyScoreMods(Value kv0, ArrayRef<Value> s, Value negInf);
+  /// The explicit mask on the scores `s` of the block at key `kv0`, read per
+  /// element: an i1 mask sends dropped keys to -inf, an additive one is
+  /// added in S's units (divided by the scale while S is raw).
+  SmallVector<Value> applyExplicitMask(Value kv0, ArrayRef<Value> s,
+                                       Value negInf);
+  /// Query row and key of accumulator element `i` of S, whose first key for
+  /// this thread is `keyBase`.
+  Value rowOfElement(int64_t i) {
+    return add(threadRow0, idx(8 * ((i / 2) % 2)));
+  }
+  Value keyOfElement(Value keyBase, int64_t i) {
+    return add(keyBase, idx(8 * (i / 4) + i % 2));
+  }
   /// The running max (exp2 domain) and per-thread partial sum a row starts
   /// with: -inf and 0, or with sinks the sink logit as a key of value 0
   /// (sink · log2(e), and 1 in the first thread of the quad).
@@ -605,7 +626,9 @@ private:
   SmallVector<Value> emitOverlappedBlock(Value j, ValueRange state);
 
   MLIRContext *ctx;
-  Value q, k, v, o, lse, qMap, kMap, vMap;
+  Value q, k, v, o, mask, lse, qMap, kMap, vMap;
+  // The mask's indexing, set up with the thread's coordinates.
+  std::optional<ExplicitMask> explicitMask;
   const KernelScoreMods &mods;
   int64_t nb;
   SmallVector<int64_t> qPerm, kPerm, vPerm, oPerm;
@@ -690,9 +713,8 @@ SmallVector<Value> HopperEmitter::applyScoreMods(Value kv0, ArrayRef<Value> s,
   SmallVector<Value> heads(batchIdx);
   heads.push_back(headQ);
   auto indicesOf = [&](int64_t i) {
-    Value key = add(keyBase, idx(8 * (i / 4) + i % 2));
-    Value row = add(threadRow0, idx(8 * ((i / 2) % 2)));
-    return KernelScoreMods::regionIndices(heads, row, key);
+    Value key = keyOfElement(keyBase, i);
+    return KernelScoreMods::regionIndices(heads, rowOfElement(i), key);
   };
   SmallVector<Value> out(s);
   if (mods.scoreMod) {
@@ -700,6 +722,8 @@ SmallVector<Value> HopperEmitter::applyScoreMods(Value kv0, ArrayRef<Value> s,
     for (int64_t i = 0; i < (int64_t)s.size(); ++i)
       out[i] = mods.modifyScore(b, loc, fmul(s[i], scaleCst), indicesOf(i));
   }
+  if (mask)
+    out = applyExplicitMask(kv0, out, negInf);
   if (!mods.maskMod)
     return out;
   // The mask is evaluated only where it may drop a key of this
@@ -719,6 +743,24 @@ SmallVector<Value> HopperEmitter::applyScoreMods(Value kv0, ArrayRef<Value> s,
   b.setInsertionPointToStart(ifOp.elseBlock());
   scf::YieldOp::create(b, loc, out);
   return SmallVector<Value>(ifOp.getResults());
+}
+
+SmallVector<Value>
+HopperEmitter::applyExplicitMask(Value kv0, ArrayRef<Value> s, Value negInf) {
+  Value keyBase = add(kv0, mul(remu(lane, 4), idx(2)));
+  SmallVector<Value> heads(batchIdx);
+  heads.push_back(headQ);
+  // A bias is a logit: S is raw Q·Kᵀ (the scale folded into exp2) unless
+  // score_mod has scaled it.
+  double toScoreUnits = mods.scoreMod ? 1.0 : 1.0 / scale;
+  SmallVector<Value> out;
+  for (int64_t i = 0; i < (int64_t)s.size(); ++i) {
+    Value m =
+        explicitMask->load(b, loc, heads, rowOfElement(i),
+                           keyOfElement(keyBase, i), sq, sk, toScoreUnits);
+    out.push_back(ExplicitMask::apply(b, loc, s[i], m, negInf));
+  }
+  return out;
 }
 
 std::pair<Value, Value> HopperEmitter::initialRowState(Value fzero,
@@ -741,13 +783,12 @@ SmallVector<Value> HopperEmitter::applyBoundsMask(Value kv0, ArrayRef<Value> s,
   Value keyBase = add(kv0, mul(remu(lane, 4), idx(2)));
   SmallVector<Value> masked;
   for (int64_t i = 0; i < nS; ++i) {
-    Value key = add(keyBase, idx(8 * (i / 4) + i % 2));
+    Value key = keyOfElement(keyBase, i);
     Value bad = cmp(arith::CmpIPredicate::sge, key, sk);
     if (causal) {
-      Value row = add(threadRow0, idx(8 * ((i / 2) % 2)));
-      bad = arith::OrIOp::create(
-          b, loc, bad,
-          cmp(arith::CmpIPredicate::sgt, key, add(row, causalOffset)));
+      bad = arith::OrIOp::create(b, loc, bad,
+                                 cmp(arith::CmpIPredicate::sgt, key,
+                                     add(rowOfElement(i), causalOffset)));
     }
     masked.push_back(select(bad, negInf, s[i]));
   }
@@ -817,7 +858,9 @@ HopperEmitter::Softmax HopperEmitter::softmax(Value j, ArrayRef<Value> sIn,
   Value kv0 = keyOfBlock(j);
   Value negInf = f32Cst(-INFINITY);
   SmallVector<Value> s(sIn);
-  if (mods.scoreMod || mods.maskMod)
+  // Then the ragged tail and causal masking: rows and keys past Sq / Sk read
+  // mask element 0, and the bounds mask drops them.
+  if (mods.scoreMod || mods.maskMod || mask)
     s = applyScoreMods(kv0, s, negInf);
   s = applyBoundsMask(kv0, s, negInf);
   SoftmaxConstants k;
@@ -1147,6 +1190,8 @@ void HopperEmitter::emit(gpu::LaunchOp launch) {
   OpBuilder::InsertionGuard guard(b);
   Value bx = launch.getBlockIds().x, by = launch.getBlockIds().y;
   setupThread(launch);
+  if (mask)
+    explicitMask.emplace(b, loc, mask, nb);
   setupSharedMemory();
   Value isLeader = initBarriers();
   if (!ws)
@@ -1376,8 +1421,8 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
 
     // Check the caller's descriptors at run time; encode the tensor maps and
     // launch only if they pass.
-    scf::IfOp guard =
-        emitGuardedLaunchRegion(rewriter, loc, op, q, k, v, o, Value(), lse);
+    scf::IfOp guard = emitGuardedLaunchRegion(rewriter, loc, op, q, k, v, o,
+                                              buffers.mask, lse);
     OpBuilder::InsertPoint afterGuard = rewriter.saveInsertionPoint();
     rewriter.setInsertionPoint(guard.thenBlock()->getTerminator());
 
@@ -1458,8 +1503,7 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
     int64_t nb = op.getNumBatchDims();
     SmallVector<int64_t> qPerm = op.getQueryPermutation();
     int64_t d = AttentionOp::getLogicalShape(op.getQueryType(), qPerm)[nb + 2];
-    Value q = buffers.q, k = buffers.k, v = buffers.v, o = buffers.o,
-          lse = buffers.lse;
+    Value q = buffers.q, k = buffers.k, v = buffers.v;
     // Host-side tensor maps: box = (rows x 64 columns) of one head.
     SmallVector<Type> mapTypes;
     int64_t blockQ = kWgmmaM * cfg.warpgroups;
@@ -1499,9 +1543,8 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
         return UnrealizedConversionCastOp::create(rewriter, loc, ty, ptr)
             .getResult(0);
       };
-      HopperEmitter(rewriter, loc, op, cfg, q, k, v, o, lse,
-                    unwrap(qMap, mapTypes[0]), unwrap(kMap, mapTypes[1]),
-                    unwrap(vMap, mapTypes[2]), mods)
+      HopperEmitter(rewriter, loc, op, cfg, buffers, unwrap(qMap, mapTypes[0]),
+                    unwrap(kMap, mapTypes[1]), unwrap(vMap, mapTypes[2]), mods)
           .emit(launch);
       gpu::TerminatorOp::create(rewriter, loc);
     }

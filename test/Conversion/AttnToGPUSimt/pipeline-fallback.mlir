@@ -3,7 +3,7 @@
 // every op left, so that no valid op fails to compile for the GPU.
 // RUN: attn-opt %s --attn-pipeline="target=cuda chip=sm_90a format=isa" -o %t.sm90a.mlir
 // RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.sm90a.mlir plain_kernel | FileCheck %s --check-prefix=WGMMA
-// RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.sm90a.mlir masked_kernel | FileCheck %s --check-prefix=MMA
+// RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.sm90a.mlir batch3_kernel | FileCheck %s --check-prefix=MMA
 // RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.sm90a.mlir f32_kernel | FileCheck %s --check-prefix=SIMT
 // RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.sm90a.mlir d80_kernel | FileCheck %s --check-prefix=SIMT
 // RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.sm90a.mlir head_dim_outer_kernel | FileCheck %s --check-prefix=SIMT
@@ -39,13 +39,15 @@ func.func @plain(%q: tensor<?x?x?x64xf16>, %k: tensor<?x?x?x64xf16>,
   return %r : tensor<?x?x?x64xf16>
 }
 
-func.func @masked(%q: tensor<?x?x?x64xf16>, %k: tensor<?x?x?x64xf16>,
-                  %v: tensor<?x?x?x64xf16>, %m: tensor<?x?xi1>,
-                  %o: tensor<?x?x?x64xf16>) -> tensor<?x?x?x64xf16> {
-  %r = attn.attention ins(%q, %k, %v : tensor<?x?x?x64xf16>,
-         tensor<?x?x?x64xf16>, tensor<?x?x?x64xf16>) mask(%m : tensor<?x?xi1>)
-       outs(%o : tensor<?x?x?x64xf16>) scale(0.125) -> tensor<?x?x?x64xf16>
-  return %r : tensor<?x?x?x64xf16>
+// Three batch dims: no TMA tensor map (rank <= 5), so mma.sync.
+func.func @batch3(%q: tensor<?x?x?x?x?x64xf16>, %k: tensor<?x?x?x?x?x64xf16>,
+                  %v: tensor<?x?x?x?x?x64xf16>, %o: tensor<?x?x?x?x?x64xf16>)
+    -> tensor<?x?x?x?x?x64xf16> {
+  %r = attn.attention ins(%q, %k, %v : tensor<?x?x?x?x?x64xf16>,
+         tensor<?x?x?x?x?x64xf16>, tensor<?x?x?x?x?x64xf16>)
+       outs(%o : tensor<?x?x?x?x?x64xf16>) scale(0.125)
+       -> tensor<?x?x?x?x?x64xf16>
+  return %r : tensor<?x?x?x?x?x64xf16>
 }
 
 func.func @f32(%q: tensor<?x?x?x64xf32>, %k: tensor<?x?x?x64xf32>,

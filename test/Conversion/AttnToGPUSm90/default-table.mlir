@@ -119,3 +119,27 @@ func.func @d256(%q: tensor<1x2x512x256xf16>, %k: tensor<1x2x512x256xf16>,
        -> tensor<1x2x512x256xf16>
   return %r : tensor<1x2x512x256xf16>
 }
+
+// -----
+
+// D = 64 with an explicit mask, dynamic Sk: the 3-warpgroup row (512
+// threads, 128 registers per thread) is passed over, where the mask's
+// per-score reads spill; the 2-warpgroup row takes every Sk.
+// CHECK-LABEL: func.func @d64_masked_dynamic
+// CHECK-NOT: arith.cmpi sge, %{{.*}}, %c2048
+// CHECK: gpu.launch {{.*}} threads({{.*}} = %c256, {{.*}})
+// CHECK-NOT: gpu.launch
+// CHECK: return
+func.func @d64_masked_dynamic(%q: tensor<?x?x?x64xf16>,
+                              %k: tensor<?x?x?x64xf16>,
+                              %v: tensor<?x?x?x64xf16>,
+                              %m: tensor<?x1x1x?xf16>,
+                              %o: tensor<?x?x?x64xf16>)
+    -> tensor<?x?x?x64xf16> {
+  %r = attn.attention ins(%q, %k, %v : tensor<?x?x?x64xf16>,
+         tensor<?x?x?x64xf16>, tensor<?x?x?x64xf16>)
+       mask(%m : tensor<?x1x1x?xf16>)
+       outs(%o : tensor<?x?x?x64xf16>) scale(0.125)
+       -> tensor<?x?x?x64xf16>
+  return %r : tensor<?x?x?x64xf16>
+}

@@ -7,7 +7,7 @@
 // STAGES: stages > 2 needs producer-warp=1 (the thread-0 refill path is verified with 2 stages only)
 
 // With soft=1 every op the kernel cannot take stays for --convert-attn-to-gpu.
-// SOFT-COUNT-4: attn.attention
+// SOFT-COUNT-3: attn.attention
 
 func.func @head_dim_96(%q: tensor<1x2x64x96xf16>, %k: tensor<1x2x64x96xf16>,
                        %v: tensor<1x2x64x96xf16>, %o: tensor<1x2x64x96xf16>)
@@ -31,20 +31,6 @@ func.func @f32_inputs(%q: tensor<1x2x64x64xf32>, %k: tensor<1x2x64x64xf32>,
        outs(%o : tensor<1x2x64x64xf32>) scale(0.125)
        -> tensor<1x2x64x64xf32>
   return %r : tensor<1x2x64x64xf32>
-}
-
-// -----
-
-func.func @explicit_mask(%q: tensor<1x2x64x64xf16>, %k: tensor<1x2x64x64xf16>,
-                         %v: tensor<1x2x64x64xf16>, %m: tensor<64x64xi1>,
-                         %o: tensor<1x2x64x64xf16>) -> tensor<1x2x64x64xf16> {
-  // expected-error @+1 {{cannot be lowered to the sm_90a kernel: explicit masks are not supported by the sm_90a kernel}}
-  %r = attn.attention ins(%q, %k, %v : tensor<1x2x64x64xf16>,
-         tensor<1x2x64x64xf16>, tensor<1x2x64x64xf16>)
-       mask(%m : tensor<64x64xi1>)
-       outs(%o : tensor<1x2x64x64xf16>) scale(0.125)
-       -> tensor<1x2x64x64xf16>
-  return %r : tensor<1x2x64x64xf16>
 }
 
 // -----
