@@ -425,10 +425,10 @@ static Value scanBlocks(OpBuilder &b, Location loc, Value from, Value limit,
     return arith::ConstantIntOp::create(nb, loc, i32, v);
   };
   auto inRange = [&](OpBuilder &nb, Value i) -> Value {
-    return arith::CmpIOp::create(
-        nb, loc,
-        step > 0 ? arith::CmpIPredicate::slt : arith::CmpIPredicate::sgt, i,
-        limit);
+    return arith::CmpIOp::create(nb, loc,
+                                 step > 0 ? arith::CmpIPredicate::slt
+                                          : arith::CmpIPredicate::sgt,
+                                 i, limit);
   };
   auto blockAt = [&](OpBuilder &nb, Value i) -> Value {
     return step > 0 ? i : arith::SubIOp::create(nb, loc, i, cst(nb, 1));
@@ -439,16 +439,16 @@ static Value scanBlocks(OpBuilder &b, Location loc, Value from, Value limit,
         nb, loc, lanes, arith::SubIOp::create(nb, loc, cst32(nb, 0), lanes));
     Value below = arith::AndIOp::create(
         nb, loc, active, arith::SubIOp::create(nb, loc, lowest, cst32(nb, 1)));
-    return arith::IndexCastUIOp::create(
-        nb, loc, indexTy, math::CtPopOp::create(nb, loc, below));
+    return arith::IndexCastUIOp::create(nb, loc, indexTy,
+                                        math::CtPopOp::create(nb, loc, below));
   };
   // Whole warps call it: converge them first (the lanes of a
   // warp-specialized producer run ahead of its issuing lane otherwise).
   NVVM::SyncWarpOp::create(b, loc, cst32(b, -1));
-  Value active = LLVM::CallIntrinsicOp::create(
-                     b, loc, i32, b.getStringAttr("llvm.nvvm.activemask"),
-                     ValueRange{})
-                     .getResult(0);
+  Value active =
+      LLVM::CallIntrinsicOp::create(
+          b, loc, i32, b.getStringAttr("llvm.nvvm.activemask"), ValueRange{})
+          .getResult(0);
   Value lanes = arith::IndexCastUIOp::create(
       b, loc, indexTy, math::CtPopOp::create(b, loc, active));
   Value laneBit = arith::ShLIOp::create(
@@ -473,8 +473,8 @@ static Value scanBlocks(OpBuilder &b, Location loc, Value from, Value limit,
         nb, loc, i,
         arith::MulIOp::create(nb, loc, rankOf(nb, active, votes),
                               cst(nb, step)));
-    Value none = arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::eq,
-                                       votes, cst32(nb, 0));
+    Value none = arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::eq, votes,
+                                       cst32(nb, 0));
     return arith::SelectOp::create(nb, loc, none, limit, hitPos);
   };
   auto loop = scf::WhileOp::create(
@@ -501,8 +501,7 @@ static Value scanBlocks(OpBuilder &b, Location loc, Value from, Value limit,
       [&](OpBuilder &nb, Location l, ValueRange args) {
         scf::YieldOp::create(
             nb, l,
-            ValueRange{arith::AddIOp::create(nb, l, args[0], stride),
-                       args[1]});
+            ValueRange{arith::AddIOp::create(nb, l, args[0], stride), args[1]});
       });
   return loop.getResult(1);
 }
