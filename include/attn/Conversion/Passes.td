@@ -96,7 +96,11 @@ def ConvertAttnToGPUSm90 : Pass<"convert-attn-to-gpu-sm90", "ModuleOp"> {
            "attnMultiprocessorCount); 0: one CTA per tile",
            [{::mlir::attn::getTriStateValues()}]>,
     Option<"soft", "soft", "bool", /*default=*/"false",
-           "Skip unsupported attn.attention ops instead of failing">
+           "Skip unsupported attn.attention ops instead of failing">,
+    Option<"explicitMasks", "explicit-masks", "bool", /*default=*/"true",
+           "Lower ops with an explicit mask operand (read per score); 0 "
+           "leaves them to another kernel (target=cuda's kernel=auto does, "
+           "until this path is measured on a GPU)">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",

@@ -224,9 +224,12 @@ int64_t sharedBytes(const HopperConfig &c, int64_t d) {
   return bq * d * 2 + 2 * c.stages * c.blockKV * d * 2 + kAtomBytes;
 }
 
-std::string getUnsupportedReason(AttentionOp op, const HopperConfig &c) {
+std::string getUnsupportedReason(AttentionOp op, const HopperConfig &c,
+                                 const HopperOptions &o) {
   if (std::string why = getTensorCoreModsReason(op); !why.empty())
     return why;
+  if (op.getMask() && !o.explicitMasks)
+    return "explicit masks are off (explicit-masks=0)";
   if (op.getCausalOffset())
     return "a causal_offset (a tile of a larger op) is not supported: lower "
            "the whole op";
@@ -1399,7 +1402,7 @@ struct AttentionToHopperLaunch : OpRewritePattern<AttentionOp> {
     int64_t nb = op.getNumBatchDims();
     SmallVector<Candidate> candidates = resolveConfigs(op, options);
     for (const Candidate &c : candidates) {
-      std::string reason = getUnsupportedReason(op, c.config);
+      std::string reason = getUnsupportedReason(op, c.config, options);
       if (!reason.empty()) {
         LLVM_DEBUG(llvm::dbgs() << "[" DEBUG_TYPE "] refused " << op.getLoc()
                                 << ": " << reason << "\n");
@@ -1580,6 +1583,7 @@ struct ConvertAttnToGPUSm90Pass
     o.pingpong = pingpong;
     o.persistent = persistent;
     o.soft = soft;
+    o.explicitMasks = explicitMasks;
     return o;
   }
 
@@ -1588,7 +1592,7 @@ struct ConvertAttnToGPUSm90Pass
       std::string reason;
       for (const Candidate &c : resolveConfigs(op, getOptions()))
         if (reason.empty())
-          reason = getUnsupportedReason(op, c.config);
+          reason = getUnsupportedReason(op, c.config, getOptions());
       return reason;
     };
     if (!soft && failed(diagnoseUnsupportedOps(
