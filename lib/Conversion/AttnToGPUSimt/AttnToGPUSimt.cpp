@@ -46,6 +46,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Common/ExplicitMask.h"
 #include "Common/HostChecks.h"
 #include "Common/KernelBuilder.h"
 #include "Common/ScoreMods.h"
@@ -223,7 +224,6 @@ private:
 
   void decodeBlock(gpu::LaunchOp launch);
   void setupShared();
-  void setupMask();
   /// Element (head, row, col) of `mem` as f32, or 0 where `valid` is false
   /// (then index 0 is read instead, which exists in a non-empty buffer).
   Value loadAsF32(Value mem, ArrayRef<int64_t> perm, Value head, Value row,
@@ -265,11 +265,9 @@ private:
   double scaleLog2;
   Type outElemTy, f32;
   VectorType vec4;
-  // Mask: per stored dim, the scores index it takes (batch.., head, row, key
-  // = 0..nb+2), or -1 for static size-1 dims; dynamic dims that are 1 at
-  // run time also broadcast (maskIsOne).
-  SmallVector<int64_t> maskDimOf;
-  SmallVector<Value> maskIsOne;
+  // The mask's indexing (the tensor-core kernels' too), set when the op
+  // has a mask.
+  std::optional<ExplicitMask> explicitMask;
 
   // Kernel-wide values.
   Value tid, lane, warp, blockY, sq, sk, headQ, headKV, q0, dv0, dSize, dvSize,
@@ -343,20 +341,6 @@ void SimtEmitter::setupShared() {
   sK = view(p.kOff, kBlockKV, p.kStride);
   sV = view(p.vOff, kBlockKV, p.dvTiles * kWarpSize);
   sP = view(p.pOff, p.blockQ, kBlockKV);
-}
-
-void SimtEmitter::setupMask() {
-  auto mTy = cast<MemRefType>(mask.getType());
-  int64_t mRank = mTy.getRank(), sRank = nb + 3;
-  for (int64_t i = 0; i < mRank; ++i) {
-    int64_t size = mTy.getDimSize(i);
-    maskDimOf.push_back(size == 1 ? -1 : sRank - mRank + i);
-    maskIsOne.push_back(ShapedType::isDynamic(size)
-                            ? cmp(arith::CmpIPredicate::eq,
-                                  memref::DimOp::create(b, loc, mask, i),
-                                  idx(1))
-                            : Value());
-  }
 }
 
 Value SimtEmitter::loadAsF32(Value mem, ArrayRef<int64_t> perm, Value head,
@@ -510,21 +494,10 @@ SmallVector<Value> SimtEmitter::tileScores(Value kv0, Value active) {
 }
 
 Value SimtEmitter::loadMask(Value row, Value key) {
-  // Rows and keys past the ends read element 0; they are dropped anyway.
-  Value zero = idx(0);
-  SmallVector<Value> scoresIdx(batchIdx);
-  scoresIdx.append(
-      {headQ, select(lt(row, sq), row, zero), select(lt(key, sk), key, zero)});
-  SmallVector<Value> indices;
-  for (auto [dim, isOne] : llvm::zip(maskDimOf, maskIsOne)) {
-    if (dim < 0) {
-      indices.push_back(zero);
-      continue;
-    }
-    Value i = scoresIdx[dim];
-    indices.push_back(isOne ? select(isOne, zero, i) : i);
-  }
-  return memref::LoadOp::create(b, loc, mask, indices);
+  SmallVector<Value> heads(batchIdx);
+  heads.push_back(headQ);
+  return explicitMask->load(b, loc, heads, row, key, sq, sk,
+                            /*toScoreUnits=*/1.0);
 }
 
 SmallVector<Value> SimtEmitter::regionIndices(Value row, Value key) {
@@ -554,9 +527,8 @@ Value SimtEmitter::maskedScore(Value s, Value row, Value key) {
     if (m.getType().isInteger(1)) {
       keep = andi(keep, m);
     } else {
-      // In the exp2 domain the additive mask is scaled by log2(e) too.
-      if (!m.getType().isF32())
-        m = arith::ExtFOp::create(b, loc, f32, m);
+      // In the exp2 domain the additive mask (as f32) is scaled by log2(e)
+      // too.
       s = fma(m, f32Cst(static_cast<float>(M_LOG2E)), s);
     }
   }
@@ -684,7 +656,7 @@ void SimtEmitter::emit(gpu::LaunchOp launch) {
   decodeBlock(launch);
   setupShared();
   if (mask)
-    setupMask();
+    explicitMask.emplace(b, loc, mask, nb);
 
   // Keys this block can see: causal tiles wholly above its last row are
   // not visited.
