@@ -343,6 +343,28 @@ def back_to_back(fn, sets, outs, n):
             "us_host": (t1 - t0) * 1e6 / n}
 
 
+def kernel_times(fn, sets, outs, n):
+    """Where a call's device time goes: `n` calls under torch.profiler
+    (CUPTI sees every kernel of the context, ours launched through the driver
+    API included). Returns (kernel name, launches per call, µs per call)
+    rows, the longest first."""
+    import torch
+    from torch.profiler import ProfilerActivity, profile
+    nsets = len(sets)
+    torch.cuda.synchronize()
+    with profile(activities=[ProfilerActivity.CUDA]) as prof:
+        for i in range(n):
+            fn(*sets[i % nsets], outs[i % nsets])
+        torch.cuda.synchronize()
+    rows = []
+    for e in prof.key_averages():
+        us = (getattr(e, "self_device_time_total", None) or
+              getattr(e, "self_cuda_time_total", 0))
+        if us > 0:
+            rows.append((e.key, e.count / n, us / n))
+    return sorted(rows, key=lambda r: -r[2])
+
+
 def graph_check(torch, attn, stream, fn, inputs, out, ref, bsel_t, idx):
     """Captures two calls of ours in a CUDA graph (torch's capture stream
     through attnSetStream), replays it and checks the output: "ok",
@@ -390,6 +412,7 @@ def main_bench(args):
         cases += decode_cases(args.decode_batch, args.decode_sk)
 
     results = []
+    kernels = []
     gen = torch.Generator(device=dev)
     gen.manual_seed(20261125)
     # A stream of our own: the legacy default stream's handle is 0, which
@@ -522,6 +545,9 @@ def main_bench(args):
                     r.update(t, tflops=flops(c) / (med * 1e-3) / 1e12,
                              gbps=min_bytes(c) / (med * 1e-3) / 1e9)
                     r.update(back_to_back(fn, sets, outs, args.b2b))
+                    if args.kernels and prov in args.kernels:
+                        kernels.append((c, prov, kernel_times(
+                            fn, sets, outs, args.runs)))
                     if prov == "attn" and args.graph:
                         r["graph"] = graph_check(torch, attn, stream, fn,
                                                  sets[0], outs[0], ref, bsel_t,
@@ -550,7 +576,24 @@ def main_bench(args):
         log(f"[{ci + 1}/{len(cases)}] {c['sweep']} {c['dtype']} D={D} "
             f"causal={int(c['causal'])} B={B} Hq={Hq} Hkv={Hkv} Sq={Sq} "
             f"Sk={Sk}: {summary}")
+    if kernels:
+        write_kernels(args.out + ".kernels.md", kernels, device_line)
     return results, device_line
+
+
+def write_kernels(path, kernels, device_line):
+    """The --kernels breakdown: one table per (shape, provider)."""
+    with open(path, "w") as f:
+        f.write(f"# Device time per kernel (torch.profiler): {device_line}\n")
+        for c, prov, rows in kernels:
+            f.write(f"\n## {prov}: {c['sweep']} {c['dtype']} D={c['d']} "
+                    f"causal={int(c['causal'])} B={c['batch']} "
+                    f"H={c['hq']}/{c['hkv']} Sq={c['sq']} Sk={c['sk']}\n\n"
+                    "| kernel | launches per call | µs per call |\n"
+                    "|---|---|---|\n")
+            for name, count, us in rows:
+                f.write(f"| `{name[:90]}` | {count:g} | {us:.1f} |\n")
+            f.write(f"| total | | {sum(r[2] for r in rows):.1f} |\n")
 
 
 # --------------------------------------------------------------------------
@@ -737,6 +780,9 @@ def main():
     ap.add_argument("--plot-from", help="only render <out>.png and <out>.md from "
                     "this CSV")
     ap.add_argument("--title", default=None)
+    ap.add_argument("--kernels", default="",
+                    help="providers whose calls are also profiled per kernel "
+                    "(torch.profiler) into <out>.kernels.md, e.g. attn")
     args = ap.parse_args()
     ints = lambda s: [int(x) for x in s.split(",") if x]  # noqa: E731
     args.sweep = args.sweep.split(",")
@@ -747,6 +793,7 @@ def main():
     args.decode_batch = ints(args.decode_batch)
     args.decode_sk = ints(args.decode_sk)
     args.providers = args.providers.split(",")
+    args.kernels = [p for p in args.kernels.split(",") if p]
     args.runs = max(20, args.runs)
 
     if args.plot_from:

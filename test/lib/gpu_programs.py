@@ -12,9 +12,11 @@ reference, and against the program's CPU output. The exporter corpus
 way, checked against its unfused CPU output and, for the whole models,
 against their float64 numpy models (model_check.py).
 
-  build OUT [--only REGEX]  (a machine with LLVM/MLIR and the CUDA toolkit)
-      compiles each program into OUT/<name>.<variant>.so, runs the CPU
-      pipeline for OUT/<name>.cpu.out, and writes OUT/manifest.json.
+  build OUT [--only REGEX] [--pipeline-options OPTS]...  (a machine with
+      LLVM/MLIR and the CUDA toolkit) compiles each program into
+      OUT/<name>.<variant>.so (OPTS go to attn-compile, e.g. kernel=wgmma),
+      runs the CPU pipeline for OUT/<name>.cpu.out, and writes
+      OUT/manifest.json.
   run OUT [--attn-run PATH] (a machine with a GPU; needs only the driver,
       python3 and numpy) runs every library with attn-run and prints one
       line per case, then `N passed, N failed`.
@@ -124,7 +126,9 @@ def compile_variants(args, bindir, name, path, entry):
         so = os.path.join(args.out, f"{name}.{variant}.so")
         r = run([os.path.join(bindir, "attn-compile"), path,
                  "--target=cuda", "--chip=" + args.chip, "-o", so,
-                 "--runtime-dir=" + os.path.join(args.build, "lib")] + flags)
+                 "--runtime-dir=" + os.path.join(args.build, "lib")] + flags +
+                (["--pipeline-options=" + " ".join(args.pipeline_options)]
+                 if args.pipeline_options else []))
         entry["variants"][variant] = (
             os.path.basename(so) if r.returncode == 0 else
             "compile failed: " + r.stderr.strip().splitlines()[0]
@@ -333,6 +337,8 @@ def main():
     b.add_argument("--llvm", default="/usr/lib/llvm-22")
     b.add_argument("--chip", default="sm_90a")
     b.add_argument("--only", default="")
+    b.add_argument("--pipeline-options", action="append", default=[],
+                   help="passed to attn-compile, e.g. kernel=wgmma")
     r = sub.add_parser("run")
     r.add_argument("out")
     r.add_argument("--attn-run", default="attn-run")
