@@ -14,8 +14,8 @@
 //   O = sum_i exp(L'_i - max L') O'_i / sum_i exp(L'_i - max L')
 //
 // The attention op of the chunks is an ordinary attn.attention, so every
-// kernel (and the CPU tiling) runs it; the combine is three small linalg
-// reductions. `n` is chosen from the shapes, at compile time when they are
+// kernel (and the CPU tiling) runs it; the combine is one linalg.generic
+// per result whose elements each walk the chunks. `n` is chosen from the shapes, at compile time when they are
 // static, else at run time (a power of two that divides Sk, so that the
 // reshape is exact): enough blocks to fill the GPU, chunks of at least
 // `min-chunk` keys.
@@ -30,6 +30,7 @@
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/PatternMatch.h"
@@ -216,119 +217,116 @@ Value repeatQuery(OpBuilder &b, Location loc, Value query, OpFoldResult n) {
                                          mergeDims(rank + 1, rank - 3));
 }
 
-/// A reduction over the chunk dim: `combiner` folds each element of
-/// `inputs` (all indexed with `inputMaps`) into `init` (indexed with the
-/// identity over the parallel dims, the chunk dim being the last loop).
-Value reduceChunks(
-    OpBuilder &b, Location loc, ValueRange inputs,
-    ArrayRef<AffineMap> inputMaps, Value init,
-    function_ref<Value(OpBuilder &, Location, ValueRange)> combiner) {
-  int64_t parallel = cast<RankedTensorType>(init.getType()).getRank();
-  SmallVector<AffineMap> maps(inputMaps);
-  maps.push_back(AffineMap::getMultiDimIdentityMap(parallel + 1, b.getContext())
-                     .getMajorSubMap(parallel));
-  SmallVector<utils::IteratorType> iterators(parallel,
-                                             utils::IteratorType::parallel);
-  iterators.push_back(utils::IteratorType::reduction);
-  return linalg::GenericOp::create(
-             b, loc, init.getType(), inputs, init, maps, iterators,
-             [&](OpBuilder &nb, Location nl, ValueRange args) {
-               linalg::YieldOp::create(nb, nl, combiner(nb, nl, args));
+/// `row` ([b..., H, M]) with the chunk index `i` inserted before M, then
+/// `tail`: an index into the chunks' `[b..., H, n, M, ...]` results.
+SmallVector<Value> chunkIndex(ValueRange row, Value i, ValueRange tail = {}) {
+  SmallVector<Value> index(row.drop_back());
+  index.push_back(i);
+  index.push_back(row.back());
+  llvm::append_range(index, tail);
+  return index;
+}
+
+/// `init` folded over the chunks `0 <= i < n` by `step(acc, i)`, as an
+/// scf.for in the caller's body.
+Value foldChunks(OpBuilder &b, Location loc, Value n, Value init,
+                 function_ref<Value(OpBuilder &, Location, Value, Value)> step) {
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  return scf::ForOp::create(
+             b, loc, zero, n, one, init,
+             [&](OpBuilder &nb, Location nl, Value i, ValueRange acc) {
+               scf::YieldOp::create(nb, nl, step(nb, nl, acc[0], i));
              })
       .getResult(0);
 }
 
-/// A map of the loops `(p_0, ..., p_{k-1}, i)` (k parallel dims, the chunk
-/// index last) onto `[p..., i, q...]`: the chunk dim inserted at `pos`, the
-/// parallel dims from `first` on.
-AffineMap chunkMap(MLIRContext *ctx, int64_t parallel, int64_t pos,
-                   int64_t count) {
-  SmallVector<AffineExpr> exprs;
-  for (int64_t d = 0; d < count; ++d) {
-    if (d == pos)
-      exprs.push_back(getAffineDimExpr(parallel, ctx));
-    exprs.push_back(getAffineDimExpr(d, ctx));
-  }
-  return AffineMap::get(parallel + 1, 0, exprs, ctx);
+/// The weights of the chunks of one row: `max_i L_i` and
+/// `sum_i exp(L_i - max)`, from `lse` `[b..., H, n, M]`.
+std::pair<Value, Value> chunkWeights(OpBuilder &b, Location loc, Value lse,
+                                     Value n, ValueRange row) {
+  auto cst = [&](float v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  };
+  auto at = [&](OpBuilder &nb, Location nl, Value i) -> Value {
+    return tensor::ExtractOp::create(nb, nl, lse, chunkIndex(row, i));
+  };
+  Value max = foldChunks(b, loc, n, cst(-INFINITY),
+                         [&](OpBuilder &nb, Location nl, Value acc, Value i) {
+                           return arith::MaximumFOp::create(nb, nl, acc,
+                                                            at(nb, nl, i));
+                         });
+  Value sum = foldChunks(
+      b, loc, n, cst(0), [&](OpBuilder &nb, Location nl, Value acc, Value i) {
+        Value e = math::ExpOp::create(
+            nb, nl, arith::SubFOp::create(nb, nl, at(nb, nl, i), max));
+        return arith::AddFOp::create(nb, nl, acc, e);
+      });
+  return {max, sum};
 }
 
-/// A filled f32 tensor shaped like the first `rank` dims of `like`.
-Value filled(OpBuilder &b, Location loc, Value like, int64_t rank,
-             float value) {
-  SmallVector<OpFoldResult> shape;
-  for (int64_t d = 0; d < rank; ++d)
-    shape.push_back(dimOf(b, loc, like, d));
-  Value empty = tensor::EmptyOp::create(b, loc, shape, b.getF32Type());
-  Value cst = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
-  return linalg::FillOp::create(b, loc, cst, empty).getResult(0);
+/// An all-parallel linalg.generic over `init` whose body `body(indices)`
+/// reads the chunks with tensor.extract: a combine that is one kernel
+/// without temporaries (reductions as linalg ops would need a filled
+/// accumulator, hence a kernel and a buffer, for each of max, sum and
+/// output).
+Value perElement(OpBuilder &b, Location loc, Value init,
+                 function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  int64_t rank = cast<RankedTensorType>(init.getType()).getRank();
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), ValueRange{}, init,
+             AffineMap::getMultiDimIdentityMap(rank, b.getContext()),
+             SmallVector<utils::IteratorType>(rank,
+                                              utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               SmallVector<Value> indices;
+               for (int64_t d = 0; d < rank; ++d)
+                 indices.push_back(linalg::IndexOp::create(nb, nl, d));
+               Value v = body(nb, nl, indices);
+               linalg::YieldOp::create(
+                   nb, nl,
+                   convertScalarToDtype(nb, nl, v, args[0].getType(),
+                                        /*isUnsigned=*/false));
+             })
+      .getResult(0);
 }
 
-/// The combined output `[b..., H, M, Dv]` (f32) and the combined log-sum-exp
+/// The combined output `[b..., H, M, Dv]` and the combined log-sum-exp
 /// `[b..., H, M]` of the chunks' `out` `[b..., H, n, M, Dv]` and `lse`
 /// `[b..., H, n, M]`, written into `outInit` (converted to its type) and
-/// `lseInit` (when given).
+/// `lseInit` (when given). Each output element walks the n chunks twice:
+/// their log-sum-exps (the same for a row's Dv elements, so cached) for the
+/// weights, then its own column of the partial outputs.
 std::pair<Value, Value> combineChunks(OpBuilder &b, Location loc, Value out,
                                       Value lse, Value outInit, Value lseInit) {
-  MLIRContext *ctx = b.getContext();
   int64_t rank = cast<RankedTensorType>(outInit.getType()).getRank();
-  int64_t rows = rank - 1; // [b..., H, M]
-  auto exp = [](OpBuilder &nb, Location nl, Value x, Value max) {
-    return math::ExpOp::create(nb, nl, arith::SubFOp::create(nb, nl, x, max));
-  };
-  AffineMap lseMap = chunkMap(ctx, rows, rows - 1, rows);
-  AffineMap rowMap =
-      AffineMap::getMultiDimIdentityMap(rows + 1, ctx).getMajorSubMap(rows);
-  Value max = reduceChunks(
-      b, loc, lse, {lseMap}, filled(b, loc, outInit, rows, -INFINITY),
-      [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-        return arith::MaximumFOp::create(nb, nl, a[0], a[1]);
+  Value n = tensor::DimOp::create(b, loc, lse, rank - 2);
+  Value result = perElement(
+      b, loc, outInit, [&](OpBuilder &nb, Location nl, ValueRange idx) {
+        ValueRange row = idx.drop_back();
+        auto [max, sum] = chunkWeights(nb, nl, lse, n, row);
+        Value acc = foldChunks(
+            nb, nl, n, arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(0)),
+            [&](OpBuilder &fb, Location fl, Value acc, Value i) {
+              Value l = tensor::ExtractOp::create(fb, fl, lse, chunkIndex(row, i));
+              Value o = tensor::ExtractOp::create(
+                  fb, fl, out, chunkIndex(row, i, idx.back()));
+              Value w = math::ExpOp::create(
+                  fb, fl, arith::SubFOp::create(fb, fl, l, max));
+              return arith::AddFOp::create(
+                  fb, fl, acc, arith::MulFOp::create(fb, fl, w, o));
+            });
+        return arith::DivFOp::create(nb, nl, acc, sum);
       });
-  Value sum = reduceChunks(
-      b, loc, {lse, max}, {lseMap, rowMap}, filled(b, loc, outInit, rows, 0),
-      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-        return arith::AddFOp::create(nb, nl, a[2], exp(nb, nl, a[0], a[1]));
-      });
-  // Over [b..., H, M, Dv] and the chunk index.
-  AffineMap outMap = chunkMap(ctx, rank, rank - 2, rank);
-  AffineMap lseOfRow = chunkMap(ctx, rank, rank - 2, rows);
-  AffineMap rowOfOut =
-      AffineMap::getMultiDimIdentityMap(rank + 1, ctx).getMajorSubMap(rows);
-  Value acc = reduceChunks(
-      b, loc, {out, lse, max, sum}, {outMap, lseOfRow, rowOfOut, rowOfOut},
-      filled(b, loc, outInit, rank, 0),
-      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-        Value w = arith::DivFOp::create(nb, nl, exp(nb, nl, a[1], a[2]), a[3]);
-        return arith::AddFOp::create(nb, nl, a[4],
-                                     arith::MulFOp::create(nb, nl, w, a[0]));
-      });
-  Value result =
-      linalg::GenericOp::create(
-          b, loc, outInit.getType(), acc, outInit,
-          SmallVector<AffineMap>(2,
-                                 AffineMap::getMultiDimIdentityMap(rank, ctx)),
-          SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
-          [&](OpBuilder &nb, Location nl, ValueRange a) {
-            Value v = convertScalarToDtype(nb, nl, a[0], a[1].getType(),
-                                           /*isUnsigned=*/false);
-            linalg::YieldOp::create(nb, nl, v);
-          })
-          .getResult(0);
   if (!lseInit)
     return {result, Value()};
   // lse = max + log(sum), into the op's [b..., H, M] log-sum-exp.
-  Value combinedLse =
-      linalg::GenericOp::create(
-          b, loc, lseInit.getType(), ValueRange{max, sum}, lseInit,
-          SmallVector<AffineMap>(3,
-                                 AffineMap::getMultiDimIdentityMap(rows, ctx)),
-          SmallVector<utils::IteratorType>(rows, utils::IteratorType::parallel),
-          [&](OpBuilder &nb, Location nl, ValueRange a) {
-            Value v = arith::AddFOp::create(nb, nl, a[0],
-                                            math::LogOp::create(nb, nl, a[1]));
-            linalg::YieldOp::create(
-                nb, nl, convertScalarToDtype(nb, nl, v, a[2].getType(), false));
-          })
-          .getResult(0);
+  Value combinedLse = perElement(
+      b, loc, lseInit, [&](OpBuilder &nb, Location nl, ValueRange row) {
+        auto [max, sum] = chunkWeights(nb, nl, lse, n, row);
+        return arith::AddFOp::create(nb, nl, max,
+                                     math::LogOp::create(nb, nl, sum));
+      });
   return {result, combinedLse};
 }
 

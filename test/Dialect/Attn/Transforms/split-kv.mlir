@@ -14,15 +14,25 @@
 // CHECK: %[[P:.*]]:2 = attn.attention ins(%[[QR]], %[[KR]], %[[VR]] : {{.*}}) outs(%{{.*}} : tensor<1x64x8x128xf32>) lse(%{{.*}} : tensor<1x64x8xf32>) scale(1.250000e-01) -> tensor<1x64x8x128xf32>, tensor<1x64x8xf32>
 // CHECK-DAG: %[[PO:.*]] = tensor.expand_shape %[[P]]#0 {{\[}}[0], [1, 2], [3], [4]] output_shape [1, 4, 16, 8, 128]
 // CHECK-DAG: %[[PL:.*]] = tensor.expand_shape %[[P]]#1 {{\[}}[0], [1, 2], [3]] output_shape [1, 4, 16, 8]
-// The combination: the largest log-sum-exp of each row, the sum of the
-// chunks' weights, the weighted sum of their outputs, the cast.
-// CHECK: %[[MAX:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[PL]] : tensor<1x4x16x8xf32>)
+// The combination, one elementwise generic into the output: each element
+// takes the largest log-sum-exp of its row and the sum of the chunks'
+// weights, then the weighted sum of its column of the partial outputs, and
+// is cast.
+// CHECK: %[[N:.*]] = tensor.dim %[[PL]], %{{.*}} : tensor<1x4x16x8xf32>
+// CHECK: %[[R:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel"]} outs(%[[O]] : tensor<1x4x8x128xf16>)
+// CHECK: %[[B:.*]] = linalg.index 0
+// CHECK: %[[H:.*]] = linalg.index 1
+// CHECK: %[[M:.*]] = linalg.index 2
+// CHECK: %[[D:.*]] = linalg.index 3
+// CHECK: %[[MAX:.*]] = scf.for %[[I:.*]] = %{{.*}} to %[[N]]
+// CHECK: tensor.extract %[[PL]][%[[B]], %[[H]], %[[I]], %[[M]]]
 // CHECK: arith.maximumf
-// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} ins(%[[PL]], %[[MAX]] :
+// CHECK: %[[SUM:.*]] = scf.for
 // CHECK: math.exp
-// CHECK: %[[ACC:.*]] = linalg.generic {{.*}} ins(%[[PO]], %[[PL]], %[[MAX]], %[[SUM]] :
-// CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%[[ACC]] : tensor<1x4x8x128xf32>) outs(%[[O]] : tensor<1x4x8x128xf16>)
-// CHECK: arith.truncf
+// CHECK: %[[ACC:.*]] = scf.for %[[J:.*]] = %{{.*}} to %[[N]]
+// CHECK: tensor.extract %[[PO]][%[[B]], %[[H]], %[[J]], %[[M]], %[[D]]]
+// CHECK: %[[W:.*]] = arith.divf %[[ACC]], %[[SUM]]
+// CHECK: arith.truncf %[[W]] : f32 to f16
 // CHECK: return %[[R]]
 func.func @static_decode(%q: tensor<1x4x8x128xf16>, %k: tensor<1x4x4096x128xf16>,
                          %v: tensor<1x4x4096x128xf16>, %o: tensor<1x4x8x128xf16>)

@@ -138,8 +138,8 @@ def AttnSplitKV : Pass<"attn-split-kv"> {
     condition (but the bottom-right one of a single row) becomes attention
     over `n` chunks of `Sk / n` keys, `[b..., H*n, Sk/n, D]` (a reshape of
     the keys and values; the query is repeated), with f32 partial outputs
-    and log-sum-exps, followed by their combination (three reductions over
-    the chunks). `n` is the largest power of two that divides `Sk`, keeps
+    and log-sum-exps, followed by their combination (one elementwise
+    linalg.generic whose body walks the chunks). `n` is the largest power of two that divides `Sk`, keeps
     chunks of at least `min-chunk` keys and brings the op's blocks
     (batch times heads) up to at most `target-blocks`; computed at compile
     time for static shapes (no rewrite when it is 1), else on the host at
@@ -157,7 +157,7 @@ def AttnSplitKV : Pass<"attn-split-kv"> {
   let dependentDialects = [
     "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect", "::mlir::math::MathDialect",
-    "::mlir::tensor::TensorDialect"
+    "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect"
   ];
 }
 
