@@ -251,9 +251,9 @@ std::string getUnsupportedReason(AttentionOp op, const HopperConfig &c,
   SmallVector<int64_t> vShape =
       AttentionOp::getLogicalShape(op.getValueType(), op.getValuePermutation());
   int64_t d = qShape[nb + 2], dv = vShape[nb + 2];
-  if (ShapedType::isDynamic(d) || d != dv || (d != 64 && d != 128 && d != 256))
+  if (ShapedType::isDynamic(d) || d != dv || d % 64 != 0 || d > 256)
     return "head dim must be static, equal for query and value, and 64, "
-           "128 or 256";
+           "128, 192 or 256";
   if (!hasInnermostHeadDim(op))
     return "the head dim must be the innermost stored dimension of every "
            "operand";

@@ -12,7 +12,7 @@
 func.func @head_dim_96(%q: tensor<1x2x64x96xf16>, %k: tensor<1x2x64x96xf16>,
                        %v: tensor<1x2x64x96xf16>, %o: tensor<1x2x64x96xf16>)
     -> tensor<1x2x64x96xf16> {
-  // expected-error @+1 {{cannot be lowered to the sm_90a kernel: head dim must be static, equal for query and value, and 64, 128 or 256}}
+  // expected-error @+1 {{cannot be lowered to the sm_90a kernel: head dim must be static, equal for query and value, and 64, 128, 192 or 256}}
   %r = attn.attention ins(%q, %k, %v : tensor<1x2x64x96xf16>,
          tensor<1x2x64x96xf16>, tensor<1x2x64x96xf16>)
        outs(%o : tensor<1x2x64x96xf16>) scale(0.1)
