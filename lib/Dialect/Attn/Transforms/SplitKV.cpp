@@ -15,10 +15,10 @@
 //
 // The attention op of the chunks is an ordinary attn.attention, so every
 // kernel (and the CPU tiling) runs it; the combine is one linalg.generic
-// per result whose elements each walk the chunks. `n` is chosen from the shapes, at compile time when they are
-// static, else at run time (a power of two that divides Sk, so that the
-// reshape is exact): enough blocks to fill the GPU, chunks of at least
-// `min-chunk` keys.
+// per result whose elements each walk the chunks. `n` is chosen from the
+// shapes, at compile time when they are static, else at run time (a power of
+// two that divides Sk, so that the reshape is exact): enough blocks to fill the
+// GPU, chunks of at least `min-chunk` keys.
 //
 //===----------------------------------------------------------------------===//
 
@@ -229,8 +229,9 @@ SmallVector<Value> chunkIndex(ValueRange row, Value i, ValueRange tail = {}) {
 
 /// `init` folded over the chunks `0 <= i < n` by `step(acc, i)`, as an
 /// scf.for in the caller's body.
-Value foldChunks(OpBuilder &b, Location loc, Value n, Value init,
-                 function_ref<Value(OpBuilder &, Location, Value, Value)> step) {
+Value foldChunks(
+    OpBuilder &b, Location loc, Value n, Value init,
+    function_ref<Value(OpBuilder &, Location, Value, Value)> step) {
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
   return scf::ForOp::create(
@@ -251,11 +252,11 @@ std::pair<Value, Value> chunkWeights(OpBuilder &b, Location loc, Value lse,
   auto at = [&](OpBuilder &nb, Location nl, Value i) -> Value {
     return tensor::ExtractOp::create(nb, nl, lse, chunkIndex(row, i));
   };
-  Value max = foldChunks(b, loc, n, cst(-INFINITY),
-                         [&](OpBuilder &nb, Location nl, Value acc, Value i) {
-                           return arith::MaximumFOp::create(nb, nl, acc,
-                                                            at(nb, nl, i));
-                         });
+  Value max =
+      foldChunks(b, loc, n, cst(-INFINITY),
+                 [&](OpBuilder &nb, Location nl, Value acc, Value i) {
+                   return arith::MaximumFOp::create(nb, nl, acc, at(nb, nl, i));
+                 });
   Value sum = foldChunks(
       b, loc, n, cst(0), [&](OpBuilder &nb, Location nl, Value acc, Value i) {
         Value e = math::ExpOp::create(
@@ -304,17 +305,20 @@ std::pair<Value, Value> combineChunks(OpBuilder &b, Location loc, Value out,
   Value result = perElement(
       b, loc, outInit, [&](OpBuilder &nb, Location nl, ValueRange idx) {
         ValueRange row = idx.drop_back();
-        auto [max, sum] = chunkWeights(nb, nl, lse, n, row);
+        // Not a structured binding: the lambda below captures `max` (C++17).
+        std::pair<Value, Value> weights = chunkWeights(nb, nl, lse, n, row);
+        Value max = weights.first, sum = weights.second;
         Value acc = foldChunks(
             nb, nl, n, arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(0)),
             [&](OpBuilder &fb, Location fl, Value acc, Value i) {
-              Value l = tensor::ExtractOp::create(fb, fl, lse, chunkIndex(row, i));
+              Value l =
+                  tensor::ExtractOp::create(fb, fl, lse, chunkIndex(row, i));
               Value o = tensor::ExtractOp::create(
                   fb, fl, out, chunkIndex(row, i, idx.back()));
               Value w = math::ExpOp::create(
                   fb, fl, arith::SubFOp::create(fb, fl, l, max));
-              return arith::AddFOp::create(
-                  fb, fl, acc, arith::MulFOp::create(fb, fl, w, o));
+              return arith::AddFOp::create(fb, fl, acc,
+                                           arith::MulFOp::create(fb, fl, w, o));
             });
         return arith::DivFOp::create(nb, nl, acc, sum);
       });
