@@ -169,8 +169,6 @@ class Attn:
             return None, self.err
         if c["dtype"] not in ("f16", "bf16"):
             return None, f"{c['dtype']} inputs: no attn-bench kernel"
-        if c["d"] not in (64, 128):
-            return None, "head dim must be 64 or 128"
         name = self.kernel_name(c, split)
         if not split and name == self.kernel_name(c):
             return None, "no split-KV variant for this shape"

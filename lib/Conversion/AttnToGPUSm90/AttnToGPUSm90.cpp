@@ -176,6 +176,12 @@ HopperConfig applyOptions(HopperConfig c, const HopperOptions &o) {
   return c;
 }
 
+/// The head dim the kernel computes with: `d` rounded up to whole 64-column
+/// panels. The TMA loads of the last panel zero-fill the columns past `d`,
+/// which add nothing to Q·Kᵀ and give P·V columns that are not stored: a
+/// head dim of 80 or 96 runs as 128, 160 as 192.
+int64_t paddedHeadDim(int64_t d) { return llvm::alignTo(d, kPanel); }
+
 /// The default table's rows for the op (DefaultConfigs.inc): those matching
 /// its head dim, dtype and causality, up to the first one for any Sk
 /// (minKeys 0), i.e. the configurations to choose from at run time by Sk.
@@ -192,7 +198,8 @@ SmallVector<Candidate> resolveConfigs(AttentionOp op, const HopperOptions &o) {
   bool dynamicKeys = ShapedType::isDynamic(sk);
   SmallVector<Candidate> all;
   for (const DefaultConfig &row : kDefaultConfigs) {
-    if (row.headDim != d || (row.bf16 >= 0 && row.bf16 != bf16) ||
+    if (row.headDim != paddedHeadDim(d) ||
+        (row.bf16 >= 0 && row.bf16 != bf16) ||
         (row.causal >= 0 && row.causal != causal))
       continue;
     if (!dynamicKeys && sk < row.minKeys)
@@ -218,6 +225,7 @@ SmallVector<Candidate> resolveConfigs(AttentionOp op, const HopperOptions &o) {
 }
 
 int64_t sharedBytes(const HopperConfig &c, int64_t d) {
+  d = paddedHeadDim(d);
   int64_t bq = kWgmmaM * c.warpgroups;
   // Q, then `stages` K tiles and `stages` V tiles; 1 KiB of slack to align
   // the base to a swizzle atom at run time.
@@ -251,9 +259,10 @@ std::string getUnsupportedReason(AttentionOp op, const HopperConfig &c,
   SmallVector<int64_t> vShape =
       AttentionOp::getLogicalShape(op.getValueType(), op.getValuePermutation());
   int64_t d = qShape[nb + 2], dv = vShape[nb + 2];
-  if (ShapedType::isDynamic(d) || d != dv || d % 64 != 0 || d > 256)
-    return "head dim must be static, equal for query and value, and 64, "
-           "128, 192 or 256";
+  // 16-byte rows for TMA; wgmma's N (the padded head dim of P·V) <= 256.
+  if (ShapedType::isDynamic(d) || d != dv || d % 8 != 0 || d > 256)
+    return "head dim must be static, equal for query and value, a multiple "
+           "of 8 and at most 256";
   if (!hasInnermostHeadDim(op))
     return "the head dim must be the innermost stored dimension of every "
            "operand";
@@ -274,7 +283,7 @@ std::string getUnsupportedReason(AttentionOp op, const HopperConfig &c,
            "verified with 2 stages only)";
   // ptxas gives a 512-thread block 128 registers per thread; the 128 f32
   // accumulators of a D = 256 output tile alone take them all.
-  if (c.producerWarp && c.warpgroups == 3 && d == 256)
+  if (c.producerWarp && c.warpgroups == 3 && paddedHeadDim(d) == 256)
     return "D = 256 with 3 consumer warpgroups and a producer warpgroup "
            "needs more than the 128 registers per thread of a 512-thread "
            "block";
@@ -350,7 +359,8 @@ public:
     kPerm = op.getKeyPermutation();
     vPerm = op.getValuePermutation();
     oPerm = op.getOutputPermutation();
-    d = AttentionOp::getLogicalShape(op.getQueryType(), qPerm)[nb + 2];
+    headDim = AttentionOp::getLogicalShape(op.getQueryType(), qPerm)[nb + 2];
+    d = paddedHeadDim(headDim);
     numWG = c.warpgroups;
     blockQ = kWgmmaM * numWG;
     blockKV = c.blockKV;
@@ -635,7 +645,9 @@ private:
   const KernelScoreMods &mods;
   int64_t nb;
   SmallVector<int64_t> qPerm, kPerm, vPerm, oPerm;
-  int64_t d, numWG, blockQ, blockKV, stages, panels, qBytes, tileBytes;
+  // The op's head dim, and the padded one the kernel computes with.
+  int64_t headDim, d;
+  int64_t numWG, blockQ, blockKV, stages, panels, qBytes, tileBytes;
   int64_t kBase = 0, vBase = 0;
   Type outElemTy, elemTy, f32, i32, i64;
   bool bf16 = false, causal = false, bottomRight = false, overlap = false,
@@ -1168,7 +1180,8 @@ void HopperEmitter::storeTileOutput(ValueRange res, Value fzero, Value negInf) {
       storeRowLse(lse, lseVal, lane, headQ, row);
     }
     VectorType pairTy = VectorType::get({2}, f32);
-    for (int64_t n = 0; n < d / 8; ++n) {
+    // Columns past the op's head dim are padding: not stored.
+    for (int64_t n = 0; n < headDim / 8; ++n) {
       Value pair = vector::FromElementsOp::create(
           b, loc, pairTy,
           ValueRange{fmul(res[4 * n + 2 * h], inv),
@@ -1177,7 +1190,7 @@ void HopperEmitter::storeTileOutput(ValueRange res, Value fzero, Value negInf) {
         pair = arith::TruncFOp::create(b, loc, VectorType::get({2}, outElemTy),
                                        pair);
       // The pair starts at an even column of a 16-byte aligned buffer whose
-      // rows are a multiple of 64 elements: say so, or LLVM splits the store.
+      // rows are a multiple of 8 elements: say so, or LLVM splits the store.
       vector::StoreOp::create(
           b, loc, pair, o,
           storedIndices(oPerm, headQ, row, add(idx(n * 8), colOff)),

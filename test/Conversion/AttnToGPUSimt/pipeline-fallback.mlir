@@ -1,15 +1,17 @@
 // kernel=auto: each op takes the fastest kernel that supports it (sm_90a:
 // TMA + wgmma, then mma.sync, both soft) and the general SIMT kernel takes
-// every op left, so that no valid op fails to compile for the GPU.
+// every op left, so that no valid op fails to compile for the GPU. Head
+// dim 80 runs on wgmma (padded to 128) on sm_90a, on SIMT on sm_80.
 // RUN: attn-opt %s --attn-pipeline="target=cuda chip=sm_90a format=isa" -o %t.sm90a.mlir
 // RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.sm90a.mlir plain_kernel | FileCheck %s --check-prefix=WGMMA
 // RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.sm90a.mlir batch3_kernel | FileCheck %s --check-prefix=MMA
 // RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.sm90a.mlir f32_kernel | FileCheck %s --check-prefix=SIMT
-// RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.sm90a.mlir d80_kernel | FileCheck %s --check-prefix=SIMT
+// RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.sm90a.mlir d80_kernel | FileCheck %s --check-prefix=WGMMA
 // RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.sm90a.mlir head_dim_outer_kernel | FileCheck %s --check-prefix=SIMT
 // RUN: attn-opt %s --attn-pipeline="target=cuda chip=sm_80 format=isa" -o %t.sm80.mlir
 // RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.sm80.mlir plain_kernel | FileCheck %s --check-prefix=MMA
 // RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.sm80.mlir f32_kernel | FileCheck %s --check-prefix=SIMT
+// RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.sm80.mlir d80_kernel | FileCheck %s --check-prefix=SIMT
 
 // An explicit kernel=mma-sync still refuses what it cannot run.
 // RUN: not attn-opt %s --attn-pipeline="target=cuda kernel=mma-sync format=isa" 2>&1 | FileCheck %s --check-prefix=STRICT

@@ -9,15 +9,16 @@
 // With soft=1 every op the kernel cannot take stays for --convert-attn-to-gpu.
 // SOFT-COUNT-3: attn.attention
 
-func.func @head_dim_96(%q: tensor<1x2x64x96xf16>, %k: tensor<1x2x64x96xf16>,
-                       %v: tensor<1x2x64x96xf16>, %o: tensor<1x2x64x96xf16>)
-    -> tensor<1x2x64x96xf16> {
-  // expected-error @+1 {{cannot be lowered to the sm_90a kernel: head dim must be static, equal for query and value, and 64, 128, 192 or 256}}
-  %r = attn.attention ins(%q, %k, %v : tensor<1x2x64x96xf16>,
-         tensor<1x2x64x96xf16>, tensor<1x2x64x96xf16>)
-       outs(%o : tensor<1x2x64x96xf16>) scale(0.1)
-       -> tensor<1x2x64x96xf16>
-  return %r : tensor<1x2x64x96xf16>
+// A row of 100 f16 is 200 bytes: TMA needs 16-byte row strides.
+func.func @head_dim_100(%q: tensor<1x2x64x100xf16>, %k: tensor<1x2x64x100xf16>,
+                        %v: tensor<1x2x64x100xf16>, %o: tensor<1x2x64x100xf16>)
+    -> tensor<1x2x64x100xf16> {
+  // expected-error @+1 {{cannot be lowered to the sm_90a kernel: head dim must be static, equal for query and value, a multiple of 8 and at most 256}}
+  %r = attn.attention ins(%q, %k, %v : tensor<1x2x64x100xf16>,
+         tensor<1x2x64x100xf16>, tensor<1x2x64x100xf16>)
+       outs(%o : tensor<1x2x64x100xf16>) scale(0.1)
+       -> tensor<1x2x64x100xf16>
+  return %r : tensor<1x2x64x100xf16>
 }
 
 // -----
