@@ -346,10 +346,9 @@ void SimtEmitter::setupShared() {
 Value SimtEmitter::loadAsF32(Value mem, ArrayRef<int64_t> perm, Value head,
                              Value row, Value col, Value valid) {
   Value zero = idx(0);
-  Value x =
-      memref::LoadOp::create(b, loc, mem,
-                             storedIndices(perm, head, select(valid, row, zero),
-                                           select(valid, col, zero)));
+  Value safeRow = select(valid, row, zero), safeCol = select(valid, col, zero);
+  Value x = memref::LoadOp::create(b, loc, mem,
+                                   storedIndices(perm, head, safeRow, safeCol));
   if (!x.getType().isF32())
     x = arith::ExtFOp::create(b, loc, f32, x);
   return select(valid, x, f32Cst(0.0f));

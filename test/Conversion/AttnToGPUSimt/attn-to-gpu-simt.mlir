@@ -215,8 +215,8 @@ func.func @dynamic_head_dims(%q: tensor<?x?x?x?xf32>, %k: tensor<?x?x?x?xf32>,
 // CHECK: %[[C:.*]] = arith.divui %[[I]], %c32 : index
 // CHECK: %[[ROW:.*]] = arith.addi %{{.*}}, %[[R]] : index
 // CHECK: %[[VALID:.*]] = arith.andi
-// CHECK: %[[CS:.*]] = arith.select %[[VALID]], %[[C]], %c0 : index
 // CHECK: %[[RS:.*]] = arith.select %[[VALID]], %[[ROW]], %c0 : index
+// CHECK: %[[CS:.*]] = arith.select %[[VALID]], %[[C]], %c0 : index
 // CHECK: memref.load %[[QB]][%{{.*}}, %{{.*}}, %[[CS]], %[[RS]]] : memref<?x?x64x?xf16>
 // V [B, S, H, D]: columns fastest.
 // CHECK: arith.divui %{{.*}}, %c64 : index

@@ -3084,6 +3084,7 @@ private:
   }
   Value emitFImpl(Sym *s);
   Value emitBImpl(Sym *s);
+  Value emitFBinary(Sym *s);
   Value emitIImpl(Sym *s);
   Value cst(double v) {
     return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
@@ -3184,17 +3185,23 @@ Value ModEmitter::emitBImpl(Sym *s) {
   case SymKind::Leaf:
   case SymKind::Extract:
     return read(s);
-  case SymKind::Not:
-    return arith::XOrIOp::create(
-        b, loc, emitB(s->ops[0]),
-        arith::ConstantOp::create(b, loc, b.getBoolAttr(true)));
-  case SymKind::And:
-    return arith::AndIOp::create(b, loc, emitB(s->ops[0]), emitB(s->ops[1]));
-  case SymKind::Or:
-    return arith::OrIOp::create(b, loc, emitB(s->ops[0]), emitB(s->ops[1]));
-  case SymKind::CmpF:
-    return arith::CmpFOp::create(b, loc, s->fpred, emitF(s->ops[0]),
-                                 emitF(s->ops[1]));
+  case SymKind::Not: {
+    Value x = emitB(s->ops[0]);
+    Value t = arith::ConstantOp::create(b, loc, b.getBoolAttr(true));
+    return arith::XOrIOp::create(b, loc, x, t);
+  }
+  case SymKind::And: {
+    Value x = emitB(s->ops[0]), y = emitB(s->ops[1]);
+    return arith::AndIOp::create(b, loc, x, y);
+  }
+  case SymKind::Or: {
+    Value x = emitB(s->ops[0]), y = emitB(s->ops[1]);
+    return arith::OrIOp::create(b, loc, x, y);
+  }
+  case SymKind::CmpF: {
+    Value x = emitF(s->ops[0]), y = emitF(s->ops[1]);
+    return arith::CmpFOp::create(b, loc, s->fpred, x, y);
+  }
   case SymKind::Cmp: {
     Value x = emitI(s->ops[0]), y = emitI(s->ops[1]);
     if (x.getType() != y.getType()) {
@@ -3203,9 +3210,10 @@ Value ModEmitter::emitBImpl(Sym *s) {
     }
     return arith::CmpIOp::create(b, loc, s->pred, x, y);
   }
-  case SymKind::Select:
-    return arith::SelectOp::create(b, loc, emitB(s->ops[0]), emitB(s->ops[1]),
-                                   emitB(s->ops[2]));
+  case SymKind::Select: {
+    Value c = emitB(s->ops[0]), x = emitB(s->ops[1]), y = emitB(s->ops[2]);
+    return arith::SelectOp::create(b, loc, c, x, y);
+  }
   default:
     llvm_unreachable("not a boolean expression");
   }
@@ -3236,9 +3244,10 @@ Value ModEmitter::emitFImpl(Sym *s) {
       return arith::UIToFPOp::create(b, loc, b.getF32Type(), i);
     return arith::SIToFPOp::create(b, loc, b.getF32Type(), i);
   }
-  case SymKind::Select:
-    return arith::SelectOp::create(b, loc, emitB(s->ops[0]), emitF(s->ops[1]),
-                                   emitF(s->ops[2]));
+  case SymKind::Select: {
+    Value c = emitB(s->ops[0]), x = emitF(s->ops[1]), y = emitF(s->ops[2]);
+    return arith::SelectOp::create(b, loc, c, x, y);
+  }
   case SymKind::Mul:
   case SymKind::Div:
     // The score times a constant is the scaled score the region gets.
@@ -3249,15 +3258,29 @@ Value ModEmitter::emitFImpl(Sym *s) {
         continue;
       return scoreTimes(s->kind == SymKind::Mul ? *c : 1.0 / *c);
     }
-    if (s->kind == SymKind::Mul)
-      return arith::MulFOp::create(b, loc, emitF(s->ops[0]), emitF(s->ops[1]));
-    return arith::DivFOp::create(b, loc, emitF(s->ops[0]), emitF(s->ops[1]));
+    [[fallthrough]];
   case SymKind::Add:
-    return arith::AddFOp::create(b, loc, emitF(s->ops[0]), emitF(s->ops[1]));
   case SymKind::Sub:
-    return arith::SubFOp::create(b, loc, emitF(s->ops[0]), emitF(s->ops[1]));
+    return emitFBinary(s);
   default:
     llvm_unreachable("not a float expression of a score modification");
+  }
+}
+
+/// `s`'s two float operands, in order, and its arithmetic op. (Operands are
+/// emitted in statements of their own: as arguments of one call their ops
+/// would be created in an order that differs between compilers.)
+Value ModEmitter::emitFBinary(Sym *s) {
+  Value x = emitF(s->ops[0]), y = emitF(s->ops[1]);
+  switch (s->kind) {
+  case SymKind::Mul:
+    return arith::MulFOp::create(b, loc, x, y);
+  case SymKind::Div:
+    return arith::DivFOp::create(b, loc, x, y);
+  case SymKind::Add:
+    return arith::AddFOp::create(b, loc, x, y);
+  default:
+    return arith::SubFOp::create(b, loc, x, y);
   }
 }
 

@@ -6,11 +6,11 @@
 // CHECK-SAME: %[[SLOPES:[a-z0-9]+]]: tensor<2xf32>)
 // CHECK: attn.attention {{.*}} scale(5.000000e-01) causal<top_left> score_mod {
 // CHECK-NEXT: ^bb0(%[[S:.+]]: f32, %{{.+}}: index, %[[H:.+]]: index, %[[I:.+]]: index, %[[J:.+]]: index):
+// CHECK-NEXT: %[[SL:.+]] = tensor.extract %[[SLOPES]][%[[H]]] : tensor<2xf32>
 // CHECK-NEXT: %[[NI:.+]] = arith.muli %[[I]], %c-1
 // CHECK-NEXT: %[[D:.+]] = arith.addi %[[J]], %[[NI]] : index
 // CHECK-NEXT: %[[DI:.+]] = arith.index_cast %[[D]] : index to i64
 // CHECK-NEXT: %[[DF:.+]] = arith.sitofp %[[DI]] : i64 to f32
-// CHECK-NEXT: %[[SL:.+]] = tensor.extract %[[SLOPES]][%[[H]]] : tensor<2xf32>
 // CHECK-NEXT: %[[B:.+]] = arith.mulf %[[SL]], %[[DF]] : f32
 // CHECK-NEXT: %[[R:.+]] = arith.addf %[[S]], %[[B]] : f32
 // CHECK-NEXT: attn.yield %[[R]] : f32
