@@ -103,10 +103,6 @@ static void addAttentionKernels(OpPassManager &pm,
     sm90Opts.pingpong = opts.gpuPingpong;
     sm90Opts.persistent = opts.gpuPersistent;
     sm90Opts.soft = autoWgmma;
-    // The sm_90a kernel's explicit-mask path is not yet measured on a GPU:
-    // under auto, masked ops keep the mma.sync kernel; kernel=wgmma takes
-    // them.
-    sm90Opts.explicitMasks = !autoWgmma;
     pm.addPass(createConvertAttnToGPUSm90(sm90Opts));
   }
   // auto: the mma.sync kernel takes what it supports (soft) and the general

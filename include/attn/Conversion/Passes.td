@@ -99,8 +99,7 @@ def ConvertAttnToGPUSm90 : Pass<"convert-attn-to-gpu-sm90", "ModuleOp"> {
            "Skip unsupported attn.attention ops instead of failing">,
     Option<"explicitMasks", "explicit-masks", "bool", /*default=*/"true",
            "Lower ops with an explicit mask operand (read per score); 0 "
-           "leaves them to another kernel (target=cuda's kernel=auto does, "
-           "until this path is measured on a GPU)">
+           "leaves them to another kernel">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",

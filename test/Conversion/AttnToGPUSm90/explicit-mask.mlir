@@ -2,8 +2,7 @@
 // RUN: attn-opt %s --convert-attn-to-gpu-sm90 -split-input-file | FileCheck %s --check-prefix=HOST
 // RUN: not attn-opt %s --convert-attn-to-gpu-sm90=explicit-masks=0 -split-input-file 2>&1 | FileCheck %s --check-prefix=OFF
 
-// With explicit-masks=0 (what target=cuda's kernel=auto sets until this
-// path is measured on a GPU) every masked op is refused, with the reason.
+// With explicit-masks=0 every masked op is refused, with the reason.
 // OFF-COUNT-4: error: 'attn.attention' op cannot be lowered to the sm_90a kernel: explicit masks are off (explicit-masks=0)
 
 // The host checks the mask's descriptor before the launch, like the other

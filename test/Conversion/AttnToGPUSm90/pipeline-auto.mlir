@@ -1,15 +1,10 @@
 // kernel=auto (the default): on sm_90a every op the TMA + wgmma kernel
-// supports (here also bf16, D = 256 and lse) takes it, the others the
-// mma.sync kernel; so do explicit masks, which the sm_90a kernel reads but
-// auto leaves to mma.sync until that path is measured on a GPU
-// (explicit-masks=0); kernel=wgmma takes them; on sm_80 everything takes
-// mma.sync.
+// supports (here also bf16, D = 256, lse and an explicit mask) takes it,
+// the others the mma.sync kernel; on sm_80 everything takes mma.sync.
 // RUN: attn-opt %s --attn-pipeline="target=cuda chip=sm_90a format=isa" -o %t.sm90a.mlir
 // RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.sm90a.mlir plain_kernel | FileCheck %s --check-prefix=WGMMA
-// RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.sm90a.mlir masked_kernel | FileCheck %s --check-prefix=MMA
+// RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.sm90a.mlir masked_kernel | FileCheck %s --check-prefix=WGMMA
 // RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.sm90a.mlir bf16_d256_lse_kernel | FileCheck %s --check-prefix=WGMMA
-// RUN: attn-opt %s --attn-pipeline="target=cuda chip=sm_90a kernel=wgmma format=isa" -o %t.wgmma.mlir
-// RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.wgmma.mlir masked_kernel | FileCheck %s --check-prefix=WGMMA
 // RUN: attn-opt %s --attn-pipeline="target=cuda chip=sm_80 format=isa" -o %t.sm80.mlir
 // RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.sm80.mlir plain_kernel | FileCheck %s --check-prefix=MMA
 // RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.sm80.mlir masked_kernel | FileCheck %s --check-prefix=MMA
