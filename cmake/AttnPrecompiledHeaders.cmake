@@ -45,19 +45,23 @@ function(attn_collect_targets dir out)
   set(${out} ${targets} PARENT_SCOPE)
 endfunction()
 
-# Whether TARGET compiles against MLIR: our add_mlir_* object libraries,
-# and whatever links the MLIR library (not attn-run, which only dlopens).
-function(attn_uses_mlir target out)
+# Whether TARGET can reuse the PCH: our add_mlir_* object libraries, and the
+# static libraries and executables that link the MLIR library (not attn-run,
+# which only dlopens). Not shared or module libraries (the plugin): CMake
+# defines <target>_EXPORTS for them, and clang refuses a PCH built without
+# that macro.
+function(attn_can_reuse_pch target out)
   get_target_property(type ${target} TYPE)
   get_target_property(libs ${target} LINK_LIBRARIES)
   set(${out} FALSE PARENT_SCOPE)
-  if(type STREQUAL "OBJECT_LIBRARY" OR "MLIR" IN_LIST libs)
+  if(type STREQUAL "OBJECT_LIBRARY" OR
+     (type MATCHES "^(STATIC_LIBRARY|EXECUTABLE)$" AND "MLIR" IN_LIST libs))
     set(${out} TRUE PARENT_SCOPE)
   endif()
 endfunction()
 
-# Makes every target under DIRS that compiles C++ sources of its own against
-# MLIR reuse the PCH. Call it after those directories are added.
+# Makes every target under DIRS that compiles C++ sources of its own and can
+# reuse the PCH do so. Call it after those directories are added.
 function(attn_use_precompiled_headers)
   if(NOT ATTN_ENABLE_PCH)
     return()
@@ -77,8 +81,8 @@ function(attn_use_precompiled_headers)
       get_target_property(sources ${target} SOURCES)
       get_target_property(defs ${target} COMPILE_DEFINITIONS)
       list(FILTER sources INCLUDE REGEX "\\.cpp$")
-      attn_uses_mlir(${target} uses_mlir)
-      if(sources AND uses_mlir AND NOT defs)
+      attn_can_reuse_pch(${target} can_reuse)
+      if(sources AND can_reuse AND NOT defs)
         target_precompile_headers(${target} REUSE_FROM attn_pch)
       endif()
     endforeach()

@@ -2,13 +2,16 @@
 # CI-only stages, run by scripts/test.sh when CI=true (ATTN_CI_EXTRA=0 turns
 # them off); see docs/reliability.md.
 #
+#   sanitizers  scripts/sanitizers.sh clang: ASan+UBSan build and the whole
+#               lit suite under it (ATTN_CI_SANITIZERS=0 skips it).
 #   fuzz        scripts/fuzz.sh 60: 60 s of libFuzzer from the seed corpus
 #               (every .mlir under test/); fails on a crash in our code.
-#   sanitizers  scripts/sanitizers.sh: ASan+UBSan build and the whole lit
-#               suite under it (ATTN_CI_SANITIZERS=0 skips it).
+#
+# Both stages use one clang build (ASan+UBSan with libFuzzer's coverage
+# instrumentation), in CI_SAN_BUILD_DIR (default build-ci-san): a cold build
+# of the project is most of CI's time on two cores.
 #
 # Usage: scripts/ci-extra.sh COUNTS-FILE
-# Build dirs: FUZZ_BUILD_DIR (default build-fuzz), SAN_BUILD_DIR (build-asan).
 # Each stage counts as one test. Writes "PASSED FAILED" to COUNTS-FILE, which
 # test.sh adds to its final `N passed, N failed` line; prints a line per
 # stage but never that final line itself.
@@ -35,12 +38,12 @@ stage() {
   fi
 }
 
-stage fuzz 1200 env FUZZ_BUILD_DIR="${FUZZ_BUILD_DIR:-$ATTN_ROOT/build-fuzz}" \
-  "$ATTN_ROOT/scripts/fuzz.sh" 60
+build_dir="${CI_SAN_BUILD_DIR:-$ATTN_ROOT/build-ci-san}"
 if [ "${ATTN_CI_SANITIZERS:-1}" = 1 ]; then
-  stage sanitizers 3600 env SAN_BUILD_DIR="${SAN_BUILD_DIR:-$ATTN_ROOT/build-asan}" \
-    "$ATTN_ROOT/scripts/sanitizers.sh"
+  stage sanitizers 3600 env SAN_BUILD_DIR="$build_dir" \
+    "$ATTN_ROOT/scripts/sanitizers.sh" clang -DATTN_BUILD_FUZZER=ON
 fi
+stage fuzz 1200 env FUZZ_BUILD_DIR="$build_dir" "$ATTN_ROOT/scripts/fuzz.sh" 60
 
 echo "== ci-extra results"
 printf '%s\n' "${results[@]}"

@@ -2,14 +2,17 @@
 # Build everything with ASan+UBSan (-DATTN_ENABLE_SANITIZERS=ON) and run the
 # whole lit suite under it. See docs/reliability.md.
 #
-# Usage: scripts/sanitizers.sh [gcc|clang]     (default gcc)
+# Usage: scripts/sanitizers.sh [gcc|clang] [CMAKE-ARG...]   (default gcc)
 #
+# CMAKE-ARGs go to the configure step: CI passes -DATTN_BUILD_FUZZER=ON so
+# that the fuzz stage reuses this build (scripts/ci-extra.sh).
 # Builds in $SAN_BUILD_DIR (default build-asan). Prints the build and lit
 # times and ends with `sanitizers: N passed, N failed, N skipped`; the same go to
 # $SAN_BUILD_DIR/summary.txt. Exits 1 if a test failed.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 compiler="${1:-gcc}"
+shift $(( $# > 0 ? 1 : 0 ))
 SAN_BUILD_DIR="${SAN_BUILD_DIR:-$ATTN_ROOT/build-asan}"
 cmake_args=(-DATTN_ENABLE_SANITIZERS=ON)
 case "$compiler" in
@@ -18,8 +21,9 @@ case "$compiler" in
     APT_PACKAGES+=(clang-22 libclang-rt-22-dev)
     cmake_args+=(-DCMAKE_C_COMPILER="$LLVM_PREFIX/bin/clang"
                  -DCMAKE_CXX_COMPILER="$LLVM_PREFIX/bin/clang++") ;;
-  *) echo "usage: $0 [gcc|clang]"; exit 2 ;;
+  *) echo "usage: $0 [gcc|clang] [CMAKE-ARG...]"; exit 2 ;;
 esac
+cmake_args+=("$@")
 attn_install_deps
 
 t0=$(date +%s)
