@@ -4,13 +4,14 @@
 // shared memory and the schedule each row selects.
 
 // D = 64, not causal, Sk >= 2048: 3 consumer warpgroups (BQ = 192) +
-// producer, 2 stages of 128 keys, persistent (grid from the runtime's SM
-// count). A static Sk picks one row at compile time.
+// producer, 2 stages of 128 keys, ping-pong between the consumers (named
+// barriers), one tile per CTA (the persistent variant spills). A static Sk
+// picks one row at compile time.
 // CHECK-LABEL: func.func @d64
-// CHECK: func.call @attnMultiprocessorCount
+// CHECK-NOT: attnMultiprocessorCount
 // CHECK: gpu.launch {{.*}} threads({{.*}} = %c512, {{.*}}) {{.*}}dynamic_shared_memory_size %c91136_i32
 // CHECK: nvvm.setmaxregister increase 160
-// CHECK-NOT: nvvm.barrier id
+// CHECK: nvvm.barrier id
 // CHECK: return
 func.func @d64(%q: tensor<2x4x4096x64xf16>, %k: tensor<2x4x4096x64xf16>,
                %v: tensor<2x4x4096x64xf16>, %o: tensor<2x4x4096x64xf16>)
