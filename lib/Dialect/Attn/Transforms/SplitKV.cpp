@@ -227,43 +227,60 @@ SmallVector<Value> chunkIndex(ValueRange row, Value i, ValueRange tail = {}) {
   return index;
 }
 
-/// `init` folded over the chunks `0 <= i < n` by `step(acc, i)`, as an
+/// `inits` folded over the chunks `0 <= i < n` by `step(accs, i)`, as an
 /// scf.for in the caller's body.
-Value foldChunks(
-    OpBuilder &b, Location loc, Value n, Value init,
-    function_ref<Value(OpBuilder &, Location, Value, Value)> step) {
+SmallVector<Value> foldChunks(
+    OpBuilder &b, Location loc, Value n, ValueRange inits,
+    function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange, Value)>
+        step) {
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  return scf::ForOp::create(
-             b, loc, zero, n, one, init,
-             [&](OpBuilder &nb, Location nl, Value i, ValueRange acc) {
-               scf::YieldOp::create(nb, nl, step(nb, nl, acc[0], i));
-             })
-      .getResult(0);
+  auto loop = scf::ForOp::create(
+      b, loc, zero, n, one, inits,
+      [&](OpBuilder &nb, Location nl, Value i, ValueRange accs) {
+        scf::YieldOp::create(nb, nl, step(nb, nl, accs, i));
+      });
+  return SmallVector<Value>(loop.getResults());
 }
 
-/// The weights of the chunks of one row: `max_i L_i` and
-/// `sum_i exp(L_i - max)`, from `lse` `[b..., H, n, M]`.
-std::pair<Value, Value> chunkWeights(OpBuilder &b, Location loc, Value lse,
-                                     Value n, ValueRange row) {
-  auto cst = [&](float v) {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
-  };
-  auto at = [&](OpBuilder &nb, Location nl, Value i) -> Value {
-    return tensor::ExtractOp::create(nb, nl, lse, chunkIndex(row, i));
-  };
-  Value max =
-      foldChunks(b, loc, n, cst(-INFINITY),
-                 [&](OpBuilder &nb, Location nl, Value acc, Value i) {
-                   return arith::MaximumFOp::create(nb, nl, acc, at(nb, nl, i));
-                 });
-  Value sum = foldChunks(
-      b, loc, n, cst(0), [&](OpBuilder &nb, Location nl, Value acc, Value i) {
-        Value e = math::ExpOp::create(
-            nb, nl, arith::SubFOp::create(nb, nl, at(nb, nl, i), max));
-        return arith::AddFOp::create(nb, nl, acc, e);
+Value f32Constant(OpBuilder &b, Location loc, float v) {
+  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+}
+
+/// `max_i L_i` over the chunks of one row of `lse` `[b..., H, n, M]`.
+Value chunkMax(OpBuilder &b, Location loc, Value lse, Value n, ValueRange row) {
+  return foldChunks(b, loc, n, f32Constant(b, loc, -INFINITY),
+                    [&](OpBuilder &nb, Location nl, ValueRange acc, Value i) {
+                      Value l = tensor::ExtractOp::create(nb, nl, lse,
+                                                          chunkIndex(row, i));
+                      return SmallVector<Value>{
+                          arith::MaximumFOp::create(nb, nl, acc[0], l)};
+                    })
+      .front();
+}
+
+/// In one walk over the chunks of one row, with `w_i = exp(L_i - max)`:
+/// `sum_i w_i` and, when `out` is given, `sum_i w_i * O_i` at column `col`
+/// of the partial outputs `out` `[b..., H, n, M, Dv]`.
+SmallVector<Value> weightedSums(OpBuilder &b, Location loc, Value lse, Value n,
+                                ValueRange row, Value max, Value out = Value(),
+                                Value col = Value()) {
+  SmallVector<Value> inits(out ? 2 : 1, f32Constant(b, loc, 0));
+  return foldChunks(
+      b, loc, n, inits,
+      [&](OpBuilder &nb, Location nl, ValueRange accs, Value i) {
+        Value l = tensor::ExtractOp::create(nb, nl, lse, chunkIndex(row, i));
+        Value w =
+            math::ExpOp::create(nb, nl, arith::SubFOp::create(nb, nl, l, max));
+        SmallVector<Value> next = {arith::AddFOp::create(nb, nl, accs[0], w)};
+        if (out) {
+          Value o =
+              tensor::ExtractOp::create(nb, nl, out, chunkIndex(row, i, col));
+          next.push_back(arith::AddFOp::create(
+              nb, nl, accs[1], arith::MulFOp::create(nb, nl, w, o)));
+        }
+        return next;
       });
-  return {max, sum};
 }
 
 /// An all-parallel linalg.generic over `init` whose body `body(indices)`
@@ -297,7 +314,7 @@ Value perElement(OpBuilder &b, Location loc, Value init,
 /// `[b..., H, n, M]`, written into `outInit` (converted to its type) and
 /// `lseInit` (when given). Each output element walks the n chunks twice:
 /// their log-sum-exps (the same for a row's Dv elements, so cached) for the
-/// weights, then its own column of the partial outputs.
+/// max, then the weights with its own column of the partial outputs.
 std::pair<Value, Value> combineChunks(OpBuilder &b, Location loc, Value out,
                                       Value lse, Value outInit, Value lseInit) {
   int64_t rank = cast<RankedTensorType>(outInit.getType()).getRank();
@@ -305,29 +322,18 @@ std::pair<Value, Value> combineChunks(OpBuilder &b, Location loc, Value out,
   Value result = perElement(
       b, loc, outInit, [&](OpBuilder &nb, Location nl, ValueRange idx) {
         ValueRange row = idx.drop_back();
-        // Not a structured binding: the lambda below captures `max` (C++17).
-        std::pair<Value, Value> weights = chunkWeights(nb, nl, lse, n, row);
-        Value max = weights.first, sum = weights.second;
-        Value acc = foldChunks(
-            nb, nl, n, arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(0)),
-            [&](OpBuilder &fb, Location fl, Value acc, Value i) {
-              Value l =
-                  tensor::ExtractOp::create(fb, fl, lse, chunkIndex(row, i));
-              Value o = tensor::ExtractOp::create(
-                  fb, fl, out, chunkIndex(row, i, idx.back()));
-              Value w = math::ExpOp::create(
-                  fb, fl, arith::SubFOp::create(fb, fl, l, max));
-              return arith::AddFOp::create(fb, fl, acc,
-                                           arith::MulFOp::create(fb, fl, w, o));
-            });
-        return arith::DivFOp::create(nb, nl, acc, sum);
+        Value max = chunkMax(nb, nl, lse, n, row);
+        SmallVector<Value> sums =
+            weightedSums(nb, nl, lse, n, row, max, out, idx.back());
+        return arith::DivFOp::create(nb, nl, sums[1], sums[0]);
       });
   if (!lseInit)
     return {result, Value()};
   // lse = max + log(sum), into the op's [b..., H, M] log-sum-exp.
   Value combinedLse = perElement(
       b, loc, lseInit, [&](OpBuilder &nb, Location nl, ValueRange row) {
-        auto [max, sum] = chunkWeights(nb, nl, lse, n, row);
+        Value max = chunkMax(nb, nl, lse, n, row);
+        Value sum = weightedSums(nb, nl, lse, n, row, max).front();
         return arith::AddFOp::create(nb, nl, max,
                                      math::LogOp::create(nb, nl, sum));
       });

@@ -15,9 +15,9 @@
 // CHECK-DAG: %[[PO:.*]] = tensor.expand_shape %[[P]]#0 {{\[}}[0], [1, 2], [3], [4]] output_shape [1, 4, 16, 8, 128]
 // CHECK-DAG: %[[PL:.*]] = tensor.expand_shape %[[P]]#1 {{\[}}[0], [1, 2], [3]] output_shape [1, 4, 16, 8]
 // The combination, one elementwise generic into the output: each element
-// takes the largest log-sum-exp of its row and the sum of the chunks'
-// weights, then the weighted sum of its column of the partial outputs, and
-// is cast.
+// takes the largest log-sum-exp of its row, then in one walk the sum of the
+// chunks' weights and the weighted sum of its column of the partial
+// outputs, and is cast.
 // CHECK: %[[N:.*]] = tensor.dim %[[PL]], %{{.*}} : tensor<1x4x16x8xf32>
 // CHECK: %[[R:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel"]} outs(%[[O]] : tensor<1x4x8x128xf16>)
 // CHECK: %[[B:.*]] = linalg.index 0
@@ -27,11 +27,13 @@
 // CHECK: %[[MAX:.*]] = scf.for %[[I:.*]] = %{{.*}} to %[[N]]
 // CHECK: tensor.extract %[[PL]][%[[B]], %[[H]], %[[I]], %[[M]]]
 // CHECK: arith.maximumf
-// CHECK: %[[SUM:.*]] = scf.for
-// CHECK: math.exp
-// CHECK: %[[ACC:.*]] = scf.for %[[J:.*]] = %{{.*}} to %[[N]]
-// CHECK: tensor.extract %[[PO]][%[[B]], %[[H]], %[[J]], %[[M]], %[[D]]]
-// CHECK: %[[W:.*]] = arith.divf %[[ACC]], %[[SUM]]
+// CHECK: %[[SUMS:.*]]:2 = scf.for %[[J:.*]] = %{{.*}} to %[[N]] {{.*}} -> (f32, f32)
+// CHECK: %[[L:.*]] = tensor.extract %[[PL]][%[[B]], %[[H]], %[[J]], %[[M]]]
+// CHECK: %[[X:.*]] = arith.subf %[[L]], %[[MAX]]
+// CHECK: %[[E:.*]] = math.exp %[[X]]
+// CHECK: %[[PART:.*]] = tensor.extract %[[PO]][%[[B]], %[[H]], %[[J]], %[[M]], %[[D]]]
+// CHECK: arith.mulf %[[E]], %[[PART]]
+// CHECK: %[[W:.*]] = arith.divf %[[SUMS]]#1, %[[SUMS]]#0
 // CHECK: arith.truncf %[[W]] : f32 to f16
 // CHECK: return %[[R]]
 func.func @static_decode(%q: tensor<1x4x8x128xf16>, %k: tensor<1x4x4096x128xf16>,
