@@ -1,8 +1,9 @@
 # One precompiled header for the MLIR headers that most of our sources
 # include. Parsing and instantiating them is most of the cost of each source
 # file: on gcc 12, AttnToGPUSm90.cpp takes 53 s to compile, and its includes
-# alone take 49 s. CI builds the project three times on two cores (plain,
-# sanitizers, fuzzer; docs/reliability.md), so this is most of its time.
+# alone take 49 s. CI builds the project twice on two cores (plain, and the
+# clang sanitizer build the fuzzer shares; docs/reliability.md), so this is
+# most of its time.
 #
 # Every target reuses the one PCH of `attn_pch` (REUSE_FROM), which is valid
 # because the project's compile flags are global (add_compile_options,

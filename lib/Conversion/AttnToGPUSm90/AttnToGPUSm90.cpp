@@ -189,8 +189,9 @@ int64_t paddedHeadDim(int64_t d) { return llvm::alignTo(d, kPanel); }
 /// With an explicit mask, rows of 512-thread blocks are passed over.
 SmallVector<Candidate> resolveConfigs(AttentionOp op, const HopperOptions &o) {
   int64_t nb = op.getNumBatchDims();
-  int64_t d = AttentionOp::getLogicalShape(op.getQueryType(),
-                                           op.getQueryPermutation())[nb + 2];
+  // The row of the head dim the kernel computes with (padded).
+  int64_t d = paddedHeadDim(AttentionOp::getLogicalShape(
+      op.getQueryType(), op.getQueryPermutation())[nb + 2]);
   int64_t sk = AttentionOp::getLogicalShape(op.getKeyType(),
                                             op.getKeyPermutation())[nb + 1];
   int64_t bf16 = op.getQueryType().getElementType().isBF16();
@@ -198,8 +199,7 @@ SmallVector<Candidate> resolveConfigs(AttentionOp op, const HopperOptions &o) {
   bool dynamicKeys = ShapedType::isDynamic(sk);
   SmallVector<Candidate> all;
   for (const DefaultConfig &row : kDefaultConfigs) {
-    if (row.headDim != paddedHeadDim(d) ||
-        (row.bf16 >= 0 && row.bf16 != bf16) ||
+    if (row.headDim != d || (row.bf16 >= 0 && row.bf16 != bf16) ||
         (row.causal >= 0 && row.causal != causal))
       continue;
     if (!dynamicKeys && sk < row.minKeys)

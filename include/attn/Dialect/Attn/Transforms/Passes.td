@@ -139,8 +139,9 @@ def AttnSplitKV : Pass<"attn-split-kv"> {
     over `n` chunks of `Sk / n` keys, `[b..., H*n, Sk/n, D]` (a reshape of
     the keys and values; the query is repeated), with f32 partial outputs
     and log-sum-exps, followed by their combination (one elementwise
-    linalg.generic whose body walks the chunks). `n` is the largest power of two that divides `Sk`, keeps
-    chunks of at least `min-chunk` keys and brings the op's blocks
+    linalg.generic whose body walks the chunks). `n` is the largest power of
+    two that divides `Sk`, keeps chunks of at least `min-chunk` keys and
+    brings the op's blocks
     (batch times heads) up to at most `target-blocks`; computed at compile
     time for static shapes (no rewrite when it is 1), else on the host at
     run time. Part of `--attn-pipeline=target=cuda` unless `split-kv=off`.
