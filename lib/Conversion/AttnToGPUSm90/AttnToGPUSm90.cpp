@@ -88,12 +88,30 @@ constexpr int64_t kDescSwizzle128B = 1ll << 62;
 // wait loop: a waiting thread may sleep this long per try instead of
 // spinning; the loop retries until the phase completes.
 constexpr int64_t kTryWaitTicks = 10000000;
-// Registers per thread a producer warpgroup keeps after setmaxnreg.dec: the
-// least setmaxnreg allows, enough for its address arithmetic; the rest goes
-// to the consumers.
-constexpr int64_t kProducerRegisters = 24;
-// The register file of an SM that setmaxnreg redistributes.
+// The register file of an SM, and the most registers a thread can have.
 constexpr int64_t kRegistersPerSM = 65536;
+constexpr int64_t kMaxThreadRegisters = 255;
+
+/// Registers per thread of the producer and of the consumer warpgroups
+/// after setmaxnreg. ptxas gives a kernel with setmaxnreg the most
+/// registers its block size allows (168 at 384 threads); that times the
+/// threads is the CTA's pool, which setmaxnreg only redistributes: asking
+/// for more makes setmaxnreg.inc wait forever. The producer keeps the least
+/// setmaxnreg allows (24), enough for one tile's loads; a persistent one
+/// also decodes every tile and walks the tile loop, which spilled 28 bytes
+/// in 24 registers at D = 128 and 8 in 32 causal, none in 40.
+struct RegisterSplit {
+  int64_t producer, consumer;
+};
+RegisterSplit splitRegisters(int64_t consumerThreads, bool persistent) {
+  int64_t threads = consumerThreads + kWarpgroupThreads;
+  int64_t launch =
+      std::min(kMaxThreadRegisters, kRegistersPerSM / threads) / 8 * 8;
+  int64_t producer = persistent ? 40 : 24;
+  int64_t consumer =
+      (launch * threads - kWarpgroupThreads * producer) / consumerThreads;
+  return {producer, std::min<int64_t>(240, consumer / 8 * 8)};
+}
 // Named barrier 0 is the block barrier (gpu.barrier); the ping-pong
 // schedule uses 1 + consumer warpgroup.
 constexpr int64_t kFirstScheduleBarrier = 1;
@@ -600,6 +618,8 @@ private:
                                         Value isLeader, Value fzero,
                                         Value negInf);
   void storeTileOutput(ValueRange res, Value fzero, Value negInf);
+  /// Columns col.. of output row `row` of this tile's head, as a view.
+  Value outputRowView(Value row, Value col);
   // The steps of emit(), in order.
   /// Thread, lane, warp and warpgroup indices.
   void setupThread(gpu::LaunchOp launch);
@@ -680,14 +700,15 @@ Value HopperEmitter::issueS(Value stageOff) {
   auto sTy = LLVM::LLVMStructType::getLiteral(ctx, SmallVector<Type>(nS, f32));
   Value acc = LLVM::UndefOp::create(b, loc, sTy);
   const int64_t stepsPerPanel = kPanel / kWgmmaK;
+  SmallVector<Value> bases = fenceOperands({qDescBase, kDescBase});
   for (int64_t kk = 0; kk < d / kWgmmaK; ++kk) {
     int64_t p = kk / stepsPerPanel,
             within = (kk % stepsPerPanel) * kWgmmaKBytes;
     Value descA = arith::AddIOp::create(
-        b, loc, qDescBase,
+        b, loc, bases[0],
         i64c((p * blockQ * kRowBytes + within) >> kDescUnitShift));
     Value descB = arith::AddIOp::create(
-        b, loc, kDescBase,
+        b, loc, bases[1],
         toDescUnits(arith::AddIOp::create(
             b, loc, stageOff, i64c(p * blockKV * kRowBytes + within))));
     acc = NVVM::WgmmaMmaAsyncOp::create(
@@ -795,15 +816,28 @@ SmallVector<Value> HopperEmitter::applyBoundsMask(Value kv0, ArrayRef<Value> s,
                                 /*withElseRegion=*/true);
   OpBuilder::InsertionGuard g(b);
   b.setInsertionPointToStart(ifOp.thenBlock());
+  // Key keyBase + c of element i (c = keyOfElement's constant) is dropped
+  // when c >= sk - keyBase, or c > row + causalOffset - keyBase: one i32
+  // limit per block and row, compared with immediates. Comparing keyBase + c
+  // with sk let LLVM hoist the nS / 2 distinct 64-bit column offsets out of
+  // a persistent CTA's tile loop, live across its whole main loop.
   Value keyBase = add(kv0, mul(remu(lane, 4), idx(2)));
+  auto toI32 = [&](Value x) {
+    return arith::IndexCastOp::create(b, loc, i32, x).getResult();
+  };
+  Value tailLimit = toI32(sub(sk, keyBase));
+  std::array<Value, 2> causalLimit;
+  for (int64_t h = 0; causal && h < 2; ++h)
+    causalLimit[h] =
+        toI32(sub(add(add(threadRow0, idx(8 * h)), causalOffset), keyBase));
   SmallVector<Value> masked;
   for (int64_t i = 0; i < nS; ++i) {
-    Value key = keyOfElement(keyBase, i);
-    Value bad = cmp(arith::CmpIPredicate::sge, key, sk);
+    Value c = arith::ConstantIntOp::create(b, loc, i32, 8 * (i / 4) + i % 2);
+    Value bad = cmp(arith::CmpIPredicate::sge, c, tailLimit);
     if (causal) {
-      bad = arith::OrIOp::create(b, loc, bad,
-                                 cmp(arith::CmpIPredicate::sgt, key,
-                                     add(rowOfElement(i), causalOffset)));
+      bad = arith::OrIOp::create(
+          b, loc, bad,
+          cmp(arith::CmpIPredicate::sgt, c, causalLimit[(i / 2) % 2]));
     }
     masked.push_back(select(bad, negInf, s[i]));
   }
@@ -896,10 +930,11 @@ SmallVector<Value> HopperEmitter::issuePV(ArrayRef<Value> oAcc,
   // r holds S elements 8kk + 2r and 8kk + 2r + 1 (the accumulator layout of
   // two 8-column tiles is the A-fragment layout).
   SmallVector<Value> o(oAcc);
+  Value base = fenceOperands({vDescBase})[0];
   for (int64_t kk = 0; kk < blockKV / kWgmmaK; ++kk) {
     SmallVector<Value> a(pRegs.begin() + 4 * kk, pRegs.begin() + 4 * kk + 4);
     Value descB = arith::AddIOp::create(
-        b, loc, vDescBase,
+        b, loc, base,
         toDescUnits(arith::AddIOp::create(b, loc, stageOff,
                                           i64c(kk * kWgmmaK * kRowBytes))));
     o = wgmmaRegA(o, a, descB);
@@ -1180,6 +1215,13 @@ void HopperEmitter::storeTileOutput(ValueRange res, Value fzero, Value negInf) {
       storeRowLse(lse, lseVal, lane, headQ, row);
     }
     VectorType pairTy = VectorType::get({2}, f32);
+    // The thread's columns are colOff + 8n of one view of the row: the
+    // 8n become constant address offsets. Indexing `o` with colOff + 8n
+    // made them headDim / 4 loop-invariant 64-bit values, which LLVM
+    // hoisted out of a persistent CTA's tile loop, live across its whole
+    // main loop: 92 bytes of spill at D = 128.
+    Value rowView = outputRowView(row, colOff);
+    SmallVector<Value> at(cast<MemRefType>(o.getType()).getRank(), idx(0));
     // Columns past the op's head dim are padding: not stored.
     for (int64_t n = 0; n < headDim / 8; ++n) {
       Value pair = vector::FromElementsOp::create(
@@ -1191,13 +1233,24 @@ void HopperEmitter::storeTileOutput(ValueRange res, Value fzero, Value negInf) {
                                        pair);
       // The pair starts at an even column of a 16-byte aligned buffer whose
       // rows are a multiple of 8 elements: say so, or LLVM splits the store.
+      at.back() = idx(n * 8);
       vector::StoreOp::create(
-          b, loc, pair, o,
-          storedIndices(oPerm, headQ, row, add(idx(n * 8), colOff)),
+          b, loc, pair, rowView, at,
           /*nontemporal=*/false,
           llvm::Align(2 * outElemTy.getIntOrFloatBitWidth() / 8));
     }
   }
+}
+
+Value HopperEmitter::outputRowView(Value row, Value col) {
+  // Wide enough for the last pair: columns col + headDim - 8, + 1 with col
+  // at most 6.
+  int64_t rank = cast<MemRefType>(o.getType()).getRank();
+  SmallVector<OpFoldResult> sizes(rank, b.getIndexAttr(1));
+  sizes.back() = b.getIndexAttr(headDim - 6);
+  return memref::SubViewOp::create(
+      b, loc, o, getAsOpFoldResult(storedIndices(oPerm, headQ, row, col)),
+      sizes, SmallVector<OpFoldResult>(rank, b.getIndexAttr(1)));
 }
 
 void HopperEmitter::emit(gpu::LaunchOp launch) {
@@ -1329,18 +1382,18 @@ void HopperEmitter::forEachTile(gpu::LaunchOp launch, Value bx, Value by,
   Value numTiles = mul(qBlocks, bhCount);
   Value gridX = launch.getGridSize().x;
   Value left = arith::MaxSIOp::create(b, loc, sub(numTiles, bx), idx(0));
-  Value count = divu(add(left, sub(gridX, idx(1))), gridX);
+  Value count = divuGrid(add(left, sub(gridX, idx(1))), gridX);
   scf::ForOp::create(
       b, loc, idx(0), count, idx(1), ValueRange{idx(0)},
       [&](OpBuilder &, Location, Value iter, ValueRange carried) {
         Value t = add(bx, mul(iter, gridX));
         Value bh, qBlk;
         if (causal) {
-          bh = remu(t, bhCount);
-          qBlk = sub(sub(qBlocks, idx(1)), divu(t, bhCount));
+          bh = remuGrid(t, bhCount);
+          qBlk = sub(sub(qBlocks, idx(1)), divuGrid(t, bhCount));
         } else {
-          bh = divu(t, qBlocks);
-          qBlk = remu(t, qBlocks);
+          bh = divuGrid(t, qBlocks);
+          qBlk = remuGrid(t, qBlocks);
         }
         itBase = carried[0];
         setupTile(bh, qBlk);
@@ -1353,14 +1406,11 @@ void HopperEmitter::emitWarpSpecialized(gpu::LaunchOp launch, Value bx,
                                         Value by) {
   // Warp specialisation: one producer warpgroup, whose lane 0 issues Q
   // and then every K/V tile once its stage is empty; consumers never wait
-  // on each other. setmaxnreg moves registers from the producer (24) to
-  // the consumers, as many as the 64K of an SM allow (a multiple of 8, at
-  // most 240): 240 for 1 or 2 consumer warpgroups, 160 for 3. More would
-  // make setmaxnreg.inc wait forever.
+  // on each other. setmaxnreg moves registers from the producer to the
+  // consumers (splitRegisters): 24 and 240 with 2 consumer warpgroups, 24
+  // and 160 with 3; persistent, 40 and 232 or 152.
   int64_t consumers = numConsumerThreads();
-  int64_t consumerRegs = std::min<int64_t>(
-      240, (kRegistersPerSM - kWarpgroupThreads * kProducerRegisters) /
-               consumers / 8 * 8);
+  RegisterSplit regs = splitRegisters(consumers, persistent);
 
   auto roles = scf::IfOp::create(
       b, loc, TypeRange{}, cmp(arith::CmpIPredicate::uge, tid, idx(consumers)),
@@ -1368,7 +1418,7 @@ void HopperEmitter::emitWarpSpecialized(gpu::LaunchOp launch, Value bx,
   {
     OpBuilder::InsertionGuard g0(b);
     b.setInsertionPointToStart(roles.thenBlock());
-    NVVM::SetMaxRegisterOp::create(b, loc, kProducerRegisters,
+    NVVM::SetMaxRegisterOp::create(b, loc, regs.producer,
                                    NVVM::SetMaxRegisterAction::decrease);
     // Thread `consumers` issues. With mask_mod its whole warp walks the
     // tiles, because the key-block scan needs whole warps (its lanes vote).
@@ -1391,7 +1441,7 @@ void HopperEmitter::emitWarpSpecialized(gpu::LaunchOp launch, Value bx,
   }
   // The consumer warpgroups.
   b.setInsertionPointToStart(roles.elseBlock());
-  NVVM::SetMaxRegisterOp::create(b, loc, consumerRegs,
+  NVVM::SetMaxRegisterOp::create(b, loc, regs.consumer,
                                  NVVM::SetMaxRegisterAction::increase);
   if (pingpong) {
     // Warpgroup 0 goes first: it pre-arrives on its own barrier.

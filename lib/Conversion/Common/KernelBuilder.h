@@ -55,6 +55,24 @@ protected:
   }
   Value divu(Value x, Value y) { return arith::DivUIOp::create(b, loc, x, y); }
   Value remu(Value x, Value y) { return arith::RemUIOp::create(b, loc, x, y); }
+  /// x / y and x % y of grid-sized indices (tiles, blocks, heads: below
+  /// 2^31) as 32-bit divisions. A 64-bit one compiles to a 32-bit fast path
+  /// plus a long 64-bit slow path, whose registers a persistent kernel's
+  /// tile loop paid for in spills.
+  Value divuGrid(Value x, Value y) {
+    return gridDivision<arith::DivUIOp>(x, y);
+  }
+  Value remuGrid(Value x, Value y) {
+    return gridDivision<arith::RemUIOp>(x, y);
+  }
+  template <typename OpTy> Value gridDivision(Value x, Value y) {
+    Type i32 = b.getI32Type();
+    auto narrow = [&](Value v) {
+      return arith::IndexCastUIOp::create(b, loc, i32, v).getResult();
+    };
+    Value r = OpTy::create(b, loc, narrow(x), narrow(y));
+    return arith::IndexCastUIOp::create(b, loc, b.getIndexType(), r);
+  }
   Value cmp(arith::CmpIPredicate p, Value x, Value y) {
     return arith::CmpIOp::create(b, loc, p, x, y);
   }
@@ -106,16 +124,21 @@ protected:
     BlockHeads r;
     r.sq = logicalDim(q, qPerm, nb + 1);
     r.sk = logicalDim(k, kPerm, nb + 1);
-    r.headQ = arith::RemUIOp::create(b, loc, blockIdY, hq);
-    Value rest = arith::DivUIOp::create(b, loc, blockIdY, hq);
+    r.headQ = remuGrid(blockIdY, hq);
+    Value rest = divuGrid(blockIdY, hq);
     batchIdx.assign(nb, Value());
+    // blockIdY < batch... · Hq: what is left for the outermost batch dim is
+    // its index (a division fewer, which a persistent kernel pays per tile).
     for (int64_t i = nb - 1; i >= 0; --i) {
+      if (i == 0) {
+        batchIdx[0] = rest;
+        break;
+      }
       Value size = logicalDim(q, qPerm, i);
-      batchIdx[i] = arith::RemUIOp::create(b, loc, rest, size);
-      rest = arith::DivUIOp::create(b, loc, rest, size);
+      batchIdx[i] = remuGrid(rest, size);
+      rest = divuGrid(rest, size);
     }
-    r.headKV = arith::DivUIOp::create(b, loc, r.headQ,
-                                      arith::DivUIOp::create(b, loc, hq, hkv));
+    r.headKV = divuGrid(r.headQ, divuGrid(hq, hkv));
     return r;
   }
 

@@ -100,8 +100,12 @@ func.func @basic(%q: tensor<?x?x?x64xf32>, %k: tensor<?x?x?x64xf32>,
 // CHECK: gpu.launch {{.*}} dynamic_shared_memory_size %c70144_i32
 // GQA: key/value head = query head / (Hq / Hkv) (static here: 4 / 2).
 // CHECK: %[[SK:.*]] = memref.dim %[[KB]], %c2
-// CHECK: %[[HEAD:.*]] = arith.remui %{{.*}}, %c4
-// CHECK: %[[HEADKV:.*]] = arith.divui %[[HEAD]], %c2
+// Grid indices divide in 32 bits.
+// CHECK: %[[HEAD32:.*]] = arith.remui %{{.*}}, %c4_i32 : i32
+// CHECK: %[[HEAD:.*]] = arith.index_castui %[[HEAD32]] : i32 to index
+// CHECK: %[[HEADN:.*]] = arith.index_castui %[[HEAD]] : index to i32
+// CHECK: %[[KV32:.*]] = arith.divui %[[HEADN]], %c2_i32 : i32
+// CHECK: %[[HEADKV:.*]] = arith.index_castui %[[KV32]] : i32 to index
 // CHECK: %[[OFF:.*]] = arith.subi %[[SK]], %{{.*}}
 // CHECK: memref.view {{.*}} to memref<32x192xf32, #gpu.address_space<workgroup>>
 // CHECK: memref.view {{.*}} to memref<32x196xf32, #gpu.address_space<workgroup>>

@@ -28,7 +28,7 @@
 // CHECK: arith.select %[[KEEP]], %{{.*}}, %cst{{.*}} : f32
 // CHECK-COUNT-31: memref.load %[[MB]]
 // CHECK-NOT: memref.load %[[MB]]
-// CHECK: arith.cmpi sge, %{{.*}}, %c128 : index
+// CHECK: arith.cmpi sle, %{{.*}}, %c0_i32 : i32
 // CHECK: llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f32"
 func.func @bool_mask(%q: tensor<1x2x128x64xf16>, %k: tensor<1x2x128x64xf16>,
                      %v: tensor<1x2x128x64xf16>, %m: tensor<128x128xi1>,
