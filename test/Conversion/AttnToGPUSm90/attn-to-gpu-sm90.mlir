@@ -56,7 +56,7 @@
 // PINGERR: pingpong needs producer-warp=1 and at least 2 warpgroups
 
 // Host: one 128B-swizzled tensor map per operand (box: rows x 64 columns).
-// Default at D = 128: 2 consumer warpgroups (BQ = 128) + 1 producer
+// Default at D = 128 from 2048 keys (below, the persistent variant): 2 consumer warpgroups (BQ = 128) + 1 producer
 // warpgroup, Q + 3 stages of 128 keys + 1 KiB = 230400 bytes, 1 + 2 * 3
 // mbarriers (Q, full, empty).
 // CHECK-LABEL: func.func @attn
@@ -112,11 +112,11 @@
 // CFG: num_barriers = 7
 // CFG: <m = 64, n = 64, k = 16>
 
-func.func @attn(%q: tensor<2x8x256x128xf16>, %k: tensor<2x2x256x128xf16>,
-                %v: tensor<2x2x256x128xf16>, %o: tensor<2x8x256x128xf16>)
+func.func @attn(%q: tensor<2x8x256x128xf16>, %k: tensor<2x2x2048x128xf16>,
+                %v: tensor<2x2x2048x128xf16>, %o: tensor<2x8x256x128xf16>)
     -> tensor<2x8x256x128xf16> {
   %r = attn.attention ins(%q, %k, %v : tensor<2x8x256x128xf16>,
-         tensor<2x2x256x128xf16>, tensor<2x2x256x128xf16>)
+         tensor<2x2x2048x128xf16>, tensor<2x2x2048x128xf16>)
        outs(%o : tensor<2x8x256x128xf16>) scale(0.08838834764831845)
        -> tensor<2x8x256x128xf16>
   return %r : tensor<2x8x256x128xf16>

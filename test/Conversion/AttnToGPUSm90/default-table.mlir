@@ -3,36 +3,60 @@
 // One case per row of DefaultConfigs.inc (the tuned table): block size,
 // shared memory and the schedule each row selects.
 
-// D = 64, not causal, Sk >= 2048: 3 consumer warpgroups (BQ = 192) +
+// D = 64, not causal, Sk >= 8192: 3 consumer warpgroups (BQ = 192) +
 // producer, 2 stages of 128 keys, ping-pong between the consumers (named
-// barriers), one tile per CTA (the persistent variant spills). A static Sk
-// picks one row at compile time.
+// barriers), one tile per CTA. A static Sk picks one row at compile time.
 // CHECK-LABEL: func.func @d64
 // CHECK-NOT: attnMultiprocessorCount
 // CHECK: gpu.launch {{.*}} threads({{.*}} = %c512, {{.*}}) {{.*}}dynamic_shared_memory_size %c91136_i32
 // CHECK: nvvm.setmaxregister increase 160
 // CHECK: nvvm.barrier id
 // CHECK: return
-func.func @d64(%q: tensor<2x4x4096x64xf16>, %k: tensor<2x4x4096x64xf16>,
-               %v: tensor<2x4x4096x64xf16>, %o: tensor<2x4x4096x64xf16>)
-    -> tensor<2x4x4096x64xf16> {
-  %r = attn.attention ins(%q, %k, %v : tensor<2x4x4096x64xf16>,
-         tensor<2x4x4096x64xf16>, tensor<2x4x4096x64xf16>)
-       outs(%o : tensor<2x4x4096x64xf16>) scale(0.125)
-       -> tensor<2x4x4096x64xf16>
-  return %r : tensor<2x4x4096x64xf16>
+func.func @d64(%q: tensor<2x4x8192x64xf16>, %k: tensor<2x4x8192x64xf16>,
+               %v: tensor<2x4x8192x64xf16>, %o: tensor<2x4x8192x64xf16>)
+    -> tensor<2x4x8192x64xf16> {
+  %r = attn.attention ins(%q, %k, %v : tensor<2x4x8192x64xf16>,
+         tensor<2x4x8192x64xf16>, tensor<2x4x8192x64xf16>)
+       outs(%o : tensor<2x4x8192x64xf16>) scale(0.125)
+       -> tensor<2x4x8192x64xf16>
+  return %r : tensor<2x4x8192x64xf16>
 }
 
 // -----
 
-// D = 64, not causal, dynamic Sk: both rows are compiled; the host code
-// launches the first when Sk >= 2048, else the thread-0 kernel.
+// D = 64, not causal, 1024 <= Sk < 8192: 2 consumer warpgroups + producer,
+// 3 stages of 128 keys, ping-pong, persistent (one CTA per SM, the
+// producer with 40 registers, the consumers with 232).
+// CHECK-LABEL: func.func @d64_mid
+// CHECK: call @attnMultiprocessorCount
+// CHECK: gpu.launch {{.*}} threads({{.*}} = %c384, {{.*}}) {{.*}}dynamic_shared_memory_size %c115712_i32
+// CHECK: nvvm.setmaxregister decrease 40
+// CHECK: nvvm.setmaxregister increase 232
+// CHECK: return
+func.func @d64_mid(%q: tensor<2x4x2048x64xf16>, %k: tensor<2x4x2048x64xf16>,
+                   %v: tensor<2x4x2048x64xf16>, %o: tensor<2x4x2048x64xf16>)
+    -> tensor<2x4x2048x64xf16> {
+  %r = attn.attention ins(%q, %k, %v : tensor<2x4x2048x64xf16>,
+         tensor<2x4x2048x64xf16>, tensor<2x4x2048x64xf16>)
+       outs(%o : tensor<2x4x2048x64xf16>) scale(0.125)
+       -> tensor<2x4x2048x64xf16>
+  return %r : tensor<2x4x2048x64xf16>
+}
+
+// -----
+
+// D = 64, not causal, dynamic Sk: the three rows are compiled; the host
+// code launches the first whose minKeys Sk reaches.
 // CHECK-LABEL: func.func @d64_dynamic
 // CHECK: %[[KB:.*]] = bufferization.to_buffer %arg1
 // CHECK: %[[SK:.*]] = memref.dim %[[KB]], %c2 : memref<?x?x?x64xf16>
-// CHECK-NEXT: %[[LONG:.*]] = arith.cmpi sge, %[[SK]], %c2048 : index
+// CHECK-NEXT: %[[LONG:.*]] = arith.cmpi sge, %[[SK]], %c8192 : index
 // CHECK-NEXT: scf.if %[[LONG]]
 // CHECK: gpu.launch {{.*}} threads({{.*}} = %c512, {{.*}})
+// CHECK: } else {
+// CHECK: %[[MID:.*]] = arith.cmpi sge, %[[SK]], %c1024 : index
+// CHECK-NEXT: scf.if %[[MID]]
+// CHECK: gpu.launch {{.*}} threads({{.*}} = %c384, {{.*}})
 // CHECK: } else {
 // CHECK: gpu.launch {{.*}} threads({{.*}} = %c256, {{.*}})
 // CHECK: return
@@ -85,8 +109,9 @@ func.func @d64_causal(%q: tensor<2x4x1024x64xbf16>, %k: tensor<2x4x1024x64xbf16>
 
 // -----
 
-// D = 128 (either causality): producer + overlap, 3 stages of 128 keys,
-// ping-pong between the two consumer warpgroups; one CTA per tile.
+// D = 128 (either causality), Sk >= 2048: producer + overlap, 3 stages of
+// 128 keys, ping-pong between the two consumer warpgroups; one CTA per
+// tile.
 // CHECK-LABEL: func.func @d128
 // CHECK-NOT: attnMultiprocessorCount
 // CHECK: gpu.launch {{.*}} threads({{.*}} = %c384, {{.*}}) {{.*}}dynamic_shared_memory_size %c230400_i32
@@ -94,8 +119,47 @@ func.func @d64_causal(%q: tensor<2x4x1024x64xbf16>, %k: tensor<2x4x1024x64xbf16>
 // CHECK: nvvm.barrier.arrive
 // CHECK: nvvm.barrier id
 // CHECK: return
-func.func @d128(%q: tensor<2x4x1024x128xf16>, %k: tensor<2x4x1024x128xf16>,
-                %v: tensor<2x4x1024x128xf16>, %o: tensor<2x4x1024x128xf16>)
+func.func @d128(%q: tensor<2x4x2048x128xf16>, %k: tensor<2x4x2048x128xf16>,
+                %v: tensor<2x4x2048x128xf16>, %o: tensor<2x4x2048x128xf16>)
+    -> tensor<2x4x2048x128xf16> {
+  %r = attn.attention ins(%q, %k, %v : tensor<2x4x2048x128xf16>,
+         tensor<2x4x2048x128xf16>, tensor<2x4x2048x128xf16>)
+       outs(%o : tensor<2x4x2048x128xf16>) scale(0.088) causal<bottom_right>
+       -> tensor<2x4x2048x128xf16>
+  return %r : tensor<2x4x2048x128xf16>
+}
+
+// -----
+
+// D = 128, not causal, Sk < 2048: the same, persistent.
+// CHECK-LABEL: func.func @d128_short
+// CHECK: call @attnMultiprocessorCount
+// CHECK: gpu.launch {{.*}} threads({{.*}} = %c384, {{.*}}) {{.*}}dynamic_shared_memory_size %c230400_i32
+// CHECK: nvvm.setmaxregister increase 232
+// CHECK: return
+func.func @d128_short(%q: tensor<2x4x1024x128xf16>, %k: tensor<2x4x1024x128xf16>,
+                      %v: tensor<2x4x1024x128xf16>, %o: tensor<2x4x1024x128xf16>)
+    -> tensor<2x4x1024x128xf16> {
+  %r = attn.attention ins(%q, %k, %v : tensor<2x4x1024x128xf16>,
+         tensor<2x4x1024x128xf16>, tensor<2x4x1024x128xf16>)
+       outs(%o : tensor<2x4x1024x128xf16>) scale(0.088)
+       -> tensor<2x4x1024x128xf16>
+  return %r : tensor<2x4x1024x128xf16>
+}
+
+// -----
+
+// D = 128, causal, Sk < 2048: thread 0 loads, 2 stages of 64 keys, no
+// producer: 97 KiB and 256 threads, two CTAs per SM.
+// CHECK-LABEL: func.func @d128_causal_short
+// CHECK-NOT: attnMultiprocessorCount
+// CHECK: gpu.launch {{.*}} threads({{.*}} = %c256, {{.*}}) {{.*}}dynamic_shared_memory_size %c99328_i32
+// CHECK-NOT: nvvm.setmaxregister
+// CHECK: return
+func.func @d128_causal_short(%q: tensor<2x4x1024x128xf16>,
+                             %k: tensor<2x4x1024x128xf16>,
+                             %v: tensor<2x4x1024x128xf16>,
+                             %o: tensor<2x4x1024x128xf16>)
     -> tensor<2x4x1024x128xf16> {
   %r = attn.attention ins(%q, %k, %v : tensor<2x4x1024x128xf16>,
          tensor<2x4x1024x128xf16>, tensor<2x4x1024x128xf16>)
@@ -125,9 +189,11 @@ func.func @d256(%q: tensor<1x2x512x256xf16>, %k: tensor<1x2x512x256xf16>,
 
 // D = 64 with an explicit mask, dynamic Sk: the 3-warpgroup row (512
 // threads, 128 registers per thread) is passed over, where the mask's
-// per-score reads spill; the 2-warpgroup row takes every Sk.
+// per-score reads spill; the 2-warpgroup rows take every Sk.
 // CHECK-LABEL: func.func @d64_masked_dynamic
-// CHECK-NOT: arith.cmpi sge, %{{.*}}, %c2048
+// CHECK-NOT: arith.cmpi sge, %{{.*}}, %c8192
+// CHECK: arith.cmpi sge, %{{.*}}, %c1024
+// CHECK: gpu.launch {{.*}} threads({{.*}} = %c384, {{.*}})
 // CHECK: gpu.launch {{.*}} threads({{.*}} = %c256, {{.*}})
 // CHECK-NOT: gpu.launch
 // CHECK: return

@@ -57,11 +57,23 @@
 // CHECK: %[[OK:.*]] = arith.xori %{{.*}}, %true : i1
 // CHECK-NEXT: scf.if %[[OK]] {
 // CHECK-NOT: llvm.call
+// Two table rows (D = 128): the kernel for 2k keys and more, and the
+// persistent one below, each with its tensor maps.
+// CHECK: arith.cmpi sge, %{{.*}}, %c2048 : index
 // CHECK: nvgpu.tma.create.descriptor
 // CHECK: nvgpu.tma.create.descriptor
 // CHECK: nvgpu.tma.create.descriptor
 // CHECK: gpu.launch
 // CHECK: gpu.terminator
+// CHECK-NEXT: }
+// CHECK-NEXT: } else {
+// CHECK-NOT: llvm.call
+// CHECK: nvgpu.tma.create.descriptor
+// CHECK: nvgpu.tma.create.descriptor
+// CHECK: nvgpu.tma.create.descriptor
+// CHECK: gpu.launch
+// CHECK: gpu.terminator
+// CHECK-NEXT: }
 // CHECK-NEXT: }
 // CHECK-NEXT: }
 // CHECK-NEXT: %[[R:.*]] = bufferization.to_tensor %[[OB]] restrict writable

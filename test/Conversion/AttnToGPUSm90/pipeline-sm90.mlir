@@ -1,9 +1,13 @@
 // RUN: attn-opt %s --attn-pipeline="target=cuda chip=sm_90a kernel=wgmma format=isa" -o %t.isa.mlir
 // RUN: FileCheck %s --check-prefix=HOST < %t.isa.mlir
 // RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.isa.mlir attn_d128_kernel > %t.d128.ptx
-// RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.isa.mlir attn_d64_causal_kernel_0 > %t.d64.ptx
+// RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.isa.mlir attn_d128_kernel_0 > %t.d128short.ptx
+// RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.isa.mlir attn_d64_causal_kernel_2 > %t.d64.ptx
+// RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.isa.mlir attn_d64_causal_kernel_1 > %t.d64mid.ptx
 // RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.isa.mlir attn_d64_causal_kernel > %t.d64long.ptx
 // RUN: FileCheck %s --check-prefix=D64LONG < %t.d64long.ptx
+// RUN: FileCheck %s --check-prefix=PERS < %t.d64mid.ptx
+// RUN: FileCheck %s --check-prefix=PERS < %t.d128short.ptx
 // RUN: FileCheck %s --check-prefixes=PTX,D128 < %t.d128.ptx
 // RUN: FileCheck %s --check-prefixes=PTX,D64 < %t.d64.ptx
 // RUN: FileCheck %s --check-prefix=STORE < %t.d128.ptx
@@ -19,13 +23,20 @@
 // HOST-DAG: gpu.launch_func {{.*}}@attn_d128_kernel::@attn_d128_kernel
 // HOST-DAG: gpu.binary @attn_d128_kernel <#attn.lazy_object> [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
 // HOST-DAG: gpu.binary @attn_d64_causal_kernel <#attn.lazy_object> [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
-// HOST-DAG: gpu.binary @attn_d64_causal_kernel_0 <#attn.lazy_object> [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
+// HOST-DAG: gpu.binary @attn_d64_causal_kernel_1 <#attn.lazy_object> [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
+// HOST-DAG: gpu.binary @attn_d64_causal_kernel_2 <#attn.lazy_object> [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
+// HOST-DAG: gpu.binary @attn_d128_kernel_0 <#attn.lazy_object> [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
 
-// D = 64 causal has two table rows: from 4096 keys the 3-warpgroup kernel
-// (attn_d64_causal_kernel), below it the thread-0 one (..._0).
+// D = 64 causal has three table rows: from 4096 keys the 3-warpgroup kernel
+// (attn_d64_causal_kernel), from 2048 the persistent one (..._1), below
+// the thread-0 one (..._2). D = 128 has two: below 2048 keys, persistent
+// (attn_d128_kernel_0).
 // D64LONG: .maxntid 512, 1, 1
 // D64LONG: setmaxnreg.inc.sync.aligned.u32 160
 // D64LONG: bar.sync
+// PERS: .maxntid 384, 1, 1
+// PERS: setmaxnreg.dec.sync.aligned.u32 40
+// PERS: setmaxnreg.inc.sync.aligned.u32 232
 
 // The PTX loads tiles with the tensor copy engine onto mbarriers and
 // multiplies on wgmma (shared-memory A for S = Q·Kᵀ, register A for P·V);
@@ -47,9 +58,12 @@
 // PTX-DAG: ex2.approx.ftz.f32
 // PTX-NOT: mma.sync.aligned.m16n8k16
 
-// No spills at either head dim.
+// No spills in any of the kernels.
 // RUN: %if ptxas %{ %ptxas -v -arch=sm_90a %t.d128.ptx -o %t.d128.cubin 2>&1 | FileCheck %s --check-prefix=SPILL %}
 // RUN: %if ptxas %{ %ptxas -v -arch=sm_90a %t.d64.ptx -o %t.d64.cubin 2>&1 | FileCheck %s --check-prefix=SPILL %}
+// RUN: %if ptxas %{ %ptxas -v -arch=sm_90a %t.d64mid.ptx -o %t.d64mid.cubin 2>&1 | FileCheck %s --check-prefix=SPILL %}
+// RUN: %if ptxas %{ %ptxas -v -arch=sm_90a %t.d64long.ptx -o %t.d64long.cubin 2>&1 | FileCheck %s --check-prefix=SPILL %}
+// RUN: %if ptxas %{ %ptxas -v -arch=sm_90a %t.d128short.ptx -o %t.d128short.cubin 2>&1 | FileCheck %s --check-prefix=SPILL %}
 // SPILL: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 
 // The SASS of both cubins (where the toolkit has cuobjdump: not in the
