@@ -700,15 +700,14 @@ Value HopperEmitter::issueS(Value stageOff) {
   auto sTy = LLVM::LLVMStructType::getLiteral(ctx, SmallVector<Type>(nS, f32));
   Value acc = LLVM::UndefOp::create(b, loc, sTy);
   const int64_t stepsPerPanel = kPanel / kWgmmaK;
-  SmallVector<Value> bases = fenceOperands({qDescBase, kDescBase});
   for (int64_t kk = 0; kk < d / kWgmmaK; ++kk) {
     int64_t p = kk / stepsPerPanel,
             within = (kk % stepsPerPanel) * kWgmmaKBytes;
     Value descA = arith::AddIOp::create(
-        b, loc, bases[0],
+        b, loc, qDescBase,
         i64c((p * blockQ * kRowBytes + within) >> kDescUnitShift));
     Value descB = arith::AddIOp::create(
-        b, loc, bases[1],
+        b, loc, kDescBase,
         toDescUnits(arith::AddIOp::create(
             b, loc, stageOff, i64c(p * blockKV * kRowBytes + within))));
     acc = NVVM::WgmmaMmaAsyncOp::create(
@@ -930,11 +929,10 @@ SmallVector<Value> HopperEmitter::issuePV(ArrayRef<Value> oAcc,
   // r holds S elements 8kk + 2r and 8kk + 2r + 1 (the accumulator layout of
   // two 8-column tiles is the A-fragment layout).
   SmallVector<Value> o(oAcc);
-  Value base = fenceOperands({vDescBase})[0];
   for (int64_t kk = 0; kk < blockKV / kWgmmaK; ++kk) {
     SmallVector<Value> a(pRegs.begin() + 4 * kk, pRegs.begin() + 4 * kk + 4);
     Value descB = arith::AddIOp::create(
-        b, loc, base,
+        b, loc, vDescBase,
         toDescUnits(arith::AddIOp::create(b, loc, stageOff,
                                           i64c(kk * kWgmmaK * kRowBytes))));
     o = wgmmaRegA(o, a, descB);
