@@ -618,8 +618,6 @@ private:
                                         Value isLeader, Value fzero,
                                         Value negInf);
   void storeTileOutput(ValueRange res, Value fzero, Value negInf);
-  /// Columns col.. of output row `row` of this tile's head, as a view.
-  Value outputRowView(Value row, Value col);
   // The steps of emit(), in order.
   /// Thread, lane, warp and warpgroup indices.
   void setupThread(gpu::LaunchOp launch);
@@ -1213,13 +1211,6 @@ void HopperEmitter::storeTileOutput(ValueRange res, Value fzero, Value negInf) {
       storeRowLse(lse, lseVal, lane, headQ, row);
     }
     VectorType pairTy = VectorType::get({2}, f32);
-    // The thread's columns are colOff + 8n of one view of the row: the
-    // 8n become constant address offsets. Indexing `o` with colOff + 8n
-    // made them headDim / 4 loop-invariant 64-bit values, which LLVM
-    // hoisted out of a persistent CTA's tile loop, live across its whole
-    // main loop: 92 bytes of spill at D = 128.
-    Value rowView = outputRowView(row, colOff);
-    SmallVector<Value> at(cast<MemRefType>(o.getType()).getRank(), idx(0));
     // Columns past the op's head dim are padding: not stored.
     for (int64_t n = 0; n < headDim / 8; ++n) {
       Value pair = vector::FromElementsOp::create(
@@ -1231,24 +1222,13 @@ void HopperEmitter::storeTileOutput(ValueRange res, Value fzero, Value negInf) {
                                        pair);
       // The pair starts at an even column of a 16-byte aligned buffer whose
       // rows are a multiple of 8 elements: say so, or LLVM splits the store.
-      at.back() = idx(n * 8);
       vector::StoreOp::create(
-          b, loc, pair, rowView, at,
+          b, loc, pair, o,
+          storedIndices(oPerm, headQ, row, add(idx(n * 8), colOff)),
           /*nontemporal=*/false,
           llvm::Align(2 * outElemTy.getIntOrFloatBitWidth() / 8));
     }
   }
-}
-
-Value HopperEmitter::outputRowView(Value row, Value col) {
-  // Wide enough for the last pair: columns col + headDim - 8, + 1 with col
-  // at most 6.
-  int64_t rank = cast<MemRefType>(o.getType()).getRank();
-  SmallVector<OpFoldResult> sizes(rank, b.getIndexAttr(1));
-  sizes.back() = b.getIndexAttr(headDim - 6);
-  return memref::SubViewOp::create(
-      b, loc, o, getAsOpFoldResult(storedIndices(oPerm, headQ, row, col)),
-      sizes, SmallVector<OpFoldResult>(rank, b.getIndexAttr(1)));
 }
 
 void HopperEmitter::emit(gpu::LaunchOp launch) {

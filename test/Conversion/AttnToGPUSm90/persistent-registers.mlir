@@ -11,10 +11,10 @@
 // The persistent rows of the default table (D = 64 from 1k or 2k keys,
 // D = 128 below 2k keys). A persistent CTA keeps what is live across its
 // tile loop live across every tile's main loop too. With dynamic shapes
-// that once cost 92 bytes of spill at D = 128 (ptxas): headDim / 4 column
-// offsets of the ragged-tail mask and of the epilogue, hoisted out of the
-// tile loop as 64-bit values, and 64-bit divisions decoding each tile,
-// whose slow path did not fit the producer's 24 registers. Now the masks
+// that once cost 92 bytes of spill at D = 128 (ptxas): the ragged-tail
+// mask's blockKV / 4 column offsets, hoisted out of the tile loop as
+// 64-bit values, and 64-bit divisions decoding each tile, whose slow path
+// did not fit the producer's 24 registers. Now the masks
 // compare one limit per block with immediates, the tile decoding divides
 // in 32 bits, and a persistent producer keeps 40 registers (the consumers
 // 232: 128 * 40 + 256 * 232 fit the 384 * 168 registers the CTA is
