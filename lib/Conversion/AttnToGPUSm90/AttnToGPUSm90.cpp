@@ -570,13 +570,15 @@ private:
   /// added in S's units (divided by the scale while S is raw).
   SmallVector<Value> applyExplicitMask(Value kv0, ArrayRef<Value> s,
                                        Value negInf);
+  /// Accumulator element `i` of S lies in the thread's row `rowHalf(i)`
+  /// (0 or 1, 8 rows apart) at key `keyOffset(i)` past the thread's first.
+  static int64_t rowHalf(int64_t i) { return (i / 2) % 2; }
+  static int64_t keyOffset(int64_t i) { return 8 * (i / 4) + i % 2; }
   /// Query row and key of accumulator element `i` of S, whose first key for
   /// this thread is `keyBase`.
-  Value rowOfElement(int64_t i) {
-    return add(threadRow0, idx(8 * ((i / 2) % 2)));
-  }
+  Value rowOfElement(int64_t i) { return add(threadRow0, idx(8 * rowHalf(i))); }
   Value keyOfElement(Value keyBase, int64_t i) {
-    return add(keyBase, idx(8 * (i / 4) + i % 2));
+    return add(keyBase, idx(keyOffset(i)));
   }
   /// The running max (exp2 domain) and per-thread partial sum a row starts
   /// with: -inf and 0, or with sinks the sink logit as a key of value 0
@@ -813,9 +815,9 @@ SmallVector<Value> HopperEmitter::applyBoundsMask(Value kv0, ArrayRef<Value> s,
                                 /*withElseRegion=*/true);
   OpBuilder::InsertionGuard g(b);
   b.setInsertionPointToStart(ifOp.thenBlock());
-  // Key keyBase + c of element i (c = keyOfElement's constant) is dropped
-  // when c >= sk - keyBase, or c > row + causalOffset - keyBase: one i32
-  // limit per block and row, compared with immediates. Comparing keyBase + c
+  // Key keyBase + c of element i (c = keyOffset(i)) is dropped when
+  // c >= sk - keyBase, or c > row + causalOffset - keyBase: one i32 limit
+  // per block and row, compared with immediates. Comparing keyBase + c
   // with sk let LLVM hoist the nS / 2 distinct 64-bit column offsets out of
   // a persistent CTA's tile loop, live across its whole main loop.
   Value keyBase = add(kv0, mul(remu(lane, 4), idx(2)));
@@ -829,12 +831,12 @@ SmallVector<Value> HopperEmitter::applyBoundsMask(Value kv0, ArrayRef<Value> s,
         toI32(sub(add(add(threadRow0, idx(8 * h)), causalOffset), keyBase));
   SmallVector<Value> masked;
   for (int64_t i = 0; i < nS; ++i) {
-    Value c = arith::ConstantIntOp::create(b, loc, i32, 8 * (i / 4) + i % 2);
+    Value c = i32c(keyOffset(i));
     Value bad = cmp(arith::CmpIPredicate::sge, c, tailLimit);
     if (causal) {
       bad = arith::OrIOp::create(
           b, loc, bad,
-          cmp(arith::CmpIPredicate::sgt, c, causalLimit[(i / 2) % 2]));
+          cmp(arith::CmpIPredicate::sgt, c, causalLimit[rowHalf(i)]));
     }
     masked.push_back(select(bad, negInf, s[i]));
   }

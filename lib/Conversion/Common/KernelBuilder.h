@@ -127,17 +127,15 @@ protected:
     r.headQ = remuGrid(blockIdY, hq);
     Value rest = divuGrid(blockIdY, hq);
     batchIdx.assign(nb, Value());
-    // blockIdY < batch... · Hq: what is left for the outermost batch dim is
-    // its index (a division fewer, which a persistent kernel pays per tile).
-    for (int64_t i = nb - 1; i >= 0; --i) {
-      if (i == 0) {
-        batchIdx[0] = rest;
-        break;
-      }
+    for (int64_t i = nb - 1; i > 0; --i) {
       Value size = logicalDim(q, qPerm, i);
       batchIdx[i] = remuGrid(rest, size);
       rest = divuGrid(rest, size);
     }
+    // blockIdY < batch... · Hq: what is left for the outermost batch dim is
+    // its index (a division fewer, which a persistent kernel pays per tile).
+    if (nb > 0)
+      batchIdx[0] = rest;
     r.headKV = divuGrid(r.headQ, divuGrid(hq, hkv));
     return r;
   }

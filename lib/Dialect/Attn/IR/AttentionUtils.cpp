@@ -67,11 +67,15 @@ Value attn::buildGeneric(OpBuilder &b, Location loc, ValueRange inputs,
       .getResult(0);
 }
 
+Value attn::buildF32Constant(OpBuilder &b, Location loc, double value) {
+  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
+}
+
 Value attn::buildFilledF32(OpBuilder &b, Location loc,
                            ArrayRef<OpFoldResult> sizes, double value) {
   Value empty = tensor::EmptyOp::create(b, loc, sizes, b.getF32Type());
-  Value cst = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
-  return linalg::FillOp::create(b, loc, cst, empty).getResult(0);
+  return linalg::FillOp::create(b, loc, buildF32Constant(b, loc, value), empty)
+      .getResult(0);
 }
 
 Value attn::extendToF32(OpBuilder &b, Location loc, Value v) {

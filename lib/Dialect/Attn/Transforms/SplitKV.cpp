@@ -22,6 +22,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "attn/Dialect/Attn/IR/AttentionUtils.h"
 #include "attn/Dialect/Attn/IR/AttnOps.h"
 #include "attn/Dialect/Attn/Transforms/Passes.h"
 
@@ -243,13 +244,9 @@ SmallVector<Value> foldChunks(
   return SmallVector<Value>(loop.getResults());
 }
 
-Value f32Constant(OpBuilder &b, Location loc, float v) {
-  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
-}
-
 /// `max_i L_i` over the chunks of one row of `lse` `[b..., H, n, M]`.
 Value chunkMax(OpBuilder &b, Location loc, Value lse, Value n, ValueRange row) {
-  return foldChunks(b, loc, n, f32Constant(b, loc, -INFINITY),
+  return foldChunks(b, loc, n, buildF32Constant(b, loc, -INFINITY),
                     [&](OpBuilder &nb, Location nl, ValueRange acc, Value i) {
                       Value l = tensor::ExtractOp::create(nb, nl, lse,
                                                           chunkIndex(row, i));
@@ -265,7 +262,7 @@ Value chunkMax(OpBuilder &b, Location loc, Value lse, Value n, ValueRange row) {
 SmallVector<Value> weightedSums(OpBuilder &b, Location loc, Value lse, Value n,
                                 ValueRange row, Value max, Value out = Value(),
                                 Value col = Value()) {
-  SmallVector<Value> inits(out ? 2 : 1, f32Constant(b, loc, 0));
+  SmallVector<Value> inits(out ? 2 : 1, buildF32Constant(b, loc, 0));
   return foldChunks(
       b, loc, n, inits,
       [&](OpBuilder &nb, Location nl, ValueRange accs, Value i) {

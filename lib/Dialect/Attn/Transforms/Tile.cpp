@@ -77,10 +77,6 @@ struct RowState {
   Value sum; // [bq] f32
 };
 
-Value cstF32(OpBuilder &b, Location loc, double v) {
-  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
-}
-
 Value cstIndex(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
 }
@@ -89,9 +85,10 @@ Value cstIndex(OpBuilder &b, Location loc, int64_t v) {
 /// only masked keys and contributes 0 rather than NaN.
 Value guardedExp2(OpBuilder &b, Location loc, Value x, Value m) {
   Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, m,
-                                      cstF32(b, loc, -INFINITY));
+                                      buildF32Constant(b, loc, -INFINITY));
   Value e = math::Exp2Op::create(b, loc, arith::SubFOp::create(b, loc, x, m));
-  return arith::SelectOp::create(b, loc, empty, cstF32(b, loc, 0.0), e);
+  return arith::SelectOp::create(b, loc, empty, buildF32Constant(b, loc, 0.0),
+                                 e);
 }
 
 /// An operand of a tile stored with a permutation: every dim but the
@@ -247,7 +244,7 @@ Value TileLowering::scaleAndMask(OpBuilder &b, Value s, Value ks, Value bk,
   return buildGeneric(
       b, loc, ins, s, maps, getIterators(2, 0),
       [&](OpBuilder &nb2, Location l, ValueRange a) {
-        Value negInf = cstF32(nb2, l, -INFINITY);
+        Value negInf = buildF32Constant(nb2, l, -INFINITY);
         // The tile's positions: unit batch and heads, its rows, the keys of
         // this block.
         SmallVector<Value> idx;
@@ -260,11 +257,13 @@ Value TileLowering::scaleAndMask(OpBuilder &b, Value s, Value ks, Value bk,
         Value x;
         if (tile.hasScoreMod()) {
           x = arith::MulFOp::create(
-              nb2, l, a[0], cstF32(nb2, l, tile.getScale().convertToDouble()));
+              nb2, l, a[0],
+              buildF32Constant(nb2, l, tile.getScale().convertToDouble()));
           x = arith::MulFOp::create(nb2, l, tile.buildScoreMod(nb2, x, idx),
-                                    cstF32(nb2, l, M_LOG2E));
+                                    buildF32Constant(nb2, l, M_LOG2E));
         } else {
-          x = arith::MulFOp::create(nb2, l, a[0], cstF32(nb2, l, scaleLog2));
+          x = arith::MulFOp::create(nb2, l, a[0],
+                                    buildF32Constant(nb2, l, scaleLog2));
         }
         if (tile.hasMaskMod())
           x = arith::SelectOp::create(nb2, l, tile.buildMaskMod(nb2, idx), x,
@@ -275,7 +274,7 @@ Value TileLowering::scaleAndMask(OpBuilder &b, Value s, Value ks, Value bk,
           x = arith::AddFOp::create(
               nb2, l, x,
               arith::MulFOp::create(nb2, l, extendToF32(nb2, l, a[1]),
-                                    cstF32(nb2, l, M_LOG2E)));
+                                    buildF32Constant(nb2, l, M_LOG2E)));
         if (!causalMask)
           return x;
         Value row = linalg::IndexOp::create(nb2, l, 0);
@@ -488,7 +487,7 @@ RowState TileLowering::combineSplits(OpBuilder &b, RowState parts) {
 RowState TileLowering::applySinks(OpBuilder &b, RowState st) {
   Value sink = tensor::ExtractOp::create(b, loc, tile.getSinks(),
                                          ValueRange{cstIndex(b, loc, 0)});
-  sink = arith::MulFOp::create(b, loc, sink, cstF32(b, loc, M_LOG2E));
+  sink = arith::MulFOp::create(b, loc, sink, buildF32Constant(b, loc, M_LOG2E));
   AffineMap id1 = b.getMultiDimIdentityMap(1),
             id2 = b.getMultiDimIdentityMap(2);
   AffineMap row = AffineMap::get(2, 0, getAffineDimExpr(0, ctx));
@@ -524,7 +523,7 @@ Value TileLowering::storeOutput(OpBuilder &b, RowState st) {
       {b.getMultiDimIdentityMap(2), AffineMap::get(2, 0, {i}, ctx),
        out.map(2, seqDim, i, e)},
       getIterators(2, 0), [&](OpBuilder &nb2, Location l, ValueRange a) {
-        Value z = cstF32(nb2, l, 0.0);
+        Value z = buildF32Constant(nb2, l, 0.0);
         Value empty =
             arith::CmpFOp::create(nb2, l, arith::CmpFPredicate::OEQ, a[1], z);
         Value o = arith::SelectOp::create(
@@ -546,7 +545,7 @@ Value TileLowering::storeLse(OpBuilder &b, RowState st) {
       [](OpBuilder &nb2, Location l, ValueRange a) {
         Value lg = math::Log2Op::create(nb2, l, a[1]);
         Value x = arith::AddFOp::create(nb2, l, a[0], lg);
-        return arith::MulFOp::create(nb2, l, x, cstF32(nb2, l, M_LN2))
+        return arith::MulFOp::create(nb2, l, x, buildF32Constant(nb2, l, M_LN2))
             .getResult();
       });
 }

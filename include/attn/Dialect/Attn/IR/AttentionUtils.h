@@ -50,6 +50,9 @@ Value buildGeneric(OpBuilder &b, Location loc, ValueRange inputs, Value init,
                    ArrayRef<AffineMap> maps,
                    ArrayRef<utils::IteratorType> iterators, GenericBodyFn body);
 
+/// An f32 scalar constant.
+Value buildF32Constant(OpBuilder &b, Location loc, double value);
+
 /// An f32 tensor of `sizes` filled with `value`.
 Value buildFilledF32(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes,
                      double value);
