@@ -44,7 +44,7 @@ SDPA_BACKENDS = {"sdpa-flash": "FLASH_ATTENTION",
 FIELDS = ["sweep", "dtype", "d", "causal", "batch", "hq", "hkv", "sq", "sk",
           "provider", "status", "ms_median", "ms_min", "ms_max", "runs",
           "tflops", "gbps", "us_b2b", "us_host", "graph", "peak_mem_mib",
-          "rel_l2_vs_f32_rows", "reason"]
+          "rel_l2_vs_f32_rows", "reason", "copy_gbps"]
 
 
 def log(*a):
@@ -320,6 +320,19 @@ def time_calls(fn, sets, outs, runs, warmup):
     return {"ms_median": med, "ms_min": ms[0], "ms_max": ms[-1], "runs": n}
 
 
+def copy_bandwidth(torch, nbytes=1 << 31, runs=20):
+    """GB/s of a device-to-device copy of `nbytes` (Tensor.copy_, random
+    f16), counting the bytes read and written: the memory bound that a
+    decode's GB/s (the bytes it reads) is held against."""
+    src = torch.empty(nbytes // 2, dtype=torch.float16,
+                      device="cuda").uniform_(-1, 1)
+    dst = torch.empty_like(src)
+    t = time_calls(lambda s, o: o.copy_(s), [(src,)], [dst], runs, 3)
+    del src, dst
+    torch.cuda.empty_cache()
+    return 2 * nbytes / (t["ms_median"] * 1e-3) / 1e9
+
+
 def back_to_back(fn, sets, outs, n):
     """Calls as a model makes them: `n` calls in a row on one stream, no
     synchronization between them. us_b2b is the device time per call (one
@@ -399,6 +412,9 @@ def main_bench(args):
                    f"torch {torch.__version__}, CUDA {torch.version.cuda}, "
                    f"cuDNN {torch.backends.cudnn.version()}")
     log("device:", device_line)
+    copy_gbps = copy_bandwidth(torch) if "decode" in args.sweep else None
+    if copy_gbps:
+        log(f"copy bandwidth: {copy_gbps:.0f} GB/s")
     attn = Attn(args.dev)
     triton_run, triton_err = (make_triton() if "triton" in args.providers
                               else (None, "not requested"))
@@ -542,6 +558,8 @@ def main_bench(args):
                     med = t["ms_median"]
                     r.update(t, tflops=flops(c) / (med * 1e-3) / 1e12,
                              gbps=min_bytes(c) / (med * 1e-3) / 1e9)
+                    if c["sweep"] == "decode":
+                        r["copy_gbps"] = copy_gbps
                     r.update(back_to_back(fn, sets, outs, args.b2b))
                     if args.kernels and prov in args.kernels:
                         kernels.append((c, prov, kernel_times(
@@ -616,7 +634,7 @@ def read_csv(path):
                 r[k] = int(r[k]) if r.get(k) else None
             r["causal"] = r["causal"] in ("1", "True", "true")
             for k in ("ms_median", "ms_min", "ms_max", "tflops", "gbps",
-                      "peak_mem_mib", "rel_l2_vs_f32_rows"):
+                      "peak_mem_mib", "rel_l2_vs_f32_rows", "copy_gbps"):
                 r[k] = float(r[k]) if r.get(k) else None
             out.append(r)
     return out
@@ -666,7 +684,13 @@ def write_md(path, results, device_line, plot_note):
         lines.append(f"## {sweep}, {dtype}, D={d}" +
                      (", causal" if causal else "") + f" ({unit}, median)")
         lines.append("")
+        copy = next((r["copy_gbps"] for r in rs if r.get("copy_gbps")), None)
         hdr = ["B", "H", "Sq", "Sk"] + provs + ["attn / best peer"]
+        if copy:
+            lines += [f"Device-to-device copy in the same run: {copy:.0f} "
+                      "GB/s (bytes read + written, Tensor.copy_ of 2 GiB).",
+                      ""]
+            hdr.append("attn / copy")
         lines.append("| " + " | ".join(hdr) + " |")
         lines.append("|" + "---|" * len(hdr))
         shapes = {}
@@ -695,6 +719,9 @@ def write_md(path, results, device_line, plot_note):
                 cells.append(f"{best[1] / a['ms_median']:.2f} (vs {best[0]})")
             else:
                 cells.append("-")
+            if copy:
+                cells.append(f"{a['gbps'] / copy:.2f}"
+                             if a and a["status"] == "ok" else "-")
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
     lines += per_call_table(results, provs)

@@ -1,9 +1,9 @@
 // RUN: attn-opt %s -split-input-file --attn-split-kv | FileCheck %s
 
 // Static decode, 8 rows of 4 heads: 4 blocks, so the 4096 keys become 16
-// chunks of 256 (264 target blocks / 4 = 66, at most 4096 / 256 = 16 chunks
-// of min-chunk keys). Keys and values are reshaped, the query repeated; the
-// chunks return f32 partial outputs and log-sum-exps.
+// chunks of 256 (at most 4096 / 256 = 16 chunks of min-chunk keys; 64 blocks
+// fill the most of a 132-block wave). Keys and values are reshaped, the
+// query repeated; the chunks return f32 partial outputs and log-sum-exps.
 // CHECK-LABEL: func.func @static_decode
 // CHECK-SAME: (%[[Q:.*]]: tensor<1x4x8x128xf16>, %[[K:.*]]: tensor<1x4x4096x128xf16>, %[[V:.*]]: tensor<1x4x4096x128xf16>, %[[O:.*]]: tensor<1x4x8x128xf16>)
 // CHECK: %[[QB:.*]] = linalg.broadcast ins(%[[Q]] : tensor<1x4x8x128xf16>) outs(%{{.*}} : tensor<1x4x16x8x128xf16>) dimensions = [2]
@@ -24,10 +24,18 @@
 // CHECK: %[[H:.*]] = linalg.index 1
 // CHECK: %[[M:.*]] = linalg.index 2
 // CHECK: %[[D:.*]] = linalg.index 3
-// CHECK: %[[MAX:.*]] = scf.for %[[I:.*]] = %{{.*}} to %[[N]]
+// Each walk takes 8 chunks per iteration (their loads are independent),
+// then the rest one at a time.
+// CHECK: %[[WHOLE:.*]] = arith.subi %[[N]], %{{.*}} : index
+// CHECK: %[[MAX8:.*]] = scf.for %[[I:.*]] = %{{.*}} to %[[WHOLE]] step %{{.*}} iter_args
 // CHECK: tensor.extract %[[PL]][%[[B]], %[[H]], %[[I]], %[[M]]]
+// CHECK-COUNT-8: arith.maximumf
+// CHECK: %[[MAX:.*]] = scf.for %[[I1:.*]] = %[[WHOLE]] to %[[N]] step %{{.*}} iter_args(%{{.*}} = %[[MAX8]])
+// CHECK: tensor.extract %[[PL]][%[[B]], %[[H]], %[[I1]], %[[M]]]
 // CHECK: arith.maximumf
-// CHECK: %[[SUMS:.*]]:2 = scf.for %[[J:.*]] = %{{.*}} to %[[N]] {{.*}} -> (f32, f32)
+// CHECK: %[[SUMS8:.*]]:2 = scf.for {{.*}} -> (f32, f32)
+// CHECK-COUNT-8: math.exp
+// CHECK: %[[SUMS:.*]]:2 = scf.for %[[J:.*]] = %{{.*}} to %[[N]] {{.*}} iter_args(%{{.*}} = %[[SUMS8]]#0, %{{.*}} = %[[SUMS8]]#1) -> (f32, f32)
 // CHECK: %[[L:.*]] = tensor.extract %[[PL]][%[[B]], %[[H]], %[[J]], %[[M]]]
 // CHECK: %[[X:.*]] = arith.subf %[[L]], %[[MAX]]
 // CHECK: %[[E:.*]] = math.exp %[[X]]
@@ -48,16 +56,24 @@ func.func @static_decode(%q: tensor<1x4x8x128xf16>, %k: tensor<1x4x4096x128xf16>
 // -----
 
 // Dynamic batch and key length: the number of chunks is computed on the
-// host (a power of two dividing Sk), and a bottom-right causal mask, a no-op
-// for one row, is dropped. The log-sum-exp is max + log(sum).
+// host (a power of two dividing Sk, counted in waves of 132 blocks). One
+// chunk runs the op as it is; more run the split, where a bottom-right
+// causal mask, a no-op for one row, is dropped. The log-sum-exp is
+// max + log(sum).
 // CHECK-LABEL: func.func @dynamic_decode_lse
-// CHECK: math.ctlz
+// CHECK: arith.ceildivsi %{{.*}}, %{{.*}} : i64
 // CHECK: %[[N:.*]] = arith.index_cast %{{.*}} : i64 to index
+// CHECK: %[[ONE:.*]] = arith.cmpi eq, %[[N]], %{{.*}} : index
+// CHECK: %[[R:.*]]:2 = scf.if %[[ONE]]
+// CHECK-NEXT: %[[A:.*]]:2 = attn.attention ins({{.*}} : tensor<?x4x1x64xbf16>, tensor<?x4x?x64xbf16>, tensor<?x4x?x64xbf16>) {{.*}} causal<bottom_right>
+// CHECK-NEXT: scf.yield %[[A]]#0, %[[A]]#1
+// CHECK-NEXT: } else {
 // CHECK: tensor.expand_shape %{{.*}} output_shape [%{{.*}}, 4, %[[N]], %{{.*}}, 64] : tensor<?x4x?x64xbf16> into tensor<?x4x?x?x64xbf16>
 // CHECK: attn.attention ins({{.*}} : tensor<?x?x1x64xbf16>, tensor<?x?x?x64xbf16>, tensor<?x?x?x64xbf16>) outs({{.*}}) lse({{.*}}) scale(1.250000e-01) -> tensor<?x?x1x64xf32>, tensor<?x?x1xf32>
 // CHECK-NOT: causal
 // CHECK: math.log
-// CHECK: return
+// CHECK: scf.yield
+// CHECK: return %[[R]]#0, %[[R]]#1
 func.func @dynamic_decode_lse(%q: tensor<?x4x1x64xbf16>, %k: tensor<?x4x?x64xbf16>,
                               %v: tensor<?x4x?x64xbf16>, %o: tensor<?x4x1x64xbf16>,
                               %l: tensor<?x4x1xf32>)
@@ -83,6 +99,52 @@ func.func @many_blocks(%q: tensor<64x8x1x64xf16>, %k: tensor<64x8x4096x64xf16>,
            tensor<64x8x4096x64xf16>, tensor<64x8x4096x64xf16>)
          outs(%o : tensor<64x8x1x64xf16>) scale(0.125) -> tensor<64x8x1x64xf16>
   return %r : tensor<64x8x1x64xf16>
+}
+
+// -----
+
+// 80% of a wave of 132 blocks (27 x 4 = 108 blocks): one chunk.
+// CHECK-LABEL: func.func @most_of_a_wave
+// CHECK-NOT: linalg.broadcast
+// CHECK: attn.attention ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<27x4x1x64xf16>
+func.func @most_of_a_wave(%q: tensor<27x4x1x64xf16>, %k: tensor<27x4x4096x64xf16>,
+                          %v: tensor<27x4x4096x64xf16>, %o: tensor<27x4x1x64xf16>)
+    -> tensor<27x4x1x64xf16> {
+  %r = attn.attention ins(%q, %k, %v : tensor<27x4x1x64xf16>,
+           tensor<27x4x4096x64xf16>, tensor<27x4x4096x64xf16>)
+         outs(%o : tensor<27x4x1x64xf16>) scale(0.125) -> tensor<27x4x1x64xf16>
+  return %r : tensor<27x4x1x64xf16>
+}
+
+// -----
+
+// 100 blocks fill 76% of one wave, as do 2 and 4 chunks (2 and 4 waves);
+// 8 chunks fill 7 waves to 87% (800 of 924 blocks), 16 chunks 93%: 8 is
+// the smallest within 85% of the best.
+// CHECK-LABEL: func.func @later_waves_fuller
+// CHECK: attn.attention ins({{.*}} : tensor<25x32x1x64xf16>, tensor<25x32x512x64xf16>, tensor<25x32x512x64xf16>)
+func.func @later_waves_fuller(%q: tensor<25x4x1x64xf16>, %k: tensor<25x4x4096x64xf16>,
+                              %v: tensor<25x4x4096x64xf16>, %o: tensor<25x4x1x64xf16>)
+    -> tensor<25x4x1x64xf16> {
+  %r = attn.attention ins(%q, %k, %v : tensor<25x4x1x64xf16>,
+           tensor<25x4x4096x64xf16>, tensor<25x4x4096x64xf16>)
+         outs(%o : tensor<25x4x1x64xf16>) scale(0.125) -> tensor<25x4x1x64xf16>
+  return %r : tensor<25x4x1x64xf16>
+}
+
+// -----
+
+// 16 blocks: 8 chunks make 128 blocks, 97% of a wave; 16 chunks would fill
+// their two waves no better. The smallest such count wins.
+// CHECK-LABEL: func.func @smallest_full_wave
+// CHECK: attn.attention ins({{.*}} : tensor<1x128x1x64xf16>, tensor<1x128x512x64xf16>, tensor<1x128x512x64xf16>)
+func.func @smallest_full_wave(%q: tensor<1x16x1x64xf16>, %k: tensor<1x16x4096x64xf16>,
+                              %v: tensor<1x16x4096x64xf16>, %o: tensor<1x16x1x64xf16>)
+    -> tensor<1x16x1x64xf16> {
+  %r = attn.attention ins(%q, %k, %v : tensor<1x16x1x64xf16>,
+           tensor<1x16x4096x64xf16>, tensor<1x16x4096x64xf16>)
+         outs(%o : tensor<1x16x1x64xf16>) scale(0.125) -> tensor<1x16x1x64xf16>
+  return %r : tensor<1x16x1x64xf16>
 }
 
 // -----
@@ -168,7 +230,7 @@ func.func @bshd_keys(%q: tensor<1x4x1x64xf16>, %k: tensor<1x4096x4x64xf16>,
 
 // -----
 
-// Grouped and many blocks (64 x 8 key/value heads = 512 of 264 wanted): only
+// Grouped and many blocks (64 x 8 key/value heads = 512 blocks, several waves of 132): only
 // packed, one chunk.
 // CHECK-LABEL: func.func @grouped_many_blocks
 // CHECK-NOT: linalg.broadcast

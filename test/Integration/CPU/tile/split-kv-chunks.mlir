@@ -2,8 +2,9 @@
 // rows of 2 heads, batch 2, 24 keys, with the log-sum-exp, through a
 // function with a dynamic batch and key length (the number of chunks is
 // computed at run time: 8 chunks of 3 keys with min-chunk=2, 4 of 6 with
-// min-chunk=5), as written, and through the host side of target=cuda with
-// the GPU emulated (the combine as generic GPU kernels).
+// min-chunk=5, and one, as the op is, when 4 blocks make a wave), as
+// written, and through the host side of target=cuda with the GPU emulated
+// (the combine as generic GPU kernels).
 // RUN: attn-opt %s --attn-split-kv="target-blocks=64 min-chunk=2" --attn-pipeline="target=cpu" \
 // RUN:   | mlir-runner -e main --entry-point-result=void \
 // RUN:     --shared-libs=%mlir_c_runner_utils,%mlir_runner_utils > %t.split8
@@ -12,6 +13,10 @@
 // RUN:   | mlir-runner -e main --entry-point-result=void \
 // RUN:     --shared-libs=%mlir_c_runner_utils,%mlir_runner_utils > %t.split4
 // RUN: %attn-check reference %t.split4 --scale 0.35 --lse | FileCheck %s
+// RUN: attn-opt %s --attn-split-kv="target-blocks=4 min-chunk=2" --attn-pipeline="target=cpu" \
+// RUN:   | mlir-runner -e main --entry-point-result=void \
+// RUN:     --shared-libs=%mlir_c_runner_utils,%mlir_runner_utils > %t.split1
+// RUN: %attn-check reference %t.split1 --scale 0.35 --lse | FileCheck %s
 // RUN: attn-opt %s --attn-pipeline="target=cpu" \
 // RUN:   | mlir-runner -e main --entry-point-result=void \
 // RUN:     --shared-libs=%mlir_c_runner_utils,%mlir_runner_utils > %t.plain
@@ -23,7 +28,7 @@
 // RUN: %attn-check reference %t.emulated --scale 0.35 --lse | FileCheck %s
 // RUN: attn-opt %s --attn-split-kv="target-blocks=64 min-chunk=2" | FileCheck %s --check-prefix=IR
 // CHECK: PASS
-// IR: math.ctlz
+// IR: scf.if
 // IR: attn.attention {{.*}} lse({{.*}} : tensor<?x?x3xf32>)
 
 #id4 = affine_map<(a, b, c, d) -> (a, b, c, d)>

@@ -101,7 +101,7 @@ void populateAttnPackGroupedQueriesPatterns(RewritePatternSet &patterns);
 
 /// How --attn-split-kv chooses the number of key chunks.
 struct SplitKVOptions {
-  int64_t targetBlocks = 264;
+  int64_t targetBlocks = 132;
   int64_t minChunk = 256;
   int64_t maxRows = 16;
 };

@@ -139,17 +139,20 @@ def AttnSplitKV : Pass<"attn-split-kv"> {
     over `n` chunks of `Sk / n` keys, `[b..., H*n, Sk/n, D]` (a reshape of
     the keys and values; the query is repeated), with f32 partial outputs
     and log-sum-exps, followed by their combination (one elementwise
-    linalg.generic whose body walks the chunks). `n` is the largest power of
-    two that divides `Sk`, keeps chunks of at least `min-chunk` keys and
-    brings the op's blocks
-    (batch times heads) up to at most `target-blocks`; computed at compile
-    time for static shapes (no rewrite when it is 1), else on the host at
+    linalg.generic whose body walks the chunks). `n` is a power of two that
+    divides `Sk`, keeps chunks of at least `min-chunk` keys and is at most
+    128; of those, the smallest whose blocks (batch times heads times `n`)
+    fill their last wave of `target-blocks` to within 85% of the best
+    candidate, and 1 when the op's blocks make 80% of a wave already
+    (FlashAttention's num_splits rule). Computed at compile time for static
+    shapes (no rewrite when it is 1), else on the host at run time, where
+    one chunk runs the op as it is (an scf.if around both forms).
     run time. Part of `--attn-pipeline=target=cuda` unless `split-kv=off`.
   }];
   let options = [
-    Option<"targetBlocks", "target-blocks", "int64_t", "264",
-           "blocks to aim for (batch x heads x chunks; 2 per multiprocessor "
-           "of an H100/H200)">,
+    Option<"targetBlocks", "target-blocks", "int64_t", "132",
+           "blocks of a wave (that run at once: one sm_90a attention block "
+           "per multiprocessor of an H100/H200)">,
     Option<"minChunk", "min-chunk", "int64_t", "256",
            "the fewest keys of a chunk">,
     Option<"maxRows", "max-rows", "int64_t", "16",
