@@ -230,8 +230,8 @@ func.func @bshd_keys(%q: tensor<1x4x1x64xf16>, %k: tensor<1x4096x4x64xf16>,
 
 // -----
 
-// Grouped and many blocks (64 x 8 key/value heads = 512 blocks, several waves of 132): only
-// packed, one chunk.
+// Grouped and many blocks (64 x 8 key/value heads = 512 blocks, several
+// waves of 132): only packed, one chunk.
 // CHECK-LABEL: func.func @grouped_many_blocks
 // CHECK-NOT: linalg.broadcast
 // CHECK: attn.attention ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<64x8x4x64xf16>, tensor<64x8x4096x64xf16>
