@@ -46,6 +46,7 @@
 #include "llvm/Support/Debug.h"
 
 #include <cmath>
+#include <tuple>
 
 #define DEBUG_TYPE "attn-to-gpu-sm90"
 
@@ -124,6 +125,13 @@ struct HopperConfig {
   bool producerWarp = false;
   bool pingpong = false;
   bool persistent = false;
+
+  bool operator==(const HopperConfig &o) const {
+    return std::tie(warpgroups, blockKV, stages, overlap, producerWarp,
+                    pingpong, persistent) ==
+           std::tie(o.warpgroups, o.blockKV, o.stages, o.overlap,
+                    o.producerWarp, o.pingpong, o.persistent);
+  }
 };
 
 [[maybe_unused]] llvm::raw_ostream &operator<<(llvm::raw_ostream &os,
@@ -227,7 +235,18 @@ SmallVector<Candidate> resolveConfigs(AttentionOp op, const HopperOptions &o) {
     // bias, 3 consumer warpgroups; 48 without the mask), none with 2.
     if (op.getMask() && row.config.warpgroups == 3 && row.config.producerWarp)
       continue;
-    all.push_back({row.minKeys, row.config});
+    // Nor do they fit the persistent kernel (120 bytes of spill at D = 128,
+    // f16 bias), which ran a [B, H, S, S] bias 20% slower than one tile per
+    // CTA at S = 1k (H200, bench/results/2026-12-03-h200-bias-rows.md):
+    // masked ops take the row's configuration without it.
+    HopperConfig config = row.config;
+    if (op.getMask())
+      config.persistent = false;
+    // A row that became the one before it widens that one's range.
+    if (!all.empty() && all.back().config == config)
+      all.back().minKeys = row.minKeys;
+    else
+      all.push_back({row.minKeys, config});
     if (row.minKeys == 0 || !dynamicKeys)
       break;
   }

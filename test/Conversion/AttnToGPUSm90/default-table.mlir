@@ -189,8 +189,10 @@ func.func @d256(%q: tensor<1x2x512x256xf16>, %k: tensor<1x2x512x256xf16>,
 
 // D = 64 with an explicit mask, dynamic Sk: the 3-warpgroup row (512
 // threads, 128 registers per thread) is passed over, where the mask's
-// per-score reads spill; the 2-warpgroup rows take every Sk.
+// per-score reads spill; the 2-warpgroup rows take every Sk, without
+// persistence (one CTA per tile).
 // CHECK-LABEL: func.func @d64_masked_dynamic
+// CHECK-NOT: attnMultiprocessorCount
 // CHECK-NOT: arith.cmpi sge, %{{.*}}, %c8192
 // CHECK: arith.cmpi sge, %{{.*}}, %c1024
 // CHECK: gpu.launch {{.*}} threads({{.*}} = %c384, {{.*}})
@@ -209,4 +211,29 @@ func.func @d64_masked_dynamic(%q: tensor<?x?x?x64xf16>,
        outs(%o : tensor<?x?x?x64xf16>) scale(0.125)
        -> tensor<?x?x?x64xf16>
   return %r : tensor<?x?x?x64xf16>
+}
+
+// -----
+
+// D = 128 with an explicit mask, dynamic Sk: the rows for Sk >= 2048 and
+// below differ only in persistence, which masked ops go without (the mask's
+// reads spill in the persistent kernel): one kernel for every Sk.
+// CHECK-LABEL: func.func @d128_masked_dynamic
+// CHECK-NOT: attnMultiprocessorCount
+// CHECK-NOT: arith.cmpi sge, %{{.*}}, %c2048
+// CHECK: gpu.launch {{.*}} threads({{.*}} = %c384, {{.*}})
+// CHECK-NOT: gpu.launch
+// CHECK: return
+func.func @d128_masked_dynamic(%q: tensor<?x?x?x128xf16>,
+                               %k: tensor<?x?x?x128xf16>,
+                               %v: tensor<?x?x?x128xf16>,
+                               %m: tensor<?x?x?x?xf16>,
+                               %o: tensor<?x?x?x128xf16>)
+    -> tensor<?x?x?x128xf16> {
+  %r = attn.attention ins(%q, %k, %v : tensor<?x?x?x128xf16>,
+         tensor<?x?x?x128xf16>, tensor<?x?x?x128xf16>)
+       mask(%m : tensor<?x?x?x?xf16>)
+       outs(%o : tensor<?x?x?x128xf16>) scale(0.088)
+       -> tensor<?x?x?x128xf16>
+  return %r : tensor<?x?x?x128xf16>
 }
