@@ -100,6 +100,22 @@ OpFoldResult dimOf(OpBuilder &b, Location loc, Value v, int64_t dim) {
 /// The most chunks a decode is cut into (also FlashAttention's bound).
 constexpr int64_t kMaxSplits = 128;
 
+/// The most chunks `sk` keys (i64) may be cut into: min(kMaxSplits,
+/// Sk / minChunk, the lowest set bit of Sk), so that a power of two up to it
+/// divides Sk into chunks of at least `minChunk` keys.
+Value maxSplits(OpBuilder &b, Location loc, Value sk, int64_t minChunk) {
+  auto cst = [&](int64_t v) -> Value {
+    return arith::ConstantIntOp::create(b, loc, b.getI64Type(), v);
+  };
+  Value cap = b.createOrFold<arith::MinSIOp>(
+      loc, cst(kMaxSplits),
+      b.createOrFold<arith::DivSIOp>(loc, sk,
+                                     cst(std::max<int64_t>(minChunk, 1))));
+  Value lowBit = b.createOrFold<arith::AndIOp>(
+      loc, sk, b.createOrFold<arith::SubIOp>(loc, cst(0), sk));
+  return b.createOrFold<arith::MinSIOp>(loc, cap, lowBit);
+}
+
 /// The number of key chunks (i64) for `blocks` blocks of `sk` keys: a power
 /// of two that divides Sk, keeps chunks of at least `minChunk` keys and is
 /// at most kMaxSplits. Counted in waves of `targetBlocks` blocks (those that
@@ -119,15 +135,7 @@ Value computeNumSplits(OpBuilder &b, Location loc, Value blocks, Value sk,
     return arith::ConstantFloatOp::create(b, loc, cast<FloatType>(f64),
                                           APFloat(v));
   };
-  // The candidates' bound: min(kMaxSplits, Sk / minChunk, lowest bit of Sk).
-  Value cap = b.createOrFold<arith::MinSIOp>(
-      loc, cst(kMaxSplits),
-      b.createOrFold<arith::DivSIOp>(
-          loc, sk, cst(std::max<int64_t>(options.minChunk, 1))));
-  cap = b.createOrFold<arith::MinSIOp>(
-      loc, cap,
-      b.createOrFold<arith::AndIOp>(
-          loc, sk, b.createOrFold<arith::SubIOp>(loc, cst(0), sk)));
+  Value cap = maxSplits(b, loc, sk, options.minChunk);
   Value wave = cst(std::max<int64_t>(options.targetBlocks, 1));
   auto filling = [&](int64_t n) -> Value {
     Value total = b.createOrFold<arith::MulIOp>(loc, blocks, cst(n));
