@@ -481,7 +481,10 @@ private:
       tmaLoad(qMap, qPerm, headQ, q0, p, blockQ, idx(p * blockQ * kRowBytes),
               idx(kQFullBarrier));
   }
-  /// Thread 0: K and V tiles of block `blk` into stage `stage`.
+  /// Thread 0: K and V tiles of block `blk` into stage `stage`. (One
+  /// barrier for both: one for K and one for V, letting S(blk) start before V
+  /// lands, was 2-4% slower on the thread-0 kernels and no faster on the
+  /// others, H200, 2026-12-04.)
   void loadKV(Value blk, Value stage) {
     Value bar = fullBarrier(stage);
     nvgpu::MBarrierArriveExpectTxOp::create(b, loc, barriers,
@@ -570,6 +573,8 @@ private:
   /// S(j) on its own: waits for block j's stage (its byte offset goes to
   /// `stageOff`), issues Q·K(j) in this warpgroup's turn and waits for it.
   SmallVector<Value> computeS(Value j, Value &stageOff);
+  void releaseQ();
+  void releaseQAfterLastS(Value j);
   Value issueS(Value stageOff);
   SmallVector<Value> fenceOperands(ArrayRef<Value> vals);
   /// The wgmma descriptor bases for one block's GEMM. Without a producer
@@ -984,7 +989,30 @@ SmallVector<Value> HopperEmitter::computeS(Value j, Value &stageOff) {
   NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
   schedSignalNext();
   NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
+  releaseQAfterLastS(j);
   return scoresOf(acc);
+}
+
+/// Persistent: this thread is done with the tile's Q, which the producer
+/// overwrites with the next tile's once every consumer thread said so.
+void HopperEmitter::releaseQ() {
+  nvgpu::MBarrierArriveOp::create(b, loc, nvgpu::MBarrierTokenType::get(ctx),
+                                  barriers, idx(qEmptyBarrier()));
+}
+
+/// Q is read by the S GEMMs only: releasing it once the last of them is
+/// complete, rather than after the tile's last P·V, lets the next tile's Q
+/// load overlap the last softmax, the last P·V and the epilogue. With few
+/// key blocks per tile that load was on the critical path between tiles.
+void HopperEmitter::releaseQAfterLastS(Value j) {
+  if (!persistent)
+    return;
+  auto ifOp = scf::IfOp::create(
+      b, loc, TypeRange{}, cmp(arith::CmpIPredicate::eq, j, sub(numKV, idx(1))),
+      false);
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  releaseQ();
 }
 
 SmallVector<Value> HopperEmitter::emitBlock(Value j, ValueRange state) {
@@ -1026,6 +1054,7 @@ SmallVector<Value> HopperEmitter::emitOverlappedBlock(Value j,
   NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
   schedSignalNext();
   NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 1);
+  releaseQAfterLastS(j);
   SmallVector<Value> s = scoresOf(acc);
   Softmax sm = softmax(j, s, state.slice(nO, 2), state.slice(nO + 2, 2));
   NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
@@ -1111,9 +1140,12 @@ void HopperEmitter::consumeTile(Value tileIter) {
               : emitBlockLoop(init, zero, one, isLeader);
 
   if (persistent) {
-    // Q is free for the next tile's load once every consumer thread is here.
-    nvgpu::MBarrierArriveOp::create(b, loc, nvgpu::MBarrierTokenType::get(ctx),
-                                    barriers, idx(qEmptyBarrier()));
+    // A tile without key blocks ran no S GEMM to release Q after.
+    auto ifOp = scf::IfOp::create(
+        b, loc, TypeRange{}, cmp(arith::CmpIPredicate::eq, numKV, zero), false);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    releaseQ();
   }
   storeTileOutput(finalState, fzero, negInf);
 }

@@ -9,8 +9,12 @@
 // persistent=1: min(tiles, SMs) CTAs; producer and consumers loop over the
 // CTA's tiles carrying the running K/V block count; the producer waits for
 // the Q-empty barrier (7, one arrival per consumer thread) before loading
-// the next Q; consumers release Q before the epilogue. Its producer keeps
-// 40 registers (persistent-registers.mlir says why), the consumers 232.
+// the next Q; consumers release Q once the tile's last S GEMM is complete
+// (after block 0's when it is the only block, in the loop's last
+// iteration otherwise, at once for a tile without blocks), so that the
+// next Q's load overlaps the last softmax, P·V and epilogue. Its producer
+// keeps 40 registers (persistent-registers.mlir says why), the consumers
+// 232.
 // PERS: func.func private @attnMultiprocessorCount() -> i32
 // PERS: %[[SMS:.*]] = func.call @attnMultiprocessorCount() : () -> i32
 // PERS: %[[SMSI:.*]] = arith.index_cast %[[SMS]] : i32 to index
@@ -26,7 +30,18 @@
 // PERS: nvvm.setmaxregister increase 232
 // PERS: scf.for {{.*}} iter_args(%{{.*}} = %c0) -> (index)
 // PERS: nvgpu.mbarrier.try_wait.parity %{{.*}}[%c0]
-// PERS: nvgpu.mbarrier.arrive %{{.*}}[%c7]
+// PERS: nvvm.wgmma.wait.group.sync.aligned 0
+// PERS-NEXT: scf.if %false {
+// PERS-NEXT: nvgpu.mbarrier.arrive %{{.*}}[%c7]
+// PERS: scf.for %[[J:.*]] = %c1 to %c32
+// PERS: nvvm.wgmma.wait.group.sync.aligned 1
+// PERS-NEXT: %[[LAST:.*]] = arith.cmpi eq, %[[J]], %c31
+// PERS-NEXT: scf.if %[[LAST]] {
+// PERS-NEXT: nvgpu.mbarrier.arrive %{{.*}}[%c7]
+// PERS: nvvm.wgmma.wait.group.sync.aligned 0
+// PERS: scf.if %false {
+// PERS-NEXT: nvgpu.mbarrier.arrive %{{.*}}[%c7]
+// PERS-NOT: nvgpu.mbarrier.arrive %{{.*}}[%c7]
 // PERS: vector.store
 // PERSERR: persistent needs producer-warp=1
 
@@ -56,7 +71,7 @@
 // PINGERR: pingpong needs producer-warp=1 and at least 2 warpgroups
 
 // Host: one 128B-swizzled tensor map per operand (box: rows x 64 columns).
-// Default at D = 128 from 2048 keys (below, the persistent variant): 2 consumer warpgroups (BQ = 128) + 1 producer
+// Default at D = 128 from 4096 keys (below, the persistent variant): 2 consumer warpgroups (BQ = 128) + 1 producer
 // warpgroup, Q + 3 stages of 128 keys + 1 KiB = 230400 bytes, 1 + 2 * 3
 // mbarriers (Q, full, empty).
 // CHECK-LABEL: func.func @attn
@@ -112,11 +127,11 @@
 // CFG: num_barriers = 7
 // CFG: <m = 64, n = 64, k = 16>
 
-func.func @attn(%q: tensor<2x8x256x128xf16>, %k: tensor<2x2x2048x128xf16>,
-                %v: tensor<2x2x2048x128xf16>, %o: tensor<2x8x256x128xf16>)
+func.func @attn(%q: tensor<2x8x256x128xf16>, %k: tensor<2x2x4096x128xf16>,
+                %v: tensor<2x2x4096x128xf16>, %o: tensor<2x8x256x128xf16>)
     -> tensor<2x8x256x128xf16> {
   %r = attn.attention ins(%q, %k, %v : tensor<2x8x256x128xf16>,
-         tensor<2x2x2048x128xf16>, tensor<2x2x2048x128xf16>)
+         tensor<2x2x4096x128xf16>, tensor<2x2x4096x128xf16>)
        outs(%o : tensor<2x8x256x128xf16>) scale(0.08838834764831845)
        -> tensor<2x8x256x128xf16>
   return %r : tensor<2x8x256x128xf16>
