@@ -202,10 +202,10 @@ HopperConfig applyOptions(HopperConfig c, const HopperOptions &o) {
   return c;
 }
 
-/// The head dim the kernel computes with: `d` rounded up to whole 64-column
-/// panels. The TMA loads of the last panel zero-fill the columns past `d`,
-/// which add nothing to Q·Kᵀ and give P·V columns that are not stored: a
-/// head dim of 80 or 96 runs as 128, 160 as 192.
+/// The head dim of the shared-memory tiles and of the table rows: `d`
+/// rounded up to whole 64-column panels. The TMA loads of the last panel
+/// zero-fill the columns past `d`; the GEMMs skip them (HopperEmitter's
+/// dMma). A head dim of 80 or 96 takes D = 128's rows, 160 D = 192's.
 int64_t paddedHeadDim(int64_t d) { return llvm::alignTo(d, kPanel); }
 
 /// The default table's rows for the op (DefaultConfigs.inc): those matching
@@ -296,7 +296,8 @@ std::string getUnsupportedReason(AttentionOp op, const HopperConfig &c,
   SmallVector<int64_t> vShape =
       AttentionOp::getLogicalShape(op.getValueType(), op.getValuePermutation());
   int64_t d = qShape[nb + 2], dv = vShape[nb + 2];
-  // 16-byte rows for TMA; wgmma's N (the padded head dim of P·V) <= 256.
+  // 16-byte rows for TMA; wgmma's N (the head dim of P·V, rounded up to
+  // a k-step) <= 256.
   if (ShapedType::isDynamic(d) || d != dv || d % 8 != 0 || d > 256)
     return "head dim must be static, equal for query and value, a multiple "
            "of 8 and at most 256";
@@ -398,6 +399,7 @@ public:
     oPerm = op.getOutputPermutation();
     headDim = AttentionOp::getLogicalShape(op.getQueryType(), qPerm)[nb + 2];
     d = paddedHeadDim(headDim);
+    dMma = llvm::alignTo(headDim, kWgmmaK);
     numWG = c.warpgroups;
     blockQ = kWgmmaM * numWG;
     blockKV = c.blockKV;
@@ -526,8 +528,9 @@ private:
     std::string s;
     llvm::raw_string_ostream os(s);
     os << "{\n.reg .pred p;\nsetp.ne.b32 p, $" << 2 * n + 5
-       << ", 0;\nwgmma.mma_async.sync.aligned.m" << kWgmmaM << "n" << d << "k"
-       << kWgmmaK << ".f32" << (bf16 ? ".bf16.bf16" : ".f16.f16") << " {";
+       << ", 0;\nwgmma.mma_async.sync.aligned.m" << kWgmmaM << "n" << 2 * n
+       << "k" << kWgmmaK << ".f32" << (bf16 ? ".bf16.bf16" : ".f16.f16")
+       << " {";
     for (int64_t i = 0; i < n; ++i)
       os << (i ? ", $" : "$") << i;
     os << "}, {";
@@ -697,8 +700,13 @@ private:
   const KernelScoreMods &mods;
   int64_t nb;
   SmallVector<int64_t> qPerm, kPerm, vPerm, oPerm;
-  // The op's head dim, and the padded one the kernel computes with.
-  int64_t headDim, d;
+  // The op's head dim; the padded one of the shared-memory tiles (whole
+  // 64-column panels, zero-filled past headDim by TMA); and the one the
+  // GEMMs compute with, headDim rounded up to a k-step: the zero columns
+  // past it add nothing to S = Q·Kᵀ and are not stored from O, so their
+  // MMA work is skipped (D = 96: S takes 6 k-steps of 16, not 8, and P·V
+  // is m64n96).
+  int64_t headDim, d, dMma;
   int64_t numWG, blockQ, blockKV, stages, panels, qBytes, tileBytes;
   int64_t kBase = 0, vBase = 0;
   Type outElemTy, elemTy, f32, i32, i64;
@@ -733,7 +741,7 @@ Value HopperEmitter::issueS(Value stageOff) {
   Value acc = LLVM::UndefOp::create(b, loc, sTy);
   const int64_t stepsPerPanel = kPanel / kWgmmaK;
   SmallVector<Value> bases = descriptorBases({qDescBase, kDescBase});
-  for (int64_t kk = 0; kk < d / kWgmmaK; ++kk) {
+  for (int64_t kk = 0; kk < dMma / kWgmmaK; ++kk) {
     int64_t p = kk / stepsPerPanel,
             within = (kk % stepsPerPanel) * kWgmmaKBytes;
     Value descA = arith::AddIOp::create(
@@ -1016,7 +1024,7 @@ void HopperEmitter::releaseQAfterLastS(Value j) {
 }
 
 SmallVector<Value> HopperEmitter::emitBlock(Value j, ValueRange state) {
-  int64_t nO = d / 2;
+  int64_t nO = dMma / 2;
   Value stageOff;
   SmallVector<Value> s = computeS(j, stageOff);
   Softmax sm = softmax(j, s, state.slice(nO, 2), state.slice(nO + 2, 2));
@@ -1040,7 +1048,7 @@ SmallVector<Value> HopperEmitter::emitOverlappedBlock(Value j,
   // together while the softmax of S_j runs (FA3's intra-warpgroup overlap).
   // state = O (rescaled up to block j-1, without P_{j-1}·V_{j-1}), m, l,
   // P_{j-1}.
-  int64_t nO = d / 2;
+  int64_t nO = dMma / 2;
   Value stageOff = waitTile(j);
   Value prevOff =
       toI64(mul(remu(add(itBase, sub(j, idx(1))), stages), idx(tileBytes)));
@@ -1129,7 +1137,7 @@ void HopperEmitter::consumeTile(Value tileIter) {
   Value isLeader = cmp(arith::CmpIPredicate::eq, tid, idx(0));
 
   // Main loop.
-  int64_t nO = d / 2;
+  int64_t nO = dMma / 2;
   Value fzero = f32Cst(0.0f), negInf = f32Cst(-INFINITY);
   SmallVector<Value> init(nO, fzero);
   auto [m0, l0] = initialRowState(fzero, negInf);
@@ -1189,7 +1197,7 @@ SmallVector<Value> HopperEmitter::emitBlockLoop(ValueRange init, Value zero,
 SmallVector<Value>
 HopperEmitter::emitOverlappedLoop(ValueRange init, Value zero, Value one,
                                   Value isLeader, Value fzero, Value negInf) {
-  int64_t nO = d / 2, nS = blockKV / 2;
+  int64_t nO = dMma / 2, nS = blockKV / 2;
   // Block 0: S_0 and its softmax; P_0 is multiplied in iteration 1.
   Value hasKV = cmp(arith::CmpIPredicate::sgt, numKV, zero);
   Value i32Zero = arith::ConstantIntOp::create(b, loc, i32, 0);
@@ -1251,7 +1259,7 @@ HopperEmitter::emitOverlappedLoop(ValueRange init, Value zero, Value one,
 /// The epilogue of a tile: O / l from registers (and lse), rows past Sq
 /// dropped.
 void HopperEmitter::storeTileOutput(ValueRange res, Value fzero, Value negInf) {
-  int64_t nO = d / 2;
+  int64_t nO = dMma / 2;
   // Epilogue: O / l from registers, rows past Sq dropped.
   Value colOff = mul(remu(lane, 4), idx(2));
   for (int64_t h = 0; h < 2; ++h) {

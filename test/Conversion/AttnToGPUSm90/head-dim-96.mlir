@@ -3,12 +3,20 @@
 // RUN: FileCheck %s < %t.ptx
 // RUN: %if ptxas %{ %ptxas -v -arch=sm_90a %t.ptx -o %t.cubin 2>&1 | FileCheck %s --check-prefix=SPILL %}
 
-// D = 96 is not a whole number of 64-column panels: the kernel computes
-// with 128 (two panels, D = 128's default row), the TMA loads of the second
-// panel zero-fill columns 96..127, and the epilogue stores only 96 columns:
-// 12 groups of 8 columns for each of a thread's two rows, 4-byte f16 pairs.
+// D = 96 is not a whole number of 64-column panels: the tiles in shared
+// memory are 128 columns wide (two panels, D = 128's default rows) and the
+// TMA loads of the second panel zero-fill columns 96..127. The GEMMs skip
+// those zero columns: S = Q·Kᵀ takes 6 k-steps of 16 per block (block 0,
+// then the loop), P·V is m64n96 (8 per block: the loop's, then the last
+// block's), and the epilogue stores 96 columns: 12 groups of 8 columns
+// for each of a thread's two rows, 4-byte f16 pairs.
 // CHECK: .maxntid
-// CHECK: wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16
+// CHECK-COUNT-6: wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16
+// CHECK-NOT: wgmma.mma_async
+// CHECK: mbarrier.try_wait
+// CHECK-COUNT-6: wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16
+// CHECK-COUNT-16: wgmma.mma_async.sync.aligned.m64n96k16.f32.f16.f16
+// CHECK-NOT: wgmma.mma_async
 // CHECK-COUNT-24: st.global.b32
 // CHECK-NOT: st.global
 // SPILL: 0 bytes spill stores, 0 bytes spill loads
