@@ -12,8 +12,8 @@
 // HOST-DAG: llvm.mlir.global internal constant @{{.*}}("bias_b11s: mask dim 0 is %lld, it must be 1 or %lld (broadcastable to [batch..., Hq, Sq, Sk])\00")
 // HOST-DAG: llvm.mlir.global internal constant @{{.*}}("bias_b11s: mask dim 3 is %lld, it must be 1 or %lld (broadcastable to [batch..., Hq, Sq, Sk])\00")
 
-// An i1 keep-mask [Sq, Sk]: each of the 32 accumulator elements of a thread's
-// S (m64n64) reads its keep bit, the row and key clamped to 0 past Sq / Sk
+// An i1 keep-mask [Sq, Sk]: each of the 64 accumulator elements of a thread's
+// S (m64n128) reads its keep bit, the row and key clamped to 0 past Sq / Sk
 // (scores the bounds mask drops), and dropped keys become -inf; then the
 // ragged-tail/causal mask (keys >= Sk) and the exp2 of the softmax.
 // CHECK-LABEL: func.func @bool_mask
@@ -26,7 +26,7 @@
 // CHECK: %[[KEY_C:.*]] = arith.select %[[KEY_IN]], %[[KEY]], %c0{{.*}} : index
 // CHECK: %[[KEEP:.*]] = memref.load %[[MB]][%[[ROW_C]], %[[KEY_C]]] : memref<128x128xi1>
 // CHECK: arith.select %[[KEEP]], %{{.*}}, %cst{{.*}} : f32
-// CHECK-COUNT-31: memref.load %[[MB]]
+// CHECK-COUNT-63: memref.load %[[MB]]
 // CHECK-NOT: memref.load %[[MB]]
 // CHECK: arith.cmpi sle, %{{.*}}, %c0_i32 : i32
 // CHECK: llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f32"

@@ -57,9 +57,9 @@
 // CHECK: %[[OK:.*]] = arith.xori %{{.*}}, %true : i1
 // CHECK-NEXT: scf.if %[[OK]] {
 // CHECK-NOT: llvm.call
-// Two table rows (D = 128): the kernel for 2k keys and more, and the
+// Two table rows (D = 128): the kernel for 4k keys and more, and the
 // persistent one below, each with its tensor maps.
-// CHECK: arith.cmpi sge, %{{.*}}, %c2048 : index
+// CHECK: arith.cmpi sge, %{{.*}}, %c4096 : index
 // CHECK: nvgpu.tma.create.descriptor
 // CHECK: nvgpu.tma.create.descriptor
 // CHECK: nvgpu.tma.create.descriptor

@@ -2,14 +2,13 @@
 // RUN: FileCheck %s --check-prefix=HOST < %t.isa.mlir
 // RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.isa.mlir attn_d128_kernel > %t.d128.ptx
 // RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.isa.mlir attn_d128_kernel_0 > %t.d128short.ptx
-// RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.isa.mlir attn_d64_causal_kernel_2 > %t.d64.ptx
 // RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.isa.mlir attn_d64_causal_kernel_1 > %t.d64mid.ptx
 // RUN: %python %S/../../Integration/GPU/extract_ptx.py %t.isa.mlir attn_d64_causal_kernel > %t.d64long.ptx
 // RUN: FileCheck %s --check-prefix=D64LONG < %t.d64long.ptx
 // RUN: FileCheck %s --check-prefix=PERS < %t.d64mid.ptx
 // RUN: FileCheck %s --check-prefix=PERS < %t.d128short.ptx
 // RUN: FileCheck %s --check-prefixes=PTX,D128 < %t.d128.ptx
-// RUN: FileCheck %s --check-prefixes=PTX,D64 < %t.d64.ptx
+// RUN: FileCheck %s --check-prefixes=PTX,D64 < %t.d64mid.ptx
 // RUN: FileCheck %s --check-prefix=STORE < %t.d128.ptx
 
 // The epilogue stores f16 pairs as one 4-byte store each.
@@ -24,13 +23,11 @@
 // HOST-DAG: gpu.binary @attn_d128_kernel <#attn.lazy_object> [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
 // HOST-DAG: gpu.binary @attn_d64_causal_kernel <#attn.lazy_object> [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
 // HOST-DAG: gpu.binary @attn_d64_causal_kernel_1 <#attn.lazy_object> [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
-// HOST-DAG: gpu.binary @attn_d64_causal_kernel_2 <#attn.lazy_object> [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
 // HOST-DAG: gpu.binary @attn_d128_kernel_0 <#attn.lazy_object> [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
 
-// D = 64 causal has three table rows: from 4096 keys the 3-warpgroup kernel
-// (attn_d64_causal_kernel), from 2048 the persistent one (..._1), below
-// the thread-0 one (..._2). D = 128 has two: below 2048 keys, persistent
-// (attn_d128_kernel_0).
+// D = 64 causal has two table rows: from 8192 keys the 3-warpgroup kernel
+// (attn_d64_causal_kernel), below the persistent one (..._1). D = 128 has
+// two as well: below 4096 keys, persistent (attn_d128_kernel_0).
 // D64LONG: .maxntid 512, 1, 1
 // D64LONG: setmaxnreg.inc.sync.aligned.u32 160
 // D64LONG: bar.sync
@@ -41,7 +38,7 @@
 // The PTX loads tiles with the tensor copy engine onto mbarriers and
 // multiplies on wgmma (shared-memory A for S = Q·Kᵀ, register A for P·V);
 // D = 128 is warp-specialised with setmaxnreg and overlaps S(j) with
-// P(j-1)·V(j-1); D = 64 uses 64-key stages and no producer warpgroup.
+// P(j-1)·V(j-1), and so is the persistent D = 64 kernel (128-key stages).
 // PTX: .target sm_90a
 // PTX-DAG: mbarrier.init.shared.b64
 // PTX-DAG: mbarrier.arrive.expect_tx.shared.b64
@@ -52,7 +49,7 @@
 // D128-DAG: setmaxnreg.dec.sync.aligned.u32 24
 // D128-DAG: setmaxnreg.inc.sync.aligned.u32 240
 // D128-DAG: wgmma.wait_group.sync.aligned 1
-// D64-DAG: wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {
+// D64-DAG: wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 {
 // PTX-DAG: wgmma.commit_group.sync.aligned
 // PTX-DAG: wgmma.wait_group.sync.aligned 0
 // PTX-DAG: ex2.approx.ftz.f32
@@ -60,7 +57,6 @@
 
 // No spills in any of the kernels.
 // RUN: %if ptxas %{ %ptxas -v -arch=sm_90a %t.d128.ptx -o %t.d128.cubin 2>&1 | FileCheck %s --check-prefix=SPILL %}
-// RUN: %if ptxas %{ %ptxas -v -arch=sm_90a %t.d64.ptx -o %t.d64.cubin 2>&1 | FileCheck %s --check-prefix=SPILL %}
 // RUN: %if ptxas %{ %ptxas -v -arch=sm_90a %t.d64mid.ptx -o %t.d64mid.cubin 2>&1 | FileCheck %s --check-prefix=SPILL %}
 // RUN: %if ptxas %{ %ptxas -v -arch=sm_90a %t.d64long.ptx -o %t.d64long.cubin 2>&1 | FileCheck %s --check-prefix=SPILL %}
 // RUN: %if ptxas %{ %ptxas -v -arch=sm_90a %t.d128short.ptx -o %t.d128short.cubin 2>&1 | FileCheck %s --check-prefix=SPILL %}
@@ -70,7 +66,7 @@
 // CUDA 13.0 image of the build machines, so this runs on the GPU machine's
 // toolkit): wgmma as HGMMA, TMA loads as UTMALDG.
 // RUN: %if cuobjdump %{ %cuobjdump -sass %t.d128.cubin | FileCheck %s --check-prefix=SASS %}
-// RUN: %if cuobjdump %{ %cuobjdump -sass %t.d64.cubin | FileCheck %s --check-prefix=SASS %}
+// RUN: %if cuobjdump %{ %cuobjdump -sass %t.d64mid.cubin | FileCheck %s --check-prefix=SASS %}
 // SASS-DAG: UTMALDG
 // SASS-DAG: HGMMA.64x{{[0-9]+}}x16.F32
 
