@@ -692,6 +692,7 @@ private:
     return arith::TruncIOp::create(b, loc, b.getI1Type(), toI64(remu(n, 2)));
   }
   SmallVector<Value> emitOverlappedBlock(Value j, ValueRange state);
+  SmallVector<Value> emitBlockUnlessMasked(Value j, ValueRange state);
 
   MLIRContext *ctx;
   Value q, k, v, o, mask, lse, qMap, kMap, vMap;
@@ -1023,6 +1024,32 @@ void HopperEmitter::releaseQAfterLastS(Value j) {
   releaseQ();
 }
 
+/// Causal: a block whose first key is past the last key this warpgroup's
+/// rows see adds nothing to them, and the warpgroup skips its GEMMs and
+/// softmax. The CTA's trip count follows the last row of its other
+/// warpgroup, so on the diagonal warpgroup 0 would compute a whole block of
+/// masked scores (S = 512 causal: 4 of the 20 64-key blocks of a head's
+/// tiles). Ping-pong needs both warpgroups to take every turn. Where it is
+/// used was measured (H200, bench/results/2026-12-04-h200-skip-masked.md):
+/// at D = 256 it gains 9% at S = 512 and 2% at 4k; at D = 192 the branch
+/// around the block slowed the loop (-3% to -9% at 1k-4k keys); and the
+/// thread-0 kernel's row is there for two CTAs per SM, which the branch
+/// broke (130 registers instead of 128, two-ctas-registers.mlir).
+SmallVector<Value> HopperEmitter::emitBlockUnlessMasked(Value j,
+                                                        ValueRange state) {
+  if (!causal || pingpong || !ws || d < 256)
+    return emitBlock(j, state);
+  Value lastKey = add(add(wgRow0, idx(kWgmmaM - 1)), causalOffset);
+  Value seen = cmp(arith::CmpIPredicate::sle, keyOfBlock(j), lastKey);
+  auto ifOp = scf::IfOp::create(b, loc, TypeRange(state), seen, true);
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  scf::YieldOp::create(b, loc, emitBlock(j, state));
+  b.setInsertionPointToStart(ifOp.elseBlock());
+  scf::YieldOp::create(b, loc, state);
+  return SmallVector<Value>(ifOp.getResults());
+}
+
 SmallVector<Value> HopperEmitter::emitBlock(Value j, ValueRange state) {
   int64_t nO = dMma / 2;
   Value stageOff;
@@ -1185,7 +1212,8 @@ SmallVector<Value> HopperEmitter::emitBlockLoop(ValueRange init, Value zero,
   auto loop =
       scf::ForOp::create(b, loc, zero, numKV, one, init,
                          [&](OpBuilder &, Location, Value j, ValueRange state) {
-                           SmallVector<Value> res = emitBlock(j, state);
+                           SmallVector<Value> res =
+                               emitBlockUnlessMasked(j, state);
                            releaseStage(j, isLeader);
                            scf::YieldOp::create(b, loc, res);
                          });
