@@ -1046,6 +1046,10 @@ SmallVector<Value> HopperEmitter::emitBlockUnlessMasked(Value j,
   b.setInsertionPointToStart(ifOp.thenBlock());
   scf::YieldOp::create(b, loc, emitBlock(j, state));
   b.setInsertionPointToStart(ifOp.elseBlock());
+  // Skipped blocks are the CTA's last ones: a persistent CTA's Q is free
+  // for the next tile once the skipped last block is reached (its S GEMMs
+  // before it are complete).
+  releaseQAfterLastS(j);
   scf::YieldOp::create(b, loc, state);
   return SmallVector<Value>(ifOp.getResults());
 }

@@ -1,4 +1,5 @@
 // RUN: attn-opt %s --convert-attn-to-gpu-sm90 -split-input-file | FileCheck %s
+// RUN: attn-opt %s --convert-attn-to-gpu-sm90="persistent=1" -split-input-file | FileCheck %s --check-prefix=PERS
 
 // Causal D = 256 (the table's row: producer warpgroup, no overlap, no
 // ping-pong, 64-key stages): the CTA visits key blocks up to its last row,
@@ -16,6 +17,18 @@
 // CHECK-NEXT: scf.yield %{{.*}}
 // CHECK-NEXT: }
 // CHECK: nvgpu.mbarrier.arrive
+
+// Persistent: a skipped block can be the tile's last, and then the skipping
+// warpgroup releases Q there (barrier 5: Q empty with 2 stages), or the
+// producer would wait for it forever. Three arrivals on it: after a
+// computed block's S (if it is the last), in the skip branch (likewise),
+// and for a tile without blocks.
+// PERS-LABEL: func.func @d256_causal
+// PERS: %[[SEEN:.*]] = arith.cmpi sle, %{{.*}}, %{{.*}} : index
+// PERS-NEXT: %{{.*}}:132 = scf.if %[[SEEN]] -> (f32
+// PERS-COUNT-3: nvgpu.mbarrier.arrive %{{.*}}[%c5]
+// PERS-NOT: nvgpu.mbarrier.arrive %{{.*}}[%c5]
+// PERS: vector.store
 func.func @d256_causal(%q: tensor<?x?x?x256xf16>, %k: tensor<?x?x?x256xf16>,
                        %v: tensor<?x?x?x256xf16>, %o: tensor<?x?x?x256xf16>)
     -> tensor<?x?x?x256xf16> {
