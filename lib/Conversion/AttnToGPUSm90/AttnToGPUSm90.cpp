@@ -483,10 +483,10 @@ private:
       tmaLoad(qMap, qPerm, headQ, q0, p, blockQ, idx(p * blockQ * kRowBytes),
               idx(kQFullBarrier));
   }
-  /// Thread 0: K and V tiles of block `blk` into stage `stage`. (One
-  /// barrier for both: one for K and one for V, letting S(blk) start before V
-  /// lands, was 2-4% slower on the thread-0 kernels and no faster on the
-  /// others, H200, 2026-12-04.)
+  /// Thread 0: K and V tiles of block `blk` into stage `stage`, on one
+  /// barrier. (A barrier each for K and V, which lets S(blk) start before V
+  /// lands, was 3-4% slower on the thread-0 kernels and no faster on the
+  /// others: bench/results/2026-12-04-h200-early-q.md.)
   void loadKV(Value blk, Value stage) {
     Value bar = fullBarrier(stage);
     nvgpu::MBarrierArriveExpectTxOp::create(b, loc, barriers,
