@@ -576,7 +576,7 @@ private:
   /// S(j) on its own: waits for block j's stage (its byte offset goes to
   /// `stageOff`), issues Q·K(j) in this warpgroup's turn and waits for it.
   SmallVector<Value> computeS(Value j, Value &stageOff);
-  void releaseQ();
+  void releaseQIf(Value cond);
   void releaseQAfterLastS(Value j);
   Value issueS(Value stageOff);
   SmallVector<Value> fenceOperands(ArrayRef<Value> vals);
@@ -1002,9 +1002,13 @@ SmallVector<Value> HopperEmitter::computeS(Value j, Value &stageOff) {
   return scoresOf(acc);
 }
 
-/// Persistent: this thread is done with the tile's Q, which the producer
-/// overwrites with the next tile's once every consumer thread said so.
-void HopperEmitter::releaseQ() {
+/// Persistent: if `cond`, this thread is done with the tile's Q, which the
+/// producer overwrites with the next tile's once every consumer thread said
+/// so.
+void HopperEmitter::releaseQIf(Value cond) {
+  auto ifOp = scf::IfOp::create(b, loc, TypeRange{}, cond, false);
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
   nvgpu::MBarrierArriveOp::create(b, loc, nvgpu::MBarrierTokenType::get(ctx),
                                   barriers, idx(qEmptyBarrier()));
 }
@@ -1014,14 +1018,8 @@ void HopperEmitter::releaseQ() {
 /// load overlap the last softmax, the last P·V and the epilogue. With few
 /// key blocks per tile that load was on the critical path between tiles.
 void HopperEmitter::releaseQAfterLastS(Value j) {
-  if (!persistent)
-    return;
-  auto ifOp = scf::IfOp::create(
-      b, loc, TypeRange{}, cmp(arith::CmpIPredicate::eq, j, sub(numKV, idx(1))),
-      false);
-  OpBuilder::InsertionGuard g(b);
-  b.setInsertionPointToStart(ifOp.thenBlock());
-  releaseQ();
+  if (persistent)
+    releaseQIf(cmp(arith::CmpIPredicate::eq, j, sub(numKV, idx(1))));
 }
 
 /// Causal: a block whose first key is past the last key this warpgroup's
@@ -1178,14 +1176,9 @@ void HopperEmitter::consumeTile(Value tileIter) {
       overlap ? emitOverlappedLoop(init, zero, one, isLeader, fzero, negInf)
               : emitBlockLoop(init, zero, one, isLeader);
 
-  if (persistent) {
-    // A tile without key blocks ran no S GEMM to release Q after.
-    auto ifOp = scf::IfOp::create(
-        b, loc, TypeRange{}, cmp(arith::CmpIPredicate::eq, numKV, zero), false);
-    OpBuilder::InsertionGuard g(b);
-    b.setInsertionPointToStart(ifOp.thenBlock());
-    releaseQ();
-  }
+  // A tile without key blocks ran no S GEMM to release Q after.
+  if (persistent)
+    releaseQIf(cmp(arith::CmpIPredicate::eq, numKV, zero));
   storeTileOutput(finalState, fzero, negInf);
 }
 
