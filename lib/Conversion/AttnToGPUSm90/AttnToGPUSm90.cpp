@@ -655,6 +655,13 @@ private:
                                         Value isLeader, Value fzero,
                                         Value negInf);
   void storeTileOutput(ValueRange res, Value fzero, Value negInf);
+  /// Two f32 of O as the output element type's pair.
+  Value outputPair(Value x, Value y);
+  bool pairedStores(ArrayRef<Value> pairs) const;
+  /// The stores (value, column) of a row's `pairs` (one per 8-column group,
+  /// at column 8 n + colOff), two groups per store.
+  SmallVector<std::pair<Value, Value>> widenStores(ArrayRef<Value> pairs,
+                                                   Value colOff);
   // The steps of emit(), in order.
   /// Thread, lane, warp and warpgroup indices.
   void setupThread(gpu::LaunchOp launch);
@@ -1285,7 +1292,6 @@ HopperEmitter::emitOverlappedLoop(ValueRange init, Value zero, Value one,
 /// dropped.
 void HopperEmitter::storeTileOutput(ValueRange res, Value fzero, Value negInf) {
   int64_t nO = dMma / 2;
-  // Epilogue: O / l from registers, rows past Sq dropped.
   Value colOff = mul(remu(lane, 4), idx(2));
   for (int64_t h = 0; h < 2; ++h) {
     Value l = quadReduce(res[nO + 2 + h], /*isMax=*/false);
@@ -1294,6 +1300,14 @@ void HopperEmitter::storeTileOutput(ValueRange res, Value fzero, Value negInf) {
     Value inv =
         select(isZero, fzero, arith::DivFOp::create(b, loc, f32Cst(1.0f), l));
     Value row = add(threadRow0, idx(8 * h));
+    // Columns past the op's head dim are padding: not stored.
+    SmallVector<Value> pairs;
+    for (int64_t n = 0; n < headDim / 8; ++n)
+      pairs.push_back(outputPair(fmul(res[4 * n + 2 * h], inv),
+                                 fmul(res[4 * n + 2 * h + 1], inv)));
+    SmallVector<std::pair<Value, Value>> stores =
+        pairedStores(pairs) ? widenStores(pairs, colOff)
+                            : SmallVector<std::pair<Value, Value>>();
     auto ifOp = scf::IfOp::create(
         b, loc, TypeRange{}, cmp(arith::CmpIPredicate::slt, row, sq), false);
     OpBuilder::InsertionGuard g(b);
@@ -1306,25 +1320,71 @@ void HopperEmitter::storeTileOutput(ValueRange res, Value fzero, Value negInf) {
           fma(res[nO + h], f32Cst(M_LN2), math::LogOp::create(b, loc, l)));
       storeRowLse(lse, lseVal, lane, headQ, row);
     }
-    VectorType pairTy = VectorType::get({2}, f32);
-    // Columns past the op's head dim are padding: not stored.
-    for (int64_t n = 0; n < headDim / 8; ++n) {
-      Value pair = vector::FromElementsOp::create(
-          b, loc, pairTy,
-          ValueRange{fmul(res[4 * n + 2 * h], inv),
-                     fmul(res[4 * n + 2 * h + 1], inv)});
-      if (!outElemTy.isF32())
-        pair = arith::TruncFOp::create(b, loc, VectorType::get({2}, outElemTy),
-                                       pair);
+    int64_t bytes = outElemTy.getIntOrFloatBitWidth() / 8;
+    if (stores.empty()) {
       // The pair starts at an even column of a 16-byte aligned buffer whose
       // rows are a multiple of 8 elements: say so, or LLVM splits the store.
-      vector::StoreOp::create(
-          b, loc, pair, o,
-          storedIndices(oPerm, headQ, row, add(idx(n * 8), colOff)),
-          /*nontemporal=*/false,
-          llvm::Align(2 * outElemTy.getIntOrFloatBitWidth() / 8));
+      for (int64_t n = 0; n < (int64_t)pairs.size(); ++n)
+        vector::StoreOp::create(
+            b, loc, pairs[n], o,
+            storedIndices(oPerm, headQ, row, add(idx(n * 8), colOff)),
+            /*nontemporal=*/false, llvm::Align(2 * bytes));
+      continue;
     }
+    for (auto [value, col] : stores)
+      vector::StoreOp::create(b, loc, value, o,
+                              storedIndices(oPerm, headQ, row, col),
+                              /*nontemporal=*/false, llvm::Align(4 * bytes));
   }
+}
+
+Value HopperEmitter::outputPair(Value x, Value y) {
+  Value pair = vector::FromElementsOp::create(b, loc, VectorType::get({2}, f32),
+                                              ValueRange{x, y});
+  if (outElemTy.isF32())
+    return pair;
+  return arith::TruncFOp::create(b, loc, VectorType::get({2}, outElemTy), pair);
+}
+
+bool HopperEmitter::pairedStores(ArrayRef<Value> pairs) const {
+  return !outElemTy.isF32() && pairs.size() % 2 == 0;
+}
+
+/// A quad's lanes 2k and 2k + 1 hold columns 4k .. 4k + 3 of every 8-column
+/// group as two pairs. One exchange per two groups gives the even lane
+/// group n's four columns and the odd lane group n + 1's: half as many
+/// stores, each of 8 bytes (f16/bf16 O), as storing the pairs. The 4-byte
+/// stores held the epilogue up: at D = 128 and S = 512 the epilogue took 14%
+/// of the consumers' warp samples, and the row-sum shuffles of a row's second
+/// half waited on the first half's stores to read their registers
+/// (bench/results/profile-2026-12-04-h200-sass/). With 8-byte stores the
+/// D = 128 kernels gained 8-16% at S = 512 and 2% at 4k (H200,
+/// bench/results/2026-12-04-h200-wide-stores.md).
+SmallVector<std::pair<Value, Value>>
+HopperEmitter::widenStores(ArrayRef<Value> pairs, Value colOff) {
+  int64_t bits = outElemTy.getIntOrFloatBitWidth();
+  Value odd = cmp(arith::CmpIPredicate::ne, remu(lane, 2), idx(0));
+  auto asI32 = [&](Value pair) {
+    return vector::BitCastOp::create(b, loc, VectorType::get({1}, i32), pair);
+  };
+  auto scalar = [&](Value v) {
+    return vector::ExtractOp::create(b, loc, v, ArrayRef<int64_t>{0});
+  };
+  SmallVector<std::pair<Value, Value>> stores;
+  for (size_t n = 0; n < pairs.size(); n += 2) {
+    Value a = scalar(asI32(pairs[n])), c = scalar(asI32(pairs[n + 1]));
+    Value recv = gpu::ShuffleOp::create(b, loc, select(odd, a, c), 1,
+                                        /*width=*/32, gpu::ShuffleMode::XOR)
+                     .getShuffleResult();
+    Value quad = vector::FromElementsOp::create(
+        b, loc, VectorType::get({2}, i32),
+        ValueRange{select(odd, recv, a), select(odd, c, recv)});
+    quad = vector::BitCastOp::create(
+        b, loc, VectorType::get({64 / bits}, outElemTy), quad);
+    Value col = add(add(idx(n * 8), colOff), select(odd, idx(6), idx(0)));
+    stores.push_back({quad, col});
+  }
+  return stores;
 }
 
 void HopperEmitter::emit(gpu::LaunchOp launch) {

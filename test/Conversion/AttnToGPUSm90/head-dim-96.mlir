@@ -9,7 +9,7 @@
 // those zero columns: S = Q·Kᵀ takes 6 k-steps of 16 per block (block 0,
 // then the loop), P·V is m64n96 (8 per block: the loop's, then the last
 // block's), and the epilogue stores 96 columns: 12 groups of 8 columns
-// for each of a thread's two rows, 4-byte f16 pairs.
+// for each of a thread's two rows, two groups per 8-byte store.
 // CHECK: .maxntid
 // CHECK-COUNT-6: wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16
 // CHECK-NOT: wgmma.mma_async
@@ -17,7 +17,7 @@
 // CHECK-COUNT-6: wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16
 // CHECK-COUNT-16: wgmma.mma_async.sync.aligned.m64n96k16.f32.f16.f16
 // CHECK-NOT: wgmma.mma_async
-// CHECK-COUNT-24: st.global.b32
+// CHECK-COUNT-12: st.global.v2.b32
 // CHECK-NOT: st.global
 // SPILL: 0 bytes spill stores, 0 bytes spill loads
 

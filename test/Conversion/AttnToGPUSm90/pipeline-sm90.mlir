@@ -11,10 +11,13 @@
 // RUN: FileCheck %s --check-prefixes=PTX,D64 < %t.d64mid.ptx
 // RUN: FileCheck %s --check-prefix=STORE < %t.d128.ptx
 
-// The epilogue stores f16 pairs as one 4-byte store each.
+// The epilogue stores four f16 of O at a time: neighbouring lanes of a quad
+// exchange one pair per two 8-column groups, so each of a thread's two rows
+// takes 8 stores of 8 bytes at D = 128 (16 groups), none narrower.
 // STORE-NOT: st.global.b16
-// STORE: st.global.b32
-// STORE-NOT: st.global.b16
+// STORE-NOT: st.global.b32
+// STORE-COUNT-16: st.global.v2.b32
+// STORE-NOT: st.global
 
 // kernel=wgmma: the host makes the tensor maps through the runtime and
 // launches the kernel with them; both kernels end up in gpu.binary ops.
