@@ -6,14 +6,15 @@
 #   scripts/device/profile.sh [dev-dir]        (reports go to $OUT)
 # Cases: "D S causal" triples in $CASES (default below). One kernel launch
 # each, after warm-up; sections: SpeedOfLight, LaunchStats, Occupancy,
-# ComputeWorkloadAnalysis, WarpStateStats.
+# ComputeWorkloadAnalysis, WarpStateStats, and $NCU_EXTRA (e.g.
+# "--section InstructionStats").
 set -u
 DEV=${1:-build/dev}
 OUT=${OUT:-profile-out}
 mkdir -p "$OUT"
 export LD_LIBRARY_PATH=$DEV${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 SECTIONS="--section SpeedOfLight --section LaunchStats --section Occupancy \
---section ComputeWorkloadAnalysis --section WarpStateStats"
+--section ComputeWorkloadAnalysis --section WarpStateStats ${NCU_EXTRA:-}"
 CASES=${CASES:-"128 512 0;128 16384 0;64 16384 1"}
 IFS=';' read -ra list <<< "$CASES"
 for c in "${list[@]}"; do

@@ -89,6 +89,9 @@ constexpr int64_t kDescSwizzle128B = 1ll << 62;
 // wait loop: a waiting thread may sleep this long per try instead of
 // spinning; the loop retries until the phase completes.
 constexpr int64_t kTryWaitTicks = 10000000;
+// Lazy rescaling keeps a row's running max (exp2 domain) until a block's
+// max is more than this above it: P then stays below 2^8.
+constexpr float kLazyRescaleLog2 = 8.0f;
 // The register file of an SM, and the most registers a thread can have.
 constexpr int64_t kRegistersPerSM = 65536;
 constexpr int64_t kMaxThreadRegisters = 255;
@@ -408,6 +411,13 @@ public:
     ws = c.producerWarp;
     pingpong = c.pingpong;
     persistent = c.persistent;
+    // Lazy rescaling pays where O's rescale sits between two GEMMs of one
+    // block (+1-5% at D = 128 causal, +2-4% at D = 256, +2-10% at D = 192,
+    // H200). With overlap it is the last step before the next block's
+    // GEMMs, and behind a branch it cost 2-4% at D = 64 and 128 (30% with
+    // three consumer warpgroups):
+    // bench/results/2026-12-04-h200-lazy-rescale.md.
+    lazyRescale = !overlap;
     outElemTy = op.getOutputType().getElementType();
     if (std::optional<CausalAlignment> ca = op.getCausal()) {
       causal = true;
@@ -569,7 +579,13 @@ private:
 
   struct Softmax {
     SmallVector<Value> p, m, l, alpha;
+    /// Lazy rescaling: true (i1, the same in the whole warp) when some row
+    /// of the warp took a new max, i.e. O needs the alpha rescale.
+    Value rescale;
   };
+  /// O times the rows' alpha, skipped where no row of the warp changed its
+  /// max.
+  SmallVector<Value> rescaleO(ArrayRef<Value> o, const Softmax &sm);
   Value waitTile(Value j);
   /// The accumulator elements of a completed S wgmma group, fenced.
   SmallVector<Value> scoresOf(Value acc);
@@ -646,6 +662,8 @@ private:
   void setupTile(Value bh, Value qBlk);
   /// Producer lane: Q and the K/V blocks of the current tile.
   void produceTile(Value tileIter);
+  /// Producer lane: waits for block `blk`'s stage to be free, then loads it.
+  void produceBlock(Value blk);
   /// Consumers: the loop over K/V blocks and the epilogue of the tile.
   void consumeTile(Value tileIter);
   void releaseStage(Value blk, Value isLeader);
@@ -719,7 +737,7 @@ private:
   int64_t kBase = 0, vBase = 0;
   Type outElemTy, elemTy, f32, i32, i64;
   bool bf16 = false, causal = false, bottomRight = false, overlap = false,
-       ws = false, pingpong = false, persistent = false;
+       ws = false, pingpong = false, persistent = false, lazyRescale = false;
   double scale, scaleLog2;
 
   Value tid, lane, warp, wgIdx, q0, sq, sk, causalOffset, headQ, headKV;
@@ -902,6 +920,7 @@ std::array<Value, 2> HopperEmitter::updateRowMaxes(ArrayRef<Value> s,
   std::array<Value, 2> mUse;
   r.m.resize(2);
   r.alpha.resize(2);
+  Value anyGrow;
   for (int64_t h = 0; h < 2; ++h) {
     Value mx = k.negInf;
     for (int64_t i = 0; i < (int64_t)s.size(); ++i)
@@ -909,6 +928,16 @@ std::array<Value, 2> HopperEmitter::updateRowMaxes(ArrayRef<Value> s,
         mx = fmax(mx, s[i]);
     mx = quadReduce(mx, /*isMax=*/true);
     r.m[h] = fmax(mOld[h], fmul(mx, k.scaleLog2));
+    if (lazyRescale) {
+      // Keep the old max unless the new one is more than 2^8 above it: P
+      // then stays below 256 (f16, bf16 and the f32 sums hold that), and
+      // most blocks leave every max alone, so O needs no rescale.
+      Value grow = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
+                                         fsub(r.m[h], mOld[h]),
+                                         f32Cst(kLazyRescaleLog2));
+      r.m[h] = select(grow, r.m[h], mOld[h]);
+      anyGrow = anyGrow ? arith::OrIOp::create(b, loc, anyGrow, grow) : grow;
+    }
     // A row with no visible key yet keeps -inf: use 0 so that every
     // exponent is exp2(-inf) = 0 rather than NaN.
     Value isInf = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
@@ -916,6 +945,11 @@ std::array<Value, 2> HopperEmitter::updateRowMaxes(ArrayRef<Value> s,
     mUse[h] = select(isInf, k.zero, r.m[h]);
     r.alpha[h] = exp2(fsub(mOld[h], mUse[h]));
   }
+  if (anyGrow)
+    r.rescale = NVVM::VoteSyncOp::create(
+        b, loc, b.getI1Type(),
+        arith::ConstantIntOp::create(b, loc, i32, 0xffffffff), anyGrow,
+        NVVM::VoteSyncKind::any);
   return mUse;
 }
 
@@ -1064,9 +1098,8 @@ SmallVector<Value> HopperEmitter::emitBlock(Value j, ValueRange state) {
   Value stageOff;
   SmallVector<Value> s = computeS(j, stageOff);
   Softmax sm = softmax(j, s, state.slice(nO, 2), state.slice(nO + 2, 2));
-  SmallVector<Value> oAcc(state.begin(), state.begin() + nO);
-  for (int64_t jj = 0; jj < nO; ++jj)
-    oAcc[jj] = fmul(oAcc[jj], sm.alpha[(jj / 2) % 2]);
+  SmallVector<Value> oAcc =
+      rescaleO(SmallVector<Value>(state.begin(), state.begin() + nO), sm);
   NVVM::WgmmaFenceAlignedOp::create(b, loc);
   oAcc = issuePV(oAcc, sm.p, stageOff);
   NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
@@ -1105,13 +1138,32 @@ SmallVector<Value> HopperEmitter::emitOverlappedBlock(Value j,
   SmallVector<Value> fenced(oAcc);
   fenced.append(pPrev.begin(), pPrev.end());
   fenced = fenceOperands(fenced);
-  SmallVector<Value> res;
-  for (int64_t jj = 0; jj < nO; ++jj)
-    res.push_back(fmul(fenced[jj], sm.alpha[(jj / 2) % 2]));
+  fenced.resize(nO);
+  SmallVector<Value> res = rescaleO(fenced, sm);
   res.append(sm.m.begin(), sm.m.end());
   res.append(sm.l.begin(), sm.l.end());
   res.append(sm.p.begin(), sm.p.end());
   return res;
+}
+
+SmallVector<Value> HopperEmitter::rescaleO(ArrayRef<Value> o,
+                                           const Softmax &sm) {
+  auto scaled = [&] {
+    SmallVector<Value> res;
+    for (int64_t jj = 0; jj < (int64_t)o.size(); ++jj)
+      res.push_back(fmul(o[jj], sm.alpha[(jj / 2) % 2]));
+    return res;
+  };
+  if (!sm.rescale)
+    return scaled();
+  auto ifOp =
+      scf::IfOp::create(b, loc, ValueRange(o).getTypes(), sm.rescale, true);
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  scf::YieldOp::create(b, loc, scaled());
+  b.setInsertionPointToStart(ifOp.elseBlock());
+  scf::YieldOp::create(b, loc, o);
+  return SmallVector<Value>(ifOp.getResults());
 }
 
 void HopperEmitter::setupTile(Value bh, Value qBlk) {
@@ -1147,24 +1199,25 @@ void HopperEmitter::produceTile(Value tileIter) {
   loadQ();
   scf::ForOp::create(b, loc, idx(0), numKV, idx(1), ValueRange{},
                      [&](OpBuilder &, Location, Value blk, ValueRange) {
-                       // Blocks of earlier tiles of this CTA count too
-                       // (persistent).
-                       Value it = add(itBase, blk);
-                       Value stage = remu(it, stages);
-                       auto reuse = scf::IfOp::create(
-                           b, loc, TypeRange{},
-                           cmp(arith::CmpIPredicate::sge, it, idx(stages)),
-                           false);
-                       {
-                         OpBuilder::InsertionGuard g2(b);
-                         b.setInsertionPointToStart(reuse.thenBlock());
-                         // Completion it / stages of the empty barrier.
-                         waitBarrier(parityOf(sub(divu(it, stages), idx(1))),
-                                     emptyBarrier(stage));
-                       }
-                       loadKV(blk, stage);
+                       produceBlock(blk);
                        scf::YieldOp::create(b, loc);
                      });
+}
+
+void HopperEmitter::produceBlock(Value blk) {
+  // Blocks of earlier tiles of this CTA count too (persistent).
+  Value it = add(itBase, blk);
+  Value stage = remu(it, stages);
+  auto reuse =
+      scf::IfOp::create(b, loc, TypeRange{},
+                        cmp(arith::CmpIPredicate::sge, it, idx(stages)), false);
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(reuse.thenBlock());
+    // Completion it / stages of the empty barrier.
+    waitBarrier(parityOf(sub(divu(it, stages), idx(1))), emptyBarrier(stage));
+  }
+  loadKV(blk, stage);
 }
 
 void HopperEmitter::consumeTile(Value tileIter) {
