@@ -411,13 +411,19 @@ public:
     ws = c.producerWarp;
     pingpong = c.pingpong;
     persistent = c.persistent;
-    // Lazy rescaling pays where O's rescale sits between two GEMMs of one
-    // block (+1-5% at D = 128 causal, +2-4% at D = 256, +2-10% at D = 192,
-    // H200). With overlap it is the last step before the next block's
-    // GEMMs, and behind a branch it cost 2-4% at D = 64 and 128 (30% with
-    // three consumer warpgroups):
-    // bench/results/2026-12-04-h200-lazy-rescale.md.
-    lazyRescale = !overlap;
+    // Lazy rescaling, measured on the H200
+    // (bench/results/2026-12-04-h200-lazy-rescale.md): without overlap
+    // +1-5% at D = 128 causal, +2-10% at D = 192, +1-4% at D = 256; with
+    // overlap, where its branch also keeps ptxas from hoisting the P·V wait
+    // above the softmax (waitAndRescaleO), +2-7% at D = 128, but 1-3%
+    // slower at D = 64 with two consumer warpgroups and 12-28% with three.
+    // Fewer query rows than a warpgroup's (decoding: the packed query heads
+    // of a group) make the kernel memory bound: there the later wait, which
+    // releases the stage later, cost 4% (B = 64, Sk = 128k).
+    int64_t queryRows =
+        AttentionOp::getLogicalShape(op.getQueryType(), qPerm)[nb + 1];
+    bool fewQueries = !ShapedType::isDynamic(queryRows) && queryRows < kWgmmaM;
+    lazyRescale = !overlap || (d >= 128 && !fewQueries);
     outElemTy = op.getOutputType().getElementType();
     if (std::optional<CausalAlignment> ca = op.getCausal()) {
       causal = true;
@@ -578,6 +584,8 @@ private:
   }
 
   struct Softmax {
+    /// P in f32, two per wgmma A register (packP); the row maxes, the row
+    /// sums and the rescale factors of the thread's two rows.
     SmallVector<Value> p, m, l, alpha;
     /// Lazy rescaling: true (i1, the same in the whole warp) when some row
     /// of the warp took a new max, i.e. O needs the alpha rescale.
@@ -586,6 +594,10 @@ private:
   /// O times the rows' alpha, skipped where no row of the warp changed its
   /// max.
   SmallVector<Value> rescaleO(ArrayRef<Value> o, const Softmax &sm);
+  /// Overlapped blocks: waits for the in-flight P·V (accumulating `oAcc`,
+  /// reading `pPrev`) and rescales O.
+  SmallVector<Value> waitAndRescaleO(ArrayRef<Value> oAcc,
+                                     ArrayRef<Value> pPrev, Softmax &sm);
   Value waitTile(Value j);
   /// The accumulator elements of a completed S wgmma group, fenced.
   SmallVector<Value> scoresOf(Value acc);
@@ -645,6 +657,8 @@ private:
                                       const SoftmaxConstants &k, Softmax &r);
   /// Two P values as one wgmma A register (two f16 or bf16 in an i32).
   Value packP(Value p0, Value p1);
+  /// All of P as wgmma A registers.
+  SmallVector<Value> packAll(ArrayRef<Value> p);
   /// P = exp2(S c - m c) into `r.p`, and the rescaled row sums into `r.l`.
   void exponentiate(ArrayRef<Value> s, ArrayRef<Value> mUse, ValueRange lOld,
                     const SoftmaxConstants &k, Softmax &r);
@@ -965,6 +979,13 @@ Value HopperEmitter::packP(Value p0, Value p1) {
   return vector::ExtractOp::create(b, loc, asI32, ArrayRef<int64_t>{0});
 }
 
+SmallVector<Value> HopperEmitter::packAll(ArrayRef<Value> p) {
+  SmallVector<Value> packed;
+  for (size_t i = 0; i < p.size(); i += 2)
+    packed.push_back(packP(p[i], p[i + 1]));
+  return packed;
+}
+
 void HopperEmitter::exponentiate(ArrayRef<Value> s, ArrayRef<Value> mUse,
                                  ValueRange lOld, const SoftmaxConstants &k,
                                  Softmax &r) {
@@ -975,7 +996,7 @@ void HopperEmitter::exponentiate(ArrayRef<Value> s, ArrayRef<Value> mUse,
     Value p0 = exp2(fma(s[i], k.scaleLog2, negM));
     Value p1 = exp2(fma(s[i + 1], k.scaleLog2, negM));
     sum[h] = fadd(sum[h], fadd(p0, p1));
-    r.p.push_back(packP(p0, p1));
+    r.p.append({p0, p1});
   }
   r.l.resize(2);
   for (int64_t h = 0; h < 2; ++h)
@@ -1101,7 +1122,7 @@ SmallVector<Value> HopperEmitter::emitBlock(Value j, ValueRange state) {
   SmallVector<Value> oAcc =
       rescaleO(SmallVector<Value>(state.begin(), state.begin() + nO), sm);
   NVVM::WgmmaFenceAlignedOp::create(b, loc);
-  oAcc = issuePV(oAcc, sm.p, stageOff);
+  oAcc = issuePV(oAcc, packAll(sm.p), stageOff);
   NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
   NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
   oAcc = fenceOperands(oAcc);
@@ -1134,16 +1155,53 @@ SmallVector<Value> HopperEmitter::emitOverlappedBlock(Value j,
   releaseQAfterLastS(j);
   SmallVector<Value> s = scoresOf(acc);
   Softmax sm = softmax(j, s, state.slice(nO, 2), state.slice(nO + 2, 2));
-  NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
-  SmallVector<Value> fenced(oAcc);
-  fenced.append(pPrev.begin(), pPrev.end());
-  fenced = fenceOperands(fenced);
-  fenced.resize(nO);
-  SmallVector<Value> res = rescaleO(fenced, sm);
+  SmallVector<Value> res = waitAndRescaleO(oAcc, pPrev, sm);
   res.append(sm.m.begin(), sm.m.end());
   res.append(sm.l.begin(), sm.l.end());
-  res.append(sm.p.begin(), sm.p.end());
+  // P is packed after the wait, as in FA3: the packed registers are the A
+  // operand of the next P·V, the ones P(j-1)·V(j-1) reads until the wait.
+  SmallVector<Value> packed = packAll(sm.p);
+  res.append(packed.begin(), packed.end());
   return res;
+}
+
+/// Waits for P(j-1)·V(j-1) and rescales O. With lazy rescaling the wait sits
+/// in both arms of the rescale's branch, below the softmax: in one basic
+/// block with the softmax, ptxas scheduled the wait (WARPGROUP.DEPBAR) at
+/// the top of it, so the softmax of S(j) ran after the P·V it was meant to
+/// overlap (SASS of the D = 64 and 128 kernels, 2026-12-04). The softmax's
+/// results go through an operand fence first so that LLVM keeps them above
+/// the branch.
+SmallVector<Value> HopperEmitter::waitAndRescaleO(ArrayRef<Value> oAcc,
+                                                  ArrayRef<Value> pPrev,
+                                                  Softmax &sm) {
+  int64_t nO = oAcc.size();
+  auto waitFenced = [&] {
+    NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
+    SmallVector<Value> f(oAcc);
+    f.append(pPrev.begin(), pPrev.end());
+    f = fenceOperands(f);
+    f.resize(nO);
+    return f;
+  };
+  if (!sm.rescale)
+    return rescaleO(waitFenced(), sm);
+  SmallVector<Value> keep(sm.p);
+  keep.append(sm.l.begin(), sm.l.end());
+  keep = fenceOperands(keep);
+  sm.p.assign(keep.begin(), keep.end() - 2);
+  sm.l.assign(keep.end() - 2, keep.end());
+  auto ifOp =
+      scf::IfOp::create(b, loc, SmallVector<Type>(nO, f32), sm.rescale, true);
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  SmallVector<Value> o = waitFenced();
+  for (int64_t jj = 0; jj < nO; ++jj)
+    o[jj] = fmul(o[jj], sm.alpha[(jj / 2) % 2]);
+  scf::YieldOp::create(b, loc, o);
+  b.setInsertionPointToStart(ifOp.elseBlock());
+  scf::YieldOp::create(b, loc, waitFenced());
+  return SmallVector<Value>(ifOp.getResults());
 }
 
 SmallVector<Value> HopperEmitter::rescaleO(ArrayRef<Value> o,
@@ -1299,7 +1357,8 @@ HopperEmitter::emitOverlappedLoop(ValueRange init, Value zero, Value one,
     SmallVector<Value> y(nO, fzero);
     y.append(sm.m.begin(), sm.m.end());
     y.append(sm.l.begin(), sm.l.end());
-    y.append(sm.p.begin(), sm.p.end());
+    SmallVector<Value> packed = packAll(sm.p);
+    y.append(packed.begin(), packed.end());
     scf::YieldOp::create(b, loc, y);
     b.setInsertionPointToStart(first.elseBlock());
     scf::YieldOp::create(b, loc, pre);
