@@ -587,10 +587,17 @@ private:
     /// P in f32, two per wgmma A register (packP); the row maxes, the row
     /// sums and the rescale factors of the thread's two rows.
     SmallVector<Value> p, m, l, alpha;
-    /// Lazy rescaling: true (i1, the same in the whole warp) when some row
-    /// of the warp took a new max, i.e. O needs the alpha rescale.
-    Value rescale;
+    /// Lazy rescaling: true (i1) when one of the thread's rows took a new
+    /// max, i.e. its part of O needs the alpha rescale.
+    Value grew;
   };
+  /// O times the rows' alpha.
+  SmallVector<Value> scaleByAlpha(ArrayRef<Value> o, const Softmax &sm);
+  /// Lazy rescaling: `rescaled()` if some row of the warp took a new max
+  /// (a warp vote), else `kept()`; both give values of `types`.
+  SmallVector<Value> ifWarpRescales(const Softmax &sm, TypeRange types,
+                                    function_ref<SmallVector<Value>()> rescaled,
+                                    function_ref<SmallVector<Value>()> kept);
   /// O times the rows' alpha, skipped where no row of the warp changed its
   /// max.
   SmallVector<Value> rescaleO(ArrayRef<Value> o, const Softmax &sm);
@@ -934,7 +941,6 @@ std::array<Value, 2> HopperEmitter::updateRowMaxes(ArrayRef<Value> s,
   std::array<Value, 2> mUse;
   r.m.resize(2);
   r.alpha.resize(2);
-  Value anyGrow;
   for (int64_t h = 0; h < 2; ++h) {
     Value mx = k.negInf;
     for (int64_t i = 0; i < (int64_t)s.size(); ++i)
@@ -950,7 +956,7 @@ std::array<Value, 2> HopperEmitter::updateRowMaxes(ArrayRef<Value> s,
                                          fsub(r.m[h], mOld[h]),
                                          f32Cst(kLazyRescaleLog2));
       r.m[h] = select(grow, r.m[h], mOld[h]);
-      anyGrow = anyGrow ? arith::OrIOp::create(b, loc, anyGrow, grow) : grow;
+      r.grew = r.grew ? arith::OrIOp::create(b, loc, r.grew, grow) : grow;
     }
     // A row with no visible key yet keeps -inf: use 0 so that every
     // exponent is exp2(-inf) = 0 rather than NaN.
@@ -959,11 +965,6 @@ std::array<Value, 2> HopperEmitter::updateRowMaxes(ArrayRef<Value> s,
     mUse[h] = select(isInf, k.zero, r.m[h]);
     r.alpha[h] = exp2(fsub(mOld[h], mUse[h]));
   }
-  if (anyGrow)
-    r.rescale = NVVM::VoteSyncOp::create(
-        b, loc, b.getI1Type(),
-        arith::ConstantIntOp::create(b, loc, i32, 0xffffffff), anyGrow,
-        NVVM::VoteSyncKind::any);
   return mUse;
 }
 
@@ -1184,44 +1185,50 @@ SmallVector<Value> HopperEmitter::waitAndRescaleO(ArrayRef<Value> oAcc,
     f.resize(nO);
     return f;
   };
-  if (!sm.rescale)
-    return rescaleO(waitFenced(), sm);
+  if (!sm.grew)
+    return scaleByAlpha(waitFenced(), sm);
   SmallVector<Value> keep(sm.p);
   keep.append(sm.l.begin(), sm.l.end());
   keep = fenceOperands(keep);
   sm.p.assign(keep.begin(), keep.end() - 2);
   sm.l.assign(keep.end() - 2, keep.end());
-  auto ifOp =
-      scf::IfOp::create(b, loc, SmallVector<Type>(nO, f32), sm.rescale, true);
+  return ifWarpRescales(
+      sm, SmallVector<Type>(nO, f32),
+      [&] { return scaleByAlpha(waitFenced(), sm); }, waitFenced);
+}
+
+SmallVector<Value> HopperEmitter::scaleByAlpha(ArrayRef<Value> o,
+                                               const Softmax &sm) {
+  SmallVector<Value> res;
+  for (int64_t jj = 0; jj < (int64_t)o.size(); ++jj)
+    res.push_back(fmul(o[jj], sm.alpha[(jj / 2) % 2]));
+  return res;
+}
+
+SmallVector<Value>
+HopperEmitter::ifWarpRescales(const Softmax &sm, TypeRange types,
+                              function_ref<SmallVector<Value>()> rescaled,
+                              function_ref<SmallVector<Value>()> kept) {
+  Value any = NVVM::VoteSyncOp::create(
+      b, loc, b.getI1Type(),
+      arith::ConstantIntOp::create(b, loc, i32, 0xffffffff), sm.grew,
+      NVVM::VoteSyncKind::any);
+  auto ifOp = scf::IfOp::create(b, loc, types, any, true);
   OpBuilder::InsertionGuard g(b);
   b.setInsertionPointToStart(ifOp.thenBlock());
-  SmallVector<Value> o = waitFenced();
-  for (int64_t jj = 0; jj < nO; ++jj)
-    o[jj] = fmul(o[jj], sm.alpha[(jj / 2) % 2]);
-  scf::YieldOp::create(b, loc, o);
+  scf::YieldOp::create(b, loc, rescaled());
   b.setInsertionPointToStart(ifOp.elseBlock());
-  scf::YieldOp::create(b, loc, waitFenced());
+  scf::YieldOp::create(b, loc, kept());
   return SmallVector<Value>(ifOp.getResults());
 }
 
 SmallVector<Value> HopperEmitter::rescaleO(ArrayRef<Value> o,
                                            const Softmax &sm) {
-  auto scaled = [&] {
-    SmallVector<Value> res;
-    for (int64_t jj = 0; jj < (int64_t)o.size(); ++jj)
-      res.push_back(fmul(o[jj], sm.alpha[(jj / 2) % 2]));
-    return res;
-  };
-  if (!sm.rescale)
-    return scaled();
-  auto ifOp =
-      scf::IfOp::create(b, loc, ValueRange(o).getTypes(), sm.rescale, true);
-  OpBuilder::InsertionGuard g(b);
-  b.setInsertionPointToStart(ifOp.thenBlock());
-  scf::YieldOp::create(b, loc, scaled());
-  b.setInsertionPointToStart(ifOp.elseBlock());
-  scf::YieldOp::create(b, loc, o);
-  return SmallVector<Value>(ifOp.getResults());
+  if (!sm.grew)
+    return scaleByAlpha(o, sm);
+  return ifWarpRescales(
+      sm, ValueRange(o).getTypes(), [&] { return scaleByAlpha(o, sm); },
+      [&] { return SmallVector<Value>(o); });
 }
 
 void HopperEmitter::setupTile(Value bh, Value qBlk) {
